@@ -1,0 +1,45 @@
+# The one entry point. `make crawl` and `make test` are the README's Quick start.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# `make crawl` archives the live site's recent articles; override for more, e.g.
+# make crawl CRAWL_ARGS="--since 2024-01-01"
+CRAWL_ARGS ?= --since 7d
+# Parallel test workers; the suite is sized for a 2-core machine.
+TEST_WORKERS ?= 2
+
+.PHONY: crawl test lint typecheck pytest bench mirror clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+crawl: $(STAMP)
+	$(BIN)/bienphong crawl $(CRAWL_ARGS)
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u all_proxy \
+		$(BIN)/pytest -n $(TEST_WORKERS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# A mirror of the site on a free loopback port, for trying the crawler by hand.
+mirror: $(STAMP)
+	$(BIN)/python -m tests.mirror --port 8765 --articles 2000 --seed 1
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

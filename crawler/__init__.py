@@ -1,0 +1,1 @@
+"""DISCOVER + FETCH: the only package that knows Scrapy internals."""

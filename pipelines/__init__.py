@@ -1,0 +1,1 @@
+"""EXTRACT + NORMALISE + STORE: Scrapy adapters over the pure code in `pipelines.extraction`."""

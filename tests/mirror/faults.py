@@ -1,0 +1,67 @@
+"""Fault modes the mirror can play: `--faults 503:0.05,429:0.02,slow:0.01,broken:486718,...`.
+
+Rates (`503`, `429`, `slow`, `truncate`, `reset`) are probabilities per request, drawn from the
+seed, the path and how often the path was asked before, and only on a path's first two
+attempts: a transient fault is transient, so a crawler that retries gets every page. Targets
+(`broken`, `huge`, `charset`, `loop`, `offsite`) name post ids and hold on every attempt.
+Settings: `retry-after:SECONDS` (default 1) and `slow-seconds:SECONDS` (default 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .site import MASK, mix, text_hash
+
+RATES = ("503", "429", "slow", "truncate", "reset")
+TARGETS = ("broken", "huge", "charset", "loop", "offsite")
+TRANSIENT_ATTEMPTS = 2
+
+
+@dataclass
+class Faults:
+    rates: dict[str, float] = field(default_factory=dict)
+    targets: dict[str, set[int]] = field(default_factory=lambda: {t: set() for t in TARGETS})
+    retry_after: int = 1
+    slow_seconds: float = 5.0
+
+    @classmethod
+    def parse(cls, spec: str | None) -> Faults:
+        faults = cls()
+        for part in filter(None, (p.strip() for p in (spec or "").split(","))):
+            name, sep, value = part.partition(":")
+            if not sep:
+                raise ValueError(f"fault {part!r} needs a value: NAME:VALUE")
+            try:
+                if name in RATES:
+                    faults.rates[name] = float(value)
+                elif name in TARGETS:
+                    faults.targets[name].update(int(v) for v in value.split("+"))
+                elif name == "retry-after":
+                    faults.retry_after = int(value)
+                elif name == "slow-seconds":
+                    faults.slow_seconds = float(value)
+                else:
+                    raise ValueError(f"unknown fault {name!r}")
+            except ValueError as error:
+                raise ValueError(f"bad fault {part!r}: {error}") from None
+        if sum(faults.rates.values()) > 1:
+            raise ValueError("fault rates add up to more than 1")
+        return faults
+
+    def transient(self, seed: int, path: str, attempt: int) -> str | None:
+        """The transient fault this request meets, if any."""
+        if attempt >= TRANSIENT_ATTEMPTS or not self.rates:
+            return None
+        roll = mix(seed, text_hash(path), attempt) / MASK
+        for name in RATES:
+            roll -= self.rates.get(name, 0.0)
+            if roll < 0:
+                return name
+        return None
+
+    def target(self, post_id: int) -> str | None:
+        for name in TARGETS:
+            if post_id in self.targets[name]:
+                return name
+        return None

@@ -1,0 +1,350 @@
+"""The mirror's HTTP server: routes bienphong.com.vn's URL scheme to rendered pages, with faults.
+
+The host a request was meant for comes from its `Host` header: `bienphong.com.vn` is the bare
+host (some articles 301 to www from it); anything else, the loopback address included, is www.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import socket
+import struct
+import threading
+import time
+from dataclasses import asdict, dataclass
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import render
+from .faults import Faults
+from .site import SECTION_BY_SLUG, WWW, Section, Site, all_tags
+
+ARTICLE_PATH = re.compile(r"^(/videos|/tin-anh)?/([a-z0-9-]+)-post(\d+)\.html$")
+SECTION_PATH = re.compile(r"^/([a-z0-9-]+)/(?:trang-(\d+)\.html)?$")
+TAG_PATH = re.compile(r"^/tag/([a-z0-9-]+)-(\d+)\.html$")
+FEED_PATH = re.compile(r"^/rss/([a-z0-9-]+)\.rss$")
+MONTH_SITEMAP_PATH = re.compile(r"^/sitemaps/posts-(\d{4})-(\d{2})\.xml$")
+HUGE_PADDING = 30 * 1024 * 1024
+HTML = "text/html; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One request the mirror answered, for tests to count and time."""
+
+    at: float
+    method: str
+    host: str
+    path: str
+    status: int
+    fault: str | None
+    conditional: bool
+    user_agent: str
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes = b""
+    content_type: str = HTML
+    headers: tuple[tuple[str, str], ...] = ()
+    last_modified: float | None = None
+
+
+class Mirror:
+    """bienphong.com.vn on a loopback port. Use `start()`/`stop()` or as a context manager."""
+
+    def __init__(
+        self,
+        site: Site,
+        faults: Faults | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_requests: bool = True,
+    ) -> None:
+        self.site = site
+        self.faults = faults or Faults()
+        self.log_requests = log_requests
+        self.hits: list[Hit] = []
+        self._attempts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.server = _Server((host, port), _Handler)
+        self.server.mirror = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Mirror:
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Mirror:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def set_day(self, day: int) -> None:
+        with self._lock:
+            self.site.set_day(day)
+
+    def clear_hits(self) -> None:
+        with self._lock:
+            self.hits.clear()
+
+    def article_hits(self, post_id: int) -> list[Hit]:
+        return [h for h in self.hits if h.path.split("?")[0].endswith(f"-post{post_id}.html")]
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def attempt(self, path: str) -> int:
+        with self._lock:
+            seen = self._attempts.get(path, 0)
+            self._attempts[path] = seen + 1
+            return seen
+
+    def record(self, hit: Hit) -> None:
+        if self.log_requests:
+            with self._lock:
+                self.hits.append(hit)
+
+    def answer(self, host: str, target: str) -> Answer:
+        """The page for a path, before faults and conditional requests."""
+        with self._lock:
+            return self._route(host, target)
+
+    def _route(self, host: str, target: str) -> Answer:
+        site = self.site
+        parts = urlsplit(target)
+        path, query = parts.path, parse_qs(parts.query)
+        number = _page_number(query)
+        if path == "/robots.txt":
+            return Answer(200, render.robots(site).encode(), "text/plain; charset=utf-8")
+        if path == "/":
+            return Answer(200, render.home_page(site).encode(), last_modified=self._changed())
+        if path.startswith("/tim-kiem"):
+            return Answer(200, render.search_page(site, query.get("q", [""])[0]).encode())
+        if found := ARTICLE_PATH.match(path):
+            return self._article(host, path, int(found.group(3)))
+        if found := SECTION_PATH.match(path):
+            section = SECTION_BY_SLUG.get(found.group(1))
+            if section and number is not None:
+                page = int(found.group(2) or number)
+                return self._changing(render.section_page(site, section, page), HTML)
+        if (found := TAG_PATH.match(path)) and number is not None:
+            tag = next((t for t in all_tags() if t.tag_id == int(found.group(2))), None)
+            if tag:
+                return self._changing(render.tag_page(site, tag, number), HTML)
+        if found := FEED_PATH.match(path):
+            feed = render.section_by_feed_name(found.group(1))
+            if feed is not False:
+                section = feed if isinstance(feed, Section) else None
+                return self._changing(
+                    render.rss(site, section), "application/rss+xml; charset=utf-8"
+                )
+        if site.sitemaps:
+            if path == "/sitemap.xml":
+                return self._changing(render.sitemap_index(site), XML)
+            if path == "/sitemaps/news.xml":
+                return self._changing(render.news_sitemap(site), XML)
+            if found := MONTH_SITEMAP_PATH.match(path):
+                text = render.month_sitemap(site, int(found.group(1)), int(found.group(2)))
+                if text:
+                    return self._changing(text, XML)
+        return Answer(404, render.not_found_page(site).encode())
+
+    def _changed(self) -> float:
+        """When anything on the site last changed: the newest article or the newest edit."""
+        site = self.site
+        latest = site.published(site.total - 1)
+        edited = [a.modified for i in site.edits if (a := site.article(i)).modified]
+        return max([latest, *edited]).timestamp()
+
+    def _changing(self, text: str, content_type: str) -> Answer:
+        return Answer(200, text.encode(), content_type, last_modified=self._changed())
+
+    def _article(self, host: str, path: str, post_id: int) -> Answer:
+        article = self.site.article_by_id(post_id)
+        if article is None:
+            return Answer(404, render.not_found_page(self.site).encode())
+        bare = host.split(":")[0] == "bienphong.com.vn"
+        if path != article.path or (bare and article.bare_redirects):
+            return Answer(301, headers=(("Location", article.url),))
+        changed = (article.modified or article.published).timestamp()
+        return Answer(200, render.article_page(self.site, article).encode(), last_modified=changed)
+
+
+def _page_number(query: dict[str, list[str]]) -> int | None:
+    """`?page=N` as a page number ≥ 1; None when it is not a number."""
+    value = query.get("page", ["1"])[0]
+    return int(value) if value.isdigit() and int(value) >= 1 else None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    mirror: Mirror
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up mid-answer is the client's business
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    server_version = "nginx"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        mirror = self.server.mirror
+        if self.path.startswith("/__mirror/"):
+            return self._control(mirror)
+        host = self.headers.get("Host", "")
+        attempt = mirror.attempt(self.path)
+        answer = mirror.answer(host, self.path)
+        fault = self._fault(mirror, attempt)
+        conditional = False
+        if fault is None:
+            answer, conditional = self._conditional(answer)
+        mirror.record(
+            Hit(
+                time.time(),
+                self.command,
+                host,
+                self.path,
+                answer.status,
+                fault,
+                conditional,
+                self.headers.get("User-Agent", ""),
+            )
+        )
+        self._play(mirror, answer, fault)
+
+    def _fault(self, mirror: Mirror, attempt: int) -> str | None:
+        if self.path == "/robots.txt":
+            return None
+        found = ARTICLE_PATH.match(urlsplit(self.path).path)
+        if found and (target := mirror.faults.target(int(found.group(3)))):
+            return target
+        return mirror.faults.transient(mirror.site.seed, self.path, attempt)
+
+    def _conditional(self, answer: Answer) -> tuple[Answer, bool]:
+        if answer.status != 200:
+            return answer, False
+        etag = '"' + hashlib.blake2b(answer.body, digest_size=8).hexdigest() + '"'
+        headers = [*answer.headers, ("ETag", etag)]
+        if answer.last_modified is not None:
+            headers.append(
+                ("Last-Modified", format_datetime(_utc(answer.last_modified), usegmt=True))
+            )
+        answer.headers = tuple(headers)
+        if self.headers.get("If-None-Match") == etag:
+            return Answer(304, headers=answer.headers), True
+        since = self.headers.get("If-Modified-Since")
+        if since and answer.last_modified is not None and "If-None-Match" not in self.headers:
+            try:
+                if parsedate_to_datetime(since).timestamp() >= int(answer.last_modified):
+                    return Answer(304, headers=answer.headers), True
+            except (TypeError, ValueError):
+                pass
+        return answer, False
+
+    def _play(self, mirror: Mirror, answer: Answer, fault: str | None) -> None:
+        faults = mirror.faults
+        if fault in ("503", "429", "broken"):
+            status = 500 if fault == "broken" else int(fault)
+            headers = () if fault == "broken" else (("Retry-After", str(faults.retry_after)),)
+            return self._send(
+                Answer(status, b"<html><body>Service unavailable</body></html>", headers=headers)
+            )
+        if fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return None
+        if fault == "slow":
+            time.sleep(faults.slow_seconds)
+        if fault == "loop":
+            target = self.path + "?ref=loop" if "?" not in self.path else self.path.split("?")[0]
+            return self._send(Answer(301, headers=(("Location", WWW + target),)))
+        if fault == "offsite":
+            return self._send(
+                Answer(302, headers=(("Location", "https://example.com/moved.html"),))
+            )
+        if fault == "huge" and answer.status == 200:
+            padding = b"<!-- " + b"x" * HUGE_PADDING + b" -->"
+            answer.body = answer.body.replace(b"</body>", padding + b"</body>")
+        if fault == "charset" and answer.status == 200:
+            answer.content_type = "text/html; charset=iso-8859-1"
+        if fault == "truncate" and answer.status == 200:
+            return self._truncate(answer)
+        return self._send(answer)
+
+    def _truncate(self, answer: Answer) -> None:
+        """Half the body: half the time behind an honest Content-Length, half behind a lie."""
+        cut = answer.body[: len(answer.body) // 2]
+        if len(answer.body) % 2:
+            return self._send(Answer(200, cut, answer.content_type, answer.headers))
+        self._send_head(200, answer.content_type, len(answer.body), answer.headers)
+        self.wfile.write(cut)
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, answer: Answer) -> None:
+        body = answer.body
+        headers = list(answer.headers)
+        if body and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, compresslevel=1)
+            headers.append(("Content-Encoding", "gzip"))
+        self._send_head(answer.status, answer.content_type, len(body), tuple(headers))
+        if self.command != "HEAD" and answer.status != 304:
+            self.wfile.write(body)
+
+    def _send_head(
+        self, status: int, content_type: str, length: int, headers: tuple[tuple[str, str], ...]
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(0 if status == 304 else length))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _control(self, mirror: Mirror) -> None:
+        """Test-only endpoints for a subprocess mirror: `/__mirror/day/K`, `/__mirror/hits`."""
+        parts = self.path.strip("/").split("/")
+        if parts[1:2] == ["day"] and len(parts) == 3 and parts[2].isdigit():
+            mirror.set_day(int(parts[2]))
+            body = json.dumps({"day": mirror.site.day, "articles": mirror.site.total})
+        elif parts[1:] == ["hits"]:
+            body = json.dumps([asdict(h) for h in mirror.hits])
+        else:
+            return self._send(Answer(404))
+        self._send(Answer(200, body.encode(), "application/json"))
+
+
+def _utc(timestamp: float) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(timestamp), UTC)
