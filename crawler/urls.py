@@ -1,0 +1,85 @@
+"""Pure URL rules of bienphong.com.vn: post ids, canonical URLs, what kind of page a URL is.
+
+No Scrapy here: the extractor and the archive use these too.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+CANONICAL_ORIGIN = "https://www.bienphong.com.vn"
+SITE_HOSTS = frozenset({"www.bienphong.com.vn", "bienphong.com.vn"})
+# Query parameters that only track where a reader came from; they never change the page.
+TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|ref|source|_ga)$", re.IGNORECASE)
+
+_ARTICLE = re.compile(r"^(?P<prefix>/videos|/tin-anh)?/(?P<slug>[a-z0-9-]+)-post(?P<id>\d+)\.html$")
+_TAG = re.compile(r"^/tag/[a-z0-9-]+-\d+\.html$")
+_FEED = re.compile(r"^/rss/[a-z0-9-]+\.rss$")
+_SECTION = re.compile(r"^/(?P<slug>[a-z0-9-]+)/(?:trang-\d+\.html)?$")
+_SITEMAP = re.compile(r"^/(sitemap[\w-]*\.xml|sitemaps/[\w.-]+\.xml)$")
+
+
+class PageKind(StrEnum):
+    ARTICLE = "article"
+    SECTION = "section"
+    TAG = "tag"
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    HOME = "home"
+    ROBOTS = "robots"
+    OTHER = "other"
+
+
+def is_site_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and (parts.hostname or "") in SITE_HOSTS
+
+
+def post_id(url: str) -> int | None:
+    """The article's identity: the number in `-post{id}.html`, whatever host, slug or query."""
+    found = _ARTICLE.match(urlsplit(url).path)
+    return int(found.group("id")) if found else None
+
+
+def article_kind(url: str) -> str:
+    """`video` under /videos/, `photo` under /tin-anh/, `article` otherwise."""
+    found = _ARTICLE.match(urlsplit(url).path)
+    prefix = found.group("prefix") if found else None
+    return {"/videos": "video", "/tin-anh": "photo"}.get(prefix or "", "article")
+
+
+def canonical_url(url: str, base: str = CANONICAL_ORIGIN) -> str:
+    """The URL on `https://www.bienphong.com.vn`, without tracking parameters or fragment.
+
+    Relative URLs resolve against `base`. Other hosts are returned resolved but unchanged.
+    """
+    parts = urlsplit(urljoin(base, url.strip()))
+    if (parts.hostname or "") not in SITE_HOSTS:
+        return urlunsplit(parts._replace(fragment=""))
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_PARAMS.match(k)
+    ]
+    return urlunsplit(("https", "www.bienphong.com.vn", parts.path or "/", urlencode(query), ""))
+
+
+def page_kind(url: str) -> PageKind:
+    path = urlsplit(url).path
+    if _ARTICLE.match(path):
+        return PageKind.ARTICLE
+    if path in ("", "/"):
+        return PageKind.HOME
+    if path == "/robots.txt":
+        return PageKind.ROBOTS
+    if _TAG.match(path):
+        return PageKind.TAG
+    if _FEED.match(path):
+        return PageKind.FEED
+    if _SITEMAP.match(path):
+        return PageKind.SITEMAP
+    if _SECTION.match(path):
+        return PageKind.SECTION
+    return PageKind.OTHER
