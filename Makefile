@@ -11,8 +11,13 @@ TEST_WORKERS ?= 2
 
 .PHONY: crawl test lint typecheck pytest bench mirror clean
 
+# Debian's python3 lacks venv until python3-venv is installed; install it when needed.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV) && \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-venv && \
+		$(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*

@@ -1,0 +1,197 @@
+"""Pure discovery: which article, listing and tag URLs a page, feed, sitemap or robots.txt names.
+
+No Scrapy here; the spider calls these with a response's URL and body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.etree
+import lxml.html
+
+from .urls import PageKind, canonical_url, page_kind, post_id
+
+MORE_TEXT = re.compile(r"^\s*(xem thêm|trang sau|tiếp|sau|next|›|»)\s*$", re.IGNORECASE)
+PAGE_NUMBER = re.compile(r"trang-(\d+)\.html$")
+LEGACY_FEED = re.compile(r"^/rss/(?P<slug>[a-z0-9-]+?)(?:-\d+)?\.rss$")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An article URL found somewhere, with what the place said about it."""
+
+    url: str  # canonical
+    post_id: int
+    published: datetime | None = None  # feeds' pubDate, sitemaps' news date
+    lastmod: datetime | None = None  # sitemaps' <lastmod>
+
+
+@dataclass(frozen=True)
+class HtmlLinks:
+    articles: list[Link]
+    next_pages: list[str]
+    tags: list[str]
+    sections: list[str]
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """A machine date from a feed or sitemap: ISO 8601 or RFC 822; None when unreadable."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def listing_page_number(url: str) -> int:
+    parts = urlsplit(url)
+    found = PAGE_NUMBER.search(parts.path)
+    if found:
+        return int(found.group(1))
+    value = parse_qs(parts.query).get("page", ["1"])[0]
+    return int(value) if value.isdigit() else 1
+
+
+def listing_key(url: str) -> str:
+    """The listing a page belongs to, whatever its page number: `/kinh-te/`, `/tag/x-12.html`."""
+    path = urlsplit(url).path
+    return PAGE_NUMBER.sub("", path)
+
+
+def section_of_listing(url: str) -> str | None:
+    """The section slug a listing page or feed stands for, or None (home, tags, others)."""
+    path = urlsplit(url).path
+    if page_kind(url) is PageKind.SECTION:
+        return path.strip("/").split("/")[0]
+    found = LEGACY_FEED.match(path)
+    if found and found.group("slug") != "home":
+        return found.group("slug")
+    return None
+
+
+def html_links(body: bytes, url: str) -> HtmlLinks:
+    """Article links in page order (deduplicated by post id), pagination, tag and section links."""
+    try:
+        tree = lxml.html.document_fromstring(body)
+    except (lxml.etree.ParserError, ValueError):
+        return HtmlLinks([], [], [], [])
+    articles: dict[int, Link] = {}
+    tags: dict[str, None] = {}
+    sections: dict[str, None] = {}
+    here = listing_key(url)
+    current = listing_page_number(url)
+    next_pages: dict[str, None] = {}
+    for anchor in tree.iter("a", "link"):
+        href = anchor.get("href")
+        if not href or href.startswith(("#", "javascript:", "mailto:", "data:")):
+            continue
+        target = canonical_url(href, url)
+        kind = page_kind(target)
+        if kind is PageKind.ARTICLE:
+            found = post_id(target)
+            if found is not None and found not in articles:
+                articles[found] = Link(target, found)
+        elif kind is PageKind.TAG:
+            tags[target] = None
+        elif kind is PageKind.SECTION and listing_page_number(target) == 1:
+            sections[target] = None
+        if _is_next_page(anchor, target, here, current):
+            next_pages[target] = None
+    return HtmlLinks(list(articles.values()), list(next_pages), list(tags), list(sections))
+
+
+def _is_next_page(anchor: lxml.html.HtmlElement, target: str, here: str, current: int) -> bool:
+    """A later page of the same listing: rel=next, "Xem thêm", or a numbered pager link."""
+    if listing_key(target) != here or page_kind(target) not in (PageKind.SECTION, PageKind.TAG):
+        return False
+    if "next" in (anchor.get("rel") or "").lower().split():
+        return True
+    text = anchor.text_content() if anchor.tag == "a" else ""
+    return listing_page_number(target) > current and (
+        bool(MORE_TEXT.match(text)) or text.strip().isdigit()
+    )
+
+
+def _xml_root(body: bytes) -> lxml.etree._Element | None:
+    parser = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        return lxml.etree.fromstring(body.strip(), parser)
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def feed_links(body: bytes, url: str) -> list[Link]:
+    """Article links of an RSS 2.0 (or Atom) feed, with their publication dates."""
+    root = _xml_root(body)
+    if root is None:
+        return []
+    links: dict[int, Link] = {}
+    for item in root.iter():
+        if _local(item.tag) not in ("item", "entry"):
+            continue
+        fields = {_local(child.tag): child for child in item}
+        href = fields["link"].get("href") or fields["link"].text if "link" in fields else None
+        date = fields.get("pubDate", fields.get("published"))
+        if not href:
+            continue
+        target = canonical_url(href, url)
+        found = post_id(target)
+        if found is not None and found not in links:
+            links[found] = Link(
+                target, found, published=parse_date(date.text if date is not None else None)
+            )
+    return list(links.values())
+
+
+def sitemap_entries(
+    body: bytes, url: str
+) -> tuple[str, list[Link], list[tuple[str, datetime | None]]]:
+    """A sitemap's kind (`index` or `urlset`), its article links, and the sitemaps it names."""
+    root = _xml_root(body)
+    if root is None:
+        return "unknown", [], []
+    kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
+    articles: list[Link] = []
+    children: list[tuple[str, datetime | None]] = []
+    for entry in root:
+        fields = {_local(e.tag): e for e in entry.iter()}
+        loc = fields.get("loc")
+        if loc is None or not (loc.text or "").strip():
+            continue
+        target = canonical_url(loc.text or "", url)
+        lastmod = parse_date(fields["lastmod"].text) if "lastmod" in fields else None
+        if kind == "index":
+            children.append((target, lastmod))
+            continue
+        found = post_id(target)
+        if found is not None:
+            published = (
+                parse_date(fields["publication_date"].text)
+                if "publication_date" in fields
+                else None
+            )
+            articles.append(Link(target, found, published=published, lastmod=lastmod))
+    return kind, articles, children
+
+
+def robots_sitemaps(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "sitemap" and value.strip():
+            yield value.strip()

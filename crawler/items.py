@@ -1,0 +1,30 @@
+"""What the spider hands to the pipelines: a fetched article page, or a page that failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FetchedPage:
+    """One article response as received, before any extraction."""
+
+    url: str  # the canonical site URL that led to the page
+    final_url: str  # the site URL answered after redirects
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str  # ISO 8601 UTC
+    post_id: int
+    section_hint: str | None = None  # the section whose listing or feed named the page
+    listing: str | None = None  # the listing that named it, so --since can stop paging it
+
+
+@dataclass
+class FailedPage:
+    """An article page the crawl could not archive, and why."""
+
+    url: str
+    post_id: int | None
+    reason: str
+    extra: dict[str, str] = field(default_factory=dict)

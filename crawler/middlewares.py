@@ -1,0 +1,81 @@
+"""Downloader components: Retry-After honoured on 429/503, and the site's address mapped to
+another origin (the offline mirror) below every other component."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from email.utils import parsedate_to_datetime
+from time import time
+from typing import Any, Self
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+
+from .urls import SITE_HOSTS
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: str | None, now: float, cap: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        return min(max(parsedate_to_datetime(value).timestamp() - now, 0.0), cap)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retry, waiting as long as the site's `Retry-After` asks before asking again."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        header = response.headers.get("Retry-After")
+        wait = retry_after_seconds(
+            header.decode("latin-1") if header else None, time(), self.retry_after_max
+        )
+        if wait:
+            self.crawler.stats.inc_value("archive/fetch/retry_after_waits")
+            await asyncio.sleep(wait)
+        return self._retry(request, f"HTTP {response.status}") or response
+
+
+class SiteAddressHandler(HTTP11DownloadHandler):
+    """Fetches the site's pages from `BIENPHONG_BASE_URL` when that is not the live site.
+
+    The request keeps the site's URL and sends the site's host in `Host`, as a reverse proxy
+    would see it; the response comes back under the site's URL. So robots, offsite checks,
+    redirects, dedupe and storage all see canonical URLs, and only the socket knows the mirror.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        base = urlsplit(crawler.settings.get("BIENPHONG_BASE_URL"))
+        self.origin = (base.scheme, base.netloc) if base.hostname not in SITE_HOSTS else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        return cls(crawler)
+
+    async def download_request(self, request: Request) -> Response:
+        parts = urlsplit(request.url)
+        if self.origin is None or parts.hostname not in SITE_HOSTS:
+            return await super().download_request(request)
+        target = urlunsplit((*self.origin, parts.path, parts.query, ""))
+        mapped = request.replace(url=target)
+        mapped.headers["Host"] = parts.netloc
+        response = await super().download_request(mapped)
+        return response.replace(url=request.url)

@@ -1,0 +1,65 @@
+"""Scrapy settings for the Báo Biên phòng crawler: polite defaults, pipelines in flow order."""
+
+from archive import __version__
+
+BOT_NAME = "bienphong"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Who we are: an honest User-Agent naming the project and where to read about it.
+USER_AGENT = (
+    f"bienphong-archive/{__version__} (archive of record for bienphong.com.vn; "
+    "see the project README; non-commercial research)"
+)
+ROBOTSTXT_OBEY = True
+
+# Polite by default: one page a second with AutoThrottle; `--delay 0` is for the offline mirror.
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+# An article page is a few hundred kB at most; anything far larger is a fault, not an article.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Seconds: the longest Retry-After we honour; a longer one is capped, not obeyed blindly.
+RETRY_AFTER_MAX = 120.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Where the pages really come from: the live site, or another address (the offline mirror)
+# that answers for both of the site's hosts. Stored URLs stay canonical either way.
+BIENPHONG_BASE_URL = "https://www.bienphong.com.vn"
+BIENPHONG_DB = "bienphong.db"
+BIENPHONG_SINCE = None  # ISO 8601 datetime: only articles published since
+BIENPHONG_MAX_ARTICLES = None
+BIENPHONG_SECTIONS: list[str] = []
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+}
+# Below every middleware, so robots, offsite checks, redirects and storage see the site's URLs.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.middlewares.SiteAddressHandler",
+    "https": "crawler.middlewares.SiteAddressHandler",
+}
+
+# Flow order: extract → store.
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.store.StorePipeline": 300,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

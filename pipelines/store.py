@@ -1,0 +1,65 @@
+"""Pipeline 300: each extracted article committed to the archive as soon as it is extracted."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+
+from archive.store import Archive, RawPage
+from crawler.items import FailedPage
+from pipelines.extract import ExtractedArticle
+
+# Fields whose fill rate per run tells whether the site's markup has drifted.
+FILL_FIELDS = ("published_at", "authors", "sapo", "body", "images")
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = crawler.settings.get("BIENPHONG_DB")
+        self.archive: Archive | None = None
+        self.run_id = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.archive = Archive(self.path)
+        options = self.crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
+        self.run_id = self.archive.start_run(options)
+        self.stats.set_value("archive/run_id", self.run_id)  # type: ignore[union-attr]
+
+    def close_spider(self) -> None:
+        assert self.archive is not None
+        stats = self.stats.get_stats()  # type: ignore[union-attr]
+        counts = {
+            key: stats.get(f"archive/store/{key}", 0)
+            for key in ("new", "updated", "unchanged", "failed")
+        }
+        counts["pages_fetched"] = stats.get("downloader/response_count", 0)
+        saved = sum(counts[k] for k in ("new", "updated", "unchanged"))
+        fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
+        reason = stats.get("finish_reason", "finished")
+        self.archive.finish_run(self.run_id, str(reason), counts, fill)
+        self.archive.close()
+
+    def process_item(self, item: Any) -> Any:
+        assert self.archive is not None
+        if isinstance(item, FailedPage):
+            self.archive.record_failure(self.run_id, item.url, item.post_id, item.reason)
+            self.stats.inc_value("archive/store/failed")  # type: ignore[union-attr]
+            return item
+        extracted: ExtractedArticle = item
+        page = extracted.page
+        raw = RawPage(
+            page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at
+        )
+        outcome = self.archive.save_article(extracted.record, raw, self.run_id)
+        self.stats.inc_value(f"archive/store/{outcome}")  # type: ignore[union-attr]
+        for field in FILL_FIELDS:
+            if extracted.record.get(field):
+                self.stats.inc_value(f"archive/fill/{field}")  # type: ignore[union-attr]
+        return item

@@ -1,0 +1,122 @@
+"""crawler.discovery: what listings, feeds, sitemaps and robots.txt name, on literal documents."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from crawler.discovery import (
+    feed_links,
+    html_links,
+    listing_key,
+    listing_page_number,
+    robots_sitemaps,
+    section_of_listing,
+    sitemap_entries,
+)
+
+ICT = timezone(timedelta(hours=7))
+LISTING = b"""<html><head><link rel="next" href="/kinh-te/?page=3"></head><body>
+<a href="https://bienphong.com.vn/a-post450001.html?utm_source=x">A</a>
+<a href="/b-post450004.html">B</a>
+<a href="https://www.bienphong.com.vn/old-slug-post450001.html">A again</a>
+<a href="https://ads.example.vn/click?zone=1">Ad</a>
+<a href="/tag/bdbp-lao-cai-4355.html">Tag</a>
+<div class="more"><a href="/kinh-te/?page=3">Xem th\xc3\xaam</a></div>
+<div class="pagination"><a href="/kinh-te/?page=1">1</a><a href="/kinh-te/?page=4">4</a></div>
+</body></html>"""
+
+
+def test_listing_links_are_canonical_and_deduplicated_by_post_id_in_page_order() -> None:
+    found = html_links(LISTING, "https://www.bienphong.com.vn/kinh-te/?page=2")
+    assert [
+        ("https://www.bienphong.com.vn/a-post450001.html", 450001),
+        ("https://www.bienphong.com.vn/b-post450004.html", 450004),
+    ] == [(link.url, link.post_id) for link in found.articles]
+    assert ["https://www.bienphong.com.vn/tag/bdbp-lao-cai-4355.html"] == found.tags
+
+
+def test_next_pages_come_from_rel_next_more_links_and_later_numbers_only() -> None:
+    found = html_links(LISTING, "https://www.bienphong.com.vn/kinh-te/?page=2")
+    assert [
+        "https://www.bienphong.com.vn/kinh-te/?page=3",
+        "https://www.bienphong.com.vn/kinh-te/?page=4",
+    ] == found.next_pages
+
+
+def test_listing_pages_in_both_forms_belong_to_one_listing() -> None:
+    assert (3, 5, 1) == (
+        listing_page_number("https://www.bienphong.com.vn/kinh-te/?page=3"),
+        listing_page_number("https://www.bienphong.com.vn/kinh-te/trang-5.html"),
+        listing_page_number("https://www.bienphong.com.vn/kinh-te/"),
+    )
+    assert "/kinh-te/" == listing_key("https://www.bienphong.com.vn/kinh-te/trang-5.html")
+
+
+def test_section_of_listing_reads_section_pages_and_both_feed_forms() -> None:
+    assert ["kinh-te", "chinh-tri", "chinh-tri", None] == [
+        section_of_listing("https://www.bienphong.com.vn/kinh-te/trang-2.html"),
+        section_of_listing("https://www.bienphong.com.vn/rss/chinh-tri.rss"),
+        section_of_listing("https://www.bienphong.com.vn/rss/chinh-tri-1.rss"),
+        section_of_listing("https://www.bienphong.com.vn/tag/a-12.html"),
+    ]
+
+
+def test_feed_links_carry_publication_dates() -> None:
+    feed = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>
+    <item><title><![CDATA[Tuần tra]]></title>
+    <link>https://bienphong.com.vn/tuan-tra-post450001.html?utm_source=rss</link>
+    <pubDate>Mon, 02 Oct 2023 08:15:00 +0700</pubDate></item>
+    <item><title>Video</title><link>https://www.bienphong.com.vn/videos/v-post450007.html</link>
+    <pubDate>not a date</pubDate></item></channel></rss>""".encode()
+    links = feed_links(feed, "https://www.bienphong.com.vn/rss/kinh-te.rss")
+    assert [
+        (
+            "https://www.bienphong.com.vn/tuan-tra-post450001.html",
+            datetime(2023, 10, 2, 8, 15, tzinfo=ICT),
+        ),
+        ("https://www.bienphong.com.vn/videos/v-post450007.html", None),
+    ] == [(link.url, link.published) for link in links]
+
+
+def test_sitemap_index_names_children_with_lastmod() -> None:
+    index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sitemap><loc>https://www.bienphong.com.vn/sitemaps/posts-2024-01.xml</loc>
+    <lastmod>2024-01-31T10:00:00+07:00</lastmod></sitemap></sitemapindex>"""
+    kind, articles, children = sitemap_entries(index, "https://www.bienphong.com.vn/sitemap.xml")
+    assert ("index", []) == (kind, articles)
+    assert [
+        (
+            "https://www.bienphong.com.vn/sitemaps/posts-2024-01.xml",
+            datetime(2024, 1, 31, 10, tzinfo=ICT),
+        )
+    ] == children
+
+
+def test_urlset_gives_articles_with_lastmod_and_news_dates() -> None:
+    urlset = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+    xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+    <url><loc>https://www.bienphong.com.vn/a-post450001.html</loc><lastmod>2024-01-02T08:00:00+07:00</lastmod></url>
+    <url><loc>https://www.bienphong.com.vn/b-post450004.html</loc><news:news><news:publication_date>2024-01-03T09:00:00+07:00</news:publication_date></news:news></url>
+    <url><loc>https://www.bienphong.com.vn/kinh-te/</loc></url></urlset>"""
+    kind, articles, _ = sitemap_entries(urlset, "https://www.bienphong.com.vn/sitemaps/news.xml")
+    assert "urlset" == kind
+    assert [
+        (450001, datetime(2024, 1, 2, 8, tzinfo=ICT), None),
+        (450004, None, datetime(2024, 1, 3, 9, tzinfo=ICT)),
+    ] == [(a.post_id, a.lastmod, a.published) for a in articles]
+
+
+def test_broken_documents_yield_nothing_rather_than_raising() -> None:
+    assert [] == feed_links(b"<rss><item><link>", "https://www.bienphong.com.vn/rss/a.rss")
+    assert ("unknown", [], []) == sitemap_entries(
+        b"\x00\x01 not xml", "https://www.bienphong.com.vn/sitemap.xml"
+    )
+    assert [] == html_links(b"", "https://www.bienphong.com.vn/").articles
+
+
+def test_robots_sitemap_lines() -> None:
+    robots = "User-agent: *\nDisallow: /tim-kiem\n\nSitemap: https://www.bienphong.com.vn/sitemap.xml\nsitemap:https://www.bienphong.com.vn/sitemaps/news.xml\n"
+    assert [
+        "https://www.bienphong.com.vn/sitemap.xml",
+        "https://www.bienphong.com.vn/sitemaps/news.xml",
+    ] == list(robots_sitemaps(robots))
