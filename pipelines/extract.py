@@ -41,7 +41,7 @@ class ExtractPipeline:
             # Listings are newest first: one article older than --since ends that listing.
             if page.listing and self.crawler.spider is not None:
                 self.crawler.spider.exhausted_listings.add(page.listing)  # type: ignore[attr-defined]
-            self.crawler.stats.inc_value("archive/extract/older_than_since")  # type: ignore[union-attr]
+            self.crawler.stats.inc_value("archive/extract/older_than_since")
             raise DropItem(f"published before --since: {page.url}", log_level="INFO")
         return ExtractedArticle(record, page)
 

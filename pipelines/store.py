@@ -30,11 +30,11 @@ class StorePipeline:
         self.archive = Archive(self.path)
         options = self.crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
         self.run_id = self.archive.start_run(options)
-        self.stats.set_value("archive/run_id", self.run_id)  # type: ignore[union-attr]
+        self.stats.set_value("archive/run_id", self.run_id)
 
     def close_spider(self) -> None:
         assert self.archive is not None
-        stats = self.stats.get_stats()  # type: ignore[union-attr]
+        stats = self.stats.get_stats()
         counts = {
             key: stats.get(f"archive/store/{key}", 0)
             for key in ("new", "updated", "unchanged", "failed")
@@ -50,7 +50,7 @@ class StorePipeline:
         assert self.archive is not None
         if isinstance(item, FailedPage):
             self.archive.record_failure(self.run_id, item.url, item.post_id, item.reason)
-            self.stats.inc_value("archive/store/failed")  # type: ignore[union-attr]
+            self.stats.inc_value("archive/store/failed")
             return item
         extracted: ExtractedArticle = item
         page = extracted.page
@@ -58,8 +58,8 @@ class StorePipeline:
             page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at
         )
         outcome = self.archive.save_article(extracted.record, raw, self.run_id)
-        self.stats.inc_value(f"archive/store/{outcome}")  # type: ignore[union-attr]
+        self.stats.inc_value(f"archive/store/{outcome}")
         for field in FILL_FIELDS:
             if extracted.record.get(field):
-                self.stats.inc_value(f"archive/fill/{field}")  # type: ignore[union-attr]
+                self.stats.inc_value(f"archive/fill/{field}")
         return item

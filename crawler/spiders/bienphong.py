@@ -162,6 +162,7 @@ class BienphongSpider(scrapy.Spider):
             yield FailedPage(url, meta["post_id"], f"HTTP {response.status}")
             return
         if not _complete(response.body):
+            assert response.request is not None
             retry = get_retry_request(response.request, spider=self, reason="truncated page")
             yield retry or FailedPage(url, meta["post_id"], "truncated page")
             return
@@ -186,7 +187,7 @@ class BienphongSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("role") == "article":
-            reason = failure.getErrorMessage() or failure.type.__name__
+            reason = failure.getErrorMessage() or type(failure.value).__name__
             yield FailedPage(request.url, request.meta.get("post_id"), reason)
 
 

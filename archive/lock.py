@@ -1,0 +1,62 @@
+"""One writer run at a time per archive: an advisory lock on `<archive>.lock`.
+
+The lock is an `flock` held by the running process, so the operating system drops it when the
+process ends, however it ends: a crawl killed with SIGKILL leaves a file behind but no lock, and
+the next run goes ahead.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+EX_TEMPFAIL = 75  # sysexits.h: try again later
+
+
+class ArchiveBusy(Exception):
+    """Another run holds the archive; the message is one line for the user."""
+
+
+class ArchiveLock:
+    def __init__(self, db: Path | str) -> None:
+        self.path = Path(f"{db}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise ArchiveBusy(f"cannot create the lock {self.path}: {error.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            archive = self.path.with_suffix("")
+            raise ArchiveBusy(
+                f"another crawl or reextract (pid {holder}) is running on {archive}"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> Self:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.release()

@@ -1,0 +1,165 @@
+"""The archive's SQLite schema: tables, indexes and the migrations that build them.
+
+The schema version lives in `PRAGMA user_version`; `PRAGMA application_id` marks the file as a
+bienphong archive. Version N is reached by running every migration up to N in order, so a new
+archive and an old one brought up to date end with the same tables. A later schema (issue 4's
+lock, issue 5's search index) adds a migration here; it never edits one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+# "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
+APPLICATION_ID = 0x42504841
+SCHEMA_VERSION = 1
+
+# The article record's keys, in the record's order (../shared/article-record.md).
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "post_id",
+    "url",
+    "kind",
+    "section",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "source",
+    "published_at",
+    "modified_at",
+    "tags",
+    "images",
+    "video_url",
+    "word_count",
+    "fetched_at",
+    "extractor_version",
+)
+# Lists and objects, stored as JSON text in a column of the same name.
+JSON_FIELDS = frozenset({"authors", "tags", "images"})
+# A change in any of these makes the previous record a version (issue 4).
+CONTENT_FIELDS: tuple[str, ...] = (
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "tags",
+    "published_at",
+    "modified_at",
+    "source",
+    "images",
+    "video_url",
+    "section",
+    "kind",
+)
+# Bookkeeping columns of `articles` that are not part of the record.
+ARTICLE_TIMES: tuple[str, ...] = ("first_seen_at", "updated_at", "last_seen_at")
+
+
+def _create_v1(db: Database) -> None:
+    """Runs, failures, articles, their raw pages and their earlier versions."""
+    db.table("runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "outcome": str,  # running, ok, failed, interrupted
+            "options": str,  # JSON object
+            "pages_fetched": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "failed": int,
+            "fill_rates": str,  # JSON object field -> fraction, or null
+            "warnings": str,  # JSON list of strings
+        },
+        pk="id",
+        not_null=["started_at", "outcome", "options"],
+        defaults={
+            "pages_fetched": 0,
+            "new": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "failed": 0,
+            "warnings": "[]",
+        },
+    )
+    db.table("failures").create(
+        {"id": int, "run_id": int, "url": str, "post_id": int, "reason": str, "failed_at": str},
+        pk="id",
+        not_null=["url", "reason", "failed_at"],
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("failures").create_index(["run_id"])
+    db.table("failures").create_index(["post_id"])
+
+    columns: dict[str, type] = {
+        name: int if name in ("post_id", "word_count") else str for name in ARTICLE_FIELDS
+    }
+    db.table("articles").create(
+        columns | dict.fromkeys(ARTICLE_TIMES, str),
+        pk="post_id",
+        not_null=["url", "kind", "title", "body", "authors", "tags", "images", *ARTICLE_TIMES],
+    )
+    db.table("articles").create_index(["published_at", "post_id"])
+    db.table("articles").create_index(["section"])
+
+    db.table("pages").create(
+        {
+            "id": int,
+            "post_id": int,
+            "url": str,  # canonical
+            "final_url": str,  # after redirects, as fetched
+            "status": int,
+            "headers": str,  # JSON object
+            "codec": str,  # how `body` is compressed: see store.CODECS
+            "body": bytes,
+            "size": int,  # uncompressed bytes
+            "sha256": str,  # of the uncompressed body
+            "fetched_at": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null=[
+            "post_id",
+            "url",
+            "status",
+            "headers",
+            "codec",
+            "body",
+            "size",
+            "sha256",
+            "fetched_at",
+        ],
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    # The same response stored twice is one row: saving a page is idempotent.
+    db.table("pages").create_index(["post_id", "fetched_at", "sha256"], unique=True)
+
+    db.table("versions").create(
+        {
+            "id": int,
+            "post_id": int,
+            "record": str,  # JSON: the replaced article record, article-record keys
+            "seen_at": str,  # when that record became current
+            "replaced_at": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null=["post_id", "record", "seen_at", "replaced_at"],
+        foreign_keys=[("post_id", "articles", "post_id"), ("run_id", "runs", "id")],
+    )
+    db.table("versions").create_index(["post_id", "id"])
+
+
+# Migration N turns a version N-1 archive into version N.
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _create_v1}
+
+
+def migrate(db: Database, from_version: int) -> None:
+    """Bring the archive from `from_version` to SCHEMA_VERSION; the caller holds a transaction."""
+    for version in range(from_version + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[version](db)
+        db.execute(f"PRAGMA user_version = {version}")
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

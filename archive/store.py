@@ -1,0 +1,411 @@
+"""The archive: articles, their raw pages and versions, and crawl runs, in one SQLite file.
+
+Every write commits at once, so a crash loses at most the page in flight. Every sqlite3 error
+leaves this module as an `ArchiveError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self
+
+from sqlite_utils import Database
+
+from archive import schema
+from archive.schema import ARTICLE_FIELDS, CONTENT_FIELDS, JSON_FIELDS
+
+DEFAULT_PATH = Path("bienphong.db")
+BUSY_TIMEOUT_MS = 10_000
+RUN_COUNTS = ("pages_fetched", "new", "updated", "unchanged", "failed")
+
+SaveResult = Literal["new", "updated", "unchanged"]
+
+# codec name -> (compress, decompress). The name is stored with each page, so it can change.
+CODECS: dict[str, tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]] = {
+    "zlib": (lambda data: zlib.compress(data, 6), zlib.decompress),
+}
+DEFAULT_CODEC = "zlib"
+
+
+class ArchiveError(Exception):
+    """The archive cannot be opened or written; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """An article response as received: what re-extraction needs instead of the network."""
+
+    url: str  # canonical
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes  # uncompressed, as received
+    fetched_at: str  # ISO 8601 UTC
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def nfc(value: Any) -> Any:
+    """Every string inside `value` (lists and dicts included) in Unicode NFC."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [nfc(item) for item in value]
+    if isinstance(value, dict):
+        return {nfc(key): nfc(item) for key, item in value.items()}
+    return value
+
+
+def prepare_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The record in NFC with exactly the article-record keys, in order; ValueError otherwise."""
+    missing = [key for key in ARTICLE_FIELDS if key not in record]
+    extra = sorted(set(record) - set(ARTICLE_FIELDS))
+    if missing or extra:
+        raise ValueError(f"not an article record: missing {missing}, unknown {extra}")
+    post_id = record["post_id"]
+    if not isinstance(post_id, int) or isinstance(post_id, bool) or post_id <= 0:
+        raise ValueError(f"not an article record: post_id {post_id!r} is not a positive int")
+    return {key: nfc(record[key]) for key in ARTICLE_FIELDS}
+
+
+def _to_row(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: json.dumps(value, ensure_ascii=False) if key in JSON_FIELDS else value
+        for key, value in record.items()
+    }
+
+
+def _from_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: json.loads(row[key]) if key in JSON_FIELDS else row[key] for key in ARTICLE_FIELDS}
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a directory, not an archive file")
+    if readonly:
+        if not path.exists():
+            raise ArchiveError(f"no archive at {path} (run 'bienphong crawl' to make one)")
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    if not path.parent.is_dir():
+        raise ArchiveError(f"cannot create archive {path}: no directory {path.parent}")
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        raise ArchiveError(f"archive {path} is read-only")
+    return sqlite3.connect(path)
+
+
+class Archive:
+    """One archive file. `readonly=True` never creates or changes it (show, export, stats)."""
+
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_PATH,
+        *,
+        readonly: bool = False,
+        clock: Callable[[], str] = utc_now,
+    ) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._clock = clock
+        conn = _connect(self.path, readonly)
+        try:
+            self.db = Database(conn)
+            self._open()
+        except sqlite3.Error as error:
+            conn.close()
+            if "not a database" in str(error):
+                raise ArchiveError(f"{self.path} is not an SQLite database") from error
+            raise ArchiveError(f"cannot open archive {self.path}: {error}") from error
+        except ArchiveError:
+            conn.close()
+            raise
+
+    def _open(self) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        version = self._check_schema()
+        if self.readonly:
+            if version < schema.SCHEMA_VERSION:
+                raise ArchiveError(f"archive {self.path} needs an upgrade: open it for writing")
+            return
+        self.db.enable_wal()
+        if version < schema.SCHEMA_VERSION:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                schema.migrate(self.db, self._check_schema())  # re-read under the lock
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.commit()
+
+    def _check_schema(self) -> int:
+        """The archive's schema version; ArchiveError for a foreign or a newer file."""
+        version: int = self.db.execute("PRAGMA user_version").fetchone()[0]
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        is_new = version == 0 and not self.db.table_names()
+        if app_id != schema.APPLICATION_ID and not is_new:
+            raise ArchiveError(f"{self.path} is an SQLite database but not a bienphong archive")
+        if is_new and self.readonly:
+            raise ArchiveError(f"{self.path} is an empty database, not a bienphong archive")
+        if version > schema.SCHEMA_VERSION:
+            raise ArchiveError(
+                f"archive {self.path} has schema version {version}, newer than this bienphong "
+                f"knows ({schema.SCHEMA_VERSION}): upgrade bienphong"
+            )
+        return version
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise ArchiveError(f"cannot {action} in {self.path}: {error}") from error
+
+    # Articles
+
+    def known_post_ids(self) -> set[int]:
+        with self._errors("read post ids"):
+            return {row[0] for row in self.db.execute("SELECT post_id FROM articles")}
+
+    def save_article(self, record: dict[str, Any], page: RawPage, run_id: int | None) -> SaveResult:
+        """Store the raw page and upsert the record: "new", "updated" or "unchanged".
+
+        An unchanged record only moves `last_seen_at`; a change in a content field keeps the
+        previous record in `versions`. Commits before returning.
+        """
+        record = prepare_record(record)
+        post_id = record["post_id"]
+        now = self._clock()
+        with self._errors(f"save article {post_id}"), self.db.atomic():
+            self._insert_page(page, post_id, run_id)
+            current = self._article_row(post_id)
+            if current is None:
+                row = _to_row(record) | {"first_seen_at": now, "updated_at": now}
+                self.db.table("articles").insert(row | {"last_seen_at": now})
+                return "new"
+            previous = _from_row(current)
+            if all(previous[key] == record[key] for key in CONTENT_FIELDS):
+                self.db.table("articles").update(post_id, {"last_seen_at": now})
+                return "unchanged"
+            self.db.table("versions").insert(
+                {
+                    "post_id": post_id,
+                    "record": json.dumps(previous, ensure_ascii=False),
+                    "seen_at": current["updated_at"],
+                    "replaced_at": now,
+                    "run_id": run_id,
+                }
+            )
+            row = _to_row(record) | {"updated_at": now, "last_seen_at": now}
+            self.db.table("articles").update(post_id, row)
+            return "updated"
+
+    def _article_row(self, post_id: int) -> dict[str, Any] | None:
+        rows = self.db.query("SELECT * FROM articles WHERE post_id = ?", [post_id])
+        return next(rows, None)
+
+    def get_article(self, post_id: int) -> dict[str, Any] | None:
+        """The article record (article-record keys, in order), or None."""
+        with self._errors(f"read article {post_id}"):
+            row = self._article_row(post_id)
+        return None if row is None else _from_row(row)
+
+    def iter_articles(
+        self,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        sections: tuple[str, ...] = (),
+    ) -> Iterator[dict[str, Any]]:
+        """Records ordered by published_at (undated first), then post_id, streamed.
+
+        `since` and `until` are ISO 8601 prefixes compared with published_at as text:
+        since <= published_at < until. Either one excludes undated articles.
+        """
+        where: list[str] = ["1"]
+        params: list[Any] = []
+        if since is not None:
+            where.append("published_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("published_at < ?")
+            params.append(until)
+        if sections:
+            where.append(f"section IN ({', '.join('?' * len(sections))})")
+            params.extend(sections)
+        sql = f"SELECT * FROM articles WHERE {' AND '.join(where)} ORDER BY published_at, post_id"
+        with self._errors("read articles"):
+            for row in self.db.query(sql, params):
+                yield _from_row(row)
+
+    def versions(self, post_id: int) -> list[dict[str, Any]]:
+        """Earlier records of an article, oldest first, each with `seen_at` and `replaced_at`."""
+        sql = "SELECT record, seen_at, replaced_at FROM versions WHERE post_id = ? ORDER BY id"
+        with self._errors(f"read versions of {post_id}"):
+            rows = list(self.db.query(sql, [post_id]))
+        return [
+            json.loads(row["record"])
+            | {"seen_at": row["seen_at"], "replaced_at": row["replaced_at"]}
+            for row in rows
+        ]
+
+    # Raw pages
+
+    def save_page(self, page: RawPage, post_id: int, run_id: int | None) -> None:
+        """Keep a raw page without a record (say, one extraction failed on), for reextract."""
+        with self._errors(f"save page {page.url}"), self.db.atomic():
+            self._insert_page(page, post_id, run_id)
+
+    def _insert_page(self, page: RawPage, post_id: int, run_id: int | None) -> None:
+        compress, _ = CODECS[DEFAULT_CODEC]
+        self.db.execute(
+            "INSERT OR IGNORE INTO pages (post_id, url, final_url, status, headers, codec, body,"
+            " size, sha256, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                post_id,
+                page.url,
+                page.final_url,
+                page.status,
+                json.dumps(page.headers, ensure_ascii=False),
+                DEFAULT_CODEC,
+                compress(page.body),
+                len(page.body),
+                hashlib.sha256(page.body).hexdigest(),
+                page.fetched_at,
+                run_id,
+            ],
+        )
+
+    def raw_pages(self, post_id: int) -> list[RawPage]:
+        """The stored responses for an article, oldest first, decompressed."""
+        sql = "SELECT * FROM pages WHERE post_id = ? ORDER BY fetched_at, id"
+        with self._errors(f"read pages of {post_id}"):
+            rows = list(self.db.query(sql, [post_id]))
+        return [self._raw_page(row) for row in rows]
+
+    def _raw_page(self, row: dict[str, Any]) -> RawPage:
+        codec = CODECS.get(row["codec"])
+        if codec is None:
+            raise ArchiveError(f"page {row['id']} in {self.path} uses unknown codec {row['codec']}")
+        return RawPage(
+            url=row["url"],
+            final_url=row["final_url"],
+            status=row["status"],
+            headers=json.loads(row["headers"]),
+            body=codec[1](row["body"]),
+            fetched_at=row["fetched_at"],
+        )
+
+    # Runs
+
+    def start_run(self, options: dict[str, Any]) -> int:
+        """A new run, outcome "running"; options are stored as JSON (paths, dates as text)."""
+        row = {
+            "started_at": self._clock(),
+            "outcome": "running",
+            "options": json.dumps(options, ensure_ascii=False, default=str, sort_keys=True),
+        }
+        with self._errors("start a run"):
+            run_id = self.db.table("runs").insert(row).last_pk
+        assert isinstance(run_id, int)
+        return run_id
+
+    def record_failure(
+        self, run_id: int | None, url: str, post_id: int | None, reason: str
+    ) -> None:
+        row = {
+            "run_id": run_id,
+            "url": url,
+            "post_id": post_id,
+            "reason": reason,
+            "failed_at": self._clock(),
+        }
+        with self._errors(f"record a failure of {url}"):
+            self.db.table("failures").insert(row)
+
+    def finish_run(
+        self,
+        run_id: int,
+        outcome: str,
+        counts: dict[str, int],
+        fill_rates: dict[str, float] | None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        """Close a run with its outcome and counts (keys among RUN_COUNTS; missing ones stay 0)."""
+        unknown = sorted(set(counts) - set(RUN_COUNTS))
+        if unknown:
+            raise ValueError(f"unknown run counts {unknown}; expected some of {list(RUN_COUNTS)}")
+        row: dict[str, Any] = dict(counts) | {
+            "finished_at": self._clock(),
+            "outcome": outcome,
+            "fill_rates": None if fill_rates is None else json.dumps(fill_rates, sort_keys=True),
+            "warnings": json.dumps(warnings or [], ensure_ascii=False),
+        }
+        with self._errors(f"finish run {run_id}"):
+            self.db.table("runs").update(run_id, row)
+
+    def get_runs(self, limit: int | None = 20) -> list[dict[str, Any]]:
+        """The latest runs, newest first, JSON decoded, each with its `failures`."""
+        sql = "SELECT * FROM runs ORDER BY id DESC LIMIT ?"
+        failures_sql = "SELECT url, post_id, reason FROM failures WHERE run_id = ? ORDER BY id"
+        with self._errors("read runs"):
+            runs = list(self.db.query(sql, [-1 if limit is None else limit]))
+            for run in runs:
+                for key in ("options", "fill_rates", "warnings"):
+                    run[key] = None if run[key] is None else json.loads(run[key])
+                run["failures"] = list(self.db.query(failures_sql, [run["id"]]))
+        return runs
+
+    # Overview
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for `bienphong stats`: articles by kind and section, pages, versions, size."""
+
+        def grouped(column: str) -> dict[str, int]:
+            sql = f"SELECT {column} AS k, count(*) AS n FROM articles GROUP BY k ORDER BY n DESC, k"
+            return {row["k"] or "(none)": row["n"] for row in self.db.query(sql)}
+
+        def count(table: str) -> int:
+            return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+        with self._errors("read statistics"):
+            return {
+                "articles": count("articles"),
+                "by_kind": grouped("kind"),
+                "by_section": grouped("section"),
+                "raw_pages": count("pages"),
+                "versions": count("versions"),
+                "runs": count("runs"),
+                "db_bytes": self.size_bytes(),
+            }
+
+    def size_bytes(self) -> int:
+        """The archive file plus its write-ahead log, in bytes."""
+        files = [self.path, self.path.with_name(self.path.name + "-wal")]
+        return sum(file.stat().st_size for file in files if file.exists())

@@ -1,0 +1,126 @@
+"""End to end: the real `bienphong crawl` command against the mirror, asserting on the archive."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.store import Archive
+from tests.conftest import Fetch, MakeMirror
+from tests.mirror import Mirror
+
+BIENPHONG = Path(sys.executable).with_name("bienphong")
+ARTICLE_HIT = re.compile(r"-post(\d+)\.html")
+CRAWL_FIELDS = ("fetched_at", "extractor_version")  # set by the crawl, not by the site
+
+
+def crawl(db: Path, mirror: Mirror, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
+    return subprocess.run(
+        [*command, "--delay", "0", "--concurrency", "8", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if "proxy" not in k.lower()},
+        check=False,
+    )
+
+
+def archived(db: Path) -> dict[int, dict[str, Any]]:
+    with Archive(db) as archive:
+        return {record["post_id"]: record for record in archive.iter_articles()}
+
+
+def differences(truth: dict[int, dict[str, Any]], records: dict[int, dict[str, Any]]) -> list[Any]:
+    """(post id, field, truth, archived) for every field that differs; empty when all agree."""
+    return [
+        (post_id, field, expected, records[post_id][field])
+        for post_id, record in truth.items()
+        for field, expected in record.items()
+        if post_id in records and records[post_id][field] != expected
+    ]
+
+
+def article_fetches(mirror: Mirror) -> Counter[int]:
+    """How often each article page was answered with content (redirects do not count)."""
+    return Counter(
+        int(found.group(1))
+        for hit in mirror.hits
+        if hit.status == 200 and (found := ARTICLE_HIT.search(hit.path))
+    )
+
+
+@pytest.mark.parametrize("sitemaps", [True, False], ids=["sitemaps-on", "sitemaps-off"])
+def test_crawl_archives_every_article_once_equal_to_the_truth(
+    make_mirror: MakeMirror, tmp_path: Path, sitemaps: bool
+) -> None:
+    mirror = make_mirror(articles=500, seed=7, sitemaps=sitemaps)
+    db = tmp_path / "archive.db"
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    records = archived(db)
+    assert sorted(truth) == sorted(records)
+    assert [] == differences(truth, records)[:20]
+    assert {post_id: 1 for post_id in truth} == dict(article_fetches(mirror))
+    assert [] == [hit.path for hit in mirror.hits if hit.path.startswith("/tim-kiem")]
+    assert "new 500" in result.stdout
+
+
+def test_a_second_crawl_fetches_only_what_is_new(make_mirror: MakeMirror, tmp_path: Path) -> None:
+    mirror = make_mirror(articles=300, seed=11, new_per_day=7)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    mirror.set_day(1)
+    mirror.clear_hits()
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    new_ids = {mirror.site.post_id(i) for i in range(300, 307)}
+    assert {post_id: 1 for post_id in new_ids} == dict(article_fetches(mirror))
+    assert sorted(r["post_id"] for r in mirror.site.truth()) == sorted(archived(db))
+
+
+def test_crawl_stores_the_raw_page_and_a_run(
+    make_mirror: MakeMirror, tmp_path: Path, fetch: Fetch
+) -> None:
+    mirror = make_mirror(articles=40, seed=5)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    first = mirror.site.article(0)
+
+    with Archive(db) as archive:
+        pages = archive.raw_pages(first.post_id)
+        runs = archive.get_runs(10)
+
+    assert [first.url] == [page.url for page in pages]
+    assert fetch(mirror.base_url, first.path).body == pages[0].body
+    assert [40] == [run["new"] for run in runs]
+    with sqlite3.connect(db) as connection:
+        assert "wal" == connection.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_crawl_with_an_unreadable_archive_exits_1_with_one_line(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=5, seed=1)
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_text("these are notes, not an archive\n")
+
+    result = crawl(not_sqlite, mirror)
+
+    assert 1 == result.returncode
+    assert 1 == len(result.stderr.strip().splitlines()), result.stderr
+    assert "Traceback" not in result.stderr
+    assert [] == mirror.hits

@@ -1,0 +1,460 @@
+"""The archive store on hand-made records: upserts, versions, NFC, raw pages, runs, errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.store import Archive, ArchiveError, RawPage
+
+FIELDS = [
+    "post_id",
+    "url",
+    "kind",
+    "section",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "source",
+    "published_at",
+    "modified_at",
+    "tags",
+    "images",
+    "video_url",
+    "word_count",
+    "fetched_at",
+    "extractor_version",
+]
+HTML = (
+    "<html><head><title>Đồn Biên phòng Cửa khẩu Quốc tế Lào Cai</title></head><body>"
+    + "<p>Bộ đội Biên phòng tuần tra song phương.</p>" * 200
+    + "</body></html>"
+).encode()
+
+
+def make_record(**changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "post_id": 532158,
+        "url": "https://www.bienphong.com.vn/don-bien-phong-tuan-tra-post532158.html",
+        "kind": "article",
+        "section": "bien-phong-toan-dan",
+        "title": "Đồn Biên phòng tuần tra song phương",
+        "sapo": "Sáng 14-2, Đồn Biên phòng phối hợp tuần tra.",
+        "body": "Đoạn một.\n\nĐoạn hai.",
+        "authors": ["Nông Văn Tuấn", "Thu Hà"],
+        "source": None,
+        "published_at": "2025-02-14T16:30:00+07:00",
+        "modified_at": None,
+        "tags": ["BĐBP Lào Cai", "tuần tra"],
+        "images": [
+            {
+                "url": "https://files.bienphong.com.vn//bbpmedia/media/730/2025/2/14/a.jpg",
+                "caption": "Quang cảnh hội nghị.",
+                "credit": "Nông Văn Tuấn",
+            }
+        ],
+        "video_url": None,
+        "word_count": 4,
+        "fetched_at": "2025-02-15T01:00:00+00:00",
+        "extractor_version": "bienphong-1",
+    }
+    return record | changes
+
+
+def make_page(body: bytes = HTML, fetched_at: str = "2025-02-15T01:00:00+00:00") -> RawPage:
+    return RawPage(
+        url="https://www.bienphong.com.vn/don-bien-phong-tuan-tra-post532158.html",
+        final_url="http://127.0.0.1:8765/don-bien-phong-tuan-tra-post532158.html",
+        status=200,
+        headers={"Content-Type": "text/html; charset=utf-8", "ETag": '"abc"'},
+        body=body,
+        fetched_at=fetched_at,
+    )
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with Archive(tmp_path / "bienphong.db", clock=iter_clock()) as opened:
+        yield opened
+
+
+def iter_clock() -> Callable[[], str]:
+    """Readings t1, t2, ... as 2025-03-01T00:00:01+00:00, 2025-03-01T00:00:02+00:00, ..."""
+    ticks = iter(range(1, 10_000))
+    return lambda: f"2025-03-01T00:00:{next(ticks):02d}+00:00"
+
+
+def article_row(archive: Archive, post_id: int) -> dict[str, Any]:
+    return dict(archive.db.table("articles").get(post_id))
+
+
+def count(archive: Archive, table: str) -> int:
+    return archive.db.table(table).count
+
+
+# Opening
+
+
+def test_new_archive_is_wal_with_schema_version_and_busy_timeout(archive: Archive) -> None:
+    assert "wal" == archive.db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert 1 == archive.db.execute("PRAGMA user_version").fetchone()[0]
+    assert 10_000 == archive.db.execute("PRAGMA busy_timeout").fetchone()[0]
+    assert {"articles", "pages", "runs", "failures", "versions"} == set(archive.db.table_names())
+
+
+def test_reopening_keeps_the_articles(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as first:
+        first.save_article(make_record(), make_page(), None)
+    with Archive(tmp_path / "a.db") as second:
+        assert {532158} == second.known_post_ids()
+
+
+def test_readonly_open_reads_a_closed_wal_archive_and_cannot_write(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as writer:
+        writer.save_article(make_record(), make_page(), None)
+    with Archive(tmp_path / "a.db", readonly=True) as reader:
+        assert "Đồn Biên phòng tuần tra song phương" == reader.get_article(532158)["title"]  # type: ignore[index]
+        with pytest.raises(ArchiveError) as error:
+            reader.save_article(make_record(title="Khác"), make_page(), None)
+    message = (
+        f"cannot save article 532158 in {tmp_path / 'a.db'}: attempt to write a readonly database"
+    )
+    assert message == str(error.value)
+
+
+def test_readonly_open_of_a_missing_file_does_not_create_it(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError) as error:
+        Archive(tmp_path / "missing.db", readonly=True)
+    message = f"no archive at {tmp_path / 'missing.db'} (run 'bienphong crawl' to make one)"
+    assert message == str(error.value)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_file_that_is_not_sqlite_is_an_archive_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are not the pages you are looking for\n" * 100)
+    for readonly in (False, True):
+        with pytest.raises(ArchiveError) as error:
+            Archive(path, readonly=readonly)
+        assert f"{path} is not an SQLite database" == str(error.value)
+
+
+def test_another_programs_sqlite_file_is_not_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.close()
+    with pytest.raises(ArchiveError) as error:
+        Archive(path)
+    assert f"{path} is an SQLite database but not a bienphong archive" == str(error.value)
+
+
+def test_a_missing_directory_is_an_archive_error(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError) as error:
+        Archive(tmp_path / "nowhere" / "bienphong.db")
+    nowhere = tmp_path / "nowhere"
+    assert f"cannot create archive {nowhere / 'bienphong.db'}: no directory {nowhere}" == str(
+        error.value
+    )
+    assert not nowhere.exists()
+
+
+def test_a_directory_is_not_an_archive(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError) as error:
+        Archive(tmp_path)
+    assert f"{tmp_path} is a directory, not an archive file" == str(error.value)
+
+
+def test_a_read_only_file_is_an_archive_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    Archive(path).close()
+    path.chmod(0o444)
+    with pytest.raises(ArchiveError) as error:
+        Archive(path)
+    assert f"archive {path} is read-only" == str(error.value)
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    Archive(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    for readonly in (False, True):
+        with pytest.raises(ArchiveError) as error:
+            Archive(path, readonly=readonly)
+        assert (
+            f"archive {path} has schema version 99, newer than this bienphong knows (1): "
+            "upgrade bienphong"
+        ) == str(error.value)
+
+
+# Articles
+
+
+def test_get_article_returns_the_record_keys_in_order(archive: Archive) -> None:
+    assert "new" == archive.save_article(make_record(), make_page(), None)
+    record = archive.get_article(532158)
+    assert record is not None
+    assert FIELDS == list(record)
+    assert make_record() == record
+    assert ["Nông Văn Tuấn", "Thu Hà"] == record["authors"]
+    assert "Quang cảnh hội nghị." == record["images"][0]["caption"]
+
+
+def test_get_article_of_an_unknown_id_is_none(archive: Archive) -> None:
+    assert None is archive.get_article(1)
+
+
+def test_lists_are_stored_as_json_text_under_the_record_keys(archive: Archive) -> None:
+    archive.save_article(make_record(), make_page(), None)
+    assert '["Nông Văn Tuấn", "Thu Hà"]' == article_row(archive, 532158)["authors"]
+
+
+def test_saving_the_same_record_twice_is_unchanged_and_moves_only_last_seen(
+    archive: Archive,
+) -> None:
+    archive.save_article(make_record(), make_page(), None)
+    before = article_row(archive, 532158)
+    assert "unchanged" == archive.save_article(make_record(), make_page(), None)
+    after = article_row(archive, 532158)
+    assert "2025-03-01T00:00:01+00:00" == before["last_seen_at"]
+    assert "2025-03-01T00:00:02+00:00" == after["last_seen_at"]
+    assert before | {"last_seen_at": after["last_seen_at"]} == after
+    assert 0 == count(archive, "versions")
+    assert 1 == count(archive, "pages")  # the same response stored twice is one row
+
+
+def test_a_refetch_with_equal_content_is_unchanged_and_keeps_its_page(archive: Archive) -> None:
+    archive.save_article(make_record(), make_page(), None)
+    later = "2025-02-20T01:00:00+00:00"
+    result = archive.save_article(make_record(fetched_at=later), make_page(fetched_at=later), None)
+    assert "unchanged" == result
+    assert "2025-02-15T01:00:00+00:00" == archive.get_article(532158)["fetched_at"]  # type: ignore[index]
+    assert 0 == count(archive, "versions")
+    assert 2 == count(archive, "pages")
+
+
+def test_a_corrected_title_updates_the_article_and_keeps_the_previous_as_a_version(
+    archive: Archive,
+) -> None:
+    archive.save_article(make_record(), make_page(), None)
+    corrected = make_record(title="Đồn Biên phòng tuần tra song phương (đã sửa)")
+    assert "updated" == archive.save_article(corrected, make_page(), None)
+    assert "Đồn Biên phòng tuần tra song phương (đã sửa)" == archive.get_article(532158)["title"]  # type: ignore[index]
+    versions = archive.versions(532158)
+    assert 1 == len(versions)
+    assert (
+        make_record()
+        | {
+            "seen_at": "2025-03-01T00:00:01+00:00",
+            "replaced_at": "2025-03-01T00:00:02+00:00",
+        }
+        == versions[0]
+    )
+    row = article_row(archive, 532158)
+    assert "2025-03-01T00:00:01+00:00" == row["first_seen_at"]
+    assert "2025-03-01T00:00:02+00:00" == row["updated_at"]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("title", "Tiêu đề mới"),
+        ("sapo", None),
+        ("body", "Đoạn một đã sửa."),
+        ("authors", ["Thu Hà", "Nông Văn Tuấn"]),
+        ("tags", []),
+        ("published_at", "2025-02-14T16:31:00+07:00"),
+        ("modified_at", "2025-02-15T08:00:00+07:00"),
+        ("source", "TTXVN"),
+        (
+            "images",
+            [{"url": "https://files.bienphong.com.vn/b.jpg", "caption": None, "credit": None}],
+        ),
+        ("video_url", "https://files.bienphong.com.vn/v.mp4"),
+        ("section", "kinh-te"),
+        ("kind", "video"),
+    ],
+)
+def test_every_content_field_makes_a_version(archive: Archive, field: str, value: Any) -> None:
+    archive.save_article(make_record(), make_page(), None)
+    assert "updated" == archive.save_article(make_record(**{field: value}), make_page(), None)
+    assert value == archive.get_article(532158)[field]  # type: ignore[index]
+    assert [make_record()[field]] == [version[field] for version in archive.versions(532158)]
+
+
+def test_each_change_adds_one_version_oldest_first(archive: Archive) -> None:
+    for title in ("Một", "Hai", "Ba", "Ba"):
+        archive.save_article(make_record(title=title), make_page(), None)
+    assert ["Một", "Hai"] == [version["title"] for version in archive.versions(532158)]
+
+
+def test_decomposed_input_is_stored_nfc(archive: Archive) -> None:
+    decomposed = make_record(
+        title=unicodedata.normalize("NFD", "Đồn Biên phòng tuần tra song phương"),
+        authors=[unicodedata.normalize("NFD", "Nông Văn Tuấn")],
+        images=[
+            {
+                "url": "https://x/a.jpg",
+                "caption": unicodedata.normalize("NFD", "Ảnh đẹp"),
+                "credit": None,
+            }
+        ],
+    )
+    assert "Nông Văn Tuấn" != decomposed["authors"][0]  # the input really is decomposed
+    archive.save_article(decomposed, make_page(), None)
+    record = archive.get_article(532158)
+    assert record is not None
+    assert "Đồn Biên phòng tuần tra song phương" == record["title"]
+    assert ["Nông Văn Tuấn"] == record["authors"]
+    assert "Ảnh đẹp" == record["images"][0]["caption"]
+    assert "unchanged" == archive.save_article(
+        make_record(authors=["Nông Văn Tuấn"], images=record["images"]), make_page(), None
+    )
+
+
+def test_a_record_with_missing_or_unknown_keys_is_refused(archive: Archive) -> None:
+    record = make_record(template="B")
+    del record["sapo"]
+    with pytest.raises(ValueError) as error:
+        archive.save_article(record, make_page(), None)
+    assert "not an article record: missing ['sapo'], unknown ['template']" == str(error.value)
+    assert 0 == count(archive, "pages")
+
+
+def test_known_post_ids(archive: Archive) -> None:
+    assert set() == archive.known_post_ids()
+    for post_id in (201765, 532158):
+        archive.save_article(make_record(post_id=post_id), make_page(), None)
+    assert {201765, 532158} == archive.known_post_ids()
+
+
+def test_iter_articles_streams_by_published_at_then_post_id(archive: Archive) -> None:
+    dates = {3: "2025-02-14T16:30:00+07:00", 1: "2025-02-15T08:00:00+07:00", 2: None}
+    dates |= {4: "2025-02-14T16:30:00+07:00"}
+    for post_id, published_at in dates.items():
+        archive.save_article(
+            make_record(post_id=post_id, published_at=published_at), make_page(), None
+        )
+    articles = archive.iter_articles()
+    assert isinstance(articles, Iterator)
+    assert [2, 3, 4, 1] == [record["post_id"] for record in articles]
+
+
+def test_iter_articles_filters_by_date_and_section(archive: Archive) -> None:
+    rows = [
+        (1, "2025-01-31T23:59:00+07:00", "kinh-te"),
+        (2, "2025-02-01T00:00:00+07:00", "kinh-te"),
+        (3, "2025-02-28T10:00:00+07:00", "xa-hoi"),
+        (4, "2025-03-01T00:00:00+07:00", "kinh-te"),
+        (5, None, "kinh-te"),
+    ]
+    for post_id, published_at, section in rows:
+        record = make_record(post_id=post_id, published_at=published_at, section=section)
+        archive.save_article(record, make_page(), None)
+
+    def ids(**filters: Any) -> list[int]:
+        return [record["post_id"] for record in archive.iter_articles(**filters)]
+
+    february = {"since": "2025-02-01T00:00:00+07:00", "until": "2025-03-01T00:00:00+07:00"}
+    assert [2, 3] == ids(**february)
+    assert [2] == ids(**february, sections=("kinh-te",))
+    assert [5, 1, 2, 4] == ids(sections=("kinh-te",))
+
+
+# Raw pages
+
+
+def test_raw_page_is_stored_compressed_and_comes_back_byte_for_byte(archive: Archive) -> None:
+    archive.save_article(make_record(), make_page(), None)
+    row = archive.db.execute("SELECT codec, body, size FROM pages").fetchone()
+    assert "zlib" == row[0]
+    assert HTML == zlib.decompress(row[1])
+    assert len(row[1]) < len(HTML) // 10
+    assert len(HTML) == row[2]
+    assert [make_page()] == archive.raw_pages(532158)
+
+
+def test_every_fetch_keeps_its_raw_page_oldest_first(archive: Archive) -> None:
+    first = make_page(b"<html>v1</html>", "2025-02-15T01:00:00+00:00")
+    second = make_page("<html>v2 – đã sửa</html>".encode(), "2025-02-20T01:00:00+00:00")
+    archive.save_article(make_record(title="v2"), second, None)
+    archive.save_article(make_record(title="v1"), first, None)
+    assert [first, second] == archive.raw_pages(532158)
+
+
+def test_save_page_keeps_a_page_without_a_record(archive: Archive) -> None:
+    archive.save_page(make_page(), 532158, None)
+    assert [make_page()] == archive.raw_pages(532158)
+    assert None is archive.get_article(532158)
+
+
+# Runs and failures
+
+
+def test_a_run_from_start_to_finish(archive: Archive) -> None:
+    run_id = archive.start_run({"since": "2025-02-01", "sections": ["kinh-te"], "db": Path("x")})
+    assert "running" == archive.get_runs()[0]["outcome"]
+    archive.save_article(make_record(), make_page(), run_id)
+    archive.record_failure(run_id, "https://www.bienphong.com.vn/x-post1.html", 1, "HTTP 500")
+    counts = {"new": 1, "updated": 0, "unchanged": 0, "failed": 1, "pages_fetched": 7}
+    archive.finish_run(run_id, "finished", counts, {"authors": 1.0}, warnings=["sapo fill 10%"])
+    assert [
+        {
+            "id": run_id,
+            "started_at": "2025-03-01T00:00:01+00:00",
+            "finished_at": "2025-03-01T00:00:04+00:00",
+            "outcome": "finished",
+            "options": {"db": "x", "sections": ["kinh-te"], "since": "2025-02-01"},
+            "pages_fetched": 7,
+            "new": 1,
+            "updated": 0,
+            "unchanged": 0,
+            "failed": 1,
+            "fill_rates": {"authors": 1.0},
+            "warnings": ["sapo fill 10%"],
+            "failures": [
+                {
+                    "url": "https://www.bienphong.com.vn/x-post1.html",
+                    "post_id": 1,
+                    "reason": "HTTP 500",
+                }
+            ],
+        }
+    ] == archive.get_runs()
+    assert [run_id] == [row[0] for row in archive.db.execute("SELECT run_id FROM pages")]
+
+
+def test_get_runs_is_newest_first_and_limited(archive: Archive) -> None:
+    ids = [archive.start_run({}) for _ in range(3)]
+    assert [ids[2], ids[1]] == [run["id"] for run in archive.get_runs(limit=2)]
+
+
+def test_finish_run_refuses_unknown_counts(archive: Archive) -> None:
+    run_id = archive.start_run({})
+    with pytest.raises(ValueError, match=r"unknown run counts \['fetched'\]"):
+        archive.finish_run(run_id, "finished", {"fetched": 3}, None)
+
+
+def test_stats(archive: Archive) -> None:
+    archive.save_article(make_record(post_id=1), make_page(), None)
+    archive.save_article(make_record(post_id=2, kind="video", section=None), make_page(), None)
+    archive.save_article(make_record(post_id=2, kind="video", title="Sửa"), make_page(), None)
+    figures = archive.stats()
+    assert figures.pop("db_bytes") > 0
+    assert {
+        "articles": 2,
+        "by_kind": {"article": 1, "video": 1},
+        "by_section": {"bien-phong-toan-dan": 2},
+        "raw_pages": 2,
+        "versions": 1,
+        "runs": 0,
+    } == figures
