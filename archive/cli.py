@@ -2,7 +2,8 @@
 
 Errors are one line on stderr, `bienphong: error: ...`, never a traceback. Exit statuses:
 0 done; 1 the command could not run (archive missing, unreadable or newer, bad date or section,
-unwritable output, unknown article); 2 usage error, or a command or format of a later release.
+unwritable output, unknown article); 2 usage error, or a command or format of a later release;
+75 (EX_TEMPFAIL) another crawl or reextract holds the archive.
 """
 
 from __future__ import annotations
@@ -19,26 +20,10 @@ import click
 from archive import __version__
 from archive.dates import DateError, day_after, parse_day
 from archive.export import LATER_FORMATS, ExportError, export_jsonl
+from archive.lock import EX_TEMPFAIL, ArchiveBusy
 from archive.store import DEFAULT_PATH, Archive, ArchiveError
-from crawler.urls import CANONICAL_ORIGIN
+from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS
 
-# The site's sections (site-model.md, section 2).
-SECTION_SLUGS = (
-    "chinh-tri",
-    "theo-guong-bac",
-    "quan-su-quoc-phong",
-    "phap-luat",
-    "kinh-te",
-    "xa-hoi",
-    "van-hoa",
-    "phong-su",
-    "quoc-te",
-    "chu-quyen-bien-gioi-bien-dao-viet-nam",
-    "bien-phong-toan-dan",
-    "the-thao",
-    "phong-su-anh",
-    "video",
-)
 FC = TypeVar("FC", bound=Callable[..., Any])
 EXIT_CANNOT_RUN = 1
 EXIT_USAGE = 2
@@ -59,6 +44,12 @@ class CliUsageError(CliError):
     exit_code = EXIT_USAGE
 
 
+class CliBusy(CliError):
+    """One line on stderr; another run holds the archive: try again later."""
+
+    exit_code = EX_TEMPFAIL
+
+
 class BienphongGroup(click.Group):
     """Turns domain errors and click's usage errors into CliError's one line."""
 
@@ -71,6 +62,8 @@ class BienphongGroup(click.Group):
             where = error.ctx.command_path if error.ctx else ctx.command_path
             message = f"{error.format_message().rstrip('.')} (see '{where} --help')"
             raise CliUsageError(message) from error
+        except ArchiveBusy as error:
+            raise CliBusy(str(error)) from error
         except (ArchiveError, DateError, ExportError) as error:
             raise CliError(str(error)) from error
 

@@ -11,6 +11,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.lock import ArchiveLock
 from archive.store import Archive
 
 LIVE_BASE_URL = "https://www.bienphong.com.vn"
@@ -55,6 +56,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "BIENPHONG_MAX_ARTICLES": options.max_articles,
         "BIENPHONG_SECTIONS": list(options.sections),
         "BIENPHONG_RUN_OPTIONS": run_options(options),
+        "BIENPHONG_LOCK_HELD": True,
         "DOWNLOAD_DELAY": options.delay,
         "RANDOMIZE_DOWNLOAD_DELAY": options.delay > 0,
         "AUTOTHROTTLE_ENABLED": options.delay > 0,
@@ -83,12 +85,13 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     """Crawl once, in this process (Scrapy's reactor runs once per process)."""
     from crawler.spiders.bienphong import BienphongSpider
 
-    Archive(options.db).close()  # an archive that cannot open stops here, before any fetch
-    started = time.monotonic()
-    process = CrawlerProcess(crawl_settings(options), install_root_handler=True)
-    crawler = process.create_crawler(BienphongSpider)
-    process.crawl(crawler)
-    process.start()
+    with ArchiveLock(options.db):  # one writer at a time; ArchiveBusy when another holds it
+        Archive(options.db).close()  # an archive that cannot open stops here, before any fetch
+        started = time.monotonic()
+        process = CrawlerProcess(crawl_settings(options), install_root_handler=True)
+        crawler = process.create_crawler(BienphongSpider)
+        process.crawl(crawler)
+        process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     return CrawlSummary(
         run_id=int(stats.get("archive/run_id", 0)),

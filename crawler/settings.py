@@ -44,6 +44,7 @@ BIENPHONG_DB = "bienphong.db"
 BIENPHONG_SINCE = None  # ISO 8601 datetime: only articles published since
 BIENPHONG_MAX_ARTICLES = None
 BIENPHONG_SECTIONS: list[str] = []
+BIENPHONG_LOCK_HELD = False  # set by `bienphong crawl`, which takes the archive's lock itself
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

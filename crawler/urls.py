@@ -14,6 +14,15 @@ SITE_HOSTS = frozenset({"www.bienphong.com.vn", "bienphong.com.vn"})
 # Query parameters that only track where a reader came from; they never change the page.
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|ref|source|_ga)$", re.IGNORECASE)
 
+# The site's sections with the numeric ids of their legacy feeds (site-model.md, section 2).
+SECTIONS: tuple[tuple[str, int], ...] = (
+    ("chinh-tri", 1), ("theo-guong-bac", 5), ("quan-su-quoc-phong", 6), ("phap-luat", 8),
+    ("kinh-te", 12), ("xa-hoi", 13), ("van-hoa", 15), ("phong-su", 16), ("quoc-te", 19),
+    ("chu-quyen-bien-gioi-bien-dao-viet-nam", 26), ("bien-phong-toan-dan", 51),
+    ("the-thao", 68), ("phong-su-anh", 69), ("video", 70),
+)  # fmt: skip
+SECTION_SLUGS = tuple(slug for slug, _ in SECTIONS)
+
 _ARTICLE = re.compile(r"^(?P<prefix>/videos|/tin-anh)?/(?P<slug>[a-z0-9-]+)-post(?P<id>\d+)\.html$")
 _TAG = re.compile(r"^/tag/[a-z0-9-]+-\d+\.html$")
 _FEED = re.compile(r"^/rss/[a-z0-9-]+\.rss$")

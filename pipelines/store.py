@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
+from archive.lock import ArchiveLock
 from archive.store import Archive, RawPage
 from crawler.items import FailedPage
 from pipelines.extract import ExtractedArticle
@@ -21,12 +22,18 @@ class StorePipeline:
         self.path = crawler.settings.get("BIENPHONG_DB")
         self.archive: Archive | None = None
         self.run_id = 0
+        # `bienphong crawl` holds the lock already; `scrapy crawl bienphong` takes it here.
+        self.lock = (
+            None if crawler.settings.getbool("BIENPHONG_LOCK_HELD") else ArchiveLock(self.path)
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        if self.lock is not None:
+            self.lock.acquire()
         self.archive = Archive(self.path)
         options = self.crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
         self.run_id = self.archive.start_run(options)
@@ -45,6 +52,8 @@ class StorePipeline:
         reason = stats.get("finish_reason", "finished")
         self.archive.finish_run(self.run_id, str(reason), counts, fill)
         self.archive.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def process_item(self, item: Any) -> Any:
         assert self.archive is not None

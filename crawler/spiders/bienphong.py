@@ -15,15 +15,8 @@ from twisted.python.failure import Failure
 from archive.store import Archive
 from crawler import discovery
 from crawler.items import FailedPage, FetchedPage
-from crawler.urls import CANONICAL_ORIGIN, canonical_url
+from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS, SECTIONS, canonical_url
 
-SECTIONS = (
-    ("chinh-tri", 1), ("theo-guong-bac", 5), ("quan-su-quoc-phong", 6), ("phap-luat", 8),
-    ("kinh-te", 12), ("xa-hoi", 13), ("van-hoa", 15), ("phong-su", 16), ("quoc-te", 19),
-    ("chu-quyen-bien-gioi-bien-dao-viet-nam", 26), ("bien-phong-toan-dan", 51),
-    ("the-thao", 68), ("phong-su-anh", 69), ("video", 70),
-)  # fmt: skip
-SECTION_SLUGS = tuple(slug for slug, _ in SECTIONS)
 # One download slot for both hosts: they are one server, and politeness is per server.
 SLOT = "bienphong.com.vn"
 # Articles first, so listings do not pile up thousands of pending requests.
