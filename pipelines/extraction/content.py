@@ -1,0 +1,138 @@
+"""What a template yields before the text-level rules run, and the body walker both paths share.
+
+The walker reads a content container in page order: paragraphs and intertitles become lines,
+`figure`/`figcaption`, `table.image` caption rows and `p > img` become images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from .page import HtmlElement, clean, text_of
+from .text import split_credit
+
+_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre"})
+_WRAPPERS = frozenset({"div", "section", "article", "ul", "ol", "center", "span", "font"})
+_INLINE = frozenset(
+    {"a", "b", "strong", "em", "i", "u", "sup", "sub", "br", "small", "mark", "abbr", "code"}
+)
+_SKIPPED = frozenset(
+    {"script", "style", "noscript", "iframe", "ins", "aside", "nav", "form", "button", "svg"}
+)
+_IMG = etree.XPath(".//img")
+_FIGCAPTION = etree.XPath(".//figcaption")
+_CAPTION_CELL = etree.XPath(".//td[not(.//img)] | .//caption")
+_LAZY_SRC = ("data-src", "data-original", "data-lazy-src")
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    caption: str | None
+    credit: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"url": self.url, "caption": self.caption, "credit": self.credit}
+
+
+@dataclass
+class Draft:
+    """The fields one template's rules (or the generic path) found, before the text rules."""
+
+    title: str = ""
+    sapo: str | None = None
+    lines: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    section: str | None = None
+    date_text: str | None = None
+    modified_text: str | None = None
+    video_url: str | None = None
+    via: str = "generic"
+
+
+def image_url(img: HtmlElement, base: str) -> str | None:
+    """The picture's absolute URL: `src`, or the lazy-load attribute when `src` is a data: URI."""
+    src = (img.get("src") or "").strip()
+    if not src or src.startswith("data:"):
+        src = next((img.get(a, "").strip() for a in _LAZY_SRC if img.get(a, "").strip()), "")
+    return urljoin(base, src) if src and not src.startswith("data:") else None
+
+
+def captioned(img: HtmlElement, caption_text: str, base: str) -> Image | None:
+    url = image_url(img, base)
+    if url is None:
+        return None
+    caption, credit = split_credit(caption_text)
+    return Image(url, caption, credit)
+
+
+def _figure(element: HtmlElement, base: str) -> list[Image]:
+    imgs = _IMG(element)
+    captions = _FIGCAPTION(element)
+    text = text_of(captions[0]) if captions else ""
+    found = captioned(imgs[0], text, base) if imgs else None
+    return [found] if found else []
+
+
+def _table(element: HtmlElement, base: str) -> list[Image]:
+    imgs = _IMG(element)
+    text = " ".join(text_of(cell) for cell in _CAPTION_CELL(element))
+    found = captioned(imgs[0], text, base) if imgs else None
+    return [found] if found else []
+
+
+def walk(container: HtmlElement, base: str) -> tuple[list[str], list[Image]]:
+    """Body lines and images of a content container, in page order."""
+    lines: list[str] = []
+    images: list[Image] = []
+    _walk(container, base, lines, images)
+    return lines, images
+
+
+def _walk(container: HtmlElement, base: str, lines: list[str], images: list[Image]) -> None:
+    # Loose text and inline elements between blocks form a line of their own, as a browser
+    # shows them (an anonymous block).
+    loose: list[str] = [container.text or ""]
+    for child in _elements(container):
+        tag = child.tag
+        if tag in _INLINE and not _IMG(child):
+            loose += [text_of(child), " " if tag == "br" else "", child.tail or ""]
+            continue
+        lines.append(clean("".join(loose)))
+        if tag == "figure":
+            images += _figure(child, base)
+        elif tag == "table":
+            if _IMG(child):
+                images += _table(child, base)
+            else:
+                lines.append(text_of(child))
+        elif tag == "img":
+            images += [i for i in [captioned(child, "", base)] if i]
+        elif tag in _WRAPPERS and any(c.tag in _BLOCKS or c.tag in _WRAPPERS for c in child):
+            _walk(child, base, lines, images)
+        elif tag not in _SKIPPED:
+            _block(child, base, lines, images)
+        loose = [child.tail or ""]
+    lines.append(clean("".join(loose)))
+
+
+def _block(element: HtmlElement, base: str, lines: list[str], images: list[Image]) -> None:
+    """A paragraph-like element: its text, or its pictures (`p > img`, caption if any)."""
+    text = text_of(element)
+    imgs = _IMG(element)
+    if not imgs:
+        lines.append(text)
+    elif len(imgs) == 1:
+        images += [i for i in [captioned(imgs[0], text, base)] if i]
+    else:
+        images += [i for img in imgs for i in [captioned(img, "", base)] if i]
+        lines.append(text)
+
+
+def _elements(container: HtmlElement) -> Iterable[HtmlElement]:
+    return (child for child in container if isinstance(child.tag, str))

@@ -1,0 +1,162 @@
+"""An article's own dates: machine-readable first, then the visible date next to the title.
+
+Output is ISO 8601 with the site's offset (`2023-10-02T08:15:00+07:00`). The header clock is
+never a date, nor is the fetch time. The known visible forms go through a regex; dateparser only
+reads human-written dates the regex does not know, with its settings spelled out below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from .page import HtmlElement, Page, clean
+from .text import is_clock
+
+SITE_TZ = timezone(timedelta(hours=7))
+SITE_ZONE = "Asia/Ho_Chi_Minh"
+
+# `02/10/2023 08:15`, `Thứ Hai, 02/10/2023 | 08:15`, `Thứ hai, 2/10/2023 - 08:15 (GMT+7)`
+_DATE_TIME = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*(?:[|,\-–]\s*)?(?:lúc\s*)?"
+    r"(?P<H>\d{1,2})[:h](?P<M>\d{2})(?!\d)"
+)
+# `08:15 | 02/10/2023`
+_TIME_DATE = re.compile(
+    r"(?<!\d)(?P<H>\d{1,2}):(?P<M>\d{2})\s*(?:[|,\-–]\s*)?(?:ngày\s*)?"
+    r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?!\d)"
+)
+_UPDATED = re.compile(r"Cập\s+nhật\s*:?\s*", re.IGNORECASE)
+# Worth handing to dateparser: a day, month and year (`2 tháng 10 năm 2023`), or a time
+# relative to the fetch (`2 giờ trước`, `hôm qua`).
+_DATEISH = re.compile(
+    r"\d{1,2}\s*(?:/|-|tháng)\s*\d{1,2}\D{0,8}\d{4}"
+    r"|\d+\s*(?:phút|giờ|ngày|tuần)\s+trước|hôm\s+(?:qua|nay)",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+_VISIBLE_MAX = 80  # a visible date sits in a short element of its own
+_PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datepublished")
+_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified")
+
+
+def to_iso(moment: datetime) -> str:
+    """ISO 8601 in site time; a naive moment is taken as site time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SITE_TZ)
+    return moment.astimezone(SITE_TZ).isoformat()
+
+
+def from_iso(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _from_match(found: re.Match[str]) -> datetime | None:
+    try:
+        return datetime(
+            int(found["y"]), int(found["m"]), int(found["d"]), int(found["H"]), int(found["M"])
+        ).replace(tzinfo=SITE_TZ)
+    except ValueError:
+        return None
+
+
+def parse_known(text: str) -> datetime | None:
+    """The regex path: the visible forms the site is known to print."""
+    matches = [m for m in (_DATE_TIME.search(text), _TIME_DATE.search(text)) if m]
+    if not matches:
+        return None
+    return _from_match(min(matches, key=lambda m: m.start()))
+
+
+def parse_human(text: str, fetched_at: datetime) -> datetime | None:
+    """dateparser, for a human-written date the regex does not know."""
+    if not _DATEISH.search(text):
+        return None
+    import dateparser  # slow to import; most pages never need it
+
+    base = _as_utc(fetched_at).astimezone(SITE_TZ).replace(tzinfo=None)
+    settings = {
+        "DATE_ORDER": "DMY",
+        "TIMEZONE": SITE_ZONE,
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": "past",
+    }
+    found = dateparser.parse(text, languages=["vi"], settings=settings)
+    return found if isinstance(found, datetime) else None
+
+
+def parse_visible(text: str | None, fetched_at: datetime) -> datetime | None:
+    """The publication date in a visible date line; None for the header clock or no date."""
+    text = _UPDATED.split(clean(text), maxsplit=1)[0]
+    if not text or is_clock(text):
+        return None
+    return parse_known(text) or parse_human(text, fetched_at)
+
+
+def parse_updated(text: str | None, fetched_at: datetime) -> datetime | None:
+    """The time in `Cập nhật: 03/10/2023 09:00`."""
+    parts = _UPDATED.split(clean(text), maxsplit=1)
+    if len(parts) < 2 or is_clock(parts[1]):
+        return None
+    return parse_known(parts[1]) or parse_human(parts[1], fetched_at)
+
+
+def _machine(page: Page, ld_key: str, meta_keys: tuple[str, ...]) -> datetime | None:
+    found = from_iso(page.article_ld().get(ld_key))
+    for key in meta_keys:
+        found = found or from_iso(page.meta.get(key))
+    return found
+
+
+def published_at(page: Page, visible: str | None, fetched_at: datetime) -> str | None:
+    found = _machine(page, "datePublished", _PUBLISHED_KEYS) or parse_visible(visible, fetched_at)
+    return to_iso(found) if found else None
+
+
+def modified_at(page: Page, visible: str | None, fetched_at: datetime) -> str | None:
+    found = _machine(page, "dateModified", _MODIFIED_KEYS) or parse_updated(visible, fetched_at)
+    return to_iso(found) if found else None
+
+
+def _text_nodes(root: HtmlElement) -> Iterator[str]:
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "head"):
+            continue
+        for text in (element.text, element.tail):
+            if text and text.strip() and len(text) <= _VISIBLE_MAX * 2:
+                yield clean(text)
+
+
+def find_visible(root: HtmlElement, fetched_at: datetime) -> tuple[str | None, str | None]:
+    """For templates without rules: the first date line on the page that is not the clock,
+    and the `Cập nhật: …` line."""
+    published: str | None = None
+    updated: str | None = None
+    body = root.find("body")
+    for text in _text_nodes(body if body is not None else root):
+        if len(text) > _VISIBLE_MAX:
+            continue
+        if _UPDATED.match(text):
+            updated = updated or text
+        elif published is None and _TIME.search(text) and parse_visible(text, fetched_at):
+            published = text
+        if published and updated:
+            break
+    return published, updated
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def fetched_iso(moment: datetime) -> str:
+    """The fetch time as ISO 8601 UTC, to the second."""
+    return _as_utc(moment).replace(microsecond=0).isoformat()

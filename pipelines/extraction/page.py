@@ -1,0 +1,164 @@
+"""Parse a page once: the lxml tree, its meta tags, JSON-LD objects and canonical link.
+
+Every rule, site-specific or generic, reads the same `Page`; nothing parses the HTML again.
+The text is NFC-normalised before parsing, so every string taken from the tree is NFC.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html import HtmlElement as HtmlElement  # lxml ships no types: Any to mypy
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
+_META = etree.XPath("//meta[@content]")
+_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()")
+_CANONICAL = etree.XPath(
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+)
+_TITLE = etree.XPath("//title")
+
+
+def has_class(name: str) -> str:
+    """An XPath predicate for one class among several: `class="bp-detail-sapo cms-desc"` matches."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def clean(text: str | None) -> str:
+    """Whitespace collapsed (non-breaking spaces included), NFC."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def text_of(element: HtmlElement) -> str:
+    """The element's visible text, `<br>` read as a space, scripts and comments skipped."""
+    parts: list[str] = []
+    _collect(element, parts)
+    return clean("".join(parts))
+
+
+def _collect(element: Any, parts: list[str]) -> None:
+    tag = element.tag
+    if isinstance(tag, str) and tag not in _SKIP_TEXT:
+        if tag == "br":
+            parts.append(" ")
+        elif element.text:
+            parts.append(element.text)
+        for child in element:
+            _collect(child, parts)
+            if child.tail:
+                parts.append(child.tail)
+
+
+def decode(html: bytes | str) -> str:
+    """Bytes to text: UTF-8 (the site's charset), else the page's declared charset, else cp1252."""
+    if isinstance(html, str):
+        return html
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(html[:4096])
+    if declared:
+        try:
+            return html.decode(declared.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    return html.decode("cp1252", errors="replace")
+
+
+def parse_tree(text: str) -> HtmlElement:
+    """An lxml document for any input; an empty `<html><body/></html>` when there is nothing."""
+    text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if text.strip():
+        try:
+            return lxml_html.document_fromstring(text)
+        except ValueError:  # an XML declaration with an encoding inside a str
+            try:
+                parser = lxml_html.HTMLParser(encoding="utf-8")
+                return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
+            except (ValueError, etree.ParserError):
+                pass
+        except etree.ParserError:
+            pass
+    return lxml_html.document_fromstring("<html><body></body></html>")
+
+
+@dataclass
+class Page:
+    """One fetched page, parsed once."""
+
+    url: str
+    root: HtmlElement
+    meta: dict[str, str]
+    jsonld: list[dict[str, Any]]
+    canonical: str | None
+    title_tag: str
+
+    @classmethod
+    def parse(cls, html: bytes | str, url: str) -> Page:
+        root = parse_tree(decode(html))
+        titles = _TITLE(root)
+        return cls(
+            url=url,
+            root=root,
+            meta=_meta(root),
+            jsonld=_jsonld(root),
+            canonical=next((clean(h) for h in _CANONICAL(root) if clean(h)), None),
+            title_tag=text_of(titles[0]) if titles else "",
+        )
+
+    def first(self, xpath: etree.XPath) -> HtmlElement | None:
+        found = xpath(self.root)
+        return found[0] if found else None
+
+    def article_ld(self) -> dict[str, Any]:
+        """The first JSON-LD object that describes an article, or an empty dict."""
+        for item in self.jsonld:
+            kind = item.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and k.endswith("Article") for k in kinds):
+                return item
+        return {}
+
+
+def _meta(root: HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for element in _META(root):
+        key = (element.get("property") or element.get("name") or "").strip().lower()
+        if key and key not in found:
+            found[key] = clean(element.get("content"))
+    return found
+
+
+def _jsonld(root: HtmlElement) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for text in _JSONLD(root):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        _flatten(data, found)
+    return found
+
+
+def _flatten(data: Any, found: list[dict[str, Any]]) -> None:
+    if isinstance(data, list):
+        for item in data:
+            _flatten(item, found)
+    elif isinstance(data, dict):
+        found.append(data)
+        if "@graph" in data:
+            _flatten(data["@graph"], found)

@@ -1,0 +1,111 @@
+"""Text-level rules that hold on any template: dateline, header clock, credits, byline, noise.
+
+They read strings, never markup, so the generic path applies them to pages the site rules
+have never seen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .page import clean
+
+# `Biên phòng - `, `Biên phòng – `, `Biên phòng -` glued to the lead, `(Biên phòng) - `.
+_DATELINE = re.compile(r"^\(?\s*Biên\s+phòng\s*\)?\s*[-–—]\s*", re.IGNORECASE)
+# The top bar's clock: `Chủ nhật, 01/10/2023 04:13 GMT+7` (no dash, no brackets round GMT).
+_CLOCK = re.compile(r"\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}\s+GMT\s*\+\s*0?7(?!\d)", re.IGNORECASE)
+_CREDIT = re.compile(r"^(?P<caption>.*?)\s*\(?\s*Ảnh\s*:\s*(?P<credit>[^()]+?)\s*\)?\s*$")
+_SHARE = re.compile(
+    r"^(?:\s*(?:Zalo|Facebook|Twitter|Tweet|Email|Chia sẻ|In bài|Copy link|Gửi bài)\s*[|·]?)+$",
+    re.IGNORECASE,
+)
+_SYNDICATION = re.compile(r"^Nguồn\s+(?:báo\s+)?Biên\s+phòng\s*:\s*\S+$", re.IGNORECASE)
+_SOURCE = re.compile(r"^\(?\s*(?:Theo\s+|Nguồn\s*:\s*)(?P<source>[^()]+?)\s*\)?$", re.IGNORECASE)
+_WRITER = re.compile(
+    r"^(?:Bài\s+và\s+ảnh|Bài,\s*ảnh|Tin\s+và\s+ảnh|Tin,\s*ảnh|Bài|Tin)\s*:\s*(?P<names>.+)$",
+    re.IGNORECASE,
+)
+_NAME_SPLIT = re.compile(r"\s+[-–]\s+|\s*,\s*|\s+và\s+")
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*\.?$")
+_BYLINE_MAX = 80
+_NAME_MAX_WORDS = 5
+
+
+def strip_dateline(text: str) -> str:
+    """The lead without its `Biên phòng - ` dateline, in any of its forms."""
+    return _DATELINE.sub("", text, count=1)
+
+
+def is_clock(text: str) -> bool:
+    """True for the header clock, the current time that is never an article's date."""
+    return _CLOCK.search(text) is not None
+
+
+def split_credit(text: str) -> tuple[str | None, str | None]:
+    """`Quang cảnh hội nghị. Ảnh: Nông Văn Tuấn` → (`Quang cảnh hội nghị.`, `Nông Văn Tuấn`)."""
+    text = clean(text)
+    found = _CREDIT.match(text)
+    if not found:
+        return text or None, None
+    return found.group("caption") or None, found.group("credit") or None
+
+
+def is_noise(line: str) -> bool:
+    """Share widgets, the `Nguồn Biên Phòng: url` syndication line and empty paragraphs."""
+    return not line or _SHARE.match(line) is not None or _SYNDICATION.match(line) is not None
+
+
+@dataclass(frozen=True)
+class Byline:
+    authors: tuple[str, ...]
+    source: str | None
+
+
+def _names(text: str) -> tuple[str, ...] | None:
+    names = tuple(part for part in _NAME_SPLIT.split(text) if part)
+    return names if names and all(_is_name(n) for n in names) else None
+
+
+def _is_name(text: str) -> bool:
+    """A clean name as bylines print them: a few capitalised words (`Nhóm PV`, `CTV` too)."""
+    words = text.split()
+    return 0 < len(words) <= _NAME_MAX_WORDS and all(
+        _NAME_WORD.match(w) and w[0].isupper() for w in words
+    )
+
+
+def parse_byline(line: str) -> Byline | None:
+    """The byline on the last body line, or None when the line is ordinary text."""
+    line = clean(line)
+    if not line or len(line) > _BYLINE_MAX or _SYNDICATION.match(line):
+        return None
+    if found := _SOURCE.match(line):
+        source = found.group("source")
+        return Byline((), source) if _names(source) else None
+    if found := _WRITER.match(line):
+        names = _names(found.group("names"))
+        return Byline(names, None) if names else None
+    names = _names(line)
+    return Byline(names, None) if names else None
+
+
+@dataclass(frozen=True)
+class Body:
+    text: str
+    authors: list[str]
+    source: str | None
+
+
+def finish_body(lines: list[str]) -> Body:
+    """Drop noise lines, take the byline off the last line, join paragraphs by a blank line."""
+    kept = [clean(line) for line in lines]
+    kept = [line for line in kept if not is_noise(line)]
+    byline = parse_byline(kept[-1]) if kept else None
+    if byline is not None:
+        kept.pop()
+    return Body(
+        "\n\n".join(kept),
+        list(byline.authors) if byline else [],
+        byline.source if byline else None,
+    )

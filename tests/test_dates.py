@@ -1,0 +1,129 @@
+"""Dates: every visible form, machine-readable first, the header clock never, no date → None."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipelines.extraction import extract
+from pipelines.extraction.dates import (
+    SITE_TZ,
+    fetched_iso,
+    find_visible,
+    parse_updated,
+    parse_visible,
+    to_iso,
+)
+from pipelines.extraction.page import Page
+from pipelines.extraction.text import is_clock
+
+FETCHED = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
+URL = "https://www.bienphong.com.vn/mot-bai-bao-post450001.html"
+CLOCK = "Chủ nhật, 01/10/2023 04:13 GMT+7"
+
+
+def visible(text: str) -> str | None:
+    found = parse_visible(text, FETCHED)
+    return to_iso(found) if found else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thứ Hai, 02/10/2023 | 08:15",
+        "02/10/2023 08:15",
+        "08:15 | 02/10/2023",
+        "Thứ hai, 2/10/2023 - 08:15 (GMT+7)",
+        "Thứ Hai, 02/10/2023 | 08:15Cập nhật: 03/10/2023 09:00",
+    ],
+)
+def test_every_visible_form_the_site_prints(text: str) -> None:
+    assert "2023-10-02T08:15:00+07:00" == visible(text)
+
+
+def test_human_written_dates_go_to_dateparser() -> None:
+    assert "2023-10-02T08:15:00+07:00" == visible("Thứ hai, ngày 2 tháng 10 năm 2023 08:15")
+
+
+def test_relative_dates_count_from_the_fetch_time() -> None:
+    assert "2026-11-01T06:00:00+07:00" == visible("2 giờ trước")
+
+
+def test_modified_line() -> None:
+    found = parse_updated("Cập nhật: 03/10/2023 09:00", FETCHED)
+    assert "2023-10-03T09:00:00+07:00" == (to_iso(found) if found else None)
+
+
+def test_the_header_clock_is_never_a_date() -> None:
+    assert is_clock(CLOCK)
+    assert not is_clock("Thứ hai, 2/10/2023 - 08:15 (GMT+7)")
+    assert None is visible(CLOCK)
+    assert None is visible(f"Đường dây nóng: 0912011882 - (024) 39364407 {CLOCK}")
+
+
+def page_html(meta: str = "", date: str = "") -> str:
+    return (
+        f"<html><head><title>Tin - Báo Biên phòng</title>{meta}</head><body>"
+        f'<div class="top-bar"><span>Đường dây nóng: 0912011882</span> <span>{CLOCK}</span></div>'
+        f"<main><h1>Tin</h1><div class='when'>{date}</div>"
+        "<div class='text'><p>Chiều ngày 14/2, tại huyện Hạ Lang, hội nghị sơ kết diễn ra.</p>"
+        "<p>Ngày 22-4-1959, ấn phẩm đầu tiên ra đời dưới dạng bản tin.</p></div></main>"
+        "<footer><p>Giấy phép số 485/GP-BTTTT ngày 28/07/2021.</p></footer></body></html>"
+    )
+
+
+def test_a_page_with_no_date_keeps_published_at_null() -> None:
+    record = extract(page_html(), URL, FETCHED)
+    assert (None, None) == (record["published_at"], record["modified_at"])
+
+
+def test_the_visible_date_beats_the_clock_before_it() -> None:
+    record = extract(page_html(date="08:15 | 02/10/2023"), URL, FETCHED)
+    assert "2023-10-02T08:15:00+07:00" == record["published_at"]
+
+
+def test_visible_dates_and_modified_line_are_found_on_an_unknown_template() -> None:
+    page = Page.parse(page_html(date="02/10/2023 08:15 <i>Cập nhật: 03/10/2023 09:00</i>"), URL)
+    assert ("02/10/2023 08:15", "Cập nhật: 03/10/2023 09:00") == find_visible(page.root, FETCHED)
+
+
+def test_machine_readable_dates_come_first() -> None:
+    meta = (
+        '<meta property="article:published_time" content="2023-10-02T01:15:00+00:00">'
+        '<meta property="article:modified_time" content="2023-10-03T09:00:00+07:00">'
+    )
+    record = extract(page_html(meta, date="01/01/2020 00:00"), URL, FETCHED)
+    assert "2023-10-02T08:15:00+07:00" == record["published_at"]
+    assert "2023-10-03T09:00:00+07:00" == record["modified_at"]
+
+
+def test_json_ld_dates() -> None:
+    meta = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tin",'
+        ' "datePublished": "2023-10-02T08:15:00+07:00",'
+        ' "dateModified": "2023-10-03T09:00:00+07:00"}</script>'
+    )
+    record = extract(page_html(meta), URL, FETCHED)
+    assert "2023-10-02T08:15:00+07:00" == record["published_at"]
+    assert "2023-10-03T09:00:00+07:00" == record["modified_at"]
+
+
+def test_template_a_date_and_update_elements() -> None:
+    html = (
+        "<html><body>"
+        f'<div class="top-bar"><span class="top-bar-date">{CLOCK}</span></div>'
+        '<h1 class="bp-detail-content-title-h1">Tin</h1>'
+        '<div class="bp-detail-meta"><span class="bp-date-time">Thứ hai, 2/10/2023 - 08:15 (GMT+7)'
+        '</span><span class="date-update">Cập nhật: 03/10/2023 09:00</span></div>'
+        '<div class="bp-detail-text-content"><p>Một đoạn.</p></div></body></html>'
+    )
+    record = extract(html, URL, FETCHED)
+    assert "2023-10-02T08:15:00+07:00" == record["published_at"]
+    assert "2023-10-03T09:00:00+07:00" == record["modified_at"]
+
+
+def test_fetched_at_is_utc_to_the_second() -> None:
+    in_hanoi = datetime(2026, 11, 1, 8, 0, 0, 123456, tzinfo=SITE_TZ)
+    assert "2026-11-01T01:00:00+00:00" == fetched_iso(in_hanoi)
+    assert "2026-11-01T01:00:00+00:00" == fetched_iso(datetime(2026, 11, 1, 1, 0))  # naive: UTC
