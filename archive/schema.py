@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The article record's keys, in the record's order (../shared/article-record.md).
 ARTICLE_FIELDS: tuple[str, ...] = (
@@ -153,13 +153,30 @@ def _create_v1(db: Database) -> None:
     db.table("versions").create_index(["post_id", "id"])
 
 
+def _create_v2(db: Database) -> None:
+    """What scheduled crawls remember between runs: validators of feeds, sitemaps and listings.
+
+    A later run sends them back (If-None-Match / If-Modified-Since), so an unchanged page costs
+    the site a 304 and the crawl nothing.
+    """
+    db.table("http_validators").create(
+        {"url": str, "etag": str, "last_modified": str, "checked_at": str},
+        pk="url",
+        not_null=["checked_at"],
+    )
+
+
 # Migration N turns a version N-1 archive into version N.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _create_v1}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _create_v1, 2: _create_v2}
 
 
 def migrate(db: Database, from_version: int) -> None:
     """Bring the archive from `from_version` to SCHEMA_VERSION; the caller holds a transaction."""
-    for version in range(from_version + 1, SCHEMA_VERSION + 1):
+    migrate_to(db, SCHEMA_VERSION, from_version)
+
+
+def migrate_to(db: Database, target: int, from_version: int = 0) -> None:
+    for version in range(from_version + 1, target + 1):
         MIGRATIONS[version](db)
         db.execute(f"PRAGMA user_version = {version}")
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

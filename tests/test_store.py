@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlite_utils import Database
 
+from archive import schema
+from archive.schema import SCHEMA_VERSION
 from archive.store import Archive, ArchiveError, RawPage
 
 FIELDS = [
@@ -104,9 +107,11 @@ def count(archive: Archive, table: str) -> int:
 
 def test_new_archive_is_wal_with_schema_version_and_busy_timeout(archive: Archive) -> None:
     assert "wal" == archive.db.execute("PRAGMA journal_mode").fetchone()[0]
-    assert 1 == archive.db.execute("PRAGMA user_version").fetchone()[0]
+    assert SCHEMA_VERSION == archive.db.execute("PRAGMA user_version").fetchone()[0]
     assert 10_000 == archive.db.execute("PRAGMA busy_timeout").fetchone()[0]
-    assert {"articles", "pages", "runs", "failures", "versions"} == set(archive.db.table_names())
+    assert {"articles", "pages", "runs", "failures", "versions", "http_validators"} <= set(
+        archive.db.table_names()
+    )
 
 
 def test_reopening_keeps_the_articles(tmp_path: Path) -> None:
@@ -191,7 +196,8 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         with pytest.raises(ArchiveError) as error:
             Archive(path, readonly=readonly)
         assert (
-            f"archive {path} has schema version 99, newer than this bienphong knows (1): "
+            f"archive {path} has schema version 99, newer than this bienphong knows "
+            f"({SCHEMA_VERSION}): "
             "upgrade bienphong"
         ) == str(error.value)
 
@@ -458,3 +464,18 @@ def test_stats(archive: Archive) -> None:
         "versions": 1,
         "runs": 0,
     } == figures
+
+
+def test_an_older_archive_is_brought_up_to_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        database = Database(conn)
+        schema.migrate_to(database, 1)
+    conn.close()
+
+    with Archive(path) as archive:
+        version = archive.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = set(archive.db.table_names())
+
+    assert SCHEMA_VERSION == version
+    assert {"articles", "pages", "runs", "failures", "versions", "http_validators"} <= tables
