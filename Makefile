@@ -35,7 +35,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# The browser test drives Debian's Chromium (Playwright never downloads a browser here). The
+# stamp is the browser itself: installed when, and only when, /usr/bin/chromium is missing.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium
+
+pytest: $(STAMP) $(CHROMIUM)
 	env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u all_proxy \
 		$(BIN)/pytest -n $(TEST_WORKERS)
 

@@ -9,6 +9,7 @@ unwritable output, unknown article); 2 usage error, or a command or format of a 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,8 +20,16 @@ import click
 
 from archive import __version__
 from archive.dates import DateError, day_after, parse_day
-from archive.export import LATER_FORMATS, ExportError, export_jsonl
-from archive.lock import EX_TEMPFAIL, ArchiveBusy
+from archive.export import (
+    FORMATS,
+    ExportError,
+    ExportUsageError,
+    Selection,
+    read_ids,
+)
+from archive.export import export as run_export
+from archive.history import article_history, diff_records
+from archive.lock import EX_TEMPFAIL, ArchiveBusy, ArchiveLock
 from archive.store import DEFAULT_PATH, Archive, ArchiveError
 from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS
 
@@ -114,6 +123,7 @@ def cli() -> None:
       1  the command could not run: a missing, unreadable or newer archive, a bad
          date or section, an unwritable output, an unknown article
       2  a usage error, or a feature of a later release
+     75  another crawl or reextract holds the archive: try again later
 
     \b
     Example:
@@ -157,6 +167,17 @@ def cli() -> None:
     metavar="SLUG",
     help="Only this section (repeatable), e.g. kinh-te.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Walk every listing, sitemap and tag page again (archived articles are not refetched).",
+)
+@click.option("--refetch", is_flag=True, help="With --full: fetch archived articles again too.")
+@click.option(
+    "--recheck-since",
+    metavar="DATE",
+    help="Fetch archived articles published since DATE again and keep any correction.",
+)
 def crawl(
     db: Path,
     base_url: str,
@@ -165,17 +186,27 @@ def crawl(
     since: str | None,
     max_articles: int | None,
     sections: tuple[str, ...],
+    full: bool,
+    refetch: bool,
+    recheck_since: str | None,
 ) -> None:
     """Bring the archive up to date with the site, then print a summary.
 
-    Pages that fail are recorded in the run (see `bienphong runs`); the crawl still exits 0.
-    It exits 1 only when it cannot run: bad arguments, an unusable archive.
+    On an archive that an earlier whole crawl walked, only what is new is fetched: listings
+    stop after a run of archived articles, and feeds, sitemaps and listings are asked with
+    the validators they sent last time. A changed article becomes a new version (see
+    `bienphong history`). Pages that fail are recorded in the run (see `bienphong runs`) and
+    retried first by the next crawl; the crawl still exits 0. It exits 1 only when it cannot
+    run (bad arguments, an unusable archive) and 75 when another crawl holds the archive.
 
     \b
     Example:
       bienphong crawl --since 7d --section kinh-te --section xa-hoi
+      bienphong crawl --recheck-since 2025-01-01
       bienphong crawl --base-url http://127.0.0.1:8765 --delay 0
     """
+    if refetch and not full:
+        raise CliUsageError("--refetch goes with --full")
     from crawler import run as crawler_run  # Scrapy loads only for a crawl
 
     options = crawler_run.CrawlOptions(
@@ -186,6 +217,9 @@ def crawl(
         since=optional_day(since),
         max_articles=max_articles,
         sections=check_sections(sections),
+        full=full,
+        refetch=refetch,
+        recheck_since=optional_day(recheck_since),
     )
     Archive(db).close()  # an archive the crawl cannot write stops it here, with one line
     summary = crawler_run.run_crawl(options)
@@ -267,47 +301,99 @@ def format_record(record: dict[str, Any]) -> str:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(("jsonl", *LATER_FORMATS)),
+    type=click.Choice(FORMATS),
     default="jsonl",
     show_default=True,
-    help="jsonl now; csv, parquet, markdown and warc arrive with issue 6.",
+    help="jsonl, csv (UTF-8 with a BOM), parquet, markdown (a zip, or a folder for PATH/), warc.",
 )
-@click.option("--output", required=True, metavar="PATH|-", help="The file to write; - for stdout.")
+@click.option(
+    "--output",
+    required=True,
+    metavar="PATH|-",
+    help="The file to write (a folder when it ends with / for markdown); - is stdout (jsonl, csv).",
+)
+@click.option(
+    "--query", metavar="Q", help="Only articles matching Q, as `bienphong search` reads it."
+)
 @click.option(
     "--since", metavar="DATE", help="Only articles published since DATE (YYYY-MM-DD, Nd)."
 )
 @click.option("--until", metavar="DATE", help="Only articles published up to DATE, inclusive.")
-@click.option("--section", "sections", multiple=True, metavar="SLUG", help="Only this section.")
+@click.option(
+    "--section", "sections", multiple=True, metavar="SLUG", help="Only this section (repeatable)."
+)
+@click.option(
+    "--author", "authors", multiple=True, metavar="NAME", help="Only this author (repeatable)."
+)
+@click.option(
+    "--ids",
+    "ids_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Only the post ids listed in FILE (numbers separated by spaces or lines; # comments).",
+)
 def export(
     db: Path,
     format_: str,
     output: str,
+    query: str | None,
     since: str | None,
     until: str | None,
     sections: tuple[str, ...],
+    authors: tuple[str, ...],
+    ids_file: Path | None,
 ) -> None:
-    """Write the archived articles out, one record a line with the article-record keys.
+    """Write a set of articles out: the whole archive, or what the filters select.
 
-    The file appears under its name only when complete.
+    jsonl: one article record a line, its keys as `bienphong show --json` prints them.
+    csv: UTF-8 with a byte-order mark (spreadsheets then read Vietnamese correctly), a header
+    row of the same keys, authors and tags joined with "; ", images as JSON.
+    parquet: typed columns, lists as lists, times as timestamps with their time zone.
+    markdown: one YYYY-MM-DD-slug-POSTID.md a article, YAML front matter then the text, in a zip
+    (or a folder when PATH ends with /). warc: the stored raw responses, WARC/1.1, gzip per record.
+
+    Records come in published order. The output appears under its name only when complete,
+    beside PATH.manifest.json (filters, count, sha256, archive, fetch times, version).
+    An empty selection writes an empty output and says so.
+
+    \b
+    Exit status:
+      0  done (also when nothing matched)
+      1  the export could not run: a missing or unusable archive, a bad date or
+         section, an unwritable output, a missing --ids file or one that holds
+         something other than post ids
+      2  a usage error: an unknown format, a malformed query, a format that
+         cannot go to stdout
 
     \b
     Example:
       bienphong export --format jsonl --output articles.jsonl
       bienphong export --output - --since 2024-01-01 --section kinh-te | head
+      bienphong export --format markdown --author "Thu Hà" --output texts/
     """
-    if format_ in LATER_FORMATS:
-        later(f"export --format {format_}", 6)
     start, end = optional_day(since), optional_day(until)
-    filters: dict[str, Any] = {
-        "since": start and start.isoformat(),
-        "until": end and day_after(end).isoformat(),
-        "sections": check_sections(sections),
-    }
+    selection = Selection(
+        query=query,
+        since=start,
+        until=end and day_after(end),
+        sections=check_sections(sections),
+        authors=authors,
+        ids=None if ids_file is None else read_ids(ids_file),
+    )
+    typed: dict[str, Any] = {"query": query, "since": since, "until": until}
+    typed |= {"sections": list(sections), "authors": list(authors)}
+    typed["ids"] = None if ids_file is None else str(ids_file)
+    progress = sys.stderr.isatty()  # a progress bar for a person, none for a log
     with Archive(db, readonly=True) as archive:
-        count = export_jsonl(archive.iter_articles(**filters), output)
+        try:
+            result = run_export(
+                archive, selection, format_, output, filters=typed, progress=progress
+            )
+        except ExportUsageError as error:
+            raise CliUsageError(str(error)) from error
     where = "stdout" if output == "-" else output
-    empty = " (nothing matched: the output is empty)" if count == 0 else ""
-    click.echo(f"bienphong: exported {count} articles to {where}{empty}", err=True)
+    empty = " (nothing matched: the output is empty)" if result.count == 0 else ""
+    click.echo(f"bienphong: exported {result.count} articles to {where}{empty}", err=True)
 
 
 @cli.command()
@@ -316,6 +402,11 @@ def export(
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N")
 def runs(db: Path, as_json: bool, limit: int) -> None:
     """List the latest crawl runs, newest first, with their counts and failed pages.
+
+    Under each run: `found`, the share of its articles in which each field was found (a
+    date, authors, a sapo, a body, images); `failed`, each page that could not be archived
+    (retried first by the next crawl); `warning`, a field found far less often than in the
+    recent runs, which usually means the site changed its markup.
 
     \b
     Example:
@@ -340,6 +431,9 @@ def format_runs(rows: list[dict[str, Any]]) -> str:
     lines = []
     for line, row in zip(table, [None, *rows], strict=True):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+        if row and row["fill_rates"]:
+            rates = ", ".join(f"{k} {v:.0%}" for k, v in sorted(row["fill_rates"].items()))
+            lines.append(f"    found: {rates}")
         for failure in row["failures"] if row else []:
             lines.append(
                 f"    failed: {failure['url']} (post {failure['post_id']}): {failure['reason']}"
@@ -352,16 +446,29 @@ def format_runs(rows: list[dict[str, Any]]) -> str:
 @cli.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as a JSON object.")
-def stats(db: Path, as_json: bool) -> None:
-    """Show what the archive holds: articles by kind and section, raw pages, size.
+@click.option(
+    "--rebuild-index",
+    is_flag=True,
+    help="First refold every article's text and rebuild the search index (takes the lock).",
+)
+def stats(db: Path, as_json: bool, rebuild_index: bool) -> None:
+    """Show what the archive holds: articles by kind and section, raw pages, size, and
+    whether the search index holds every article.
 
     \b
     Example:
       bienphong stats
       bienphong stats --db /srv/bienphong.db --json
+      bienphong stats --rebuild-index
     """
+    from archive import search as searching
+
+    if rebuild_index:
+        with ArchiveLock(db), Archive(db) as archive:
+            refolded = searching.rebuild_index(archive)
+        click.echo(f"bienphong: search index rebuilt ({refolded} articles refolded)", err=True)
     with Archive(db, readonly=True) as archive:
-        figures = archive.stats()
+        figures = archive.stats() | {"search_index": searching.index_status(archive)}
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
@@ -373,6 +480,9 @@ def stats(db: Path, as_json: bool) -> None:
     click.echo(f"versions      {figures['versions']}")
     click.echo(f"runs          {figures['runs']}")
     click.echo(f"archive size  {figures['db_bytes'] / 1e6:.1f} MB ({figures['db_bytes']} bytes)")
+    index = figures["search_index"]
+    state = "complete" if index["complete"] else "INCOMPLETE: run bienphong stats --rebuild-index"
+    click.echo(f"search index  {index['indexed']} of {index['articles']} articles ({state})")
 
 
 def later(what: str, issue: int) -> NoReturn:
@@ -383,53 +493,172 @@ def later(what: str, issue: int) -> NoReturn:
 LATER_SETTINGS = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 
-@cli.command(context_settings=LATER_SETTINGS)
+@cli.command()
 @db_option
 @click.argument("query", nargs=-1)
-def search(db: Path, query: tuple[str, ...]) -> None:
-    """Search the archive the way a Vietnamese reader types (issue 5, a later release).
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N")
+@click.option("--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip N.")
+@click.option("--since", metavar="DATE", help="Published since DATE (YYYY-MM-DD, Nd).")
+@click.option("--until", metavar="DATE", help="Published up to DATE, inclusive.")
+@click.option("--section", "sections", multiple=True, metavar="SLUG", help="Only this section.")
+@click.option(
+    "--author", "authors", multiple=True, metavar="NAME", help="Only this author (repeatable)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as a JSON list.")
+def search(
+    db: Path,
+    query: tuple[str, ...],
+    limit: int,
+    offset: int,
+    since: str | None,
+    until: str | None,
+    sections: tuple[str, ...],
+    authors: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Search the archive the way a Vietnamese reader types; best matches first.
+
+    A word typed without diacritics finds every accented form (`bien` finds biên, biển;
+    `dang` finds Đảng); typed with them, that spelling only (`biển`). Also "phrases",
+    prefixes (bien*), AND, OR, NOT and parentheses. With no QUERY, the newest articles
+    that the filters select. A query that cannot be read exits 2.
 
     \b
     Example:
-      bienphong search "don bien phong" --since 30d
+      bienphong search don bien phong --since 30d
+      bienphong search '"tuần tra song phương" OR biển' --section quoc-te --json
     """
-    later("search", 5)
+    from archive import search as searching
+
+    start, end = optional_day(since), optional_day(until)
+    try:
+        filters = searching.Filters.of(
+            " ".join(query), start, end and day_after(end), check_sections(sections), authors
+        )
+    except searching.QueryError as error:
+        raise CliUsageError(str(error)) from error
+    with Archive(db, readonly=True) as archive:
+        page = searching.search(archive, filters, limit=limit, offset=offset)
+    if as_json:
+        click.echo(json.dumps([hit.as_json() for hit in page.hits], ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_hits(page, offset, styled=sys.stdout.isatty()))
 
 
-@cli.command(context_settings=LATER_SETTINGS)
+def format_hits(page: Any, offset: int, styled: bool) -> str:
+    """Search results as a reader skims them; matched words bold on a terminal, else **word**."""
+    from archive.search import plain
+
+    def marked(segments: list[tuple[str, bool]]) -> str:
+        if not styled:
+            return plain(segments)
+        return "".join(click.style(t, bold=True, fg="yellow") if hit else t for t, hit in segments)
+
+    blocks = []
+    for hit in page.hits:
+        day = (hit.published_at or "undated")[:10]
+        title = click.style(hit.title, bold=True) if styled else hit.title
+        authors = ", ".join(hit.authors) or "no byline"
+        blocks.append(
+            f"{day}  {hit.section or '-'}  {title}\n"
+            f"  post {hit.post_id} · {authors} · {hit.url}\n  {marked(hit.snippet)}"
+        )
+    if not page.hits:
+        return f"no articles match ({page.total} in all)" if offset else "no articles match"
+    last = offset + len(page.hits)
+    more = f"; more with --offset {last}" if last < page.total else ""
+    blocks.append(f"{offset + 1}-{last} of {page.total} articles{more}")
+    return "\n\n".join(blocks)
+
+
+@cli.command()
 @db_option
-@click.argument("post_id", nargs=-1)
-def history(db: Path, post_id: tuple[str, ...]) -> None:
-    """List an article's earlier versions, oldest first (issue 4, a later release).
+@click.argument("post_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as a JSON list.")
+@click.option(
+    "--diff",
+    nargs=2,
+    type=click.IntRange(min=1),
+    metavar="A B",
+    help="Word diff from version A to version B (numbers as listed; the current is the last).",
+)
+def history(db: Path, post_id: int, as_json: bool, diff: tuple[int, int] | None) -> None:
+    """List an article's versions, oldest first, the current record last.
+
+    A version is kept each time a crawl (or reextract) found the article changed: a corrected
+    title or paragraph, new tags, a new date. --json prints a list of records, each with the
+    article-record keys plus `seen_at` (when that version was first seen).
 
     \b
     Example:
+      bienphong history 532158
+      bienphong history 532158 --diff 1 2
       bienphong history 532158 --json
     """
-    later("history", 4)
+    with Archive(db, readonly=True) as archive:
+        versions = article_history(archive, post_id)
+    if as_json:
+        click.echo(json.dumps(versions, ensure_ascii=False, indent=2))
+    elif diff:
+        first, second = diff
+        if max(first, second) > len(versions):
+            raise CliError(f"article {post_id} has {len(versions)} versions, not {max(diff)}")
+        changes = diff_records(versions[first - 1], versions[second - 1])
+        for field, text in changes:
+            click.echo(f"{field}: {text}")
+        if not changes:
+            click.echo(f"versions {first} and {second} read the same")
+    else:
+        for number, version in enumerate(versions, start=1):
+            mark = " (current)" if number == len(versions) else ""
+            click.echo(f"{number}  seen {version['seen_at']}{mark}  {version['title']}")
 
 
-@cli.command(context_settings=LATER_SETTINGS)
+@cli.command()
 @db_option
-@click.argument("args", nargs=-1)
-def reextract(db: Path, args: tuple[str, ...]) -> None:
-    """Re-run extraction over the stored raw pages, offline (issue 4, a later release).
+@click.option(
+    "--since", metavar="DATE", help="Only articles published since DATE: YYYY-MM-DD or Nd."
+)
+def reextract(db: Path, since: str | None) -> None:
+    """Re-run extraction over the stored raw pages, without the network.
+
+    After the extraction rules improve, this brings every record up to them: a record whose
+    output changed takes it (and the new extractor_version), the older one is kept as a version
+    (see `bienphong history`). It takes the archive's lock like a crawl: exit 75 while a crawl
+    runs.
 
     \b
     Example:
+      bienphong reextract
       bienphong reextract --since 2024-01-01
     """
-    later("reextract", 4)
+    from archive.reextract import reextract as run_reextract  # loads the extractor only here
+
+    start = optional_day(since)
+    with ArchiveLock(db), Archive(db) as archive:
+        summary = run_reextract(archive, since=start.isoformat() if start else None)
+    click.echo(
+        f"Reextract finished (run {summary.run_id}): {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed"
+    )
 
 
-@cli.command(context_settings=LATER_SETTINGS)
+@cli.command()
 @db_option
-@click.argument("args", nargs=-1)
-def serve(db: Path, args: tuple[str, ...]) -> None:
-    """Serve a read-only reader's site over the archive (issue 5, a later release).
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve(db: Path, host: str, port: int) -> None:
+    """Serve a read-only reader's site over the archive: search, facets, articles.
+
+    Pages: / (latest), /search?q=&section=&author=&since=&until=&page=, /article/POST_ID,
+    /export.jsonl?q=... (the result set as JSON lines). Nothing on the web can write to the
+    archive. It listens on loopback only unless --host says otherwise; Ctrl-C stops it.
 
     \b
     Example:
       bienphong serve --port 8000
+      bienphong serve --db /srv/bienphong.db --host 0.0.0.0 --port 8080
     """
-    later("serve", 5)
+    from archive import web  # Starlette and uvicorn load only to serve
+
+    web.serve(db, host, port)

@@ -1,90 +1,359 @@
-"""Write article records out of the archive. jsonl now; csv, parquet, markdown, warc with issue 6.
+"""Write sets of article records out of the archive: jsonl, csv, parquet, markdown, warc.
 
-A file is written under a temporary name in the same directory and renamed when complete, so an
-interrupted export never leaves a half-written file under the name the user asked for.
+Records stream from one selection iterator (`select`) through the chosen writer; nothing holds
+the whole set, so memory stays flat whatever its size (bench/export.py measures it). An output
+is built under a temporary name beside the final one and renamed when complete, so an
+interrupted export never leaves a half-written file, or folder, under the name asked for.
+Every export to a path also writes `<PATH>.manifest.json` (see `manifest_fields`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
-FORMATS = ("jsonl",)
-LATER_FORMATS = ("csv", "parquet", "markdown", "warc")  # issue 6
+from archive import __version__
+from archive.formats import (
+    instant,
+    write_csv,
+    write_jsonl,
+    write_markdown_folder,
+    write_markdown_zip,
+    write_parquet,
+    write_warc,
+)
+from archive.search import QueryError, select_records
+from archive.store import Archive
+
+FORMATS = ("jsonl", "csv", "parquet", "markdown", "warc")
+STDOUT_FORMATS = ("jsonl", "csv")  # text a pipe can take; the others are files
 
 
 class ExportError(Exception):
     """The export cannot be written; the message is one line for the user."""
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """One record a line, Vietnamese kept as is; the number of records written."""
-    count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+class ExportUsageError(ExportError):
+    """A wrong request (a malformed query, a format stdout cannot take): exit status 2."""
+
+
+# Selection
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles to export; empty means the whole archive, in published order."""
+
+    query: str | None = None
+    since: datetime | None = None  # inclusive start of published_at
+    until: datetime | None = None  # exclusive end of published_at (the day after --until)
+    sections: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    ids: frozenset[int] | None = None
+
+
+def read_ids(path: Path) -> frozenset[int]:
+    """Post ids from a file: whitespace-separated numbers; `#` starts a comment."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ExportError(f"cannot read --ids file {path}: {reason or error}") from error
+    ids: set[int] = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        for token in line.split("#", 1)[0].split():
+            if not token.isascii() or not token.isdigit() or int(token) == 0:
+                raise ExportError(f"--ids file {path}, line {number}: {token!r} is not a post id")
+            ids.add(int(token))
+    return frozenset(ids)
+
+
+def select(archive: Archive, selection: Selection) -> Iterator[dict[str, Any]]:
+    """The selected records, streamed in published order, chosen as `bienphong search` does."""
+    records = select_records(
+        archive,
+        query=selection.query,
+        since=selection.since,
+        until=selection.until,
+        sections=selection.sections,
+        authors=selection.authors,
+        ids=selection.ids,
+    )
+    try:
+        yield from records
+    except QueryError as malformed:  # raised as iteration starts, before any record
+        raise ExportUsageError(str(malformed)) from malformed
+
+
+# Counting and progress
+
+
+@dataclass
+class Tally:
+    """What the manifest says about the exported set: the count and the range of fetch times."""
+
+    count: int = 0
+    first_fetch: str | None = None
+    last_fetch: str | None = None
+    responses: int = 0  # WARC response records
+    _first: datetime | None = field(default=None, repr=False)
+    _last: datetime | None = field(default=None, repr=False)
+
+    def watch(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for record in records:
+            self.count += 1
+            self._see(record.get("fetched_at"))
+            yield record
+
+    def _see(self, fetched_at: str | None) -> None:
+        moment = instant(fetched_at)
+        if moment is None:
+            return
+        if self._first is None or moment < self._first:
+            self._first, self.first_fetch = moment, fetched_at
+        if self._last is None or moment > self._last:
+            self._last, self.last_fetch = moment, fetched_at
+
+
+def with_progress(records: Iterator[dict[str, Any]], every: int = 100) -> Iterator[dict[str, Any]]:
+    """A rich progress line on stderr (count and rate); the caller decides it is a terminal."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("exporting: {task.completed:,} articles"))
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True)) as progress:
+        task = progress.add_task("export", total=None)
+        done = 0
+        for done, record in enumerate(records, 1):
+            if done % every == 0:
+                progress.update(task, completed=done)
+            yield record
+        progress.update(task, completed=done)
+
+
+# Atomic outputs
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path`; it becomes `path` only when the block finishes."""
+    with _write_errors(path):
+        descriptor, name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
+        )
+        os.close(descriptor)
+    temporary = Path(name)
+    try:
+        with _write_errors(path):
+            yield temporary
+            with open(temporary, "rb+") as handle:
+                os.fsync(handle.fileno())
+            temporary.chmod(0o666 & ~_umask())
+            os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 @contextmanager
 def atomic_output(path: Path) -> Iterator[TextIO]:
-    """A text file that appears at `path` only when the block finishes without an error."""
-    try:
-        descriptor, name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
+    """A UTF-8 text file that appears at `path` only when the block finishes."""
+    with atomic_file(path) as temporary, open(temporary, "w", encoding="utf-8") as out:
+        yield out
+
+
+@contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A temporary folder beside `path`, renamed to `path` when the block finishes."""
+    with _write_errors(path):
+        if path.exists() and not (path.is_dir() and not any(path.iterdir())):
+            raise ExportError(f"cannot write {path}/: it exists and is not an empty folder")
+        temporary = Path(
+            tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
         )
+    try:
+        with _write_errors(path):
+            yield temporary
+            temporary.chmod(0o777 & ~_umask())
+            os.replace(temporary, path)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+@contextmanager
+def _write_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
     except OSError as error:
         raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
-    temporary = Path(name)
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        _umask_mode(temporary)
-        os.replace(temporary, path)
-    except BaseException as error:
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
-        raise
 
 
-def _umask_mode(path: Path) -> None:
-    """Give the file the permissions a plain open() would (mkstemp makes it 0600)."""
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    path.chmod(0o666 & ~umask)
+    return umask
 
 
-def _to_stdout(records: Iterable[dict[str, Any]]) -> int:
-    """JSON lines are UTF-8 whatever the terminal's locale says."""
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# The export
+
+
+@dataclass(frozen=True)
+class Result:
+    count: int
+    manifest: Path | None  # None for stdout
+
+
+def export(
+    archive: Archive,
+    selection: Selection,
+    format_: str,
+    output: str,
+    *,
+    filters: dict[str, Any] | None = None,
+    progress: bool = False,
+) -> Result:
+    """Write the selected records to `output` (`-` is stdout) in `format_`, with its manifest.
+
+    `filters` is what the user typed, recorded in the manifest as given.
+    """
+    if format_ not in FORMATS:
+        raise ExportUsageError(f"unknown format {format_!r}; valid: {', '.join(FORMATS)}")
+    if output == "-" and format_ not in STDOUT_FORMATS:
+        raise ExportUsageError(f"--format {format_} cannot go to stdout: give --output a path")
+    tally = Tally()
+    records = tally.watch(select(archive, selection))
+    if progress:
+        records = with_progress(records)
+    if output == "-":
+        _to_stdout(records, format_)
+        return Result(tally.count, None)
+    if format_ == "markdown" and output.endswith(("/", os.sep)):
+        return _export_folder(archive, records, Path(output), tally, filters or {})
+    path = Path(output)
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a directory")
+    with atomic_file(path) as temporary:
+        _write_file(format_, records, temporary, _Job(archive, path, tally))
+        digest = sha256_file(temporary)
+    fields = manifest_fields(archive, format_, path, tally, filters or {}) | {"sha256": digest}
+    return Result(tally.count, write_manifest(Path(f"{path}.manifest.json"), fields))
+
+
+def _export_folder(
+    archive: Archive,
+    records: Iterator[dict[str, Any]],
+    folder: Path,
+    tally: Tally,
+    filters: dict[str, Any],
+) -> Result:
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as files:
+        with atomic_folder(folder) as temporary:
+            write_markdown_folder(records, temporary, files)
+        fields = manifest_fields(archive, "markdown", folder, tally, filters)
+        files.seek(0)
+        manifest = Path(f"{folder}.manifest.json")
+        return Result(tally.count, write_manifest(manifest, fields, files))
+
+
+def _write_file(
+    format_: str, records: Iterator[dict[str, Any]], temporary: Path, job: _Job
+) -> None:
+    """One file in `format_` at `temporary`; `job` holds what the manifest and warc need."""
+    if format_ in ("jsonl", "csv"):
+        # csv carries a byte-order mark so that spreadsheets read it as UTF-8
+        encoding = "utf-8-sig" if format_ == "csv" else "utf-8"
+        with open(temporary, "w", encoding=encoding, newline="") as out:
+            (write_csv if format_ == "csv" else write_jsonl)(records, out)
+    elif format_ == "parquet":
+        write_parquet(records, temporary)
+    elif format_ == "markdown":
+        write_markdown_zip(records, temporary)
+    else:
+        with open(temporary, "wb") as binary:
+            job.tally.responses = write_warc(
+                records, binary, job.archive.raw_pages, filename=job.path.name
+            )
+
+
+@dataclass(frozen=True)
+class _Job:
+    archive: Archive
+    path: Path
+    tally: Tally
+
+
+def _to_stdout(records: Iterator[dict[str, Any]], format_: str) -> None:
+    """Text formats in UTF-8 whatever the terminal's locale says (csv without a BOM)."""
     sys.stdout.flush()
-    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
-        return write_jsonl(records, out)
+        if format_ == "csv":
+            write_csv(records, out)
+        else:
+            write_jsonl(records, out)
     except BrokenPipeError:  # `| head`: say so once, without a second error at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise ExportError("stdout was closed before the export finished") from None
     finally:
-        out.flush()
+        try:
+            out.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         out.detach()
 
 
-def export_jsonl(records: Iterable[dict[str, Any]], output: str | Path) -> int:
-    """Write `records` to the file `output`, or to stdout when it is `-`; the count written."""
-    if str(output) == "-":
-        return _to_stdout(records)
-    path = Path(output)
-    if path.is_dir():
-        raise ExportError(f"cannot write {path}: it is a directory")
+# The manifest
+
+
+def manifest_fields(
+    archive: Archive, format_: str, output: Path, tally: Tally, filters: dict[str, Any]
+) -> dict[str, Any]:
+    """Everything but the digests: what was asked, what came out, from where, by which version."""
+    fields: dict[str, Any] = {
+        "format": format_,
+        "output": output.name,
+        "count": tally.count,
+        "filters": filters,
+        "archive": str(archive.path.resolve()),
+        "fetched_at": {"first": tally.first_fetch, "last": tally.last_fetch},
+        "version": __version__,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if format_ == "warc":
+        fields["responses"] = tally.responses
+    return fields
+
+
+def write_manifest(path: Path, fields: dict[str, Any], files: IO[str] | None = None) -> Path:
+    """`fields` as a JSON object, one key a line; `files` (name<TAB>sha256 lines) streamed in."""
+    lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()]
     with atomic_output(path) as out:
-        return write_jsonl(records, out)
+        out.write("{\n" + ",\n".join(lines))
+        if files is not None:
+            out.write(',\n  "files": {')
+            separator = "\n"
+            for line in files:
+                name, digest = line.rstrip("\n").split("\t")
+                out.write(f"{separator}    {json.dumps(name)}: {json.dumps(digest)}")
+                separator = ",\n"
+            out.write("\n  }")
+        out.write("\n}\n")
+    return path

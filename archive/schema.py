@@ -8,13 +8,16 @@ lock, issue 5's search index) adds a migration here; it never edits one that has
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlite_utils import Database
 
+from archive.vietnamese import fold
+
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The article record's keys, in the record's order (../shared/article-record.md).
 ARTICLE_FIELDS: tuple[str, ...] = (
@@ -53,6 +56,9 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "section",
     "kind",
 )
+# The text fields the search index holds, each also as a folded copy `<field>_folded`.
+SEARCH_FIELDS: tuple[str, ...] = ("title", "sapo", "body")
+FOLDED_FIELDS: tuple[str, ...] = tuple(f"{name}_folded" for name in SEARCH_FIELDS)
 # Bookkeeping columns of `articles` that are not part of the record.
 ARTICLE_TIMES: tuple[str, ...] = ("first_seen_at", "updated_at", "last_seen_at")
 
@@ -157,17 +163,90 @@ def _create_v2(db: Database) -> None:
     """What scheduled crawls remember between runs: validators of feeds, sitemaps and listings.
 
     A later run sends them back (If-None-Match / If-Modified-Since), so an unchanged page costs
-    the site a 304 and the crawl nothing.
+    the site a 304 and the crawl nothing; `lastmod` is what the sitemap index said of a child
+    sitemap, which is not fetched again while the index says the same.
     """
     db.table("http_validators").create(
-        {"url": str, "etag": str, "last_modified": str, "checked_at": str},
+        {"url": str, "etag": str, "last_modified": str, "lastmod": str, "checked_at": str},
         pk="url",
         not_null=["checked_at"],
     )
 
 
+# The full-text index, in the form sqlite-utils and Datasette detect (`content=[articles]`,
+# triggers `articles_ai`, `_ad`, `_au`): the text as written (case folded, diacritics kept) and
+# the folded copies the store writes next to it. See archive/search.py for the query side.
+FTS_TABLE = "articles_fts"
+_INDEXED = (*SEARCH_FIELDS, *FOLDED_FIELDS)
+_COLUMNS = ", ".join(_INDEXED)
+_NEW = ", ".join(f"new.{name}" for name in _INDEXED)
+_OLD = ", ".join(f"old.{name}" for name in _INDEXED)
+_INSERT = f"INSERT INTO [articles_fts] (rowid, {_COLUMNS}) VALUES (new.rowid, {_NEW});"
+_DELETE = (
+    f"INSERT INTO [articles_fts] ([articles_fts], rowid, {_COLUMNS})"
+    f" VALUES ('delete', old.rowid, {_OLD});"
+)
+_FTS_STATEMENTS = (
+    f"""CREATE VIRTUAL TABLE [articles_fts] USING FTS5 (
+    {_COLUMNS},
+    tokenize='unicode61 remove_diacritics 0',
+    content=[articles]
+)""",
+    f"CREATE TRIGGER [articles_ai] AFTER INSERT ON [articles] BEGIN\n  {_INSERT}\nEND",
+    f"CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN\n  {_DELETE}\nEND",
+    # Only a change of indexed text re-indexes: a recrawl that moves last_seen_at costs nothing.
+    f"CREATE TRIGGER [articles_au] AFTER UPDATE OF {_COLUMNS} ON [articles]"
+    f" BEGIN\n  {_DELETE}\n  {_INSERT}\nEND",
+)
+
+
+def folded_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
+    """The folded copies of a row's text fields: {"title_folded": ..., ...}."""
+    return {f"{name}_folded": _fold_text(row[name]) for name in SEARCH_FIELDS}
+
+
+def _fold_text(text: str | None) -> str | None:
+    return None if text is None else fold(text)
+
+
+def fold_rows(db: Database, batch: int = 1000) -> int:
+    """Bring every article's folded copies in step with its text; the number of rows changed."""
+    select = (
+        f"SELECT post_id, {', '.join(SEARCH_FIELDS)}, {', '.join(FOLDED_FIELDS)} FROM articles"
+        " WHERE post_id > ? ORDER BY post_id LIMIT ?"
+    )
+    update = f"UPDATE articles SET {', '.join(f'{n} = ?' for n in FOLDED_FIELDS)} WHERE post_id = ?"
+    changed, last = 0, 0
+    while rows := db.execute(select, [last, batch]).fetchall():
+        width = len(SEARCH_FIELDS)
+        stale = []
+        for row in rows:
+            folded = folded_columns(dict(zip(SEARCH_FIELDS, row[1 : 1 + width], strict=True)))
+            if tuple(folded.values()) != tuple(row[1 + width :]):
+                stale.append((*folded.values(), row[0]))
+        db.conn.executemany(update, stale)
+        changed += len(stale)
+        last = rows[-1][0]
+    return changed
+
+
+def rebuild_fts(db: Database) -> None:
+    """Re-read the whole index from `articles` (FTS5's 'rebuild')."""
+    db.execute(f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}]) VALUES ('rebuild')")
+
+
+def _create_v3(db: Database) -> None:
+    """The search index: folded copies of title, sapo and body, and an FTS5 table over both."""
+    for name in FOLDED_FIELDS:
+        db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
+    fold_rows(db)
+    for statement in _FTS_STATEMENTS:
+        db.execute(statement)
+    rebuild_fts(db)
+
+
 # Migration N turns a version N-1 archive into version N.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _create_v1, 2: _create_v2}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _create_v1, 2: _create_v2, 3: _create_v3}
 
 
 def migrate(db: Database, from_version: int) -> None:

@@ -54,6 +54,15 @@ class RawPage:
     fetched_at: str  # ISO 8601 UTC
 
 
+@dataclass(frozen=True)
+class Validators:
+    """What a page said about itself: HTTP validators, and a sitemap index's <lastmod> of it."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    lastmod: str | None = None
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -82,10 +91,12 @@ def prepare_record(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _to_row(record: dict[str, Any]) -> dict[str, Any]:
-    return {
+    """The `articles` row of a record: JSON fields as text, plus the search's folded copies."""
+    row = {
         key: json.dumps(value, ensure_ascii=False) if key in JSON_FIELDS else value
         for key, value in record.items()
     }
+    return row | schema.folded_columns(row)
 
 
 def _from_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -193,17 +204,21 @@ class Archive:
         with self._errors("read post ids"):
             return {row[0] for row in self.db.execute("SELECT post_id FROM articles")}
 
-    def save_article(self, record: dict[str, Any], page: RawPage, run_id: int | None) -> SaveResult:
+    def save_article(
+        self, record: dict[str, Any], page: RawPage | None, run_id: int | None
+    ) -> SaveResult:
         """Store the raw page and upsert the record: "new", "updated" or "unchanged".
 
         An unchanged record only moves `last_seen_at`; a change in a content field keeps the
-        previous record in `versions`. Commits before returning.
+        previous record in `versions`. `page` is None when the record comes from a stored page
+        (reextract). Commits before returning.
         """
         record = prepare_record(record)
         post_id = record["post_id"]
         now = self._clock()
         with self._errors(f"save article {post_id}"), self.db.atomic():
-            self._insert_page(page, post_id, run_id)
+            if page is not None:
+                self._insert_page(page, post_id, run_id)
             current = self._article_row(post_id)
             if current is None:
                 row = _to_row(record) | {"first_seen_at": now, "updated_at": now}
@@ -381,6 +396,78 @@ class Archive:
                     run[key] = None if run[key] is None else json.loads(run[key])
                 run["failures"] = list(self.db.query(failures_sql, [run["id"]]))
         return runs
+
+    # What a scheduled crawl remembers between runs
+
+    def site_stamps(self) -> dict[int, str | None]:
+        """post_id → the site's own time of the archived version (modified, else published).
+
+        Compared with a sitemap's <lastmod>, both on the site's clock, it tells a correction.
+        """
+        sql = "SELECT post_id, coalesce(modified_at, published_at) FROM articles"
+        with self._errors("read articles"):
+            return {row[0]: row[1] for row in self.db.execute(sql)}
+
+    def last_complete_run_started(self) -> str | None:
+        """When the newest finished, unbounded run began: what it walked needs no second look.
+
+        A run bounded by --since, --max-articles or --section, or one that did not finish,
+        walked part of the site only, so the next run walks it all again.
+        """
+        sql = (
+            "SELECT max(started_at) FROM runs WHERE outcome = 'finished'"
+            " AND coalesce(json_extract(options, '$.command'), 'crawl') = 'crawl'"
+            " AND json_extract(options, '$.since') IS NULL"
+            " AND json_extract(options, '$.max_articles') IS NULL"
+            " AND coalesce(json_array_length(options, '$.sections'), 0) = 0"
+        )
+        with self._errors("read runs"):
+            started: str | None = self.db.execute(sql).fetchone()[0]
+        return started
+
+    def mark_interrupted_runs(self) -> int:
+        """Runs still "running" belong to a killed process (the caller holds the lock)."""
+        with self._errors("close interrupted runs"), self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE runs SET outcome = 'interrupted' WHERE outcome = 'running'"
+            )
+        return cursor.rowcount
+
+    def pending_failures(self) -> list[tuple[str, int]]:
+        """(url, post_id) of articles that failed in some run and are still not archived."""
+        sql = (
+            "SELECT url, post_id FROM failures WHERE post_id IS NOT NULL"
+            " AND post_id NOT IN (SELECT post_id FROM articles) GROUP BY post_id ORDER BY max(id)"
+        )
+        with self._errors("read failures"):
+            return [(row[0], row[1]) for row in self.db.execute(sql)]
+
+    def urls_published_since(self, since: str) -> list[tuple[str, int]]:
+        """(url, post_id) of archived articles published since an ISO 8601 time, for rechecks."""
+        sql = "SELECT url, post_id FROM articles WHERE published_at >= ? ORDER BY published_at"
+        with self._errors("read articles"):
+            return [(row[0], row[1]) for row in self.db.execute(sql, [since])]
+
+    def validators(self) -> dict[str, Validators]:
+        """What earlier runs saw of feeds, sitemaps and listings, by URL."""
+        sql = "SELECT url, etag, last_modified, lastmod FROM http_validators"
+        with self._errors("read validators"):
+            return {row[0]: Validators(row[1], row[2], row[3]) for row in self.db.execute(sql)}
+
+    def save_validators(self, found: dict[str, Validators]) -> None:
+        now = self._clock()
+        rows = [
+            {
+                "url": url,
+                "etag": seen.etag,
+                "last_modified": seen.last_modified,
+                "lastmod": seen.lastmod,
+                "checked_at": now,
+            }
+            for url, seen in found.items()
+        ]
+        with self._errors("save validators"), self.db.atomic():
+            self.db.table("http_validators").upsert_all(rows, pk="url")
 
     # Overview
 

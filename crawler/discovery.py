@@ -35,7 +35,7 @@ class Link:
 @dataclass(frozen=True)
 class HtmlLinks:
     articles: list[Link]
-    next_pages: list[str]
+    next_pages: list[str]  # the nearest later page of the same listing, if any
     tags: list[str]
     sections: list[str]
 
@@ -84,7 +84,7 @@ def section_of_listing(url: str) -> str | None:
 def html_links(body: bytes, url: str) -> HtmlLinks:
     """Article links in page order (deduplicated by post id), pagination, tag and section links."""
     try:
-        tree = lxml.html.document_fromstring(body)
+        tree = lxml.html.document_fromstring(_text(body))
     except (lxml.etree.ParserError, ValueError):
         return HtmlLinks([], [], [], [])
     articles: dict[int, Link] = {}
@@ -92,7 +92,7 @@ def html_links(body: bytes, url: str) -> HtmlLinks:
     sections: dict[str, None] = {}
     here = listing_key(url)
     current = listing_page_number(url)
-    next_pages: dict[str, None] = {}
+    later_pages: dict[str, int] = {}
     for anchor in tree.iter("a", "link"):
         href = anchor.get("href")
         if not href or href.startswith(("#", "javascript:", "mailto:", "data:")):
@@ -108,8 +108,18 @@ def html_links(body: bytes, url: str) -> HtmlLinks:
         elif kind is PageKind.SECTION and listing_page_number(target) == 1:
             sections[target] = None
         if _is_next_page(anchor, target, here, current):
-            next_pages[target] = None
-    return HtmlLinks(list(articles.values()), list(next_pages), list(tags), list(sections))
+            later_pages[target] = listing_page_number(target)
+    # Only the nearest later page: a numbered pager must not fan out ahead of what is read.
+    nearest = sorted(later_pages, key=later_pages.__getitem__)[:1]
+    return HtmlLinks(list(articles.values()), nearest, list(tags), list(sections))
+
+
+def _text(body: bytes) -> str | bytes:
+    """The site writes UTF-8 (whatever a header claims); other bytes go to lxml's guess."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
 
 
 def _is_next_page(anchor: lxml.html.HtmlElement, target: str, here: str, current: int) -> bool:

@@ -27,6 +27,9 @@ class CrawlOptions:
     since: datetime | None = None
     max_articles: int | None = None
     sections: tuple[str, ...] = ()
+    full: bool = False
+    refetch: bool = False
+    recheck_since: datetime | None = None
     log_level: str = "WARNING"
 
 
@@ -46,19 +49,18 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     """The project's Scrapy settings with the command's options laid over them."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    since = options.since
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=SITE_TZ)
     overrides: dict[str, Any] = {
         "BIENPHONG_DB": str(options.db),
         "BIENPHONG_BASE_URL": options.base_url.rstrip("/"),
-        "BIENPHONG_SINCE": since.isoformat() if since else None,
+        "BIENPHONG_SINCE": site_time(options.since),
+        "BIENPHONG_FULL": options.full,
+        "BIENPHONG_REFETCH": options.refetch,
+        "BIENPHONG_RECHECK_SINCE": site_time(options.recheck_since),
         "BIENPHONG_MAX_ARTICLES": options.max_articles,
         "BIENPHONG_SECTIONS": list(options.sections),
         "BIENPHONG_RUN_OPTIONS": run_options(options),
         "BIENPHONG_LOCK_HELD": True,
         "DOWNLOAD_DELAY": options.delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": options.delay > 0,
         "AUTOTHROTTLE_ENABLED": options.delay > 0,
         "AUTOTHROTTLE_START_DELAY": max(options.delay, 0.1),
         "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency,
@@ -69,15 +71,26 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
+def site_time(moment: datetime | None) -> str | None:
+    """ISO 8601 in the site's time zone when the moment has none."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=SITE_TZ)).isoformat()
+
+
 def run_options(options: CrawlOptions) -> dict[str, Any]:
     """The options as the `runs` table records them."""
     return {
+        "command": "crawl",
         "base_url": options.base_url,
         "delay": options.delay,
         "concurrency": options.concurrency,
-        "since": options.since.isoformat() if options.since else None,
+        "since": site_time(options.since),
         "max_articles": options.max_articles,
         "sections": list(options.sections),
+        "full": options.full,
+        "refetch": options.refetch,
+        "recheck_since": site_time(options.recheck_since),
     }
 
 
@@ -88,7 +101,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     with ArchiveLock(options.db):  # one writer at a time; ArchiveBusy when another holds it
         Archive(options.db).close()  # an archive that cannot open stops here, before any fetch
         started = time.monotonic()
-        process = CrawlerProcess(crawl_settings(options), install_root_handler=True)
+        process = CrawlerProcess(crawl_settings(options))
         crawler = process.create_crawler(BienphongSpider)
         process.crawl(crawler)
         process.start()
@@ -101,4 +114,5 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         failed=int(stats.get("archive/store/failed", 0)),
         pages_fetched=int(stats.get("downloader/response_count", 0)),
         duration_seconds=round(time.monotonic() - started, 1),
+        warnings=list(stats.get("archive/warnings", [])),
     )

@@ -15,7 +15,7 @@ ROBOTSTXT_OBEY = True
 
 # Polite by default: one page a second with AutoThrottle; `--delay 0` is for the offline mirror.
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%, so requests do not tick like a clock
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -44,6 +44,11 @@ BIENPHONG_DB = "bienphong.db"
 BIENPHONG_SINCE = None  # ISO 8601 datetime: only articles published since
 BIENPHONG_MAX_ARTICLES = None
 BIENPHONG_SECTIONS: list[str] = []
+BIENPHONG_FULL = False  # walk everything again
+BIENPHONG_REFETCH = False  # with FULL: fetch archived articles too
+BIENPHONG_RECHECK_SINCE = None  # ISO 8601: refetch archived articles published since
+# Incremental crawls stop paging a listing after this many archived articles in a row.
+BIENPHONG_KNOWN_RUN = 10
 BIENPHONG_LOCK_HELD = False  # set by `bienphong crawl`, which takes the archive's lock itself
 
 DOWNLOADER_MIDDLEWARES = {

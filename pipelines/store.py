@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
+from archive.drift import drift_warnings
 from archive.lock import ArchiveLock
 from archive.store import Archive, RawPage
 from crawler.items import FailedPage
@@ -23,9 +24,8 @@ class StorePipeline:
         self.archive: Archive | None = None
         self.run_id = 0
         # `bienphong crawl` holds the lock already; `scrapy crawl bienphong` takes it here.
-        self.lock = (
-            None if crawler.settings.getbool("BIENPHONG_LOCK_HELD") else ArchiveLock(self.path)
-        )
+        held = crawler.settings.getbool("BIENPHONG_LOCK_HELD")
+        self.lock = None if held else ArchiveLock(self.path)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -35,25 +35,10 @@ class StorePipeline:
         if self.lock is not None:
             self.lock.acquire()
         self.archive = Archive(self.path)
+        self.archive.mark_interrupted_runs()  # the lock is ours: a "running" run was killed
         options = self.crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
         self.run_id = self.archive.start_run(options)
         self.stats.set_value("archive/run_id", self.run_id)
-
-    def close_spider(self) -> None:
-        assert self.archive is not None
-        stats = self.stats.get_stats()
-        counts = {
-            key: stats.get(f"archive/store/{key}", 0)
-            for key in ("new", "updated", "unchanged", "failed")
-        }
-        counts["pages_fetched"] = stats.get("downloader/response_count", 0)
-        saved = sum(counts[k] for k in ("new", "updated", "unchanged"))
-        fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
-        reason = stats.get("finish_reason", "finished")
-        self.archive.finish_run(self.run_id, str(reason), counts, fill)
-        self.archive.close()
-        if self.lock is not None:
-            self.lock.release()
 
     def process_item(self, item: Any) -> Any:
         assert self.archive is not None
@@ -72,3 +57,26 @@ class StorePipeline:
             if extracted.record.get(field):
                 self.stats.inc_value(f"archive/fill/{field}")
         return item
+
+    def close_spider(self) -> None:
+        assert self.archive is not None
+        stats = self.stats.get_stats()
+        counts = {
+            key: stats.get(f"archive/store/{key}", 0)
+            for key in ("new", "updated", "unchanged", "failed")
+        }
+        counts["pages_fetched"] = stats.get("downloader/response_count", 0)
+        saved = counts["new"] + counts["updated"] + counts["unchanged"]
+        fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
+        warnings = drift_warnings(fill, saved, self.archive.get_runs(20)[1:])
+        reason = str(stats.get("finish_reason", "finished"))
+        spider = self.crawler.spider
+        plan = getattr(spider, "plan", None)
+        # Validators vouch that nothing below a page changed: only a whole walk may keep them.
+        if reason == "finished" and plan is not None and not plan.bounded:
+            self.archive.save_validators(getattr(spider, "seen_validators", {}))
+        self.archive.finish_run(self.run_id, reason, counts, fill, warnings)
+        self.stats.set_value("archive/warnings", warnings)
+        self.archive.close()
+        if self.lock is not None:
+            self.lock.release()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from archive import export as export_module
 from archive.cli import cli
 from archive.dates import SITE_TZ, DateError, parse_day
 from archive.store import Archive
@@ -91,23 +92,6 @@ def test_the_group_help_has_an_example_and_the_exit_statuses() -> None:
     assert 0 == result.exit_code
     assert "Example:\n    bienphong crawl --since 7d\n    bienphong show 532158\n" in result.stdout
     assert "Exit status:\n    0  done\n    1  the command could not run" in result.stdout
-
-
-@pytest.mark.parametrize(
-    "args, issue",
-    [
-        (["search", "don bien phong", "--since", "7d"], "'search' arrives with issue 5"),
-        (["history", "532158", "--json"], "'history' arrives with issue 4"),
-        (["reextract", "--since", "2024-01-01"], "'reextract' arrives with issue 4"),
-        (["serve", "--port", "8000"], "'serve' arrives with issue 5"),
-        (
-            ["export", "--format", "csv", "--output", "x.csv"],
-            "'export --format csv' arrives with issue 6",
-        ),
-    ],
-)
-def test_later_features_say_which_issue_brings_them(args: list[str], issue: str) -> None:
-    assert_one_line_error(f"{issue}, in a later release", invoke(*args), exit_code=2)
 
 
 def test_a_usage_error_is_one_line_with_status_2() -> None:
@@ -239,15 +223,15 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_partial_one(
     output = tmp_path / "out" / "articles.jsonl"
     output.parent.mkdir()
     output.write_text("the previous export\n")
-    real = Archive.iter_articles
+    real = export_module.select
 
-    def interrupted(self: Archive, **filters: Any) -> Any:
-        for number, record in enumerate(real(self, **filters)):
+    def interrupted(archive: Archive, selection: Any) -> Any:
+        for number, record in enumerate(real(archive, selection)):
             if number == 2:
                 raise KeyboardInterrupt
             yield record
 
-    monkeypatch.setattr(Archive, "iter_articles", interrupted)
+    monkeypatch.setattr(export_module, "select", interrupted)
     result = invoke("export", "--output", str(output), "--db", str(db))
     assert 1 == result.exit_code  # click's Abort for Ctrl-C
     assert ["articles.jsonl"] == sorted(p.name for p in output.parent.iterdir())
@@ -276,6 +260,7 @@ def test_runs_lists_the_runs_with_their_failures(db: Path) -> None:
     assert [
         "RUN  STARTED                    OUTCOME   PAGES  NEW  UPDATED  UNCHANGED  FAILED",
         "1    2025-03-01T00:00:00+00:00  finished  12     3    0        0          1",
+        "    found: authors 67%",
         "    failed: https://www.bienphong.com.vn/a-post9.html (post 9): HTTP 500",
     ] == result.stdout.splitlines()
 
@@ -307,6 +292,13 @@ def test_stats(db: Path) -> None:
         "raw_pages": 3,
         "versions": 0,
         "runs": 1,
+        "search_index": {
+            "articles": 3,
+            "indexed": 3,
+            "missing": 0,
+            "unfolded": 0,
+            "complete": True,
+        },
     } == figures
     text = invoke("stats", "--db", str(db)).stdout.splitlines()
     assert ["articles      3", "  by kind     article: 2", "  by kind     video: 1"] == text[:3]

@@ -78,7 +78,7 @@ def test_crawl_archives_every_article_once_equal_to_the_truth(
 
 
 def test_a_second_crawl_fetches_only_what_is_new(make_mirror: MakeMirror, tmp_path: Path) -> None:
-    mirror = make_mirror(articles=300, seed=11, new_per_day=7)
+    mirror = make_mirror(articles=300, seed=11, new_per_day=7, edits_per_day=0)
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
     mirror.set_day(1)

@@ -35,12 +35,26 @@ def test_listing_links_are_canonical_and_deduplicated_by_post_id_in_page_order()
     assert ["https://www.bienphong.com.vn/tag/bdbp-lao-cai-4355.html"] == found.tags
 
 
-def test_next_pages_come_from_rel_next_more_links_and_later_numbers_only() -> None:
+def test_the_next_page_is_the_nearest_later_page_of_the_same_listing() -> None:
     found = html_links(LISTING, "https://www.bienphong.com.vn/kinh-te/?page=2")
-    assert [
-        "https://www.bienphong.com.vn/kinh-te/?page=3",
-        "https://www.bienphong.com.vn/kinh-te/?page=4",
-    ] == found.next_pages
+    assert ["https://www.bienphong.com.vn/kinh-te/?page=3"] == found.next_pages
+
+
+def test_a_numbered_pager_alone_leads_to_the_next_number() -> None:
+    pager = b"""<div class="pagination"><a href="/xa-hoi/trang-1.html">1</a><span>2</span>
+    <a href="/xa-hoi/trang-3.html">3</a><a href="/xa-hoi/trang-4.html">4</a>
+    <a href="/xa-hoi/trang-90.html">\xc2\xbb</a><a href="/kinh-te/trang-3.html">3</a></div>"""
+    found = html_links(pager, "https://www.bienphong.com.vn/xa-hoi/trang-2.html")
+    assert ["https://www.bienphong.com.vn/xa-hoi/trang-3.html"] == found.next_pages
+
+
+def test_xem_them_alone_leads_on_and_a_last_page_leads_nowhere() -> None:
+    more = '<a class="btn-more" href="/the-thao/?page=5">Xem thêm</a>'.encode()
+    last = b'<a href="/the-thao/?page=3">3</a><a href="/the-thao/">1</a>'
+    assert ["https://www.bienphong.com.vn/the-thao/?page=5"] == html_links(
+        more, "https://www.bienphong.com.vn/the-thao/?page=4"
+    ).next_pages
+    assert [] == html_links(last, "https://www.bienphong.com.vn/the-thao/?page=4").next_pages
 
 
 def test_listing_pages_in_both_forms_belong_to_one_listing() -> None:

@@ -1,5 +1,10 @@
 """The bienphong spider: discovery (robots → sitemaps, feeds, listings, home, tags, related links),
-canonical URLs, and deduplication by post id before anything is fetched."""
+canonical URLs, and deduplication by post id before anything is fetched.
+
+What to fetch is the plan's business (`crawler.plan`): new articles always, archived ones only
+when corrected or asked for; on an archive an earlier run walked, listings stop after a run of
+archived ids and feeds, sitemaps and listings are asked conditionally.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,21 @@ from typing import Any
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.store import Archive
+from archive.store import Archive, Validators
 from crawler import discovery
 from crawler.items import FailedPage, FetchedPage
-from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS, SECTIONS, canonical_url
+from crawler.plan import CrawlPlan, load_plan
+from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS, SECTIONS, canonical_url, post_id
 
 # One download slot for both hosts: they are one server, and politeness is per server.
 SLOT = "bienphong.com.vn"
-# Articles first, so listings do not pile up thousands of pending requests.
-PRIORITY = {"article": 20, "sitemap": 10, "feed": 10, "listing": 0, "tag": -10}
+# Retries of earlier failures first, then articles, so listings do not pile up requests.
+PRIORITY = {"retry": 30, "article": 20, "sitemap": 10, "feed": 10, "listing": 0, "tag": -10}
+# Answers whose validators a later run sends back.
+CONDITIONAL_ROLES = ("sitemap", "feed", "listing")
 
 
 class BienphongSpider(scrapy.Spider):
@@ -29,23 +38,17 @@ class BienphongSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.plan = CrawlPlan()
         self.scheduled: set[int] = set()
-        self.known: set[int] = set()
-        self.since: datetime | None = None
-        self.max_articles: int | None = None
-        self.sections: tuple[str, ...] = ()
         self.exhausted_listings: set[str] = set()
+        self.known_runs: dict[str, int] = {}  # listing → archived ids in a row so far
+        self.seen_validators: dict[str, Validators] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BienphongSpider:
         spider: BienphongSpider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        since = settings.get("BIENPHONG_SINCE")
-        spider.since = datetime.fromisoformat(since) if since else None
-        spider.max_articles = settings.getint("BIENPHONG_MAX_ARTICLES") or None
-        spider.sections = tuple(settings.getlist("BIENPHONG_SECTIONS"))
-        with Archive(settings.get("BIENPHONG_DB")) as archive:
-            spider.known = archive.known_post_ids()
+        with Archive(crawler.settings.get("BIENPHONG_DB")) as archive:
+            spider.plan = load_plan(crawler.settings, archive)
         return spider
 
     # -- start ------------------------------------------------------------------------------
@@ -55,30 +58,52 @@ class BienphongSpider(scrapy.Spider):
             yield request
 
     def start_requests_list(self) -> list[scrapy.Request]:
-        site = CANONICAL_ORIGIN
-        sections = self.sections or SECTION_SLUGS
+        """Earlier failures and rechecks first, then feeds, listings, sitemaps and home."""
+        plan, site = self.plan, CANONICAL_ORIGIN
+        requests = [self.fetch_article(url, pid, "retry") for url, pid in plan.retry]
+        requests += [self.fetch_article(url, pid, "retry") for url, pid in plan.recheck]
         legacy = dict(SECTIONS)
-        requests = []
-        for slug in sections:
+        for slug in plan.sections or SECTION_SLUGS:
             requests.append(self.page(f"{site}/rss/{slug}.rss", self.parse_feed, "feed"))
             if slug in legacy:
                 feed = f"{site}/rss/{slug}-{legacy[slug]}.rss"
                 requests.append(self.page(feed, self.parse_feed, "feed"))
             requests.append(self.page(f"{site}/{slug}/", self.parse_listing, "listing"))
-        if not self.sections:
+        if not plan.sections:
             requests.append(self.page(f"{site}/robots.txt", self.parse_robots, "sitemap"))
             requests.append(self.page(f"{site}/sitemap.xml", self.parse_sitemap, "sitemap"))
             requests.append(self.page(f"{site}/", self.parse_home, "listing"))
-        return requests
+        return [r for r in requests if r is not None]
 
     def page(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
+        headers = self.plan.conditional_headers(url) if role in CONDITIONAL_ROLES else {}
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.page_failed,
             priority=PRIORITY[role],
-            meta={"download_slot": SLOT, "role": role, "handle_httpstatus_list": [404], **meta},
+            headers=headers,
+            meta={"download_slot": SLOT, "role": role, "handle_httpstatus_list": [304, 404]} | meta,
         )
+
+    def fetch_article(self, url: str, pid: int, role: str = "article", **meta: Any) -> Any:
+        """One request per post id per crawl, whatever URL form led to it."""
+        if pid in self.scheduled:
+            return None
+        self.scheduled.add(pid)
+        return self.page(url, self.parse_article, role, post_id=pid, **meta)
+
+    def answered(self, response: Response) -> bool:
+        """A 200 with content? Either way, what the page said of itself is kept for next run."""
+        if response.meta.get("role") in CONDITIONAL_ROLES and response.status in (200, 304):
+            before = self.plan.validators.get(response.url, Validators())
+            etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+            self.seen_validators[response.url] = Validators(
+                etag.decode("latin-1") if etag else before.etag,
+                modified.decode("latin-1") if modified else before.last_modified,
+                response.meta.get("lastmod"),
+            )
+        return response.status == 200
 
     # -- discovery --------------------------------------------------------------------------
 
@@ -87,77 +112,88 @@ class BienphongSpider(scrapy.Spider):
             yield self.page(url, self.parse_sitemap, "sitemap")
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.status != 200:
+        if not self.answered(response):
             return
         _, links, children = discovery.sitemap_entries(response.body, response.url)
         for url, lastmod in children:
-            if self.since is None or lastmod is None or lastmod >= self.since:
-                yield self.page(url, self.parse_sitemap, "sitemap")
+            if self.plan.wants_sitemap(url, lastmod):
+                stamp = lastmod.isoformat() if lastmod else None
+                yield self.page(url, self.parse_sitemap, "sitemap", lastmod=stamp)
         for link in links:
             yield from self.article(link)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.status != 200:
+        if not self.answered(response):
             return
         section = discovery.section_of_listing(response.url)
         for link in discovery.feed_links(response.body, response.url):
             yield from self.article(link, section)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.status != 200:
+        if not self.answered(response):
             return
         found = discovery.html_links(response.body, response.url)
         for link in found.articles:
             yield from self.article(link)
         for url in found.sections:
             yield self.page(url, self.parse_listing, "listing")
-        if self.since is None:
-            for url in found.tags:
-                yield self.page(url, self.parse_listing, "tag")
+        yield from self.tag_pages(found.tags)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        """A section or tag page: its articles, then its next pages until a page lists none."""
-        if response.status != 200:
+        """A section or tag page: its articles, then its next pages until a page lists none,
+        an article older than --since turns up, or (incremental) archived ids run long."""
+        if not self.answered(response):
             return
         found = discovery.html_links(response.body, response.url)
         section = discovery.section_of_listing(response.url)
-        role = "listing" if section else "tag"
+        listing = discovery.listing_key(response.url)
         for link in found.articles:
-            yield from self.article(link, section, listing=discovery.listing_key(response.url))
-        if not found.articles or discovery.listing_key(response.url) in self.exhausted_listings:
-            return
-        for url in found.next_pages:
-            yield self.page(url, self.parse_listing, role)
+            self.count_known(listing, link.post_id)
+            yield from self.article(link, section, listing=listing)
+        if found.articles and listing not in self.exhausted_listings:
+            for url in found.next_pages:
+                yield self.page(url, self.parse_listing, "listing" if section else "tag")
+
+    def count_known(self, listing: str, pid: int) -> None:
+        run = self.known_runs.get(listing, 0) + 1 if pid in self.plan.archived else 0
+        self.known_runs[listing] = run
+        if self.plan.incremental and run >= self.plan.known_run:
+            self.exhausted_listings.add(listing)
+
+    def tag_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        """Tag pages mix years, so they only help a walk of the whole site."""
+        if self.plan.since is None and not self.plan.incremental:
+            for url in urls:
+                yield self.page(url, self.parse_listing, "tag")
 
     def article(
         self, link: discovery.Link, section: str | None = None, listing: str | None = None
     ) -> Iterator[scrapy.Request]:
-        """One request per post id per crawl, whatever URL form led to it."""
-        if link.post_id in self.scheduled or link.post_id in self.known:
+        plan = self.plan
+        if link.post_id in self.scheduled or not plan.wants(link):
             return
-        dated = link.published or link.lastmod
-        if self.since is not None and dated is not None and dated < self.since:
+        new = link.post_id not in plan.archived
+        if new and plan.max_articles is not None and len(self.scheduled) >= plan.max_articles:
             return
-        if self.max_articles is not None and len(self.scheduled) >= self.max_articles:
-            return
-        self.scheduled.add(link.post_id)
-        yield self.page(
-            link.url, self.parse_article, "article",
-            post_id=link.post_id, section_hint=section, listing=listing,
+        request = self.fetch_article(
+            link.url, link.post_id, section_hint=section, listing=listing
         )  # fmt: skip
+        if request is not None:
+            yield request
 
     # -- articles ---------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         url = canonical_url(response.url)
+        pid = post_id(url) or meta["post_id"]
         if response.status != 200:
-            yield FailedPage(url, meta["post_id"], f"HTTP {response.status}")
+            yield FailedPage(url, pid, f"HTTP {response.status}")
             return
         if not _complete(response.body):
             assert response.request is not None
             retry = get_retry_request(response.request, spider=self, reason="truncated page")
-            yield retry or FailedPage(url, meta["post_id"], "truncated page")
+            yield retry or FailedPage(url, pid, "truncated page")
             return
         yield FetchedPage(
             url=url,
@@ -166,22 +202,29 @@ class BienphongSpider(scrapy.Spider):
             headers=_headers(response),
             body=response.body,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            post_id=meta["post_id"],
+            post_id=pid,
             section_hint=meta.get("section_hint"),
             listing=meta.get("listing"),
         )
-        if self.since is None:
+        if self.plan.since is None:
             found = discovery.html_links(response.body, response.url)
             for link in found.articles:
                 yield from self.article(link)
-            for url in found.tags:
-                yield self.page(url, self.parse_listing, "tag")
+            yield from self.tag_pages(found.tags)
 
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
         request = failure.request  # type: ignore[attr-defined]
-        if request.meta.get("role") == "article":
-            reason = failure.getErrorMessage() or type(failure.value).__name__
-            yield FailedPage(request.url, request.meta.get("post_id"), reason)
+        if request.meta.get("role") in ("article", "retry"):
+            yield FailedPage(request.url, request.meta.get("post_id"), failure_reason(failure))
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short reason for the runs table: `HTTP 500`, `TimeoutError: ...`."""
+    if isinstance(failure.value, HttpError):
+        return f"HTTP {failure.value.response.status}"
+    message = failure.getErrorMessage()
+    name = type(failure.value).__name__
+    return f"{name}: {message}" if message and message != name else name
 
 
 def _complete(body: bytes) -> bool:

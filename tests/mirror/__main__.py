@@ -32,6 +32,12 @@ def _parser(truth: bool) -> argparse.ArgumentParser:
         parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
         parser.add_argument("--sitemaps", choices=("on", "off"), default="on")
         parser.add_argument("--faults", default="", help="e.g. 503:0.05,429:0.02,broken:450001")
+        parser.add_argument(
+            "--log-requests",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="keep the request log that /__mirror/hits answers",
+        )
     return parser
 
 
@@ -63,7 +69,7 @@ def main(argv: list[str]) -> int:
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         print("mirror: serves on loopback only", file=sys.stderr)
         return 2
-    mirror = Mirror(site, faults, args.host, args.port, log_requests=False)
+    mirror = Mirror(site, faults, args.host, args.port, log_requests=args.log_requests)
     print(mirror.base_url, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         mirror.server.serve_forever()

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
+from urllib.parse import urljoin
 
 from .site import (
     BARE,
@@ -17,6 +18,7 @@ from .site import (
     WWW,
     Article,
     Block,
+    Headline,
     Image,
     Section,
     Site,
@@ -49,14 +51,17 @@ def date_display(when: datetime, form: str) -> str:
     }[form]
 
 
-def link(site: Site, index: int, context: int) -> str:
-    """How one page links to an article: the forms vary as on the real site."""
-    article = site.article(index)
+def link(site: Site, index: int, context: int, built: Headline | None = None) -> str:
+    """How one page links to an article: the forms vary as on the real site.
+
+    `built` is the article's headline or teaser when the caller has it, to save drawing it again.
+    """
+    article = built or site.headline(index)
     roll = mix(site.seed, index, context) % 20
     if roll == 0:
         return f"{article.url}?utm_source=zalo&utm_medium=share&utm_campaign=bp"
-    if roll == 1 and article.old_slug:
-        return f"{WWW}{article.prefix}/{article.old_slug}-post{article.post_id}.html"
+    if roll == 1 and (old_slug := site.article(index).old_slug):
+        return f"{WWW}{article.prefix}/{old_slug}-post{article.post_id}.html"
     if roll in (2, 3):
         return BARE + article.path
     if roll in (4, 5):
@@ -196,7 +201,8 @@ def tags_html(a: Article, css: str, label: str = "") -> str:
 
 def related_html(site: Site, a: Article) -> str:
     items = "".join(
-        f'<li><a href="{escape(link(site, i, a.post_id))}">{escape(site.article(i).title)}</a></li>'
+        f'<li><a href="{escape(link(site, i, a.post_id))}">'
+        f"{escape(site.headline(i).title)}</a></li>"
         for i in a.related
     )
     return f'<div class="related-news"><h3>Tin liên quan</h3><ul>{items}</ul></div>'
@@ -318,12 +324,12 @@ def article_page(site: Site, a: Article, template: str | None = None) -> str:
 
 
 def item_html(site: Site, index: int, context: int, highlight: Tag | None = None) -> str:
-    a = site.article(index)
-    href = escape(link(site, index, context))
+    a = site.teaser(index)
+    href = escape(link(site, index, context, a))
     sapo = escape(a.dateline + a.sapo)
     if highlight is not None:
         sapo = highlight_words(sapo, highlight)
-    thumb = f'<a href="{href}"><img src="{escape(a.images[0].src)}"></a>' if a.images else ""
+    thumb = f'<a href="{href}"><img src="{escape(a.thumb.src)}"></a>' if a.thumb else ""
     return (
         f'<li class="item">{thumb}<h3><a href="{href}">{escape(a.title)}</a></h3><p>{sapo}</p></li>'
     )
@@ -356,8 +362,8 @@ def items_html(site: Site, indexes: list[int], context: int, tag: Tag | None = N
         items.insert(5, ad_html(context % 7))
     featured = ""
     if indexes:
-        first = site.article(indexes[0])
-        href = escape(link(site, indexes[0], context + 1))
+        first = site.teaser(indexes[0])
+        href = escape(link(site, indexes[0], context + 1, first))
         featured = (
             f'<div class="featured-news"><h2><a href="{href}">{escape(first.title)}</a></h2>'
             f"<p>{escape(first.dateline + first.sapo)}</p></div>"
@@ -420,7 +426,7 @@ def home_page(site: Site) -> str:
     for section in SECTIONS:
         items = site.latest(4, section.slug)
         links = "".join(
-            f'<li><a href="{escape(link(site, i, 11))}">{escape(site.article(i).title)}</a></li>'
+            f'<li><a href="{escape(link(site, i, 11))}">{escape(site.headline(i).title)}</a></li>'
             for i in items
         )
         blocks.append(
@@ -448,13 +454,11 @@ def rss(site: Site, section: Section | None, count: int = 20) -> str:
     url = f"{WWW}/{section.slug}/" if section else f"{WWW}/"
     items = []
     for i in indexes:
-        a = site.article(i)
-        href = link(site, i, 17)
+        a = site.teaser(i)
+        href = urljoin(f"{WWW}/", link(site, i, 17, a))  # RSS 2.0 links are absolute
         title = f"<![CDATA[{a.title}]]>" if mix(site.seed, i, 19) % 2 else escape(a.title)
         image = (
-            f'<a href="{escape(href)}"><img src="{escape(a.images[0].url)}" /></a>'
-            if a.images
-            else ""
+            f'<a href="{escape(href)}"><img src="{escape(a.thumb.url)}" /></a>' if a.thumb else ""
         )
         items.append(
             f"<item><title>{title}</title><link>{escape(href)}</link>"
@@ -469,10 +473,6 @@ def rss(site: Site, section: Section | None, count: int = 20) -> str:
         f"<lastBuildDate>{format_datetime(site.now)}</lastBuildDate>"
         f"{''.join(items)}</channel></rss>\n"
     )
-
-
-def lastmod(a: Article) -> str:
-    return (a.modified or a.published).isoformat()
 
 
 def robots(site: Site) -> str:
@@ -493,7 +493,7 @@ def sitemap_index(site: Site) -> str:
         indexes = site.month_range(year, month)
         if not indexes:
             continue
-        newest = max(lastmod(site.article(i)) for i in _edited_or_last(site, indexes))
+        newest = max(site.lastmod(i) for i in _edited_or_last(site, indexes)).isoformat()
         entries.append(
             f"<sitemap><loc>{WWW}/sitemaps/posts-{year}-{month:02d}.xml</loc>"
             f"<lastmod>{newest}</lastmod></sitemap>"
@@ -518,7 +518,7 @@ def month_sitemap(site: Site, year: int, month: int) -> str | None:
     if not indexes:
         return None
     urls = "".join(
-        f"<url><loc>{site.article(i).url}</loc><lastmod>{lastmod(site.article(i))}</lastmod></url>"
+        f"<url><loc>{site.headline(i).url}</loc><lastmod>{site.lastmod(i).isoformat()}</lastmod></url>"
         for i in indexes
     )
     return (
@@ -531,13 +531,14 @@ def news_sitemap(site: Site) -> str:
     since = site.now.timestamp() - 48 * 3600
     entries = []
     for i in site.latest(1000):
-        a = site.article(i)
-        if a.published.timestamp() < since:
+        published = site.published(i)
+        if published.timestamp() < since:
             break
+        a = site.headline(i)
         entries.append(
             f"<url><loc>{a.url}</loc><news:news><news:publication><news:name>Báo Biên phòng"
             "</news:name><news:language>vi</news:language></news:publication>"
-            f"<news:publication_date>{a.published.isoformat()}</news:publication_date>"
+            f"<news:publication_date>{published.isoformat()}</news:publication_date>"
             f"<news:title>{escape(a.title)}</news:title></news:news></url>"
         )
     return (

@@ -14,7 +14,9 @@ import socket
 import struct
 import threading
 import time
-from dataclasses import asdict, dataclass
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,7 +33,11 @@ FEED_PATH = re.compile(r"^/rss/([a-z0-9-]+)\.rss$")
 MONTH_SITEMAP_PATH = re.compile(r"^/sitemaps/posts-(\d{4})-(\d{2})\.xml$")
 HUGE_PADDING = 30 * 1024 * 1024
 HTML = "text/html; charset=utf-8"
+# The status a fault answers with instead of the page's own (0: the connection is dropped).
+FAULT_STATUS = {"503": 503, "429": 429, "broken": 500, "reset": 0, "loop": 301, "offsite": 302}
 XML = "application/xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+MEMO_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,9 @@ class Mirror:
         self.hits: list[Hit] = []
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
+        # Feeds and sitemaps are the same all day long and costly at N = 100,000: keep the
+        # last few, keyed by the site and its day.
+        self._memo: OrderedDict[tuple[int, int, str], Answer] = OrderedDict()
         self.server = _Server((host, port), _Handler)
         self.server.mirror = self
         self._thread: threading.Thread | None = None
@@ -153,19 +162,40 @@ class Mirror:
             feed = render.section_by_feed_name(found.group(1))
             if feed is not False:
                 section = feed if isinstance(feed, Section) else None
-                return self._changing(
-                    render.rss(site, section), "application/rss+xml; charset=utf-8"
+                return self._remembered(
+                    f"rss:{section.slug if section else ''}",
+                    lambda: self._changing(render.rss(site, section), RSS),
                 )
-        if site.sitemaps:
-            if path == "/sitemap.xml":
-                return self._changing(render.sitemap_index(site), XML)
-            if path == "/sitemaps/news.xml":
-                return self._changing(render.news_sitemap(site), XML)
-            if found := MONTH_SITEMAP_PATH.match(path):
-                text = render.month_sitemap(site, int(found.group(1)), int(found.group(2)))
-                if text:
-                    return self._changing(text, XML)
-        return Answer(404, render.not_found_page(site).encode())
+        if site.sitemaps and path.startswith("/sitemap"):
+            return self._remembered(path, lambda: self._sitemap(path))
+        return self._not_found()
+
+    def _sitemap(self, path: str) -> Answer:
+        site = self.site
+        if path == "/sitemap.xml":
+            return self._changing(render.sitemap_index(site), XML)
+        if path == "/sitemaps/news.xml":
+            return self._changing(render.news_sitemap(site), XML)
+        if found := MONTH_SITEMAP_PATH.match(path):
+            text = render.month_sitemap(site, int(found.group(1)), int(found.group(2)))
+            if text:
+                return self._changing(text, XML)
+        return self._not_found()
+
+    def _not_found(self) -> Answer:
+        return Answer(404, render.not_found_page(self.site).encode())
+
+    def _remembered(self, key: str, make: Callable[[], Answer]) -> Answer:
+        """A fresh copy of an answer made once per site and day (callers mutate answers)."""
+        full_key = (id(self.site), self.site.day, key)
+        found = self._memo.get(full_key)
+        if found is None:
+            found = self._memo[full_key] = make()
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        else:
+            self._memo.move_to_end(full_key)
+        return replace(found)
 
     def _changed(self) -> float:
         """When anything on the site last changed: the newest article or the newest edit."""
@@ -205,6 +235,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Head and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK hold every keep-alive answer back by ~40 ms.
+    disable_nagle_algorithm = True
     server: _Server
     server_version = "nginx"
     sys_version = ""
@@ -232,7 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.command,
                 host,
                 self.path,
-                answer.status,
+                FAULT_STATUS.get(fault or "", answer.status),
                 fault,
                 conditional,
                 self.headers.get("User-Agent", ""),

@@ -112,6 +112,7 @@ def text_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """The site's slug rule: lower-case, diacritics removed, đ→d, punctuation dropped, `-` joins."""
     text = text.lower().replace("đ", "d")
@@ -248,6 +249,38 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """What a link to an article needs, drawn without building the whole article."""
+
+    post_id: int
+    kind: str
+    slug: str
+    title: str
+
+    @property
+    def prefix(self) -> str:
+        return {"video": "/videos", "photo": "/tin-anh"}.get(self.kind, "")
+
+    @property
+    def path(self) -> str:
+        return f"{self.prefix}/{self.slug}-post{self.post_id}.html"
+
+    @property
+    def url(self) -> str:
+        return WWW + self.path
+
+
+@dataclass(frozen=True)
+class Teaser(Headline):
+    """What a listing entry or a feed item shows of an article: far smaller than the article."""
+
+    dateline: str
+    sapo: str
+    published: datetime
+    thumb: Image | None
+
+
+@dataclass(frozen=True)
 class Edit:
     day: int
     what: str  # "title" or "paragraph"
@@ -292,6 +325,7 @@ class Site:
         for name in ("_sections_index", "_tags_index"):
             self.__dict__.pop(name, None)
         self._article.cache_clear()
+        self._teaser.cache_clear()
 
     def _edits_until(self, day: int) -> dict[int, tuple[Edit, ...]]:
         edits: dict[int, list[Edit]] = {}
@@ -424,6 +458,30 @@ class Site:
         index = self.index_of(post_id)
         return None if index is None else self._article(index)
 
+    def headline(self, index: int) -> Headline:
+        """Title and URL of an article, cheaply: the title is the first draw of its stream."""
+        if index in self.edits:
+            a = self._article(index)
+            return Headline(a.post_id, a.kind, a.slug, a.title)
+        post_id = self.post_id(index)
+        rng = random.Random(f"article:{self.seed}:{post_id}")
+        title = first_title(rng, self.is_advertorial(index), pools())
+        return Headline(post_id, kind_of(self.section_of(index)), slugify(title), title)
+
+    def teaser(self, index: int) -> Teaser:
+        return self._teaser(index)
+
+    @lru_cache(maxsize=1 << 15)  # noqa: B019 - as `_article`; about 1 kB each
+    def _teaser(self, index: int) -> Teaser:
+        a = self._article(index)
+        thumb = a.images[0] if a.images else None
+        return Teaser(a.post_id, a.kind, a.slug, a.title, a.dateline, a.sapo, a.published, thumb)
+
+    def lastmod(self, index: int) -> datetime:
+        """When an article last changed: its last correction, or its publication."""
+        edits = self.edits.get(index)
+        return edit_time(edits[-1].day) if edits else self.published(index)
+
     def truth(self) -> Any:
         """Every article's record, oldest first, one at a time."""
         for index in range(self.total):
@@ -440,16 +498,31 @@ class Site:
 def apply_edit(article: Article, edit: Edit, seed: int) -> Article:
     """A correction published on `edit.day`: a new title, or a sentence added to a paragraph."""
     rng = random.Random(f"edit:{seed}:{article.post_id}:{edit.day}")
-    modified = (EPOCH + timedelta(days=edit.day - 1, hours=12)).replace(second=0, microsecond=0)
+    modified = edit_time(edit.day)
     if edit.what == "title":
         return replace(article, title=make_title(rng, pools()), modified=modified)
     blocks = list(article.blocks)
     for k, block in enumerate(blocks):
         if block.kind == "p" and block.text:
             extra = rng.choice(pools().sentences)
-            blocks[k] = replace(block, html=f"{block.html} {extra}", text=f"{block.text} {extra}")
+            html = block.html.removesuffix("</p>") + f" {extra}</p>"  # inside the paragraph
+            blocks[k] = replace(block, html=html, text=f"{block.text} {extra}")
             break
     return replace(article, blocks=tuple(blocks), modified=modified)
+
+
+def edit_time(day: int) -> datetime:
+    """When a correction published on `day` is stamped."""
+    return (EPOCH + timedelta(days=day - 1, hours=12)).replace(second=0, microsecond=0)
+
+
+def kind_of(section: Section) -> str:
+    return {"video": "video", "phong-su-anh": "photo"}.get(section.slug, "article")
+
+
+def first_title(rng: random.Random, advertorial: bool, p: Pools) -> str:
+    """The first draw of an article's stream: its title as published."""
+    return rng.choice(p.advertorial_titles) if advertorial else make_title(rng, p)
 
 
 def make_title(rng: random.Random, p: Pools) -> str:
@@ -475,12 +548,9 @@ class ArticleBuilder:
     def build(self) -> Article:
         site, rng, index = self.site, self.rng, self.index
         section = site.section_of(index)
-        kind = {"video": "video", "phong-su-anh": "photo"}.get(section.slug, "article")
+        kind = kind_of(section)
         advertorial = site.is_advertorial(index)
-        if advertorial:
-            title = rng.choice(self.pools.advertorial_titles)
-        else:
-            title = make_title(rng, self.pools)
+        title = first_title(rng, advertorial, self.pools)
         template = (
             {"video": "video", "photo": "photo"}.get(kind) or site.template or rng.choice("AAABBBC")
         )

@@ -1,0 +1,48 @@
+"""Markup drift: a run whose fill rate for a field falls well below the archive's recent runs.
+
+When the site redesigns, extraction rarely fails loudly: dates or bylines simply stop being
+found. Comparing each run's per-field fill rates with the recent average catches that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+# A field drifts when its rate falls below this share of the recent average...
+DROP_RATIO = 0.6
+# ...and runs this small say nothing either way.
+MIN_ARTICLES = 10
+RECENT_RUNS = 10
+
+
+def drift_warnings(
+    rates: dict[str, float], saved: int, earlier: Sequence[dict[str, Any]]
+) -> list[str]:
+    """One warning per field of `rates` that fell well below its average over `earlier` runs.
+
+    `earlier` are runs as `Archive.get_runs` returns them, newest first.
+    """
+    if saved < MIN_ARTICLES:
+        return []
+    history = [
+        run["fill_rates"]
+        for run in earlier
+        if run.get("fill_rates") and _saved(run) >= MIN_ARTICLES
+    ][:RECENT_RUNS]
+    warnings = []
+    for field, rate in rates.items():
+        past = [h[field] for h in history if field in h]
+        if not past:
+            continue
+        average = sum(past) / len(past)
+        if average > 0 and rate < average * DROP_RATIO:
+            warnings.append(
+                f"possible markup drift: {field} found in {rate:.0%} of articles, "
+                f"against {average:.0%} over the last {len(past)} runs"
+            )
+    return warnings
+
+
+def _saved(run: dict[str, Any]) -> int:
+    return int(run.get("new", 0)) + int(run.get("updated", 0)) + int(run.get("unchanged", 0))

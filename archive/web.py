@@ -1,0 +1,260 @@
+"""`bienphong serve`: a read-only reader's site over the archive (Starlette, Jinja2, uvicorn).
+
+Every request opens the archive read-only (SQLite `mode=ro`, and `query_only` on top), so
+nothing reached from the web can write to it; only GET and HEAD are routed. Templates escape
+everything (titles and bodies come from the site, and are untrusted), and a strict
+Content-Security-Policy forbids scripts, frames and anything not served from here: the
+articles' images are links to the site, never loaded by the page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import uvicorn
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from archive import search as archive_search
+from archive.dates import DateError, day_after, parse_day
+from archive.search import Filters, QueryError
+from archive.store import Archive, ArchiveError
+
+PAGE_SIZE = 20
+STATIC = Path(__file__).resolve().parent / "static"
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+# Query parameters of a result set, in the order links write them.
+PARAMS = ("q", "section", "author", "since", "until")
+
+
+def marked(segments: list[tuple[str, bool]]) -> Markup:
+    """Highlight segments as HTML: every piece escaped, the matched words in <mark>."""
+    return Markup("").join(
+        Markup("<mark>{}</mark>").format(text) if hit else escape(text) for text, hit in segments
+    )
+
+
+def vn_date(value: str | None, with_time: bool = True) -> str:
+    """`2025-02-14T16:30:00+07:00` as a Vietnamese reader writes it: `14/02/2025 16:30`."""
+    if not value:
+        return "không rõ ngày"
+    moment = datetime.fromisoformat(value)
+    return moment.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("archive", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(marked=marked, vn_date=vn_date)
+    return env
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every HTTP response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.decode() not in SECURITY_HEADERS
+                ]
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class Site:
+    """The pages, over one archive file opened anew, read-only, for each request."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.env = environment()
+        with self.archive():  # a missing or foreign archive stops `serve` before it listens
+            pass
+
+    @contextmanager
+    def archive(self) -> Iterator[Archive]:
+        with Archive(self.db, readonly=True) as archive:
+            archive.db.execute("PRAGMA query_only = ON")
+            yield archive
+
+    def render(self, name: str, code: int = 200, **context: Any) -> HTMLResponse:
+        html = self.env.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=code)
+
+    # Pages
+
+    def home(self, request: Request) -> Response:
+        with self.archive() as archive:
+            latest = archive_search.search(archive, Filters(), limit=PAGE_SIZE)
+            sections = archive_search.facets(archive, Filters(), size=20)["section"]
+        return self.render("home.html", latest=latest, sections=sections, params={})
+
+    def results(self, request: Request) -> Response:
+        params = {name: request.query_params.get(name, "").strip() for name in PARAMS}
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
+        try:
+            filters = filters_of(params)
+        except (QueryError, DateError) as error:
+            return self.render("search.html", 400, params=params, error=str(error))
+        with self.archive() as archive:
+            found = archive_search.search(
+                archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+            facets = archive_search.facets(archive, filters)
+        pages = max(1, math.ceil(found.total / PAGE_SIZE))
+        return self.render(
+            "search.html",
+            params=params,
+            found=found,
+            facets=facets,
+            page=page,
+            pages=pages,
+            first=(page - 1) * PAGE_SIZE + 1,
+            link=lambda **changes: "/search?" + query_string(params, **changes),
+            export="/export.jsonl?" + query_string(params),
+            month_range=month_range,
+        )
+
+    def article(self, request: Request) -> Response:
+        post_id = request.path_params["post_id"]
+        q = request.query_params.get("q", "")
+        with self.archive() as archive:
+            record = archive.get_article(post_id)
+            versions = archive.versions(post_id) if record else []
+        if record is None:
+            raise HTTPException(404, f"Không có bài {post_id} trong kho lưu trữ.")
+        try:
+            query = archive_search.parse(q)
+        except QueryError:
+            query = None
+        matchers = query.matchers if query else []
+        return self.render(
+            "article.html",
+            record=record,
+            versions=versions,
+            params={"q": q},
+            mark=lambda text: marked(archive_search.highlight(text, matchers)),
+        )
+
+    async def export(self, request: Request) -> Response:
+        """The result set as JSON lines, streamed: one article record a line, oldest first."""
+        params = {name: request.query_params.get(name, "").strip() for name in PARAMS}
+        try:
+            filters = filters_of(params)
+        except (QueryError, DateError) as error:
+            return Response(f"{error}\n", 400, media_type="text/plain; charset=utf-8")
+        headers = {"content-disposition": 'attachment; filename="bienphong.jsonl"'}
+        return StreamingResponse(
+            self._lines(filters), media_type="application/x-ndjson; charset=utf-8", headers=headers
+        )
+
+    async def _lines(self, filters: Filters) -> AsyncIterator[bytes]:
+        # The connection stays on the event loop's thread, as sqlite3 wants, batch by batch.
+        with self.archive() as archive:
+            batch: list[str] = []
+            for record in archive_search.records(archive, filters):
+                batch.append(json.dumps(record, ensure_ascii=False) + "\n")
+                if len(batch) == 200:
+                    yield "".join(batch).encode()
+                    batch = []
+            yield "".join(batch).encode()
+
+    def error(self, request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = exc.detail if isinstance(exc, HTTPException) else "Lỗi máy chủ."
+        if status == 404 and detail == "Not Found":
+            detail = "Không có trang này."
+        return self.render("error.html", status, status=status, detail=detail, params={})
+
+
+def filters_of(params: dict[str, str]) -> Filters:
+    """The form's fields as search filters: dates are days (YYYY-MM-DD or Nd), until inclusive."""
+    since = parse_day(params["since"]) if params["since"] else None
+    until = day_after(parse_day(params["until"])) if params["until"] else None
+    return Filters.of(
+        params["q"],
+        since,
+        until,
+        (params["section"],) if params["section"] else (),
+        (params["author"],) if params["author"] else (),
+    )
+
+
+def query_string(params: dict[str, str], **changes: str | int | None) -> str:
+    merged: dict[str, Any] = {k: v for k, v in params.items() if v} | changes
+    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def month_range(month: str) -> dict[str, str]:
+    """`2025-02` as the since/until of its first and last day."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return {
+        "since": first.isoformat(),
+        "until": date.fromordinal(following.toordinal() - 1).isoformat(),
+    }
+
+
+def create_app(db: Path) -> Starlette:
+    """The reader's site over the archive at `db`; ArchiveError when it cannot be read."""
+    site = Site(db)
+    app = Starlette(
+        routes=[
+            Route("/", site.home),
+            Route("/search", site.results),
+            Route("/article/{post_id:int}", site.article),
+            Route("/export.jsonl", site.export),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        exception_handlers={HTTPException: site.error, 500: site.error},
+    )
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def serve(db: Path, host: str, port: int) -> None:
+    """Serve until interrupted (Ctrl-C)."""
+    app = create_app(db)
+    print(f"bienphong: serving {db} read-only on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+__all__ = ["ArchiveError", "create_app", "serve"]

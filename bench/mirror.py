@@ -1,0 +1,165 @@
+"""How fast the offline mirror answers, and how much memory it holds, at N = 100,000 articles.
+
+The mirror runs as its own process, exactly as a crawler test starts it; two client threads
+drive a fixed, seeded mix of requests over HTTP/1.1 keep-alive connections. The issue's target
+is 1,000 requests a second on loopback.
+"""
+
+from __future__ import annotations
+
+import http.client
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import Row
+from tests.mirror.site import SECTIONS, Site, all_tags
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = 100_000
+SEED = 1
+REQUESTS = 20_000
+CLIENTS = 2
+# Share of each kind of page in the mix: mostly articles, as in a crawl.
+MIX = (("article", 0.80), ("listing", 0.12), ("feed", 0.06), ("sitemap", 0.02))
+MIRROR_COMMAND = [
+    sys.executable,
+    "-m",
+    "tests.mirror",
+    "--port",
+    "0",
+    "--articles",
+    str(ARTICLES),
+    "--seed",
+    str(SEED),
+]
+
+
+def request_mix(count: int = REQUESTS, seed: int = 7) -> list[tuple[str, str]]:
+    """`count` (kind, path) pairs in a seeded order; the same list on every run."""
+    rng = random.Random(seed)
+    site = Site(articles=ARTICLES, seed=SEED)
+    months = site.months()
+    kinds = rng.choices([k for k, _ in MIX], [w for _, w in MIX], k=count)
+    paths = []
+    for kind in kinds:
+        section = rng.choice(SECTIONS)
+        if kind == "article":
+            paths.append((kind, site.article(rng.randrange(site.total)).path))
+        elif kind == "listing" and rng.random() < 0.25:
+            tag = rng.choice(all_tags())
+            paths.append((kind, f"{tag.path}?page={rng.randint(1, 20)}"))
+        elif kind == "listing":
+            number = rng.randint(1, 100)
+            if section.page_form == "query":
+                paths.append((kind, f"/{section.slug}/?page={number}"))
+            else:
+                paths.append((kind, f"/{section.slug}/trang-{number}.html"))
+        elif kind == "feed":
+            name = rng.choice((section.slug, f"{section.slug}-{section.legacy_id}"))
+            paths.append((kind, f"/rss/{name}.rss"))
+        else:
+            year, month = rng.choice(months)
+            monthly = f"/sitemaps/posts-{year}-{month:02d}.xml"
+            choices = ("/sitemap.xml", "/sitemaps/news.xml", monthly, monthly, monthly)
+            paths.append((kind, rng.choice(choices)))
+    return paths
+
+
+def start_mirror() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        MIRROR_COMMAND, cwd=ROOT, stdout=subprocess.PIPE, text=True, stderr=subprocess.DEVNULL
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def drive(base_url: str, work: list[tuple[str, str]], tally: Counter[str]) -> None:
+    """One client: every request of `work` over one keep-alive connection, bodies read fully."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+    seen: Counter[str] = Counter()
+    for kind, path in work:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        seen[f"{kind}:{response.status}"] += 1
+        seen["bytes"] += len(body)
+        if response.will_close:
+            connection.close()
+    connection.close()
+    with _LOCK:
+        tally.update(seen)
+
+
+_LOCK = threading.Lock()
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident set (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run() -> list[Row]:
+    work = request_mix()
+    process, base_url = start_mirror()
+    try:
+        started_rss = rss_mib(process.pid)
+        # warm-up: the first listing and tag pages build the mirror's section and tag indexes
+        warm = [("warm", "/"), ("warm", "/kinh-te/?page=2"), ("warm", all_tags()[0].path)]
+        drive(base_url, warm, Counter())
+        tally: Counter[str] = Counter()
+        shares = [work[k::CLIENTS] for k in range(CLIENTS)]
+        threads = [threading.Thread(target=drive, args=(base_url, s, tally)) for s in shares]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+        peak = peak_rss_mib(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    answered = sum(v for k, v in tally.items() if k != "bytes")
+    ok = sum(v for k, v in tally.items() if k.endswith(":200"))
+    kinds = Counter(kind for kind, _ in work)
+    mix = ", ".join(f"{kinds[k]:,} {k}" for k, _ in MIX)
+    return [
+        Row(
+            "mirror requests per second",
+            answered / elapsed,
+            "requests/s",
+            f"`{' '.join(['python', *MIRROR_COMMAND[1:]])}`; {answered:,} requests ({mix}) "
+            f"from {CLIENTS} keep-alive client threads in {elapsed:.1f} s after a 3-page "
+            f"warm-up; {ok:,} answered 200; target 1,000",
+        ),
+        Row(
+            "mirror throughput",
+            tally["bytes"] / elapsed / 1024 / 1024,
+            "MiB/s",
+            "uncompressed bodies",
+        ),
+        Row(
+            "mirror peak RSS",
+            peak,
+            "MiB",
+            f"VmHWM of the mirror process at the end of the run; {started_rss:.0f} MiB idle "
+            "after start",
+        ),
+    ]

@@ -1,0 +1,94 @@
+"""What one crawl sets out to do, from its options and what the archive already holds.
+
+Pure: no Scrapy. The spider asks the plan which links to fetch and which listings to keep paging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from archive.store import Archive, Validators
+
+from .discovery import Link
+
+# Stop paging a listing (newest first) after this many archived post ids in a row.
+KNOWN_RUN_DEFAULT = 10
+
+
+@dataclass
+class CrawlPlan:
+    since: datetime | None = None
+    max_articles: int | None = None
+    sections: tuple[str, ...] = ()
+    full: bool = False  # walk everything again, whatever earlier runs saw
+    refetch: bool = False  # with full: fetch archived articles again too
+    known_run: int = KNOWN_RUN_DEFAULT
+    # archived post_id → the site's time of our version (modified, else published)
+    archived: dict[int, str | None] = field(default_factory=dict)
+    walked_at: datetime | None = None  # start of the last finished, unbounded run
+    validators: dict[str, Validators] = field(default_factory=dict)
+    retry: list[tuple[str, int]] = field(default_factory=list)  # failed earlier, not archived
+    recheck: list[tuple[str, int]] = field(default_factory=list)  # --recheck-since
+
+    @property
+    def incremental(self) -> bool:
+        """An earlier run walked the whole site: this one looks only at what changed since."""
+        return self.walked_at is not None and not self.full
+
+    @property
+    def bounded(self) -> bool:
+        return bool(self.since or self.max_articles or self.sections)
+
+    def wants(self, link: Link) -> bool:
+        """Fetch this article? New ones yes; archived ones only when asked or corrected since."""
+        dated = link.published or link.lastmod
+        if self.since is not None and dated is not None and dated < self.since:
+            return False
+        if link.post_id not in self.archived or (self.full and self.refetch):
+            return True
+        # A sitemap's <lastmod> after the site's time of our version: corrected since.
+        stamp = self.archived[link.post_id]
+        return bool(link.lastmod and stamp and link.lastmod > datetime.fromisoformat(stamp))
+
+    def wants_sitemap(self, url: str, lastmod: datetime | None) -> bool:
+        """A child sitemap: skipped when older than --since, or (incremental) when the index
+        gives the same <lastmod> as when an earlier walk read it."""
+        if self.since is not None and lastmod is not None and lastmod < self.since:
+            return False
+        seen = self.validators.get(url)
+        unchanged = lastmod is not None and seen is not None and seen.lastmod == lastmod.isoformat()
+        return not (self.incremental and unchanged)
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a page an earlier run saw, when incremental."""
+        seen = self.validators.get(url)
+        if not self.incremental or seen is None:
+            return {}
+        headers = {"If-None-Match": seen.etag} if seen.etag else {}
+        if seen.last_modified:
+            headers["If-Modified-Since"] = seen.last_modified
+        return headers
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
+    """The plan from the crawl's Scrapy settings and the archive's memory of earlier runs."""
+    recheck_since = settings.get("BIENPHONG_RECHECK_SINCE")
+    return CrawlPlan(
+        since=_time(settings.get("BIENPHONG_SINCE")),
+        max_articles=settings.getint("BIENPHONG_MAX_ARTICLES") or None,
+        sections=tuple(settings.getlist("BIENPHONG_SECTIONS")),
+        full=settings.getbool("BIENPHONG_FULL"),
+        refetch=settings.getbool("BIENPHONG_REFETCH"),
+        known_run=settings.getint("BIENPHONG_KNOWN_RUN", KNOWN_RUN_DEFAULT),
+        archived=archive.site_stamps(),
+        walked_at=_time(archive.last_complete_run_started()),
+        validators=archive.validators(),
+        retry=archive.pending_failures(),
+        recheck=archive.urls_published_since(recheck_since) if recheck_since else [],
+    )

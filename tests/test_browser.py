@@ -1,0 +1,104 @@
+"""A reader in a real browser: headless Debian Chromium, driven by Playwright, against
+`bienphong serve` running as its own process over the mirror-crawled archive.
+
+Chromium comes from Debian (`make test` installs it when /usr/bin/chromium is missing);
+Playwright only drives it and never downloads a browser. The screenshots land in
+`test-output/browser/` (git-ignored) at the top of the work tree.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import CrawledArchive, fetch
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "browser"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Nothing but loopback resolves: the page can reach no other host, whatever it links to.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def served(crawled_archive: CrawledArchive) -> Iterator[str]:
+    """`bienphong serve` on a free loopback port, as a user starts it; stopped afterwards."""
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("bienphong")), "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--db", str(crawled_archive.db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if 200 == fetch(base_url, "/", timeout=2).status:
+                    break
+            except OSError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline, "bienphong serve did not answer"
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_a_reader_searches_and_opens_an_article(served: str, tmp_path: Path) -> None:
+    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make test`, which installs it"
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        # A fresh profile per run: Playwright passes it as --user-data-dir.
+        browser = playwright.chromium.launch_persistent_context(
+            tmp_path / "profile",
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = browser.new_page()
+            page.goto(served + "/")
+            assert "Bài mới nhất" == page.locator("h1").inner_text()
+            page.locator("input[name=q]").fill("don bien phong")
+            page.locator("input[name=q]").press("Enter")
+            page.wait_for_url("**/search?q=don+bien+phong")
+            marks = {text.lower() for text in page.locator(".hit mark").all_inner_texts()}
+            assert {"đồn", "biên", "phòng"} <= marks
+            page.screenshot(path=str(OUTPUT / "search.png"))
+
+            first = page.locator(".hit a.title").first
+            title = first.inner_text()
+            first.click()
+            page.wait_for_url("**/article/*")
+            assert title == page.locator("h1").inner_text()
+            assert page.locator("article mark").count() > 0
+            page.screenshot(path=str(OUTPUT / "article.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (OUTPUT / "search.png").stat().st_size > 10_000

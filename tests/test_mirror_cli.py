@@ -1,0 +1,130 @@
+"""`python -m tests.mirror`: serve on a free loopback port, print the truth, refuse bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fetch
+from tests.mirror import Site
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD_KEYS = [
+    "post_id",
+    "url",
+    "kind",
+    "section",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "source",
+    "published_at",
+    "modified_at",
+    "tags",
+    "images",
+    "video_url",
+    "word_count",
+]
+
+
+def mirror_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tests.mirror", *args]
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A mirror subprocess of 50 articles, seed 3, and the base URL it printed."""
+    process = subprocess.Popen(
+        mirror_command("--port", "0", "--articles", "50", "--seed", "3", "--sitemaps", "off"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        yield process, process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_serve_prints_its_base_url_first_and_serves(
+    served: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, base_url = served
+    assert base_url.startswith("http://127.0.0.1:")
+    assert int(base_url.rsplit(":", 1)[1]) > 0
+    article = Site(articles=50, seed=3).article(10)
+    response = fetch(base_url, article.path)
+    assert 200 == response.status
+    assert article.title in response.text
+    assert 404 == fetch(base_url, "/sitemap.xml").status
+    assert process.poll() is None
+
+
+def test_serve_moves_the_day_and_logs_hits_over_http(
+    served: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base_url = served
+    fetch(base_url, "/robots.txt")
+    assert {"day": 2, "articles": 70} == json.loads(fetch(base_url, "/__mirror/day/2").body)
+    hits = json.loads(fetch(base_url, "/__mirror/hits").body)
+    assert [("/robots.txt", 200)] == [(h["path"], h["status"]) for h in hits]
+
+
+def test_truth_prints_one_json_line_per_article() -> None:
+    done = subprocess.run(
+        mirror_command("truth", "--articles", "20", "--seed", "3"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    assert 20 == len(lines)
+    records = [json.loads(line) for line in lines]
+    assert [RECORD_KEYS] == list({tuple(r): list(r) for r in records}.values())
+    assert list(Site(articles=20, seed=3).truth()) == records
+    assert "" == done.stderr
+
+
+def test_truth_at_a_later_day_holds_the_new_articles() -> None:
+    done = subprocess.run(
+        mirror_command("truth", "--articles", "20", "--seed", "3", "--day", "2"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert 40 == len(done.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--faults", "bogus:1"],
+        ["--faults", "503"],
+        ["--faults", "503:0.7,429:0.7"],
+        ["--articles", "0"],
+        ["--host", "0.0.0.0"],
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(args: list[str]) -> None:
+    done = subprocess.run(
+        mirror_command("--port", "0", "--articles", "20", *args),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert 2 == done.returncode
+    assert "" == done.stdout
+    assert 1 == len(done.stderr.splitlines()), done.stderr
+    assert done.stderr.startswith("mirror: ")

@@ -1,0 +1,210 @@
+"""Scheduled crawls against the mirror: incremental cost, corrections as versions, reextract,
+the lock, failures retried first, and markup drift flagged."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from archive.lock import ArchiveLock
+from archive.reextract import reextract
+from archive.store import Archive
+from pipelines.extraction import extract
+from tests.conftest import MakeMirror
+from tests.mirror import Faults, Mirror
+from tests.test_crawl import BIENPHONG, archived, article_fetches, crawl
+
+
+def bienphong(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIENPHONG), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def overhead(mirror: Mirror) -> list[str]:
+    """The requests of a crawl that were not article pages, as sorted paths."""
+    return sorted(hit.path for hit in mirror.hits if "-post" not in hit.path)
+
+
+def recrawl_after_one_day(make_mirror: MakeMirror, tmp_path: Path, articles: int) -> Mirror:
+    mirror = make_mirror(articles=articles, seed=21, new_per_day=10, edits_per_day=0)
+    db = tmp_path / f"archive-{articles}.db"
+    assert 0 == crawl(db, mirror).returncode
+    mirror.set_day(1)
+    mirror.clear_hits()
+    assert 0 == crawl(db, mirror).returncode
+    return mirror
+
+
+def test_new_articles_cost_k_fetches_and_an_overhead_that_does_not_grow(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    small = recrawl_after_one_day(make_mirror, tmp_path, 300)
+    large = recrawl_after_one_day(make_mirror, tmp_path, 1200)
+
+    for mirror, base in ((small, 300), (large, 1200)):
+        new_ids = {mirror.site.post_id(i) for i in range(base, base + 10)}
+        assert {post_id: 1 for post_id in new_ids} == dict(article_fetches(mirror))
+    assert overhead(small) == overhead(large)
+    assert [] == [path for path in overhead(large) if path.startswith("/tag/") or "page=" in path]
+
+
+def test_a_correction_is_one_version_on_recheck_and_an_unchanged_refetch_none(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=120, seed=4, new_per_day=0, edits_per_day=3, sitemaps=False)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    mirror.set_day(1)
+    edited = {mirror.site.post_id(index) for index in mirror.site.edits}
+
+    first = crawl(db, mirror, "--recheck-since", "2010-01-01")
+    again = crawl(db, mirror, "--recheck-since", "2010-01-01")
+
+    assert "articles: 0 new, 3 updated, 117 unchanged, 0 failed" in first.stdout
+    assert "articles: 0 new, 0 updated, 120 unchanged, 0 failed" in again.stdout
+    with Archive(db) as archive:
+        versions = {post_id: len(archive.versions(post_id)) for post_id in archive.known_post_ids()}
+    assert dict.fromkeys(edited, 1) == {k: v for k, v in versions.items() if v}
+    post_id = min(edited)
+    history = json.loads(bienphong("history", str(post_id), "--db", str(db), "--json").stdout)
+    truth = mirror.site.article_by_id(post_id)
+    assert truth is not None
+    assert [truth.title, truth.body] == [history[-1]["title"], history[-1]["body"]]
+    assert 2 == len(history)
+    assert history[0]["seen_at"] < history[1]["seen_at"]
+
+
+def test_sitemap_lastmod_brings_corrections_without_a_recheck(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=150, seed=8, new_per_day=0, edits_per_day=2)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    mirror.set_day(1)
+    mirror.clear_hits()
+
+    result = crawl(db, mirror)
+
+    edited = {mirror.site.post_id(index) for index in mirror.site.edits}
+    assert "articles: 0 new, 2 updated, 0 unchanged, 0 failed" in result.stdout
+    assert dict.fromkeys(edited, 1) == dict(article_fetches(mirror))
+    records = archived(db)
+    for post_id in edited:
+        article = mirror.site.article_by_id(post_id)
+        assert article is not None
+        assert article.truth()["title"] == records[post_id]["title"]
+
+
+def test_reextract_changes_only_the_records_whose_rules_changed(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=80, seed=13)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    template_b = {
+        mirror.site.post_id(i) for i in range(80) if mirror.site.article(i).template == "B"
+    }
+
+    def improved_rules(html: bytes, url: str, fetched_at: Any, **hints: Any) -> dict[str, Any]:
+        """A rule change that touches template B pages only."""
+        record = extract(html, url, fetched_at, **hints)
+        if b'class="article-main"' in html:
+            record["title"] = record["title"].upper()
+            record["extractor_version"] = "test-rules"
+        return record
+
+    same_rules = bienphong("reextract", "--db", str(db))
+    assert "0 updated, 80 unchanged, 0 failed" in same_rules.stdout
+
+    with Archive(db) as archive:
+        summary = reextract(archive, extractor=improved_rules)
+        changed = {pid for pid in archive.known_post_ids() if archive.versions(pid)}
+        versions = {pid: archive.get_article(pid) for pid in template_b}
+
+    assert (len(template_b), 80 - len(template_b), 0) == (
+        summary.updated,
+        summary.unchanged,
+        summary.failed,
+    )
+    assert template_b == changed
+    assert {"test-rules"} == {record["extractor_version"] for record in versions.values() if record}
+
+
+def test_a_second_run_exits_75_and_touches_nothing(make_mirror: MakeMirror, tmp_path: Path) -> None:
+    mirror = make_mirror(articles=10, seed=2)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    mirror.clear_hits()
+    before = db.read_bytes()
+
+    with ArchiveLock(db):
+        busy_crawl = crawl(db, mirror)
+        busy_reextract = bienphong("reextract", "--db", str(db))
+
+    for result in (busy_crawl, busy_reextract):
+        assert 75 == result.returncode
+        assert [
+            f"bienphong: error: another crawl or reextract (pid {os.getpid()}) is running on {db}"
+        ] == (result.stderr.splitlines())
+    assert [] == mirror.hits
+    assert before == db.read_bytes()
+
+
+def test_a_lock_left_by_a_killed_process_does_not_block_the_next_run(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=10, seed=2)
+    db = tmp_path / "archive.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    assert "locked" == holder.stdout.readline().strip()
+    assert 75 == crawl(db, mirror).returncode
+
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=30)
+    holder.stdout.close()
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    assert 10 == len(archived(db))
+
+
+HOLD_LOCK = """
+import sys, time
+from archive.lock import ArchiveLock
+lock = ArchiveLock(sys.argv[1])
+lock.acquire()
+print("locked", flush=True)
+time.sleep(300)
+"""
+
+
+def test_failed_pages_are_recorded_and_retried_first_by_the_next_run(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=60, seed=9)
+    broken = mirror.site.post_id(30)
+    mirror.faults = Faults.parse(f"broken:{broken}")
+    db = tmp_path / "archive.db"
+
+    assert 0 == crawl(db, mirror).returncode
+    runs = json.loads(bienphong("runs", "--db", str(db), "--json").stdout)
+    assert [(broken, "HTTP 500")] == [(f["post_id"], f["reason"]) for f in runs[0]["failures"]]
+    assert broken not in archived(db)
+
+    mirror.faults = Faults()
+    mirror.clear_hits()
+    assert 0 == crawl(db, mirror).returncode
+
+    paths = [hit.path for hit in mirror.hits if hit.path != "/robots.txt"]
+    assert paths[0].endswith(f"-post{broken}.html")
+    assert mirror.site.article_by_id(broken) is not None
+    assert broken in archived(db)

@@ -1,0 +1,496 @@
+"""Search: the matching rules on the mirror-crawled archive, ranking, filters, the query
+language, the index kept in step with every write, the migration, and the ecosystem's view.
+
+Expected post ids come from the mirror's truth (`site.truth()`), with a fold written here
+independently of archive.vietnamese, never from the search's own output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlite_utils import Database
+
+from archive import schema
+from archive.cli import cli
+from archive.search import Filters, QueryError, index_status, parse, search, select_records
+from archive.store import Archive
+from tests.conftest import CrawledArchive
+from tests.test_store import make_page, make_record
+
+Truth = list[dict[str, Any]]
+
+
+def plain_fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D").lower()
+
+
+def text_words(record: dict[str, Any]) -> list[str]:
+    text = " ".join(f for f in (record["title"], record["sapo"], record["body"]) if f)
+    return [w.lower() for w in text.replace("_", " ").split() for w in _split(w)]
+
+
+def _split(token: str) -> list[str]:
+    """Letters and digits runs, as SQLite's unicode61 tokenizer cuts them."""
+    out, current = [], ""
+    for char in token:
+        if char.isalnum():
+            current += char
+        elif current:
+            out.append(current)
+            current = ""
+    return [*out, current] if current else out
+
+
+@pytest.fixture(scope="module")
+def truth(crawled_archive: CrawledArchive) -> Truth:
+    return list(crawled_archive.site.truth())
+
+
+@pytest.fixture(scope="module")
+def archive(crawled_archive: CrawledArchive) -> Iterator[Archive]:
+    with Archive(crawled_archive.db, readonly=True) as opened:
+        yield opened
+
+
+def ids(archive: Archive, query: str | None = None, **filters: Any) -> list[int]:
+    return sorted(r["post_id"] for r in select_records(archive, query=query, **filters))
+
+
+def where(truth: Truth, test: Callable[[set[str]], bool]) -> list[int]:
+    return sorted(r["post_id"] for r in truth if test(set(text_words(r))))
+
+
+def folded(words: set[str]) -> set[str]:
+    return {plain_fold(w) for w in words}
+
+
+# A word typed without diacritics matches every accented form, đ included
+
+
+def test_unaccented_words_match_every_accented_form(archive: Archive, truth: Truth) -> None:
+    expected = where(truth, lambda w: {"don", "bien", "phong"} <= folded(w))
+    assert 200 < len(expected)  # the mirror writes "Đồn Biên phòng" in most articles
+    assert expected == ids(archive, "don bien phong")
+
+
+def test_d_matches_the_crossed_d(archive: Archive, truth: Truth) -> None:
+    expected = where(truth, lambda w: {"dang", "uy", "bdbp"} <= folded(w))
+    exact = where(truth, lambda w: {"đảng", "ủy", "bđbp"} <= w)
+    assert exact and set(exact) <= set(expected)
+    assert expected == ids(archive, "dang uy bdbp")
+    assert expected == ids(archive, "DANG UY BDBP")
+
+
+# A word typed with diacritics matches that spelling only, in any case
+
+
+def test_an_accented_word_matches_that_spelling_only(archive: Archive, truth: Truth) -> None:
+    expected = where(truth, lambda w: "đảng" in w)
+    others = where(truth, lambda w: "đảng" not in w and "dang" in folded(w))
+    assert others  # dạng, dâng, đáng: what an accent-blind search would wrongly return
+    assert expected == ids(archive, "Đảng")
+    assert expected == ids(archive, "đẢNG")
+
+
+def test_dao_unaccented_and_accented(archive: Archive, truth: Truth) -> None:
+    island = where(truth, lambda w: "đảo" in w)
+    way = where(truth, lambda w: "đạo" in w)
+    any_form = where(truth, lambda w: "dao" in folded(w))
+    assert set(island) != set(way)
+    assert island == ids(archive, "đảo")
+    assert way == ids(archive, "đạo")
+    assert any_form == ids(archive, "dao")
+
+
+def test_the_issue_examples_on_a_hand_made_archive(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        for post_id, title in (
+            (1, "Giữ vững biên giới"),
+            (2, "Biển đảo quê hương"),
+            (3, "Đảng ủy BĐBP tỉnh họp"),
+            (4, "Người dân đang thu hoạch lúa"),
+            (5, "Đồn Biên phòng Bản Lầu"),
+        ):
+            archive.save_article(
+                make_record(post_id=post_id, title=title, sapo=None), make_page(), None
+            )
+        assert [2] == ids(archive, "biển")
+        assert [1, 5] == ids(archive, "biên")
+        assert [1, 2, 5] == ids(archive, "bien")
+        assert [3] == ids(archive, "Đảng")
+        assert [4] == ids(archive, "đang")
+        assert [3, 4] == ids(archive, "dang")
+        assert [5] == ids(archive, "don bien phong")
+        assert [3] == ids(archive, "dang uy bdbp")
+
+
+# NFC on both sides
+
+
+def test_decomposed_input_matches(archive: Archive, truth: Truth) -> None:
+    expected = where(truth, lambda w: {"đảng", "ủy"} <= w)
+    assert expected == ids(archive, unicodedata.normalize("NFD", "Đảng ủy"))
+
+
+def test_an_article_served_decomposed_is_found_by_composed_words(
+    archive: Archive, crawled_archive: CrawledArchive
+) -> None:
+    site = crawled_archive.site
+    served_nfd = [site.article(i) for i in range(site.total) if site.article(i).decomposed]
+    article = served_nfd[0]
+    query = f'"{unicodedata.normalize("NFC", article.title)}"'
+    assert article.post_id in ids(archive, query)
+
+
+# Phrases, prefixes, AND / OR / NOT
+
+
+def test_a_phrase_matches_its_words_in_order(archive: Archive, truth: Truth) -> None:
+    fields = ("title", "sapo", "body")
+    literal = sorted(
+        r["post_id"]
+        for r in truth
+        if any("tuần tra song phương" in (r[f] or "").lower() for f in fields)
+    )
+    assert literal == ids(archive, '"tuần tra song phương"')
+    loose = where(truth, lambda w: {"song", "phuong"} <= folded(w))
+    assert literal != loose
+    assert loose == ids(archive, "song phuong")
+
+
+def test_prefixes(archive: Archive, truth: Truth) -> None:
+    assert where(truth, lambda w: any(plain_fold(x).startswith("chuy") for x in w)) == ids(
+        archive, "chuy*"
+    )
+    assert where(truth, lambda w: any(x.startswith("chuyể") for x in w)) == ids(archive, "chuyể*")
+
+
+def test_and_or_not(archive: Archive, truth: Truth) -> None:
+    island, way = set(where(truth, lambda w: "đảo" in w)), set(where(truth, lambda w: "đạo" in w))
+    any_dao = set(where(truth, lambda w: "dao" in folded(w)))
+    assert sorted(island | way) == ids(archive, "đảo OR đạo")
+    assert sorted(island & way) == ids(archive, "đảo AND đạo")
+    assert sorted(island & way) == ids(archive, "đảo đạo")
+    assert sorted(any_dao - island) == ids(archive, "dao NOT đảo")
+    assert sorted((island | way) - (island & way)) == ids(archive, "(đảo OR đạo) NOT (đảo đạo)")
+
+
+@pytest.mark.parametrize(
+    "lenient, strict",
+    [('"tuần tra song', '"tuần tra song"'), ("(đảo OR đạo", "(đảo OR đạo)"), ("đảo)", "đảo")],
+)
+def test_open_quotes_and_brackets_are_closed(archive: Archive, lenient: str, strict: str) -> None:
+    assert ids(archive, strict) == ids(archive, lenient)
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("bien AND", "the query ends with an operator: add a term after it"),
+        ("NOT bien", "NOT needs a term before it, as in 'bien phong NOT hai quan'"),
+        ("bien OR OR dao", "OR needs a term on each side, as in 'bien OR dao'"),
+        ("()", "nothing to search for in '()': type some words"),
+        ("*** -", "nothing to search for in '*** -': type some words"),
+    ],
+)
+def test_malformed_queries_raise_query_error(query: str, message: str) -> None:
+    with pytest.raises(QueryError) as raised:
+        parse(query)
+    assert message == str(raised.value)
+
+
+def test_select_records_raises_query_error_when_iterated(archive: Archive) -> None:
+    records = select_records(archive, query="bien AND")
+    with pytest.raises(QueryError):
+        next(records)
+    with pytest.raises(QueryError, match="invalid since '2024-13-01'"):
+        next(select_records(archive, since="2024-13-01"))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    with Archive(tmp_path_factory.mktemp("tiny") / "t.db") as archive:
+        archive.save_article(make_record(), make_page(), None)
+        yield archive
+
+
+PIECES = ["bien", "đảo", "Đ", '"', "(", ")", "*", "AND", "OR", "NOT", " ", "-", ":", "^", "{", "}"]
+PIECES += ["\u0301", "_", "NEAR", "'", "\\", "\x00", "+", "\n"]
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(PIECES)).map("".join) | st.text())
+def test_any_text_is_searched_or_refused_with_query_error(tiny: Archive, text: str) -> None:
+    try:
+        found = search(tiny, Filters.of(text), limit=5)
+    except QueryError as error:
+        assert "\n" not in str(error)
+    else:
+        assert found.total in (0, 1)
+
+
+# Ranking
+
+
+def test_title_ranks_above_sapo_above_body_and_ties_go_newest_first(tmp_path: Path) -> None:
+    body = "Mùa đông trên cao nguyên đá, sương mù phủ kín các bản làng biên giới."
+    records = [
+        make_record(post_id=1, title="Tuyết rơi ở Sa Pa", sapo="Lạnh.", body=body),
+        make_record(post_id=2, title="Trời lạnh ở Sa Pa", sapo="Tuyết rơi.", body=body),
+        make_record(post_id=3, title="Trời lạnh ở Sa Pa", sapo="Lạnh.", body=body + " Tuyết."),
+        make_record(
+            post_id=4,
+            title="Tuyết rơi ở Sa Pa",
+            sapo="Lạnh.",
+            body=body,
+            published_at="2025-03-01T08:00:00+07:00",
+        ),
+    ]
+    records += [make_record(post_id=10 + n, title=f"Tin số {n}", body=body) for n in range(20)]
+    with Archive(tmp_path / "a.db") as archive:
+        for record in records:
+            archive.save_article(record, make_page(), None)
+        for query in ("tuyet", "tuyết"):
+            hits = search(archive, Filters.of(query)).hits
+            assert [4, 1, 2, 3] == [hit.post_id for hit in hits]
+
+
+# Filters, with and without a query
+
+
+def test_filters_without_a_query(archive: Archive, truth: Truth) -> None:
+    expected = sorted(
+        r["post_id"]
+        for r in truth
+        if r["section"] == "kinh-te" and "2026-01-01" <= r["published_at"] < "2026-07-01"
+    )
+    assert expected == ids(archive, since="2026-01-01", until="2026-07-01", sections=("kinh-te",))
+
+
+def test_filters_with_a_query(archive: Archive, truth: Truth) -> None:
+    expected = sorted(
+        r["post_id"]
+        for r in truth
+        if r["section"] in ("kinh-te", "xa-hoi")
+        and r["published_at"] >= "2024-01-01"
+        and "dao" in folded(set(text_words(r)))
+    )
+    assert expected == ids(archive, "dao", since="2024-01-01", sections=("kinh-te", "xa-hoi"))
+
+
+def test_authors_match_with_or_without_diacritics(archive: Archive, truth: Truth) -> None:
+    expected = sorted(r["post_id"] for r in truth if "Ngọc Tú" in r["authors"])
+    assert expected
+    assert expected == ids(archive, authors=("Ngọc Tú",))
+    assert expected == ids(archive, authors=("ngoc tu",))
+    assert [] == ids(archive, authors=("Ngọc Tư",))
+
+
+def test_select_records_streams_full_records_in_published_order(
+    archive: Archive, truth: Truth
+) -> None:
+    chosen = [r["post_id"] for r in truth[::7]]
+    records = list(select_records(archive, ids=set(chosen), until="2030-01-01T00:00:00+07:00"))
+    assert [archive.get_article(r["post_id"]) for r in records] == records
+    order = sorted(truth[::7], key=lambda r: (r["published_at"], r["post_id"]))
+    assert [r["post_id"] for r in order] == [r["post_id"] for r in records]
+
+
+def test_until_is_exclusive_and_dates_mean_site_midnight(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_article(
+            make_record(post_id=1, published_at="2025-02-14T00:00:00+07:00"), make_page(), None
+        )
+        archive.save_article(
+            make_record(post_id=2, published_at="2025-02-13T23:59:00+07:00"), make_page(), None
+        )
+        assert [2] == ids(archive, until="2025-02-14")
+        assert [1] == ids(archive, since="2025-02-14")
+        assert [1] == ids(archive, since="2025-02-13T17:00:00+00:00")  # the same moment in UTC
+
+
+# The command line
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_json_output(crawled_archive: CrawledArchive, truth: Truth) -> None:
+    result = invoke("search", "đảo", "--json", "--limit", "500", "--db", str(crawled_archive.db))
+    assert 0 == result.exit_code
+    hits = json.loads(result.stdout)
+    assert ["post_id", "url", "title", "published_at", "section", "authors", "snippet", "rank"] == (
+        list(hits[0])
+    )
+    assert where(truth, lambda w: "đảo" in w) == sorted(hit["post_id"] for hit in hits)
+    assert all("**đảo**" in hit["snippet"].lower() or "đảo" in hit["title"].lower() for hit in hits)
+    ranks = [hit["rank"] for hit in hits]
+    assert sorted(ranks) == ranks
+
+
+def test_cli_text_output_marks_the_words_as_written(crawled_archive: CrawledArchive) -> None:
+    result = invoke("search", "dang", "uy", "bdbp", "--limit", "3", "--db", str(crawled_archive.db))
+    assert 0 == result.exit_code
+    assert "**Đảng** **ủy** **BĐBP**" in result.stdout
+    assert result.stdout.rstrip().endswith("articles; more with --offset 3")
+
+
+def test_cli_filters_alone(crawled_archive: CrawledArchive, truth: Truth) -> None:
+    args = ["--section", "quoc-te", "--since", "2026-01-01", "--until", "2026-06-30"]
+    result = invoke("search", *args, "--json", "--limit", "100", "--db", str(crawled_archive.db))
+    expected = sorted(
+        (r["published_at"], r["post_id"])
+        for r in truth
+        if r["section"] == "quoc-te" and "2026-01-01" <= r["published_at"] < "2026-07-01"
+    )
+    assert [post_id for _, post_id in reversed(expected)] == [
+        hit["post_id"] for hit in json.loads(result.stdout)
+    ]
+
+
+def test_cli_malformed_query_is_one_line_with_status_2(crawled_archive: CrawledArchive) -> None:
+    result = invoke("search", "bien AND", "--db", str(crawled_archive.db))
+    assert (2, "bienphong: error: the query ends with an operator: add a term after it\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert "" == result.stdout
+
+
+# The index stays in step with every write
+
+
+def test_the_index_follows_inserts_and_updates(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with Archive(db) as archive:
+        archive.save_article(make_record(title="Mưa lũ ở Hà Giang"), make_page(), None)
+        assert [532158] == ids(archive, "lu")
+        archive.save_article(make_record(title="Nắng hạn ở Hà Giang"), make_page(), None)
+        assert [] == ids(archive, "lu")
+        assert [532158] == ids(archive, "nang han")
+        assert 1 == len(archive.versions(532158))
+        archive.save_article(make_record(post_id=7, title="Lũ quét"), make_page(), None)
+        assert [7] == ids(archive, "lũ")
+        assert {"articles": 2, "indexed": 2, "missing": 0, "unfolded": 0, "complete": True} == (
+            index_status(archive)
+        )
+    result = invoke("stats", "--db", str(db))
+    assert "search index  2 of 2 articles (complete)" in result.stdout.splitlines()
+
+
+def test_stats_finds_a_gap_in_the_index_and_rebuild_fills_it(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with Archive(db) as archive:
+        archive.save_article(make_record(title="Mưa lũ"), make_page(), None)
+        archive.save_article(make_record(post_id=2, title="Lũ quét"), make_page(), None)
+        row = archive.db.execute(
+            "SELECT title, sapo, body, title_folded, sapo_folded, body_folded"
+            " FROM articles WHERE post_id = 2"
+        ).fetchone()
+        archive.db.execute(
+            "INSERT INTO articles_fts (articles_fts, rowid, title, sapo, body, title_folded,"
+            " sapo_folded, body_folded) VALUES ('delete', 2, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
+        archive.db.execute("UPDATE articles SET sapo_folded = NULL WHERE post_id = 532158")
+        archive.db.conn.commit()
+        assert [532158] == ids(archive, "lu")
+    figures = json.loads(invoke("stats", "--json", "--db", str(db)).stdout)
+    assert {"articles": 2, "indexed": 1, "missing": 1, "unfolded": 1, "complete": False} == (
+        figures["search_index"]
+    )
+    result = invoke("stats", "--rebuild-index", "--db", str(db))
+    assert "bienphong: search index rebuilt (1 articles refolded)\n" == result.stderr
+    assert "search index  2 of 2 articles (complete)" in result.stdout.splitlines()
+    with Archive(db, readonly=True) as archive:
+        assert [2, 532158] == ids(archive, "lu")
+
+
+def test_an_archive_from_before_the_index_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        database = Database(conn)
+        schema.migrate_to(database, 2)
+        for post_id, title in ((1, "Đồn Biên phòng Bản Lầu"), (2, "Biển đảo quê hương")):
+            record = make_record(post_id=post_id, title=title, sapo=None)
+            row = {
+                k: json.dumps(v, ensure_ascii=False) if k in schema.JSON_FIELDS else v
+                for k, v in record.items()
+            }
+            times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-01-01T00:00:00+00:00")
+            database.table("articles").insert(row | times)
+    conn.close()
+    with Archive(path) as archive:
+        assert 3 == archive.db.execute("PRAGMA user_version").fetchone()[0]
+        assert [1] == ids(archive, "don bien phong")
+        assert [2] == ids(archive, "biển")
+        assert [1, 2] == ids(archive, "bien")
+        assert True is index_status(archive)["complete"]
+
+
+# The ecosystem: sqlite-utils and Datasette find the same words
+
+
+@pytest.fixture(scope="module")
+def copied(crawled_archive: CrawledArchive, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A checkpointed copy (one file, no WAL) that outside tools may open as they like."""
+    target = tmp_path_factory.mktemp("eco") / "bienphong.db"
+    with sqlite3.connect(f"{crawled_archive.db.resolve().as_uri()}?mode=ro", uri=True) as src:
+        with sqlite3.connect(target) as dst:
+            src.backup(dst)
+        dst.close()
+    src.close()
+    return target
+
+
+@pytest.mark.parametrize("word, form", [("dao", None), ("đảo", "đảo"), ("bdbp", None)])
+def test_sqlite_utils_search_finds_accented_and_unaccented_words(
+    copied: Path, truth: Truth, word: str, form: str | None
+) -> None:
+    expected = where(truth, lambda w: (form in w) if form else (word in folded(w)))
+    command = [str(Path(sys.executable).with_name("sqlite-utils")), "search", str(copied)]
+    result = subprocess.run(
+        [*command, "articles", word, "-c", "post_id"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    assert expected == sorted(row["post_id"] for row in json.loads(result.stdout))
+    table = Database(copied).table("articles")
+    assert "articles_fts" == table.detect_fts()
+    assert expected == sorted(row["post_id"] for row in table.search(word, columns=["post_id"]))
+
+
+@pytest.mark.parametrize("word, form", [("dao", None), ("đảo", "đảo")])
+def test_datasette_full_text_search_finds_them_too(
+    copied: Path, truth: Truth, word: str, form: str | None
+) -> None:
+    from datasette.app import Datasette
+
+    async def found() -> list[int]:
+        datasette = Datasette([str(copied)])
+        params = {"_search": word, "_shape": "array", "_col": "post_id", "_size": "max"}
+        response = await datasette.client.get("/bienphong/articles.json", params=params)
+        assert 200 == response.status_code
+        return sorted(row["post_id"] for row in response.json())
+
+    expected = where(truth, lambda w: (form in w) if form else (word in folded(w)))
+    assert expected == asyncio.run(found())

@@ -1,0 +1,263 @@
+"""`bienphong serve`'s pages over real HTTP on loopback: search, facets, pagination, export,
+articles, 404, escaping of hostile text, security headers, and an archive the web cannot write.
+
+Each app runs in a uvicorn server on a thread, on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+import uvicorn
+
+from archive.cli import cli
+from archive.store import Archive
+from archive.web import PAGE_SIZE, Site, create_app
+from tests.conftest import CrawledArchive, Response, fetch
+from tests.test_search import folded, text_words
+from tests.test_store import make_page, make_record
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """The reader's site over `db` on a free loopback port; its base URL."""
+    config = uvicorn.Config(
+        create_app(db), host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(crawled_archive: CrawledArchive) -> Iterator[str]:
+    with serving(crawled_archive.db) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def truth(crawled_archive: CrawledArchive) -> list[dict[str, Any]]:
+    return list(crawled_archive.site.truth())
+
+
+def get(base_url: str, path: str, **params: str) -> Response:
+    return fetch(base_url, path + ("?" + urlencode(params) if params else ""))
+
+
+def hit_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<a class="title" href="/article/(\d+)', html)]
+
+
+# Pages
+
+
+def test_home_lists_the_latest_articles_in_vietnamese(
+    site: str, truth: list[dict[str, Any]]
+) -> None:
+    page = get(site, "/")
+    assert 200 == page.status
+    assert "text/html; charset=utf-8" == page.headers["content-type"]
+    assert '<html lang="vi">' in page.text
+    newest = sorted(truth, key=lambda r: (r["published_at"], r["post_id"]), reverse=True)
+    assert [r["post_id"] for r in newest[:PAGE_SIZE]] == hit_ids(page.text)
+    assert "Kho lưu trữ Báo Biên phòng" in page.text
+
+
+def test_search_marks_the_matched_words_as_written(site: str) -> None:
+    page = get(site, "/search", q="dang uy bdbp")
+    assert 200 == page.status
+    marks = set(re.findall(r"<mark>([^<]*)</mark>", page.text))
+    assert {"Đảng", "ủy", "BĐBP"} <= marks
+    assert all(folded({m}) <= {"dang", "uy", "bdbp"} for m in marks)
+
+
+def test_search_results_facets_and_pagination(site: str, truth: list[dict[str, Any]]) -> None:
+    matching = [r for r in truth if "dao" in folded(set(text_words(r)))]
+    first = get(site, "/search", q="dao")
+    second = get(site, "/search", q="dao", page="2")
+    assert f"1–20 / {len(matching)} bài" in first.text
+    assert f"21–40 / {len(matching)} bài" in second.text
+    assert set() == set(hit_ids(first.text)) & set(hit_ids(second.text))
+    assert 'rel="next" href="/search?q=dao&amp;page=2"' in first.text
+    sections = Counter(r["section"] for r in matching).most_common(1)[0]
+    assert (
+        f'<a href="/search?q=dao&amp;section={sections[0]}">{sections[0]}</a>'
+        f" <span>{sections[1]}</span>" in first.text
+    )
+    filtered = get(site, "/search", q="dao", section=sections[0])
+    assert f"1–{min(20, sections[1])} / {sections[1]} bài" in filtered.text
+
+
+def test_author_and_month_facets(site: str, truth: list[dict[str, Any]]) -> None:
+    page = get(site, "/search", q="", section="kinh-te")
+    in_section = [r for r in truth if r["section"] == "kinh-te"]
+    months = Counter(r["published_at"][:7] for r in in_section)
+    newest = max(months)
+    year, month = newest.split("-")
+    assert f"<span>{months[newest]}</span>" in page.text.split(f">{newest}</a>")[1][:30]
+    assert f"section=kinh-te&amp;since={year}-{month}-01&amp;until={year}-{month}-" in page.text
+    authors = Counter(a for r in in_section for a in r["authors"])
+    name, count = authors.most_common(1)[0]
+    link = (
+        f'<a href="/search?section=kinh-te&amp;author={quote(name.replace(" ", "+"), safe="+")}">'
+    )
+    assert f"{link}{name}</a> <span>{count}</span>" in page.text
+
+
+def test_export_link_streams_the_result_set(site: str, truth: list[dict[str, Any]]) -> None:
+    page = get(site, "/search", q="đảo", section="kinh-te")
+    assert 'href="/export.jsonl?q=%C4%91%E1%BA%A3o&amp;section=kinh-te"' in page.text
+    export = get(site, "/export.jsonl", q="đảo", section="kinh-te")
+    assert 200 == export.status
+    assert "application/x-ndjson; charset=utf-8" == export.headers["content-type"]
+    records = [json.loads(line) for line in export.text.splitlines()]
+    expected = sorted(
+        (r["published_at"], r["post_id"])
+        for r in truth
+        if r["section"] == "kinh-te" and "đảo" in set(text_words(r))
+    )
+    assert [post_id for _, post_id in expected] == [r["post_id"] for r in records]
+    assert {k: v for k, v in records[0].items() if k in truth[0]} == next(
+        r for r in truth if r["post_id"] == records[0]["post_id"]
+    )
+
+
+def test_an_article_page(site: str, truth: list[dict[str, Any]]) -> None:
+    record = next(r for r in truth if r["authors"] and r["images"] and r["tags"] and r["sapo"])
+    page = get(site, f"/article/{record['post_id']}")
+    assert 200 == page.status
+    assert f"<h1>{record['title']}</h1>" in page.text
+    assert record["sapo"] in page.text
+    for paragraph in record["body"].split("\n\n"):
+        assert f"<p>{paragraph}</p>" in page.text
+    for author in record["authors"]:
+        assert f">{author}</a>" in page.text
+    for image in record["images"]:
+        assert (image["caption"] or "(không có chú thích)") in page.text
+        if image["credit"]:
+            assert f'<span class="credit">Ảnh: {image["credit"]}</span>' in page.text
+        assert "<img" not in page.text  # images are links to the site, never loaded
+    for tag in record["tags"]:
+        assert f">{tag}</a>" in page.text
+    assert "Bài chưa được sửa từ khi lưu." in page.text
+
+
+def test_an_article_marks_the_query_words(site: str, truth: list[dict[str, Any]]) -> None:
+    record = next(r for r in truth if "đảo" in set(text_words(r)))
+    page = get(site, f"/article/{record['post_id']}", q="đảo")
+    assert {"đảo"} == {m.lower() for m in re.findall(r"<mark>([^<]*)</mark>", page.text)}
+
+
+def test_unknown_articles_and_pages_are_404(site: str) -> None:
+    for path in ("/article/1", "/article/abc", "/nowhere"):
+        page = get(site, path)
+        assert 404 == page.status
+        assert '<html lang="vi">' in page.text
+
+
+def test_a_malformed_query_is_a_400_page_not_a_traceback(site: str) -> None:
+    page = get(site, "/search", q="bien AND")
+    assert 400 == page.status
+    assert "the query ends with an operator: add a term after it" in page.text
+    assert "Traceback" not in page.text
+    assert 400 == get(site, "/search", since="31/12/2024").status
+    assert 400 == get(site, "/export.jsonl", q="NOT x").status
+
+
+def test_security_headers_on_every_answer(site: str) -> None:
+    for path in ("/", "/search?q=bien", "/article/1", "/static/style.css", "/export.jsonl"):
+        headers = fetch(site, path).headers
+        assert (
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            "base-uri 'none'; frame-ancestors 'none'"
+        ) == headers["content-security-policy"]
+        assert "nosniff" == headers["x-content-type-options"]
+
+
+# Untrusted text, versions, and an archive the web cannot write
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path) -> Path:
+    db = tmp_path / "hostile.db"
+    with Archive(db) as archive:
+        archive.save_article(
+            make_record(title=f"Tin {HOSTILE} biên giới", body=f"Đoạn {HOSTILE} một."),
+            make_page(),
+            None,
+        )
+        archive.save_article(
+            make_record(title=f"Tin {HOSTILE} biên giới đã sửa", body=f"Đoạn {HOSTILE} một."),
+            make_page(),
+            None,
+        )
+    return db
+
+
+def test_hostile_text_is_escaped_everywhere(hostile_db: Path) -> None:
+    with serving(hostile_db) as base_url:
+        pages = [
+            get(base_url, "/"),
+            get(base_url, "/search", q="bien gioi"),
+            get(base_url, "/search", q=HOSTILE + " bien"),
+            get(base_url, "/article/532158", q=HOSTILE),
+        ]
+    for page in pages:
+        assert "<script" not in page.text
+        assert "<img" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in pages[3].text
+    assert "<mark>biên</mark> <mark>giới</mark>" in pages[1].text
+
+
+def test_the_article_lists_its_versions(hostile_db: Path) -> None:
+    with serving(hostile_db) as base_url:
+        page = get(base_url, "/article/532158")
+    versions = page.text.split("<h2>Các phiên bản</h2>")[1]
+    assert 2 == versions.count("<li>")
+    assert "biên giới</li>" in versions and "biên giới đã sửa</li>" in versions
+
+
+def test_the_web_cannot_write_to_the_archive(hostile_db: Path) -> None:
+    def digest() -> str:
+        files = sorted(hostile_db.parent.glob(hostile_db.name + "*"))
+        return hashlib.sha256(
+            b"".join(f.read_bytes() for f in files if f.suffix != ".db-shm")
+        ).hexdigest()
+
+    before = digest()
+    with serving(hostile_db) as base_url:
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            assert 405 == fetch(base_url, "/search?q=bien", method=method).status
+        assert 200 == get(base_url, "/search", q="bien").status
+    assert before == digest()
+    with Site(hostile_db).archive() as archive, pytest.raises(sqlite3.OperationalError):
+        archive.db.execute("DELETE FROM articles")
+
+
+def test_serve_listens_on_loopback_by_default() -> None:
+    options = {param.name: param.default for param in cli.commands["serve"].params}
+    assert ("127.0.0.1", 8000) == (options["host"], options["port"])
