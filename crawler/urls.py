@@ -6,6 +6,7 @@ No Scrapy here: the extractor and the archive use these too.
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -39,6 +40,17 @@ class PageKind(StrEnum):
     HOME = "home"
     ROBOTS = "robots"
     OTHER = "other"
+
+
+def slugify(text: str) -> str:
+    """The site's slug rule: lower-case, diacritics removed, đ→d, punctuation dropped, `-` joins.
+
+    The site's section slugs are their names slugified (`Quân sự - Quốc phòng` →
+    `quan-su-quoc-phong`).
+    """
+    text = text.lower().replace("đ", "d")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return "-".join(re.findall(r"[a-z0-9]+", text))
 
 
 def is_site_url(url: str) -> bool:

@@ -124,3 +124,19 @@ def test_crawl_with_an_unreadable_archive_exits_1_with_one_line(
     assert 1 == len(result.stderr.strip().splitlines()), result.stderr
     assert "Traceback" not in result.stderr
     assert [] == mirror.hits
+
+
+def test_pages_in_markup_no_rule_has_seen_extract_to_the_truth(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    """Template X draws class names, nesting and the element of each field per article."""
+    mirror = make_mirror(articles=300, seed=17, template="X")
+    db = tmp_path / "archive.db"
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    records = archived(db)
+    assert sorted(truth) == sorted(records)
+    assert [] == differences(truth, records)[:20]

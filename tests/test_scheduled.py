@@ -208,3 +208,24 @@ def test_failed_pages_are_recorded_and_retried_first_by_the_next_run(
     assert paths[0].endswith(f"-post{broken}.html")
     assert mirror.site.article_by_id(broken) is not None
     assert broken in archived(db)
+
+
+def test_a_template_switch_that_hides_dates_is_flagged_as_drift(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    before = make_mirror(articles=100, seed=6, new_per_day=20, edits_per_day=0)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, before).returncode
+    redesigned = make_mirror(articles=100, seed=6, new_per_day=20, edits_per_day=0, template="D")
+    redesigned.set_day(1)
+
+    result = crawl(db, redesigned)
+
+    warning = (
+        "possible markup drift: published_at found in 0% of articles, "
+        "against 100% over the last 1 runs"
+    )
+    assert f"warning: {warning}" in result.stdout.splitlines()
+    runs = json.loads(bienphong("runs", "--db", str(db), "--json").stdout)
+    assert [[warning], []] == [run["warnings"] for run in runs]
+    assert 0.0 == runs[0]["fill_rates"]["published_at"]

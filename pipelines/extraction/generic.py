@@ -16,7 +16,7 @@ from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 
-from crawler.urls import PageKind, page_kind
+from crawler.urls import SECTION_SLUGS, PageKind, page_kind, slugify
 
 from .bienphong import section_slug
 from .content import Draft, walk
@@ -58,7 +58,9 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
         lines=_drop_lead(lines, title, sapo),
         images=images,
         tags=_tags(page),
-        section=section_slug([str(h) for h in _BREADCRUMB_LINKS(page.root)]),
+        section=section_slug([str(h) for h in _BREADCRUMB_LINKS(page.root)])
+        or _section_before_title(page, title)
+        or _section_named(page),
         date_text=date_text,
         modified_text=modified_text,
         video_url=_video(page, base),
@@ -120,6 +122,38 @@ def _sapo(page: Page) -> str | None:
         or clean(str(page.article_ld().get("description") or ""))
     )
     return strip_dateline(described) or None
+
+
+def _section_before_title(page: Page, title: str) -> str | None:
+    """The section link nearest before the headline, outside menus: an unnamed breadcrumb."""
+    nearest: str | None = None
+    for element in page.root.iter("a", "h1", "h2"):
+        if element.tag != "a":
+            if title and text_of(element) == title:
+                return nearest
+            continue
+        slug = section_slug([element.get("href", "")])
+        if slug and not _in_menu(element):
+            nearest = slug
+    return None
+
+
+def _in_menu(link: HtmlElement) -> bool:
+    """A link among several section links in one list or block is a menu, not a breadcrumb."""
+    container = link.getparent()
+    while container is not None and container.tag in ("a", "li", "span"):
+        container = container.getparent()
+    if container is None:
+        return False
+    hrefs = [a.get("href", "") for a in container.iter("a")]
+    return sum(1 for href in hrefs if section_slug([href])) >= 3
+
+
+def _section_named(page: Page) -> str | None:
+    """`article:section` or JSON-LD articleSection: the site's slugs are its names slugified."""
+    name = page.meta.get("article:section") or str(page.article_ld().get("articleSection") or "")
+    slug = slugify(clean(name))
+    return slug if slug in SECTION_SLUGS else None
 
 
 def _drop_lead(lines: list[str], title: str, sapo: str | None) -> list[str]:

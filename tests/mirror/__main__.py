@@ -26,7 +26,11 @@ def _parser(truth: bool) -> argparse.ArgumentParser:
     parser.add_argument("--day", type=int, default=0, help="days the site has moved on")
     parser.add_argument("--new-per-day", type=int, default=10)
     parser.add_argument("--edits-per-day", type=int, default=3)
-    parser.add_argument("--template", choices=("A", "B", "C"), help="serve every article in one")
+    parser.add_argument(
+        "--template",
+        choices=("A", "B", "C", "D", "X"),
+        help="serve every article in one: D hides dates behind script, X draws markup per article",
+    )
     if not truth:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=0, help="0 picks a free port")

@@ -77,6 +77,14 @@ _ADVERTORIAL_TITLES = (
     "Top 7 trung tâm tiếng Anh chất lượng cho người đi làm",
 )
 
+# Leads of paid posts: a pitch of their own, not a sentence of the body repeated.
+_ADVERTORIAL_LEADS = (
+    "Với hơn 10 năm kinh nghiệm, đơn vị đã trở thành địa chỉ tin cậy của hàng nghìn khách hàng.",
+    "Bài viết tổng hợp những địa chỉ được đánh giá cao về chất lượng dịch vụ và giá cả.",
+    "Dưới đây là danh sách được nhiều người tiêu dùng lựa chọn trong năm qua.",
+    "Lựa chọn đúng địa chỉ giúp khách hàng tiết kiệm thời gian và chi phí.",
+)
+
 _ADVERTORIAL_SENTENCES = (
     "Khách hàng được tư vấn miễn phí và hỗ trợ tận nơi trong suốt quá trình sử dụng dịch vụ.",
     "Đội ngũ nhân viên giàu kinh nghiệm, làm việc chuyên nghiệp và tận tâm với khách hàng.",
@@ -99,6 +107,7 @@ class Pools:
     intertitles: tuple[str, ...]
     advertorial_titles: tuple[str, ...] = _ADVERTORIAL_TITLES
     advertorial_sentences: tuple[str, ...] = _ADVERTORIAL_SENTENCES
+    advertorial_leads: tuple[str, ...] = _ADVERTORIAL_LEADS
 
 
 def _text(html: str) -> str:

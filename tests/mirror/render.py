@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 from datetime import datetime
@@ -104,6 +105,8 @@ def article_head(site: Site, a: Article) -> str:
     parts = [f'<meta name="description" content="{escape(a.dateline + a.sapo)}">']
     if a.canonical_link:
         parts.append(f'<link rel="canonical" href="{a.url}">')
+    if a.template == "D":  # the redesign that lost its machine-readable dates
+        return "\n".join(parts) + "\n"
     if a.og:
         parts += [
             f'<meta property="og:title" content="{escape(a.title)} - Báo Biên phòng">',
@@ -276,6 +279,50 @@ def template_c(site: Site, a: Article) -> str:
     )
 
 
+def template_d(site: Site, a: Article) -> str:
+    """A redesign whose times are written by script: the HTML holds only an epoch attribute and
+    the page drops og and JSON-LD. No extractor finds the date: the drift a crawl must report."""
+    epoch = int(a.published.timestamp())
+    return (
+        f'<main class="article-v3"><nav class="crumbs"><a href="{WWW}/{a.section.slug}/">'
+        f"{escape(a.section.name)}</a></nav>"
+        f'<h1 class="article-v3__title">{escape(a.title)}</h1>'
+        f'<div class="article-v3__meta"><time class="js-time" data-epoch="{epoch}"></time></div>'
+        f'<div class="article-v3__lead">{escape(a.dateline + a.sapo)}</div>'
+        f'<div class="article-v3__body">\n{body_html(site, a)}\n</div>'
+        f"{tags_html(a, 'article-v3__tags')}{related_html(site, a)}</main>"
+    )
+
+
+def template_x(site: Site, a: Article) -> str:
+    """Markup no rule and no other template shares: class names, nesting, heading level and the
+    element holding each field are drawn per article. For checks against pages never seen."""
+    rng = random.Random(f"template-x:{site.seed}:{a.post_id}")
+
+    def name() -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9)))
+
+    def wrap(inner: str) -> str:
+        for _ in range(rng.randint(0, 3)):
+            inner = f'<div class="{name()}">{inner}</div>'
+        return inner
+
+    heading = rng.choice(("h1", "h1", "h2"))
+    when = rng.choice(("div", "span", "p", "time"))
+    lead = rng.choice(("div", "p", "h2"))
+    section = f'<a href="{WWW}/{a.section.slug}/">{escape(a.section.name)}</a>'
+    parts = [
+        f'<nav class="{name()}"><a href="{WWW}/">Trang chủ</a> {section}</nav>',
+        f'<{heading} class="{name()}">{escape(a.title)}</{heading}>',
+        f'<{when} class="{name()}">{date_display(a.published, a.date_format)}</{when}>'
+        + modified_html(a),
+        f'<{lead} class="{name()}">{escape(a.dateline + a.sapo)}</{lead}>',
+        wrap(f'<div class="{name()}">\n{body_html(site, a)}\n</div>'),
+        share_html(a) + tags_html(a, name()) + related_html(site, a),
+    ]
+    return wrap(f'<div class="{name()}">{"".join(parts)}</div>')
+
+
 def template_media(site: Site, a: Article) -> str:
     """Video and photo stories: the `ft-info-media` header and no body div."""
     header = (
@@ -310,6 +357,8 @@ TEMPLATES = {
     "A": template_a,
     "B": template_b,
     "C": template_c,
+    "D": template_d,
+    "X": template_x,
     "video": template_media,
     "photo": template_media,
 }

@@ -184,7 +184,9 @@ class Article:
     video_url: str | None
     advertorial: bool
     # presentation
-    template: str  # "A", "B", "C" (unknown to the crawler's rules), "video", "photo"
+    # "A", "B", "C" (unknown to the crawler's rules), "video", "photo"; only when a Site is
+    # told so: "D" (dates written by script: drift) or "X" (markup drawn per article)
+    template: str
     date_format: str
     dateline: str
     extra_classes: bool
@@ -595,7 +597,7 @@ class ArticleBuilder:
 
     def sapo(self, advertorial: bool) -> str:
         if advertorial:
-            return " ".join(self.rng.sample(self.pools.advertorial_sentences, 2))
+            return " ".join(self.rng.sample(self.pools.advertorial_leads, 2))
         return " ".join(self.rng.sample(self.pools.sentences, self.rng.randint(1, 2)))
 
     def name(self) -> str:
