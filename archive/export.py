@@ -127,7 +127,7 @@ class Tally:
 
 
 def with_progress(records: Iterator[dict[str, Any]], every: int = 100) -> Iterator[dict[str, Any]]:
-    """A rich progress line on stderr (count and rate); the caller decides it is a terminal."""
+    """A rich progress line on stderr (count, time); the caller decides it is a terminal."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

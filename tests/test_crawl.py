@@ -49,6 +49,15 @@ def differences(truth: dict[int, dict[str, Any]], records: dict[int, dict[str, A
     ]
 
 
+def assert_archive_holds_the_truth(db: Path, mirror: Mirror) -> dict[int, dict[str, Any]]:
+    """Every article of the mirror archived once, every field equal; returns the truth."""
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    records = archived(db)
+    assert sorted(truth) == sorted(records)
+    assert [] == differences(truth, records)[:20]
+    return truth
+
+
 def article_fetches(mirror: Mirror) -> Counter[int]:
     """How often each article page was answered with content (redirects do not count)."""
     return Counter(
@@ -68,10 +77,7 @@ def test_crawl_archives_every_article_once_equal_to_the_truth(
     result = crawl(db, mirror)
 
     assert 0 == result.returncode, result.stderr
-    truth = {record["post_id"]: record for record in mirror.site.truth()}
-    records = archived(db)
-    assert sorted(truth) == sorted(records)
-    assert [] == differences(truth, records)[:20]
+    truth = assert_archive_holds_the_truth(db, mirror)
     assert {post_id: 1 for post_id in truth} == dict(article_fetches(mirror))
     assert [] == [hit.path for hit in mirror.hits if hit.path.startswith("/tim-kiem")]
     assert "articles: 500 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
@@ -136,7 +142,4 @@ def test_pages_in_markup_no_rule_has_seen_extract_to_the_truth(
     result = crawl(db, mirror)
 
     assert 0 == result.returncode, result.stderr
-    truth = {record["post_id"]: record for record in mirror.site.truth()}
-    records = archived(db)
-    assert sorted(truth) == sorted(records)
-    assert [] == differences(truth, records)[:20]
+    assert_archive_holds_the_truth(db, mirror)

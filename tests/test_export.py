@@ -635,3 +635,12 @@ def test_parquet_times_are_instants_whatever_their_spelling(tmp_path: Path) -> N
     assert {"first": "2025-02-15T08:00:00+07:00", "last": "2025-02-15T01:30:00Z"} == (
         read_manifest(output)["fetched_at"]
     )
+
+
+def test_the_progress_line_passes_every_record_through_and_writes_to_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    records = [make_record(post_id=n) for n in range(1, 251)]
+    assert records == list(export_module.with_progress(iter(records), every=100))
+    captured = capsys.readouterr()
+    assert ("", True) == (captured.out, "exporting: 250 articles" in captured.err)
