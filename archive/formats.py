@@ -15,7 +15,6 @@ import io
 import json
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from datetime import UTC, datetime, timezone
@@ -31,6 +30,7 @@ from archive import __version__
 from archive.dates import SITE_TZ
 from archive.schema import ARTICLE_FIELDS
 from archive.store import RawPage
+from archive.streamzip import StreamingZip
 
 BATCH_ROWS = 5_000  # records per parquet row group
 LIST_SEPARATOR = "; "  # authors and tags in a csv cell
@@ -170,13 +170,14 @@ def markdown_document(record: dict[str, Any]) -> str:
 
 
 def write_markdown_zip(records: Iterable[dict[str, Any]], path: Path) -> None:
-    """One deflated entry a record, written as it comes; no records gives an empty zip."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    """One deflated entry a record, written as it comes; no records gives an empty zip.
+
+    The zip's directory is spooled to disk, so memory stays flat for any number of articles.
+    """
+    with open(path, "wb") as out, StreamingZip(out) as archive:
         for record in records:
-            entry = zipfile.ZipInfo(markdown_name(record), _zip_time(record))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            archive.writestr(entry, markdown_document(record).encode("utf-8"))
+            data = markdown_document(record).encode("utf-8")
+            archive.add(markdown_name(record), data, _zip_time(record))
 
 
 def write_markdown_folder(records: Iterable[dict[str, Any]], folder: Path, files: IO[str]) -> None:
