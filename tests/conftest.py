@@ -120,11 +120,8 @@ class CrawledArchive:
     site: Site
 
 
-@pytest.fixture(scope="session")
-def crawled_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawledArchive]:
-    """300 articles (seed 5) crawled once per session through the CLI; treat it as read-only."""
-    db = tmp_path_factory.mktemp("crawled") / "bienphong.db"
-    site = Site(articles=300, seed=5)
+def crawl_into(db: Path, site: Site) -> CrawledArchive:
+    """The real `bienphong crawl` of a mirror serving `site` into `db`."""
     with Mirror(site) as served:
         command = [str(Path(sys.executable).with_name("bienphong")), "crawl", "--db", str(db)]
         subprocess.run(
@@ -133,4 +130,17 @@ def crawled_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawle
             capture_output=True,
             timeout=600,
         )
-    yield CrawledArchive(db, site)
+    return CrawledArchive(db, site)
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(tmp_path_factory: pytest.TempPathFactory) -> CrawledArchive:
+    """300 articles (seed 5) crawled once per session through the CLI; treat it as read-only."""
+    return crawl_into(tmp_path_factory.mktemp("crawled") / "bienphong.db", Site(300, seed=5))
+
+
+@pytest.fixture(scope="session")
+def unseen_archive(tmp_path_factory: pytest.TempPathFactory) -> CrawledArchive:
+    """150 articles in template X, markup drawn per article that no rule has seen; read-only."""
+    site = Site(articles=150, seed=23, template="X")
+    return crawl_into(tmp_path_factory.mktemp("unseen") / "bienphong.db", site)
