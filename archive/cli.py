@@ -105,6 +105,13 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def existing(db: Path) -> Path:
+    """The archive a command rewrites must exist: only a crawl makes a new one."""
+    if not db.exists():
+        raise CliError(f"no archive at {db} (run 'bienphong crawl' to make one)")
+    return db
+
+
 def optional_day(text: str | None) -> datetime | None:
     return None if text is None else parse_day(text)
 
@@ -178,6 +185,14 @@ def cli() -> None:
     metavar="DATE",
     help="Fetch archived articles published since DATE again and keep any correction.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up on one page after SECONDS (it is retried, then recorded as failed).",
+)
 def crawl(
     db: Path,
     base_url: str,
@@ -189,6 +204,7 @@ def crawl(
     full: bool,
     refetch: bool,
     recheck_since: str | None,
+    timeout: float,
 ) -> None:
     """Bring the archive up to date with the site, then print a summary.
 
@@ -196,8 +212,9 @@ def crawl(
     stop after a run of archived articles, and feeds, sitemaps and listings are asked with
     the validators they sent last time. A changed article becomes a new version (see
     `bienphong history`). Pages that fail are recorded in the run (see `bienphong runs`) and
-    retried first by the next crawl; the crawl still exits 0. It exits 1 only when it cannot
-    run (bad arguments, an unusable archive) and 75 when another crawl holds the archive.
+    retried first by the next crawl; the crawl still exits 0. It exits 1 when it cannot run
+    (bad arguments, an unusable archive) or cannot write (a full disk: what was committed
+    stays), and 75 when another crawl holds the archive.
 
     \b
     Example:
@@ -220,6 +237,7 @@ def crawl(
         full=full,
         refetch=refetch,
         recheck_since=optional_day(recheck_since),
+        timeout=timeout,
     )
     Archive(db).close()  # an archive the crawl cannot write stops it here, with one line
     summary = crawler_run.run_crawl(options)
@@ -229,6 +247,8 @@ def crawl(
         f"{summary.unchanged} unchanged, {summary.failed} failed\n"
         f"pages fetched: {summary.pages_fetched}"
     )
+    if summary.offsite:
+        click.echo(f"requests to other hosts dropped: {summary.offsite}")
     for warning in summary.warnings:
         click.echo(f"warning: {warning}")
     if summary.failed:
@@ -464,7 +484,7 @@ def stats(db: Path, as_json: bool, rebuild_index: bool) -> None:
     from archive import search as searching
 
     if rebuild_index:
-        with ArchiveLock(db), Archive(db) as archive:
+        with ArchiveLock(existing(db)), Archive(db) as archive:
             refolded = searching.rebuild_index(archive)
         click.echo(f"bienphong: search index rebuilt ({refolded} articles refolded)", err=True)
     with Archive(db, readonly=True) as archive:
@@ -635,7 +655,7 @@ def reextract(db: Path, since: str | None) -> None:
     from archive.reextract import reextract as run_reextract  # loads the extractor only here
 
     start = optional_day(since)
-    with ArchiveLock(db), Archive(db) as archive:
+    with ArchiveLock(existing(db)), Archive(db) as archive:
         summary = run_reextract(archive, since=start.isoformat() if start else None)
     click.echo(
         f"Reextract finished (run {summary.run_id}): {summary.updated} updated, "

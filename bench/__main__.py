@@ -20,13 +20,14 @@ from pathlib import Path
 
 from bench import Row
 
-BENCHMARKS = ("mirror", "export")
+BENCHMARKS = ("extraction", "crawl", "incremental", "size", "mirror", "search", "export")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
 Written by `make bench` (`python -m bench`); do not edit by hand. Each section holds the figures
 of one benchmark module in `bench/`, the command that produced them, and the machine and date of
-the run. CI never asserts on these numbers.
+the run. CI never asserts on these numbers. `make bench BENCH=NAME` (or `python -m bench NAME`)
+reruns one section; `BENCH_QUICK=1` runs smaller sizes, and its sections say so in their command.
 """
 
 
@@ -97,7 +98,8 @@ def main(argv: list[str]) -> int:
         rows = run()
         for row in rows:
             print(f"{name}: {row.figure} = {format_value(row.value)} {row.unit}", flush=True)
-        sections[name] = section(name, rows, f"python -m bench {name}", when)
+        quick = "BENCH_QUICK=1 " if os.environ.get("BENCH_QUICK", "") not in ("", "0") else ""
+        sections[name] = section(name, rows, f"{quick}python -m bench {name}", when)
     write(sections)
     print(f"bench: wrote {DOC}", file=sys.stderr)
     return 0

@@ -207,16 +207,3 @@ def run() -> list[Row]:
         ),
     ]
     return rows
-
-
-if __name__ == "__main__":
-    # Until bench/__main__.py lists "search": run it and write its section the same way.
-    from datetime import UTC, datetime
-
-    from bench.__main__ import format_value, section, write
-
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    found = run()
-    for row in found:
-        print(f"search: {row.figure} = {format_value(row.value)} {row.unit}", flush=True)
-    write({"search": section("search", found, "python -m bench.search", when)})

@@ -1,5 +1,6 @@
-"""Downloader components: Retry-After honoured on 429/503, and the site's address mapped to
-another origin (the offline mirror) below every other component."""
+"""Downloader components: Retry-After honoured on 429/503, truncated pages retried, redirects
+kept on the site's hosts, and the site's address mapped to another origin (the offline mirror)
+below every other component."""
 
 from __future__ import annotations
 
@@ -8,16 +9,24 @@ import logging
 from email.utils import parsedate_to_datetime
 from time import time
 from typing import Any, Self
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from .urls import SITE_HOSTS
 
 logger = logging.getLogger(__name__)
+# Requests for article pages, whose bodies must arrive whole.
+ARTICLE_ROLES = ("article", "retry")
+
+
+def complete_html(body: bytes) -> bool:
+    """A whole HTML document: a page cut short in transit lacks its closing tag."""
+    return b"</html>" in body[-2048:].lower()
 
 
 def retry_after_seconds(value: str | None, now: float, cap: float) -> float | None:
@@ -41,7 +50,14 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+        if request.meta.get("dont_retry"):
+            return response
+        if response.status == 200 and request.meta.get("role") in ARTICLE_ROLES:
+            if complete_html(response.body):
+                return response
+            self.crawler.stats.inc_value("archive/fetch/truncated")
+            return self._retry(request, "truncated page") or response  # the spider records it
+        if response.status not in self.retry_http_codes:
             return response
         header = response.headers.get("Retry-After")
         wait = retry_after_seconds(
@@ -51,6 +67,33 @@ class RetryAfterMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("archive/fetch/retry_after_waits")
             await asyncio.sleep(wait)
         return self._retry(request, f"HTTP {response.status}") or response
+
+
+class SiteRedirectMiddleware:
+    """Redirects stay on the site: one to another host, or back to a URL the chain already
+    visited, ends the request (its errback records why) instead of being followed or dropped
+    silently. Sits above Scrapy's RedirectMiddleware, so it sees each redirect first."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get("Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        host = urlsplit(target).hostname or ""
+        if host not in SITE_HOSTS:
+            self.stats.inc_value("archive/fetch/offsite_redirects")
+            raise IgnoreRequest(f"redirect to another host: {host or target}")
+        if target == request.url or target in request.meta.get("redirect_urls", ()):
+            self.stats.inc_value("archive/fetch/redirect_loops")
+            raise IgnoreRequest(f"redirect loop: {target}")
+        return response
 
 
 class SiteAddressHandler(HTTP11DownloadHandler):

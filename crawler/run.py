@@ -12,10 +12,16 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.lock import ArchiveLock
-from archive.store import Archive
+from archive.store import Archive, ArchiveError
 
 LIVE_BASE_URL = "https://www.bienphong.com.vn"
 SITE_TZ = timezone(timedelta(hours=7))
+# Links and redirects to other hosts, dropped: by discovery, Scrapy's offsite filter, redirects.
+OFFSITE_STATS = (
+    "archive/discovery/offsite_links",
+    "offsite/filtered",
+    "archive/fetch/offsite_redirects",
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class CrawlOptions:
     full: bool = False
     refetch: bool = False
     recheck_since: datetime | None = None
+    timeout: float = 30.0  # seconds for one page before it counts as failed (and is retried)
     log_level: str = "WARNING"
 
 
@@ -41,6 +48,7 @@ class CrawlSummary:
     unchanged: int = 0
     failed: int = 0
     pages_fetched: int = 0
+    offsite: int = 0  # requests and redirects to other hosts, dropped
     duration_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -65,6 +73,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "AUTOTHROTTLE_START_DELAY": max(options.delay, 0.1),
         "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency,
         "CONCURRENT_REQUESTS": max(16, options.concurrency),
+        "DOWNLOAD_TIMEOUT": options.timeout,
         "LOG_LEVEL": options.log_level,
     }
     settings.setdict(overrides, priority="cmdline")
@@ -91,6 +100,7 @@ def run_options(options: CrawlOptions) -> dict[str, Any]:
         "full": options.full,
         "refetch": options.refetch,
         "recheck_since": site_time(options.recheck_since),
+        "timeout": options.timeout,
     }
 
 
@@ -106,6 +116,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         process.crawl(crawler)
         process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    if stats.get("archive/error"):  # a write failed: what was committed before it stays
+        raise ArchiveError(f"crawl stopped: {stats['archive/error']}")
     return CrawlSummary(
         run_id=int(stats.get("archive/run_id", 0)),
         new=int(stats.get("archive/store/new", 0)),
@@ -113,6 +125,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         unchanged=int(stats.get("archive/store/unchanged", 0)),
         failed=int(stats.get("archive/store/failed", 0)),
         pages_fetched=int(stats.get("downloader/response_count", 0)),
+        offsite=sum(int(stats.get(key, 0)) for key in OFFSITE_STATS),
         duration_seconds=round(time.monotonic() - started, 1),
         warnings=list(stats.get("archive/warnings", [])),
     )

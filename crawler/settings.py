@@ -54,6 +54,8 @@ BIENPHONG_LOCK_HELD = False  # set by `bienphong crawl`, which takes the archive
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    # Above RedirectMiddleware (600): a redirect off the site's hosts, or a loop, is refused.
+    "crawler.middlewares.SiteRedirectMiddleware": 650,
 }
 # Below every middleware, so robots, offsite checks, redirects and storage see the site's URLs.
 DOWNLOAD_HANDLERS = {

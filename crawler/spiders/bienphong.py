@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -21,8 +21,16 @@ from twisted.python.failure import Failure
 from archive.store import Archive, Validators
 from crawler import discovery
 from crawler.items import FailedPage, FetchedPage
+from crawler.middlewares import complete_html
 from crawler.plan import CrawlPlan, load_plan
-from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS, SECTIONS, canonical_url, post_id
+from crawler.urls import (
+    CANONICAL_ORIGIN,
+    SECTION_SLUGS,
+    SECTIONS,
+    canonical_url,
+    is_site_url,
+    post_id,
+)
 
 # One download slot for both hosts: they are one server, and politeness is per server.
 SLOT = "bienphong.com.vn"
@@ -170,6 +178,9 @@ class BienphongSpider(scrapy.Spider):
         self, link: discovery.Link, section: str | None = None, listing: str | None = None
     ) -> Iterator[scrapy.Request]:
         plan = self.plan
+        if not is_site_url(link.url):  # elsewhere: never fetched, and never claims a post id
+            self.crawler.stats.inc_value("archive/discovery/offsite_links")
+            return
         if link.post_id in self.scheduled or not plan.wants(link):
             return
         new = link.post_id not in plan.archived
@@ -190,10 +201,8 @@ class BienphongSpider(scrapy.Spider):
         if response.status != 200:
             yield FailedPage(url, pid, f"HTTP {response.status}")
             return
-        if not _complete(response.body):
-            assert response.request is not None
-            retry = get_retry_request(response.request, spider=self, reason="truncated page")
-            yield retry or FailedPage(url, pid, "truncated page")
+        if not complete_html(response.body):  # still cut short after the middleware's retries
+            yield FailedPage(url, pid, "truncated page")
             return
         yield FetchedPage(
             url=url,
@@ -215,7 +224,9 @@ class BienphongSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("role") in ("article", "retry"):
-            yield FailedPage(request.url, request.meta.get("post_id"), failure_reason(failure))
+            first = request.meta.get("redirect_urls", [request.url])[0]  # before any redirect
+            url, pid = canonical_url(first), request.meta.get("post_id")
+            yield FailedPage(url, pid, failure_reason(failure))
 
 
 def failure_reason(failure: Failure) -> str:
@@ -223,13 +234,12 @@ def failure_reason(failure: Failure) -> str:
     if isinstance(failure.value, HttpError):
         return f"HTTP {failure.value.response.status}"
     message = failure.getErrorMessage()
+    if "DOWNLOAD_MAXSIZE" in message or "download max size" in message:
+        return "page too large: over DOWNLOAD_MAXSIZE, not archived"
+    if isinstance(failure.value, IgnoreRequest) and message:
+        return message  # a redirect off the site or in a loop, as the middleware put it
     name = type(failure.value).__name__
     return f"{name}: {message}" if message and message != name else name
-
-
-def _complete(body: bytes) -> bool:
-    """A whole HTML document: a page cut short in transit lacks its closing tag."""
-    return b"</html>" in body[-2048:].lower()
 
 
 def _headers(response: Response) -> dict[str, str]:

@@ -1,0 +1,135 @@
+"""Helpers the crawl-side benchmarks share: a mirror subprocess, timed child processes, and
+crawls of a mirror into an archive. Every process started here is stopped here."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIENPHONG = Path(sys.executable).with_name("bienphong")
+# Loopback only, and never through a proxy.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+
+
+def quick() -> bool:
+    """`BENCH_QUICK=1`: smaller sizes, for trying the benchmarks out (figures say so)."""
+    return os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+@dataclass
+class MirrorProcess:
+    process: subprocess.Popen[str]
+    base_url: str
+
+    def control(self, path: str) -> Any:
+        """A `/__mirror/...` endpoint's JSON answer (loopback, no proxy)."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(f"{self.base_url}/__mirror/{path}", timeout=120) as answer:
+            return json.loads(answer.read())
+
+
+@contextmanager
+def mirror(articles: int, seed: int = 1, *args: str) -> Iterator[MirrorProcess]:
+    """`python -m tests.mirror --port 0 ...` as a subprocess, stopped on exit."""
+    command = [sys.executable, "-m", "tests.mirror", "--port", "0"]
+    command += ["--articles", str(articles), "--seed", str(seed), *args]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        if not base_url.startswith("http://127."):
+            raise RuntimeError(f"the mirror did not start: {' '.join(command)}")
+        yield MirrorProcess(process, base_url)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@dataclass(frozen=True)
+class Finished:
+    seconds: float
+    peak_rss_mib: float
+    stdout: str
+
+
+def timed_process(command: list[str]) -> Finished:
+    """Run a child to its end: wall seconds, its own peak resident set (`ru_maxrss` from
+    wait4) and its standard output."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        began = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=CLEAN_ENV, stdout=out, stderr=err)
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        seconds = time.perf_counter() - began
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise RuntimeError(f"{' '.join(command[:3])} failed: {err.read().strip()[-500:]}")
+        return Finished(seconds, usage.ru_maxrss / 1024, out.read())
+
+
+def crawl_command(db: Path, base_url: str, *args: str) -> list[str]:
+    command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", base_url]
+    return [*command, "--delay", "0", *args]
+
+
+# -- crawled archives, shared by the benchmarks of one `python -m bench` process -------------
+
+_ARCHIVES: dict[tuple[int, int], tuple[Path, float]] = {}
+_FOLDER: list[Path] = []
+INITIAL_CONCURRENCY = 8  # only to build archives faster; the crawl benchmark uses the default
+
+
+def _folder() -> Path:
+    if not _FOLDER:
+        _FOLDER.append(Path(tempfile.mkdtemp(prefix="bench-archives-")))
+        atexit.register(shutil.rmtree, _FOLDER[0], True)
+    return _FOLDER[0]
+
+
+def crawled_archive(articles: int, seed: int = 1) -> tuple[Path, float]:
+    """An archive of a whole crawl of `Site(articles, seed)` at day 0 (new per day 10, no
+    edits), made once per process by `bienphong crawl`; its path and the crawl's seconds.
+    Callers copy it before crawling it again."""
+    key = (articles, seed)
+    if key not in _ARCHIVES:
+        db = _folder() / f"crawled-{articles}-{seed}.db"
+        with mirror(articles, seed, "--edits-per-day", "0", "--no-log-requests") as site:
+            finished = timed_process(
+                crawl_command(db, site.base_url, "--concurrency", str(INITIAL_CONCURRENCY))
+            )
+        if f"articles: {articles} new" not in finished.stdout:
+            raise RuntimeError(f"the crawl of {articles} articles: {finished.stdout.strip()}")
+        _ARCHIVES[key] = (db, finished.seconds)
+    return _ARCHIVES[key]
+
+
+def copy_archive(source: Path, target: Path) -> None:
+    """A consistent copy of an SQLite archive (the backup API, WAL included)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()

@@ -1,0 +1,186 @@
+"""Bad input from the user: every command against unusable archives and bad arguments answers
+with one line on stderr and a documented exit status, never a traceback; the query parser and
+the extractor take anything without an exception escaping. docs/reliability.md lists them."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.cli import cli
+from archive.schema import SCHEMA_VERSION
+from archive.store import Archive
+from crawler import run as crawler_run
+from pipelines.extraction import extract
+from tests.test_store import make_page, make_record
+
+LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # discard port: nothing may be fetched anyway
+COMMANDS = {
+    "crawl": ["crawl", "--base-url", LOOPBACK_NOWHERE],
+    "search": ["search", "bien"],
+    "show": ["show", "532158"],
+    "history": ["history", "532158"],
+    "export": ["export", "--output", "{tmp}/out.jsonl"],
+    "runs": ["runs"],
+    "stats": ["stats"],
+    "reextract": ["reextract"],
+    "stats --rebuild-index": ["stats", "--rebuild-index"],
+    "serve": ["serve", "--port", "9"],
+}
+WRITERS = ("crawl", "reextract", "stats --rebuild-index")
+
+
+@pytest.fixture(autouse=True)
+def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A crawl or a server that got past the checks would record itself here, not run."""
+    started: list[str] = []
+    monkeypatch.setattr(crawler_run, "run_crawl", lambda options: started.append("crawl"))
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append("serve"))
+    return started
+
+
+def invoke(args: list[str], db: Path, tmp_path: Path) -> Result:
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    return CliRunner().invoke(cli, [*args, "--db", str(db)])
+
+
+def assert_one_line(expected: str, result: Result, exit_code: int = 1) -> None:
+    assert "Traceback" not in result.output
+    assert (exit_code, 1) == (result.exit_code, len(result.stderr.splitlines())), result.output
+    assert result.stderr.startswith("bienphong: error: ")
+    assert expected in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def newer_schema(path: Path) -> None:
+    Archive(path).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+
+
+def foreign_sqlite(path: Path) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (text)")
+
+
+def read_only(path: Path) -> None:
+    Archive(path).close()
+    path.chmod(0o444)
+
+
+ARCHIVES: dict[str, tuple[Callable[[Path], object], str]] = {
+    "missing": (lambda path: None, "no archive at {db}"),
+    "not-sqlite": (lambda path: path.write_text("notes, not an archive\n"), "is not an SQLite"),
+    "foreign": (foreign_sqlite, "is an SQLite database but not a bienphong archive"),
+    "newer-schema": (newer_schema, f"has schema version {SCHEMA_VERSION + 1}, newer than"),
+    "directory": (lambda path: path.mkdir(), "is a directory, not an archive file"),
+    "read-only": (read_only, "archive {db} is read-only"),
+}
+CASES = [
+    (command, state)
+    for command in COMMANDS
+    for state in ARCHIVES
+    if not (command == "crawl" and state == "missing")  # a crawl makes a new archive
+    and (state != "read-only" or command in WRITERS)  # readers read a read-only archive
+]
+
+
+@pytest.mark.parametrize(("command", "state"), CASES)
+def test_every_command_refuses_an_unusable_archive_with_one_line(
+    tmp_path: Path, nothing_runs: list[str], command: str, state: str
+) -> None:
+    db = tmp_path / "archive.db"
+    make, message = ARCHIVES[state]
+    make(db)
+    before = db.read_bytes() if db.is_file() else None
+
+    result = invoke(COMMANDS[command], db, tmp_path)
+
+    assert_one_line(message.format(db=db), result)
+    assert [] == nothing_runs
+    assert before == (db.read_bytes() if db.is_file() else None)  # untouched, or still absent
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        archive.save_article(make_record(), make_page(), None)
+    return path
+
+
+BAD_DATE = "invalid date 'yesterday-ish': use YYYY-MM-DD, or Nd for N days ago (7d)"
+UNKNOWN_SECTION = "unknown section 'the-gioi'; valid: chinh-tri, "
+BAD_QUERY = "the query ends with an operator"
+BAD_ARGUMENTS = [
+    (["crawl", "--base-url", LOOPBACK_NOWHERE, "--since", "yesterday-ish"], BAD_DATE, 1),
+    (["crawl", "--base-url", LOOPBACK_NOWHERE, "--recheck-since", "yesterday-ish"], BAD_DATE, 1),
+    (["search", "bien", "--since", "yesterday-ish"], BAD_DATE, 1),
+    (["search", "bien", "--until", "yesterday-ish"], BAD_DATE, 1),
+    (["export", "--output", "-", "--since", "yesterday-ish"], BAD_DATE, 1),
+    (["export", "--output", "-", "--until", "yesterday-ish"], BAD_DATE, 1),
+    (["reextract", "--since", "yesterday-ish"], BAD_DATE, 1),
+    (["crawl", "--base-url", LOOPBACK_NOWHERE, "--section", "the-gioi"], UNKNOWN_SECTION, 1),
+    (["search", "bien", "--section", "the-gioi"], UNKNOWN_SECTION, 1),
+    (["export", "--output", "-", "--section", "the-gioi"], UNKNOWN_SECTION, 1),
+    (["search", "bien AND"], BAD_QUERY, 2),
+    (["search", '"biên giới" OR'], BAD_QUERY, 2),
+    (["export", "--output", "-", "--query", "bien AND"], BAD_QUERY, 2),
+    (["export", "--output", "{tmp}/no/such/dir/out.jsonl"], "no/such/dir", 1),
+    (["export", "--output", "{tmp}"], str(Path("{tmp}")), 1),
+    (["export", "--format", "parquet", "--output", "-"], "stdout", 2),
+    (["show", "abc"], "'abc' is not a valid integer", 2),
+    (["history", "532158", "--diff", "1", "9"], "has 1 versions, not 9", 1),
+    (["serve", "--port", "70000"], "70000 is not in the range", 2),
+    (["crawl", "--base-url", "127.0.0.1:8765"], "invalid --base-url", 1),
+    (["crawl", "--base-url", LOOPBACK_NOWHERE, "--timeout", "0"], "0.1", 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "status"), BAD_ARGUMENTS, ids=[" ".join(a[0]) for a in BAD_ARGUMENTS]
+)
+def test_bad_arguments_are_one_line_with_their_status(
+    db: Path, tmp_path: Path, nothing_runs: list[str], args: list[str], message: str, status: int
+) -> None:
+    result = invoke(args, db, tmp_path)
+
+    assert_one_line(message.replace("{tmp}", str(tmp_path)), result, status)
+    assert [] == nothing_runs
+
+
+# -- arbitrary input to the pure parsers (the query parser's own test is in test_search.py) -------
+
+URL = "https://www.bienphong.com.vn/tin-bien-gioi-post532158.html"
+FETCHED = datetime(2025, 2, 14, 9, 30, tzinfo=UTC)
+PIECES = [
+    "<html>", "</html>", "<head>", "<body>", "</body>", "<div class='bp-detail-text-content'>",
+    "<div class=\"detail-content\">", "</div>", "<p>", "</p>", "<h1>", "</h1>", "<br>", "<!--",
+    "-->", '<meta property="article:published_time" content="', '<meta charset="bogus">', '">',
+    '<script type="application/ld+json">', "</script>", '{"@type":"NewsArticle","datePublished":',
+    '"2025-02-30T99:00"', '"author":[{"@type":"Person","name":', "}", "]", "[", '<link rel="',
+    'canonical" href="', "javascript:alert(1)", "http://example.com/x-post1.html", "Biên phòng - ",
+    "Ảnh: ", "Bài và ảnh: ", "Theo TTXVN", "Nguồn: ", "14/02/2025 16:30", "Cập nhật: ",
+    "99/99/9999 99:99", "<img src=\"", "<figcaption>", "\x00", "&#0;", "&#xD800;", "<![CDATA[",
+    "]]>", "<?xml version='1.0' encoding='latin-1'?>", "\ufeff", "\u0301", "e\u0302\u0301",
+]  # fmt: skip
+HTML = st.lists(st.sampled_from(PIECES) | st.text(max_size=12), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HTML | HTML.map(lambda text: text.encode("utf-8")) | st.binary(max_size=2000))
+def test_the_extractor_takes_any_html_or_bytes_without_raising(html: str | bytes) -> None:
+    record = extract(html, URL, FETCHED)
+
+    assert 532158 == record["post_id"]
+    assert isinstance(record["body"], str)
+    assert len(record["body"].split()) == record["word_count"]

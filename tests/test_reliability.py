@@ -1,0 +1,468 @@
+"""Reliability: the real `bienphong crawl` against a faulty mirror, a crash, a full disk, and
+readers working beside a writing crawl. docs/reliability.md maps each fault to its test here."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from scrapy.utils.test import get_crawler
+
+from archive.cli import cli
+from archive.lock import ArchiveLock
+from archive.store import Archive, RawPage
+from crawler.discovery import Link
+from crawler.spiders.bienphong import BienphongSpider
+from pipelines.extraction import extract
+from tests.conftest import MakeMirror, fetch
+from tests.mirror import Faults, Mirror
+from tests.test_crawl import ARTICLE_HIT, BIENPHONG, archived, article_fetches, crawl, differences
+from tests.test_web import serving
+
+# Transient faults on a path's first two attempts; a short timeout makes `slow` a timeout.
+TRANSIENT = "503:0.1,429:0.1,slow:0.04,truncate:0.1,reset:0.06,retry-after:1,slow-seconds:2"
+TIMEOUT = ("--timeout", "1")
+MOJIBAKE = ("Ã", "Â", "á»", "Ä‘", "\ufffd")  # UTF-8 read as Latin-1 / cp1252, or undecodable
+
+
+def crawl_env(**extra: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | extra
+
+
+def start_crawl(db: Path, mirror: Mirror, *args: str, prefix: tuple[str, ...] = ()) -> Any:
+    command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
+    return subprocess.Popen(
+        [*prefix, *command, "--delay", "0", "--concurrency", "8", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=crawl_env(),
+    )
+
+
+def runs(db: Path) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["runs", "--db", str(db), "--json"])
+    assert 0 == result.exit_code, result.output
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def pages_per_article(db: Path) -> dict[int, int]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT post_id, count(*) FROM pages GROUP BY post_id")
+        return dict(rows.fetchall())
+
+
+def integrity(db: Path) -> str:
+    with sqlite3.connect(db) as connection:
+        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def lock_is_free(db: Path) -> bool:
+    lock = ArchiveLock(db)
+    lock.acquire()  # ArchiveBusy if a process still held it
+    lock.release()
+    return True
+
+
+def reached(mirror: Mirror, hits: int, process: Any) -> bool:
+    """The mirror answered `hits` requests in this run, or the crawl ended first."""
+    return len(mirror.hits) >= hits or process.poll() is not None
+
+
+def wait_for(condition: Callable[[], bool], limit: float = 120.0) -> None:
+    """Poll until `condition` holds; a guard against hanging, not a timing assertion."""
+    end = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < end, "the condition never came true"
+        time.sleep(0.01)
+
+
+# -- faults from the site -------------------------------------------------------------------------
+
+
+def test_transient_faults_still_archive_every_article_once_equal_to_the_truth(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(TRANSIENT, articles=150, seed=31)
+    db = tmp_path / "archive.db"
+
+    result = crawl(db, mirror, *TIMEOUT)
+
+    assert 0 == result.returncode, result.stderr
+    faults = {hit.fault for hit in mirror.hits}
+    assert {"503", "429", "slow", "truncate", "reset"} <= faults
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    records = archived(db)
+    assert sorted(truth) == sorted(records)
+    assert [] == differences(truth, records)[:20]
+    assert dict.fromkeys(truth, 1) == pages_per_article(db)
+    assert "articles: 150 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
+    assert [] == runs(db)[0]["failures"]
+
+
+def test_a_truncated_page_is_never_stored_but_fetched_again(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror("truncate:0.3", articles=60, seed=32)
+    db = tmp_path / "archive.db"
+
+    assert 0 == crawl(db, mirror).returncode
+
+    cut = {
+        int(found.group(1))
+        for hit in mirror.hits
+        if hit.fault == "truncate" and (found := ARTICLE_HIT.search(hit.path))
+    }
+    assert len(cut) >= 5
+    with sqlite3.connect(db) as connection:
+        stored = dict(connection.execute("SELECT post_id, size FROM pages").fetchall())
+    whole = {}
+    for post_id in cut:
+        article = mirror.site.article_by_id(post_id)
+        assert article is not None
+        whole[post_id] = len(fetch(mirror.base_url, article.path).body)
+    assert whole == {post_id: stored.get(post_id) for post_id in cut}
+    assert dict.fromkeys(cut, 1) == {post_id: pages_per_article(db)[post_id] for post_id in cut}
+
+
+def test_retry_after_is_honoured_before_asking_again(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror("503:0.2,429:0.2,retry-after:1", articles=50, seed=33)
+    db = tmp_path / "archive.db"
+
+    assert 0 == crawl(db, mirror).returncode
+
+    asked: dict[str, list[Any]] = defaultdict(list)
+    for hit in mirror.hits:
+        if ARTICLE_HIT.search(hit.path):
+            asked[hit.path].append(hit)
+    waits = [
+        later.at - hit.at
+        for hits in asked.values()
+        for hit, later in pairwise(hits)
+        if hit.fault in ("503", "429")
+    ]
+    assert len(waits) >= 10
+    assert [] == [wait for wait in waits if wait < 1.0]
+
+
+class TrapProxy:
+    """A loopback 'proxy' that only counts connections: the crawl runs with https_proxy and
+    http_proxy pointing here and no_proxy naming the site, so a request to any other host
+    lands here instead of leaving the machine."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.connections = 0
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    @contextmanager
+    def running(self) -> Iterator[TrapProxy]:
+        self.thread.start()
+        try:
+            yield self
+        finally:
+            self.server.close()
+
+
+def test_pages_that_always_fail_are_recorded_with_a_reason_and_retried_next_run(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=60, seed=34)
+    ids = {name: mirror.site.post_id(index) for index, name in enumerate(TARGETS, start=10)}
+    mirror.faults = Faults.parse(",".join(f"{name}:{pid}" for name, pid in ids.items()))
+    db = tmp_path / "archive.db"
+
+    with TrapProxy().running() as trap:
+        env = crawl_env(https_proxy=trap.url, http_proxy=trap.url, no_proxy="bienphong.com.vn")
+        first = run_crawl(db, mirror, env)
+
+    assert 0 == first.returncode, first.stderr
+    assert 0 == trap.connections
+    assert {
+        (ids["broken"], "HTTP 500"),
+        (ids["huge"], "page too large: over DOWNLOAD_MAXSIZE, not archived"),
+        (ids["loop"], f"redirect loop: {article_url(mirror, ids['loop'])}"),
+        (ids["offsite"], "redirect to another host: example.com"),
+    } == {(failure["post_id"], failure["reason"]) for failure in runs(db)[0]["failures"]}
+    assert "articles: 56 new, 0 updated, 0 unchanged, 4 failed" in first.stdout
+    assert "requests to other hosts dropped: 1" in first.stdout
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    records = archived(db)
+    assert sorted(set(truth) - {ids["broken"], ids["huge"], ids["loop"], ids["offsite"]}) == sorted(
+        records
+    )
+    assert [] == differences(truth, records)
+    assert [] == [
+        (post_id, field)
+        for post_id, record in records.items()
+        for field, value in record.items()
+        if isinstance(value, str) and any(mark in value for mark in MOJIBAKE)
+    ]
+
+    mirror.faults = Faults()
+    mirror.clear_hits()
+    second = crawl(db, mirror)
+
+    assert 0 == second.returncode, second.stderr
+    retried = {ids["broken"], ids["huge"], ids["loop"], ids["offsite"]}
+    first_fetches = [
+        int(found.group(1)) for h in mirror.hits if (found := ARTICLE_HIT.search(h.path))
+    ]
+    assert retried == set(first_fetches[:4])
+    assert [] == runs(db)[0]["failures"]
+    assert [] == differences(truth, archived(db))
+    assert sorted(truth) == sorted(archived(db))
+
+
+TARGETS = ("broken", "huge", "charset", "loop", "offsite")
+
+
+def run_crawl(db: Path, mirror: Mirror, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
+    return subprocess.run(
+        [*command, "--delay", "0", "--concurrency", "8", *TIMEOUT],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
+
+
+def article_url(mirror: Mirror, post_id: int) -> str:
+    article = mirror.site.article_by_id(post_id)
+    assert article is not None
+    return str(article.url)
+
+
+def test_a_page_served_with_the_wrong_charset_is_read_as_utf8(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=20, seed=35)
+    post_id = mirror.site.post_id(3)
+    mirror.faults = Faults.parse(f"charset:{post_id}")
+    db = tmp_path / "archive.db"
+
+    assert 0 == crawl(db, mirror).returncode
+
+    assert [(post_id, 200, "charset")] == [
+        (post_id, hit.status, hit.fault) for hit in mirror.article_hits(post_id)
+    ]
+    article = mirror.site.article_by_id(post_id)
+    assert article is not None
+    truth = article.truth()
+    assert [] == differences({post_id: truth}, archived(db))
+    assert any(ord(char) > 127 for char in truth["title"] + truth["body"])
+
+
+# -- faults from the machine ----------------------------------------------------------------------
+
+
+def test_a_crawl_killed_at_any_moment_resumes_to_every_article_once(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=200, seed=36)
+    db = tmp_path / "archive.db"
+
+    for kill_at in (
+        3,
+        60,
+        150,
+    ):  # requests the mirror answered in that run: discovery, then articles
+        mirror.clear_hits()
+        process = start_crawl(db, mirror)
+        wait_for(functools.partial(reached, mirror, kill_at, process))
+        process.kill()
+        process.communicate()
+        assert -9 == process.returncode
+        assert "ok" == integrity(db)
+        assert lock_is_free(db)
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    assert sorted(truth) == sorted(archived(db))
+    assert [] == differences(truth, archived(db))
+    assert dict.fromkeys(truth, 1) == pages_per_article(db)
+    assert "ok" == integrity(db)
+    assert ["finished", "interrupted", "interrupted", "interrupted"] == [
+        run["outcome"] for run in runs(db)
+    ]
+    assert lock_is_free(db)
+
+
+def test_a_crawl_stopped_by_sigterm_is_not_taken_for_a_whole_walk(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=200, seed=40)
+    db = tmp_path / "archive.db"
+    process = start_crawl(db, mirror)
+    wait_for(functools.partial(reached, mirror, 80, process))
+
+    process.send_signal(signal.SIGTERM)  # what systemd and `kill` send: Scrapy stops gracefully
+    process.communicate(timeout=120)
+
+    assert ["shutdown"] == [run["outcome"] for run in runs(db)]
+    assert 0 < len(archived(db)) < 200
+    result = crawl(db, mirror)  # walks the whole site again, not incrementally
+    assert 0 == result.returncode, result.stderr
+    assert sorted(r["post_id"] for r in mirror.site.truth()) == sorted(archived(db))
+    assert ["finished", "shutdown"] == [run["outcome"] for run in runs(db)]
+
+
+def test_search_and_export_work_while_a_crawl_writes(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=300, seed=37)
+    db = tmp_path / "archive.db"
+    process = start_crawl(db, mirror, "--concurrency", "2")
+    wait_for(lambda: any(hit.status == 200 and "-post" in hit.path for hit in mirror.hits))
+    wait_for(lambda: db.exists())
+    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as reader:
+        assert "wal" == reader.execute("PRAGMA journal_mode").fetchone()[0]
+
+    results, counts = [], []
+    runner = CliRunner()
+    while process.poll() is None:
+        found = runner.invoke(cli, ["search", "bien", "--db", str(db), "--json", "--limit", "5"])
+        exported = runner.invoke(cli, ["export", "--db", str(db), "--output", "-"])
+        results += [found, exported]
+        if exported.exit_code == 0:
+            counts.append(len(exported.stdout.splitlines()))
+    _, stderr = process.communicate()
+
+    assert 0 == process.returncode, stderr
+    assert len(results) >= 4
+    assert [] == [(r.exit_code, r.output) for r in results if r.exit_code != 0]
+    assert [] == [r.output for r in results if "locked" in r.output]
+    assert sorted(counts) == counts
+    assert 300 == len(archived(db))
+
+
+# Runs a command with a cap on the size of any file it writes (RLIMIT_FSIZE): past the cap the
+# kernel refuses the write (EFBIG), and SQLite meets it as it would meet a full disk. SIGXFSZ is
+# ignored so the write fails instead of the signal killing the process.
+SMALL_DISK = (
+    "import os, resource, signal, sys; "
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]),) * 2); "
+    "os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+def test_a_full_disk_stops_the_crawl_with_one_line_and_loses_nothing_committed(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=150, seed=38)
+    db = tmp_path / "archive.db"
+    small_disk = (sys.executable, "-c", SMALL_DISK, str(400_000))
+
+    process = start_crawl(db, mirror, prefix=small_disk)
+    stdout, stderr = process.communicate(timeout=600)
+
+    assert 1 == process.returncode, stderr
+    errors = stderr.splitlines()
+    assert 1 == len(errors), stderr
+    assert errors[0].startswith("bienphong: error: crawl stopped: cannot save article ")
+    assert errors[0].endswith(("database or disk is full", "disk I/O error"))
+    assert "" == stdout
+    assert "ok" == integrity(db)
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    kept = archived(db)
+    assert 0 < len(kept) < len(truth)
+    assert [] == differences(truth, kept)
+    assert lock_is_free(db)
+    fetched = sum(article_fetches(mirror).values())
+    assert fetched < len(truth)  # it stopped instead of fetching pages it could not keep
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    assert sorted(truth) == sorted(archived(db))
+    assert kept == {post_id: archived(db)[post_id] for post_id in kept}
+    # The stopped run is closed as such, or (when even that write failed) marked interrupted.
+    assert "finished" == runs(db)[0]["outcome"]
+    assert runs(db)[1]["outcome"] in ("archive_error", "interrupted")
+
+
+# -- security: text from the site is untrusted ----------------------------------------------------
+
+MARKUP = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
+
+
+def test_markup_in_a_crawled_page_reaches_the_reader_escaped(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=5, seed=39)
+    article = mirror.site.article(2)
+    served = fetch(mirror.base_url, article.path).text
+    first_words = article.body.split("\n\n")[0][:40]
+    hostile = served.replace(article.title, f"{article.title} {MARKUP}").replace(
+        first_words, f"{MARKUP} {first_words}"
+    )
+    record = extract(hostile.encode(), article.url, datetime.now(UTC))
+    db = tmp_path / "hostile.db"
+    with Archive(db) as archive:
+        page = RawPage(article.url, article.url, 200, {}, hostile.encode(), "2025-01-01T00:00:00Z")
+        archive.save_article(record, page, None)
+
+    with serving(db) as base_url:
+        pages = [
+            fetch(base_url, f"/article/{article.post_id}").text,
+            fetch(base_url, "/").text,
+            fetch(base_url, "/search?q=alert").text,
+        ]
+
+    assert (
+        f"{article.title} <script>alert(1)</script><img src=x onerror=alert(2)>" == record["title"]
+    )
+    assert record["body"].startswith("<script>alert(1)</script>")
+    for text in pages:
+        assert "<script" not in text and "onerror=alert(2)>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
+
+
+def test_an_article_link_to_another_host_is_dropped_counted_and_claims_no_post_id(
+    tmp_path: Path,
+) -> None:
+    crawler = get_crawler(BienphongSpider, {"BIENPHONG_DB": str(tmp_path / "archive.db")})
+    spider = BienphongSpider.from_crawler(crawler)
+    elsewhere = Link("https://bienphong.com.vn.example.net/tin-post450001.html", 450001)
+    on_site = Link("https://www.bienphong.com.vn/tin-post450001.html", 450001)
+
+    assert [] == list(spider.article(elsewhere))
+    assert [on_site.url] == [request.url for request in spider.article(on_site)]
+    assert 1 == crawler.stats.get_value("archive/discovery/offsite_links")
