@@ -28,3 +28,4 @@ class FailedPage:
     post_id: int | None
     reason: str
     extra: dict[str, str] = field(default_factory=dict)
+    page: FetchedPage | None = None  # the response, when it came but could not be read

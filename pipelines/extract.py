@@ -33,10 +33,15 @@ class ExtractPipeline:
         if isinstance(item, FailedPage):
             return item
         page: FetchedPage = item
-        record = extract(
-            page.body, page.url, datetime.fromisoformat(page.fetched_at),
-            section_hint=page.section_hint,
-        )  # fmt: skip
+        try:
+            record = extract(
+                page.body, page.url, datetime.fromisoformat(page.fetched_at),
+                section_hint=page.section_hint,
+            )  # fmt: skip
+        except Exception as error:  # a page the rules choke on is recorded, kept, not lost
+            self.crawler.stats.inc_value("archive/extract/errors")
+            reason = f"extraction failed: {type(error).__name__}: {error}"
+            return FailedPage(page.url, page.post_id, reason, page=page)
         if self._too_old(record):
             # Listings are newest first: one article older than --since ends that listing.
             if page.listing and self.crawler.spider is not None:

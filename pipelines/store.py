@@ -12,13 +12,17 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.drift import drift_warnings
 from archive.lock import ArchiveLock
 from archive.store import Archive, ArchiveError, RawPage
-from crawler.items import FailedPage
+from crawler.items import FailedPage, FetchedPage
 from pipelines.extract import ExtractedArticle
 
 # Fields whose fill rate per run tells whether the site's markup has drifted.
 FILL_FIELDS = ("published_at", "authors", "sapo", "body", "images")
 # The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
 ERROR_STAT = "archive/error"
+
+
+def raw_page(page: FetchedPage) -> RawPage:
+    return RawPage(page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at)
 
 
 class StorePipeline:
@@ -73,15 +77,13 @@ class StorePipeline:
     def _store(self, item: Any) -> Any:
         assert self.archive is not None
         if isinstance(item, FailedPage):
+            if item.page is not None and item.post_id is not None:  # kept for `reextract`
+                self.archive.save_page(raw_page(item.page), item.post_id, self.run_id)
             self.archive.record_failure(self.run_id, item.url, item.post_id, item.reason)
             self.stats.inc_value("archive/store/failed")
             return item
         extracted: ExtractedArticle = item
-        page = extracted.page
-        raw = RawPage(
-            page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at
-        )
-        outcome = self.archive.save_article(extracted.record, raw, self.run_id)
+        outcome = self.archive.save_article(extracted.record, raw_page(extracted.page), self.run_id)
         self.stats.inc_value(f"archive/store/{outcome}")
         for field in FILL_FIELDS:
             if extracted.record.get(field):
