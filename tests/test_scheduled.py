@@ -229,3 +229,23 @@ def test_a_template_switch_that_hides_dates_is_flagged_as_drift(
     runs = json.loads(bienphong("runs", "--db", str(db), "--json").stdout)
     assert [[warning], []] == [run["warnings"] for run in runs]
     assert 0.0 == runs[0]["fill_rates"]["published_at"]
+
+
+def test_feeds_sitemaps_and_listings_are_asked_conditionally(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=200, seed=12)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    mirror.clear_hits()
+
+    result = crawl(db, mirror)  # nothing changed on the site since
+
+    assert "articles: 0 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
+    feeds = [hit for hit in mirror.hits if hit.path.startswith("/rss/")]
+    listings = [hit for hit in mirror.hits if hit.path.endswith("/") and hit.path != "/"]
+    assert 28 == len(feeds)
+    assert [304] * 28 == [hit.status for hit in feeds]
+    assert {304} == {hit.status for hit in listings}
+    assert 304 == next(h.status for h in mirror.hits if h.path == "/sitemap.xml")
+    assert [] == [hit.path for hit in mirror.hits if "-post" in hit.path]
