@@ -28,6 +28,8 @@ Written by `make bench` (`python -m bench`); do not edit by hand. Each section h
 of one benchmark module in `bench/`, the command that produced them, and the machine and date of
 the run. CI never asserts on these numbers. `make bench BENCH=NAME` (or `python -m bench NAME`)
 reruns one section; `BENCH_QUICK=1` runs smaller sizes, and its sections say so in their command.
+The `profiling` section at the end is the one written by hand: a dated record of what was
+profiled and changed where a target was missed, with before/after figures; the runner keeps it.
 """
 
 

@@ -129,7 +129,12 @@ def run() -> list[Row]:
             "×",
             "target ≥ 0.5; " + ("met" if crawl_rate / bare_rate >= 0.5 else "MISSED"),
         ),
-        Row(f"crawl peak RSS, N = {small:,}", small_peak, "MiB", "ru_maxrss of the crawl process"),
+        Row(
+            f"crawl peak RSS, N = {small:,}",
+            small_peak,
+            "MiB",
+            "VmHWM of the crawl process, polled",
+        ),
         Row(
             f"crawl, N = {large:,}",
             large / large_seconds,

@@ -71,24 +71,46 @@ class Finished:
 
 
 def timed_process(command: list[str]) -> Finished:
-    """Run a child to its end: wall seconds, its own peak resident set (`ru_maxrss` from
-    wait4) and its standard output."""
+    """Run a child to its end: wall seconds, its own peak resident set and its standard output.
+
+    The peak is the child's VmHWM, read from /proc while it runs (every POLL seconds, so the
+    last fraction of a second may be missed). Not `ru_maxrss`: Linux carries the parent's
+    high-water mark into a child across fork and exec, so a child of a large benchmark
+    process would report the parent's size.
+    """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         began = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=CLEAN_ENV, stdout=out, stderr=err)
+        peak = 0.0
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            while process.poll() is None:
+                peak = max(peak, _high_water_mib(process.pid))
+                time.sleep(POLL)
         except BaseException:
             process.kill()
             process.wait()
             raise
         seconds = time.perf_counter() - began
-        process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if process.returncode != 0:
             raise RuntimeError(f"{' '.join(command[:3])} failed: {err.read().strip()[-500:]}")
-        return Finished(seconds, usage.ru_maxrss / 1024, out.read())
+        return Finished(seconds, peak, out.read())
+
+
+POLL = 0.1
+
+
+def _high_water_mib(pid: int) -> float:
+    """VmHWM of a running process in MiB; 0 once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def crawl_command(db: Path, base_url: str, *args: str) -> list[str]:
