@@ -4,10 +4,10 @@ The archives are synthetic: the records and rendered pages of POOL articles of t
 (`tests.mirror.Site`, seed 1), repeated under new post ids and dates spread over ten years, and
 written in bulk into a real archive (schema, search index and raw pages as a crawl leaves them).
 Each export runs as its own `bienphong export` process, as a user runs it; its peak resident set
-is the child's `ru_maxrss`. Its baseline is the same command selecting nothing: what the
-interpreter and the format's libraries take before any article. Memory is flat when the peak at
-200,000 is close to the peak at 20,000. The mirror's text repeats, so outputs compress better
-than real articles would.
+is the child's VmHWM, polled from /proc (`bench.processes.timed_process`). Its baseline is the
+same command selecting nothing: what the interpreter and the format's libraries take before any
+article. Memory is flat when the peak at 200,000 is close to the peak at 20,000. The mirror's
+text repeats, so outputs compress better than real articles would.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import zlib
@@ -26,6 +24,7 @@ from typing import Any
 
 from archive.store import Archive, _to_row
 from bench import Row
+from bench.processes import BIENPHONG, timed_process
 from tests.mirror import render
 from tests.mirror.site import Site
 
@@ -38,7 +37,6 @@ FORMATS = (
     ("markdown", "out.zip"),
     ("warc", "out.warc.gz"),
 )
-BIENPHONG = Path(sys.executable).with_name("bienphong")
 TEN_YEARS = 3600 * 24 * 3650
 START = 1_480_000_000  # late 2016
 
@@ -111,21 +109,8 @@ def _insert(archive: Archive, batch: list[tuple[dict[str, Any], dict[str, Any]]]
 def export(db: Path, format_: str, output: Path, *args: str) -> tuple[float, float]:
     """Seconds and peak RSS (MiB) of one `bienphong export` process."""
     command = [str(BIENPHONG), "export", "--db", str(db), "--format", format_]
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        [*command, "--output", str(output), *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - began
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.stderr is not None
-    message = process.stderr.read().decode()
-    process.stderr.close()
-    if process.returncode != 0:
-        raise RuntimeError(f"bienphong export --format {format_} failed: {message}")
-    return seconds, usage.ru_maxrss / 1024
+    finished = timed_process([*command, "--output", str(output), *args])
+    return finished.seconds, finished.peak_rss_mib
 
 
 def run() -> list[Row]:

@@ -5,6 +5,7 @@ No Scrapy here; the spider calls these with a response's URL and body.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -112,6 +113,29 @@ def html_links(body: bytes, url: str) -> HtmlLinks:
     # Only the nearest later page: a numbered pager must not fan out ahead of what is read.
     nearest = sorted(later_pages, key=later_pages.__getitem__)[:1]
     return HtmlLinks(list(articles.values()), nearest, list(tags), list(sections))
+
+
+HREF = re.compile(rb"""\shref\s*=\s*["']([^"'<>\s]+)["']""", re.IGNORECASE)
+
+
+def page_links(body: bytes, url: str) -> tuple[list[Link], list[str]]:
+    """Article and tag links of a page from a scan of its hrefs, in page order.
+
+    For article pages, whose tree the extractor builds: a second parse would cost more than
+    the links are worth, and a link is a link wherever it stands. Links to other hosts come
+    back too, as from `html_links`: the spider drops and counts them.
+    """
+    articles: dict[int, Link] = {}
+    tags: dict[str, None] = {}
+    for found in HREF.finditer(body):
+        href = html.unescape(found.group(1).decode("utf-8", "replace"))
+        target = canonical_url(href, url)
+        kind = page_kind(target)
+        if kind is PageKind.ARTICLE and (pid := post_id(target)) is not None:
+            articles.setdefault(pid, Link(target, pid))
+        elif kind is PageKind.TAG:
+            tags[target] = None
+    return list(articles.values()), list(tags)
 
 
 def _text(body: bytes) -> str | bytes:

@@ -9,6 +9,7 @@ from crawler.discovery import (
     html_links,
     listing_key,
     listing_page_number,
+    page_links,
     robots_sitemaps,
     section_of_listing,
     sitemap_entries,
@@ -134,3 +135,18 @@ def test_robots_sitemap_lines() -> None:
         "https://www.bienphong.com.vn/sitemap.xml",
         "https://www.bienphong.com.vn/sitemaps/news.xml",
     ] == list(robots_sitemaps(robots))
+
+
+def test_page_links_scan_hrefs_for_articles_and_tags() -> None:
+    page = """<div class="related"><a href="/a-post450001.html?utm_source=x&amp;utm_medium=y">A</a>
+    <a class="x" href='https://bienphong.com.vn/b-post450004.html'>B</a>
+    <a href="https://evil.example/c-post450007.html">elsewhere</a>
+    <link rel="canonical" href="https://www.bienphong.com.vn/a-post450001.html">
+    <a href="/tag/bdbp-lao-cai-4355.html">BĐBP Lào Cai</a><a href="/kinh-te/">Kinh tế</a></div>"""
+    links, tags = page_links(page.encode(), "https://www.bienphong.com.vn/x-post450010.html")
+    assert [
+        ("https://www.bienphong.com.vn/a-post450001.html", 450001),
+        ("https://www.bienphong.com.vn/b-post450004.html", 450004),
+        ("https://evil.example/c-post450007.html", 450007),  # the spider drops other hosts
+    ] == [(link.url, link.post_id) for link in links]
+    assert ["https://www.bienphong.com.vn/tag/bdbp-lao-cai-4355.html"] == tags

@@ -35,9 +35,14 @@ from crawler.urls import (
 # One download slot for both hosts: they are one server, and politeness is per server.
 SLOT = "bienphong.com.vn"
 # Retries of earlier failures first, then articles, so listings do not pile up requests.
-PRIORITY = {"retry": 30, "article": 20, "sitemap": 10, "feed": 10, "listing": 0, "tag": -10}
+# Monthly sitemaps come last: by then listings have named most of their articles, so the few
+# they add wait in the queue instead of all of a month's (memory flat as the archive grows).
+PRIORITY = {
+    "retry": 30, "article": 20, "sitemap": 10, "feed": 10, "listing": 0, "tag": -10,
+    "month-sitemap": -20,
+}  # fmt: skip
 # Answers whose validators a later run sends back.
-CONDITIONAL_ROLES = ("sitemap", "feed", "listing")
+CONDITIONAL_ROLES = ("sitemap", "month-sitemap", "feed", "listing")
 
 
 class BienphongSpider(scrapy.Spider):
@@ -91,6 +96,9 @@ class BienphongSpider(scrapy.Spider):
             errback=self.page_failed,
             priority=PRIORITY[role],
             headers=headers,
+            # Articles are deduplicated by post id (fetch_article): Scrapy's URL fingerprints
+            # would only hold one more entry per article in memory.
+            dont_filter=role in ("article", "retry"),
             meta={"download_slot": SLOT, "role": role, "handle_httpstatus_list": [304, 404]} | meta,
         )
 
@@ -126,7 +134,7 @@ class BienphongSpider(scrapy.Spider):
         for url, lastmod in children:
             if self.plan.wants_sitemap(url, lastmod):
                 stamp = lastmod.isoformat() if lastmod else None
-                yield self.page(url, self.parse_sitemap, "sitemap", lastmod=stamp)
+                yield self.page(url, self.parse_sitemap, "month-sitemap", lastmod=stamp)
         for link in links:
             yield from self.article(link)
 
@@ -216,10 +224,10 @@ class BienphongSpider(scrapy.Spider):
             listing=meta.get("listing"),
         )
         if self.plan.since is None:
-            found = discovery.html_links(response.body, response.url)
-            for link in found.articles:
+            links, tags = discovery.page_links(response.body, response.url)
+            for link in links:
                 yield from self.article(link)
-            yield from self.tag_pages(found.tags)
+            yield from self.tag_pages(tags)
 
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
         request = failure.request  # type: ignore[attr-defined]
