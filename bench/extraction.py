@@ -107,7 +107,7 @@ def trafilatura_fields(page: Page) -> dict[str, Any]:
 def newspaper_fields(page: Page) -> dict[str, Any]:
     with warnings.catch_warnings():  # "nltk is not installed": its NLP is not used here
         warnings.simplefilter("ignore")
-        from newspaper import Article, Config  # type: ignore[import-untyped]
+        from newspaper import Article, Config
 
     config = Config()
     config.fetch_images = False

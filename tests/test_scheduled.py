@@ -249,3 +249,54 @@ def test_feeds_sitemaps_and_listings_are_asked_conditionally(
     assert {304} == {hit.status for hit in listings}
     assert 304 == next(h.status for h in mirror.hits if h.path == "/sitemap.xml")
     assert [] == [hit.path for hit in mirror.hits if "-post" in hit.path]
+
+
+def test_full_walks_again_without_fetching_and_refetch_fetches_all(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=60, seed=14)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+
+    def monthly_sitemaps_asked(*args: str) -> int:
+        mirror.clear_hits()
+        assert 0 == crawl(db, mirror, *args).returncode
+        assert {} == dict(article_fetches(mirror))
+        return sum(1 for hit in mirror.hits if hit.path.startswith("/sitemaps/posts-"))
+
+    months = [month for month in mirror.site.months() if mirror.site.month_range(*month)]
+    assert (0, len(months)) == (
+        monthly_sitemaps_asked(),  # incremental: the index says no month changed
+        monthly_sitemaps_asked("--full"),
+    )
+    mirror.clear_hits()
+    refetch = crawl(db, mirror, "--full", "--refetch")
+
+    assert "articles: 0 new, 0 updated, 60 unchanged, 0 failed" in refetch.stdout
+    assert dict.fromkeys(archived(db), 1) == dict(article_fetches(mirror))
+    assert 2 == bienphong("crawl", "--db", str(db), "--refetch").returncode
+
+
+def test_history_shows_a_word_diff_between_versions(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=40, seed=4, new_per_day=0, edits_per_day=1)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    before = {r["post_id"]: r for r in mirror.site.truth()}
+    mirror.set_day(1)
+    (post_id,) = (mirror.site.post_id(index) for index in mirror.site.edits)
+    assert 0 == crawl(db, mirror, "--recheck-since", "2010-01-01").returncode
+    after = mirror.site.article_by_id(post_id)
+    assert after is not None
+
+    result = bienphong("history", str(post_id), "--db", str(db), "--diff", "1", "2")
+
+    old, new = before[post_id], after.truth()
+    reading = ("title", "sapo", "body", "authors", "tags", "published_at", "modified_at")
+    changed = [field for field in reading if old[field] != new[field]]
+    assert changed == [line.split(":")[0] for line in result.stdout.splitlines()]
+    added = set(new[changed[0]].split()) - set(old[changed[0]].split())
+    assert "modified_at" in changed
+    assert all("{+" in line for line in result.stdout.splitlines())
+    assert added <= set(result.stdout.replace("{+", " ").replace("+}", " ").split())
