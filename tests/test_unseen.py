@@ -1,5 +1,6 @@
-"""Search and export over an archive crawled from pages in markup no rule has seen (template X):
-what the reader gets does not depend on the site keeping its templates."""
+"""Pages in markup no rule has seen (the mirror's template X, drawn per article): crawled through
+faults, kept up to date, searched and exported. What the reader gets must not depend on the
+site keeping its templates."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 from pathlib import Path
 
 from archive.store import Archive
-from tests.conftest import CrawledArchive
+from tests.conftest import CrawledArchive, MakeMirror
 from tests.test_cli import invoke
+from tests.test_crawl import article_fetches, assert_archive_holds_the_truth, crawl
 from tests.test_search import folded, ids, where
 
 
@@ -42,3 +44,22 @@ def test_export_of_pages_never_seen_is_their_truth(
         for key, value in record.items()
         if exported[post_id][key] != value
     ]
+
+
+def test_a_faulty_site_in_unseen_markup_is_archived_and_kept_up_to_date(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    faults = "503:0.05,429:0.03,truncate:0.03,reset:0.02,retry-after:1"
+    mirror = make_mirror(faults, articles=120, seed=29, template="X", edits_per_day=0)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    assert_archive_holds_the_truth(db, mirror)
+
+    mirror.set_day(1)
+    mirror.clear_hits()
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    new_ids = {mirror.site.post_id(index) for index in range(120, 130)}
+    assert new_ids == set(article_fetches(mirror))
+    assert_archive_holds_the_truth(db, mirror)
