@@ -2,7 +2,7 @@
 
 Errors are one line on stderr, `bienphong: error: ...`, never a traceback. Exit statuses:
 0 done; 1 the command could not run (archive missing, unreadable or newer, bad date or section,
-unwritable output, unknown article); 2 usage error, or a command or format of a later release;
+unwritable output, unknown article); 2 usage error, or a malformed search query;
 75 (EX_TEMPFAIL) another crawl or reextract holds the archive.
 """
 
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -48,7 +48,7 @@ class CliError(click.ClickException):
 
 
 class CliUsageError(CliError):
-    """One line on stderr; a usage error, or a feature of a later release."""
+    """One line on stderr; a usage error, or a malformed search query."""
 
     exit_code = EXIT_USAGE
 
@@ -129,7 +129,7 @@ def cli() -> None:
       0  done
       1  the command could not run: a missing, unreadable or newer archive, a bad
          date or section, an unwritable output, an unknown article
-      2  a usage error, or a feature of a later release
+      2  a usage error, or a malformed search query
      75  another crawl or reextract holds the archive: try again later
 
     \b
@@ -503,14 +503,6 @@ def stats(db: Path, as_json: bool, rebuild_index: bool) -> None:
     index = figures["search_index"]
     state = "complete" if index["complete"] else "INCOMPLETE: run bienphong stats --rebuild-index"
     click.echo(f"search index  {index['indexed']} of {index['articles']} articles ({state})")
-
-
-def later(what: str, issue: int) -> NoReturn:
-    raise CliUsageError(f"'{what}' arrives with issue {issue}, in a later release")
-
-
-# The verbs of later releases exist now, with their help, and say which issue brings them.
-LATER_SETTINGS = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 
 @cli.command()
