@@ -38,10 +38,11 @@ SLOT = "bienphong.com.vn"
 # Monthly sitemaps come last: by then listings have named most of their articles, so the few
 # they add wait in the queue instead of all of a month's (memory flat as the archive grows).
 PRIORITY = {
-    "retry": 30, "article": 20, "sitemap": 10, "feed": 10, "listing": 0, "tag": -10,
-    "month-sitemap": -20,
+    "retry": 30, "article": 20, "robots": 10, "sitemap": 10, "feed": 10, "listing": 0,
+    "tag": -10, "month-sitemap": -20,
 }  # fmt: skip
-# Answers whose validators a later run sends back.
+# Answers whose validators a later run sends back (not robots.txt: its Sitemap lines are read
+# on every run, and a 304 would hide them).
 CONDITIONAL_ROLES = ("sitemap", "month-sitemap", "feed", "listing")
 
 
@@ -83,7 +84,7 @@ class BienphongSpider(scrapy.Spider):
                 requests.append(self.page(feed, self.parse_feed, "feed"))
             requests.append(self.page(f"{site}/{slug}/", self.parse_listing, "listing"))
         if not plan.sections:
-            requests.append(self.page(f"{site}/robots.txt", self.parse_robots, "sitemap"))
+            requests.append(self.page(f"{site}/robots.txt", self.parse_robots, "robots"))
             requests.append(self.page(f"{site}/sitemap.xml", self.parse_sitemap, "sitemap"))
             requests.append(self.page(f"{site}/", self.parse_home, "listing"))
         return [r for r in requests if r is not None]
