@@ -26,6 +26,27 @@ import pytest
 
 from tests.mirror import Faults, Mirror, Site
 
+# The article record's keys in order, as shared/article-record.md writes them: the contract
+# every output is held to, written out here rather than taken from the code under test.
+RECORD_KEYS = [
+    "post_id",
+    "url",
+    "kind",
+    "section",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "source",
+    "published_at",
+    "modified_at",
+    "tags",
+    "images",
+    "video_url",
+    "word_count",
+    "fetched_at",
+    "extractor_version",
+]
 PROXY_VARIABLES = (
     "http_proxy",
     "https_proxy",

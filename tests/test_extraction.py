@@ -20,29 +20,11 @@ from pipelines.extraction import EXTRACTOR_VERSION, extract
 from pipelines.extraction.page import Page
 from pipelines.extraction.record import read
 from pipelines.extraction.text import parse_byline, split_credit, strip_dateline
+from tests.conftest import RECORD_KEYS
 from tests.make_goldens import VARIANTS
 from tests.mirror import Mirror, Site
 
 PAGES = Path(__file__).parent / "data" / "pages"
-RECORD_KEYS = [
-    "post_id",
-    "url",
-    "kind",
-    "section",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "source",
-    "published_at",
-    "modified_at",
-    "tags",
-    "images",
-    "video_url",
-    "word_count",
-    "fetched_at",
-    "extractor_version",
-]
 EMPTY_KEYS = (
     "kind",
     "section",

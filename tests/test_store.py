@@ -15,26 +15,9 @@ from sqlite_utils import Database
 from archive import schema
 from archive.schema import SCHEMA_VERSION
 from archive.store import Archive, ArchiveError, RawPage
+from tests.conftest import RECORD_KEYS
 
-FIELDS = [
-    "post_id",
-    "url",
-    "kind",
-    "section",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "source",
-    "published_at",
-    "modified_at",
-    "tags",
-    "images",
-    "video_url",
-    "word_count",
-    "fetched_at",
-    "extractor_version",
-]
+FIELDS = RECORD_KEYS
 HTML = (
     "<html><head><title>Đồn Biên phòng Cửa khẩu Quốc tế Lào Cai</title></head><body>"
     + "<p>Bộ đội Biên phòng tuần tra song phương.</p>" * 200
