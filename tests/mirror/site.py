@@ -404,12 +404,6 @@ class Site:
             for tag_id, ids in found.items()
         }
 
-    def newest(self, section: str | None = None) -> list[int]:
-        """Indexes newest first, of one section or of the whole site (a lazy reversed view)."""
-        if section is None:
-            return list(range(self.total - 1, -1, -1))
-        return list(reversed(self._sections_index[section]))
-
     def section_page(self, section: str, page: int) -> list[int]:
         size = SECTION_BY_SLUG[section].page_size
         ids = self._sections_index[section]
