@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from datetime import UTC, datetime, timezone
@@ -31,6 +30,7 @@ from archive.dates import SITE_TZ
 from archive.schema import ARTICLE_FIELDS
 from archive.store import RawPage
 from archive.streamzip import StreamingZip
+from crawler.urls import slugify
 
 BATCH_ROWS = 5_000  # records per parquet row group
 LIST_SEPARATOR = "; "  # authors and tags in a csv cell
@@ -137,7 +137,6 @@ def batched(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[
 # markdown
 
 _POST_SUFFIX = re.compile(r"-post\d+\.html?$")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def markdown_name(record: dict[str, Any]) -> str:
@@ -153,9 +152,7 @@ def url_slug(url: Any) -> str:
     with suppress(ValueError):  # a malformed URL: take it as a path
         text = urlsplit(text).path
     last = _POST_SUFFIX.sub("", unquote(text).rsplit("/", 1)[-1])
-    plain = unicodedata.normalize("NFKD", last.replace("đ", "d").replace("Đ", "D"))
-    slug = _NOT_SLUG.sub("-", plain.encode("ascii", "ignore").decode().lower()).strip("-")
-    return slug[:MAX_SLUG].strip("-") or "article"
+    return slugify(last)[:MAX_SLUG].strip("-") or "article"
 
 
 def markdown_document(record: dict[str, Any]) -> str:

@@ -6,9 +6,10 @@ No Scrapy here: the extractor and the archive use these too.
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from archive.vietnamese import fold
 
 CANONICAL_ORIGIN = "https://www.bienphong.com.vn"
 SITE_HOSTS = frozenset({"www.bienphong.com.vn", "bienphong.com.vn"})
@@ -48,9 +49,7 @@ def slugify(text: str) -> str:
     The site's section slugs are their names slugified (`Quân sự - Quốc phòng` →
     `quan-su-quoc-phong`).
     """
-    text = text.lower().replace("đ", "d")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return "-".join(re.findall(r"[a-z0-9]+", text))
+    return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
 def is_site_url(url: str) -> bool:

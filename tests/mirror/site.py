@@ -164,8 +164,28 @@ class Byline:
     style: str
 
 
+class Addressed:
+    """Where an article lives, from its kind, slug and post id (pages and links alike)."""
+
+    post_id: int
+    kind: str
+    slug: str
+
+    @property
+    def prefix(self) -> str:
+        return {"video": "/videos", "photo": "/tin-anh"}.get(self.kind, "")
+
+    @property
+    def path(self) -> str:
+        return f"{self.prefix}/{self.slug}-post{self.post_id}.html"
+
+    @property
+    def url(self) -> str:
+        return WWW + self.path
+
+
 @dataclass(frozen=True)
-class Article:
+class Article(Addressed):
     """Everything the mirror knows of one article: what its page shows and how."""
 
     index: int
@@ -201,18 +221,6 @@ class Article:
     syndication_line: bool
     decomposed: bool  # served as NFD text, as some Vietnamese CMSes do
     related: tuple[int, ...] = field(default=())
-
-    @property
-    def prefix(self) -> str:
-        return {"video": "/videos", "photo": "/tin-anh"}.get(self.kind, "")
-
-    @property
-    def path(self) -> str:
-        return f"{self.prefix}/{self.slug}-post{self.post_id}.html"
-
-    @property
-    def url(self) -> str:
-        return WWW + self.path
 
     @property
     def images(self) -> tuple[Image, ...]:
@@ -251,25 +259,13 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Headline:
+class Headline(Addressed):
     """What a link to an article needs, drawn without building the whole article."""
 
     post_id: int
     kind: str
     slug: str
     title: str
-
-    @property
-    def prefix(self) -> str:
-        return {"video": "/videos", "photo": "/tin-anh"}.get(self.kind, "")
-
-    @property
-    def path(self) -> str:
-        return f"{self.prefix}/{self.slug}-post{self.post_id}.html"
-
-    @property
-    def url(self) -> str:
-        return WWW + self.path
 
 
 @dataclass(frozen=True)
