@@ -23,6 +23,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
+# Outputs of one response processed at once. Scrapy starts this many asyncio tasks for every
+# response (default 100), whatever it yields; an article yields one item and a few links.
+CONCURRENT_ITEMS = 16
 # An article page is a few hundred kB at most; anything far larger is a fault, not an article.
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
@@ -50,8 +53,23 @@ BIENPHONG_RECHECK_SINCE = None  # ISO 8601: refetch archived articles published 
 # Incremental crawls stop paging a listing after this many archived articles in a row.
 BIENPHONG_KNOWN_RUN = 10
 BIENPHONG_LOCK_HELD = False  # set by `bienphong crawl`, which takes the archive's lock itself
+# Worker processes that extract articles (pipelines/workers.py); None: one per core beyond the
+# first; 0: extract on the reactor thread (slower; a debugger or profiler sees it all).
+BIENPHONG_EXTRACT_PROCESSES: int | None = None
+# The archive is written by a process of its own; False: on the reactor thread.
+BIENPHONG_ARCHIVE_PROCESS = True
 
+# Scrapy's components the crawl has no use for, each one a cost on every request or output:
+# the site sends no meta refreshes and asks for no login; links are ours to judge (the
+# spider keeps to the site's hosts and dedupes by post id); depth means nothing here.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     # Above RedirectMiddleware (600): a redirect off the site's hosts, or a loop, is refused.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from archive.vietnamese import fold
@@ -75,7 +76,24 @@ def canonical_url(url: str, base: str = CANONICAL_ORIGIN) -> str:
 
     Relative URLs resolve against `base`. Other hosts are returned resolved but unchanged.
     """
-    parts = urlsplit(urljoin(base, url.strip()))
+    url = url.strip()
+    if _ABSOLUTE.match(url):
+        return _canonical_absolute(url)
+    return _canonical(urljoin(base, url))
+
+
+_ABSOLUTE = re.compile(r"https?://[^/]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def _canonical_absolute(url: str) -> str:
+    """An absolute URL's canonical form, whatever page it stands on: menus, related links and
+    tag lists repeat on every page, so link scans mostly ask for the same few thousand."""
+    return _canonical(urljoin(url, url))
+
+
+def _canonical(url: str) -> str:
+    parts = urlsplit(url)
     if (parts.hostname or "") not in SITE_HOSTS:
         return urlunsplit(parts._replace(fragment=""))
     query = [

@@ -1,4 +1,8 @@
-"""Pipeline 100: a fetched article page → its article record (pure extraction underneath)."""
+"""Pipeline 100: a fetched article page → its article record (pure extraction underneath).
+
+The extraction itself runs on worker processes (`pipelines.workers`); the pipeline keeps what
+needs the crawl: --since, failures, stats.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import FailedPage, FetchedPage
-from pipelines.extraction import extract
+from pipelines.workers import ExtractionWorkers, default_processes
 
 
 @dataclass
@@ -20,24 +24,31 @@ class ExtractedArticle:
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, since: datetime | None) -> None:
+    def __init__(self, crawler: Crawler, since: datetime | None, workers: ExtractionWorkers):
         self.crawler = crawler
         self.since = since
+        self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         since = crawler.settings.get("BIENPHONG_SINCE")
-        return cls(crawler, datetime.fromisoformat(since) if since else None)
+        processes = crawler.settings.get("BIENPHONG_EXTRACT_PROCESSES")
+        workers = ExtractionWorkers(default_processes() if processes is None else int(processes))
+        return cls(crawler, datetime.fromisoformat(since) if since else None, workers)
 
-    def process_item(self, item: Any) -> Any:
+    async def open_spider(self) -> None:
+        await self.workers.start()
+
+    async def close_spider(self) -> None:
+        await self.workers.stop()
+
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, FailedPage):
             return item
         page: FetchedPage = item
+        fetched_at = datetime.fromisoformat(page.fetched_at)
         try:
-            record = extract(
-                page.body, page.url, datetime.fromisoformat(page.fetched_at),
-                section_hint=page.section_hint,
-            )  # fmt: skip
+            record = await self.workers.extract(page.body, page.url, fetched_at, page.section_hint)
         except Exception as error:  # a page the rules choke on is recorded, kept, not lost
             self.crawler.stats.inc_value("archive/extract/errors")
             reason = f"extraction failed: {type(error).__name__}: {error}"

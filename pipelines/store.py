@@ -1,7 +1,12 @@
-"""Pipeline 300: each extracted article committed to the archive as soon as it is extracted."""
+"""Pipeline 300: each extracted article committed to the archive as soon as it is extracted.
+
+The archive is written by a process of its own (`pipelines.workers.ArchiveWriter`), one call
+at a time and in order; the functions below it runs there take the archive first.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, Self
 
 from scrapy import signals
@@ -11,9 +16,10 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive.drift import drift_warnings
 from archive.lock import ArchiveLock
-from archive.store import Archive, ArchiveError, RawPage
+from archive.store import Archive, ArchiveError, RawPage, Validators
 from crawler.items import FailedPage, FetchedPage
 from pipelines.extract import ExtractedArticle
+from pipelines.workers import ArchiveWriter, WorkerDied
 
 # Fields whose fill rate per run tells whether the site's markup has drifted.
 FILL_FIELDS = ("published_at", "authors", "sapo", "body", "images")
@@ -25,12 +31,45 @@ def raw_page(page: FetchedPage) -> RawPage:
     return RawPage(page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at)
 
 
+def open_run(archive: Archive, options: dict[str, Any]) -> int:
+    archive.mark_interrupted_runs()  # the lock is ours: a "running" run was killed
+    return archive.start_run(options)
+
+
+def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: int) -> str:
+    """The item into the archive: "new", "updated", "unchanged" or "failed"."""
+    if isinstance(item, FailedPage):
+        if item.page is not None and item.post_id is not None:  # kept for `reextract`
+            archive.save_page(raw_page(item.page), item.post_id, run_id)
+        archive.record_failure(run_id, item.url, item.post_id, item.reason)
+        return "failed"
+    return archive.save_article(item.record, raw_page(item.page), run_id)
+
+
+def close_run(
+    archive: Archive,
+    run_id: int,
+    reason: str,
+    counts: dict[str, int],
+    fill: dict[str, float],
+    validators: dict[str, Validators] | None,
+) -> list[str]:
+    """Record how the run ended, with its drift warnings (returned); keep `validators`."""
+    saved = counts["new"] + counts["updated"] + counts["unchanged"]
+    warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
+    if validators is not None:
+        archive.save_validators(validators)
+    archive.finish_run(run_id, reason, counts, fill, warnings)
+    return warnings
+
+
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = crawler.settings.get("BIENPHONG_DB")
-        self.archive: Archive | None = None
+        self.in_process = not crawler.settings.getbool("BIENPHONG_ARCHIVE_PROCESS", True)
+        self.writer: ArchiveWriter | None = None
         self.run_id = 0
         # `bienphong crawl` holds the lock already; `scrapy crawl bienphong` takes it here.
         held = crawler.settings.getbool("BIENPHONG_LOCK_HELD")
@@ -44,29 +83,35 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self) -> None:
+    async def open_spider(self) -> None:
         if self.lock is not None:
             self.lock.acquire()
+        self.writer = ArchiveWriter(self.path, in_process=self.in_process)
+        options = self.crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
         try:
-            self.archive = Archive(self.path)
-            self.archive.mark_interrupted_runs()  # the lock is ours: a "running" run was killed
-            options = self.crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
-            self.run_id = self.archive.start_run(options)
-        except ArchiveError as error:
+            await self.writer.start()
+            self.run_id = await self.writer.run(open_run, options)
+        except (ArchiveError, WorkerDied) as error:
             self.stop(error)
             return
         self.stats.set_value("archive/run_id", self.run_id)
 
-    def process_item(self, item: Any) -> Any:
-        if self.stats.get_value(ERROR_STAT):
+    async def process_item(self, item: Any) -> Any:
+        if self.stats.get_value(ERROR_STAT) or self.writer is None:
             raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
-            return self._store(item)
-        except ArchiveError as error:
+            outcome = await self.writer.run(store_item, item, self.run_id)
+        except (ArchiveError, WorkerDied) as error:
             self.stop(error)
             raise DropItem(str(error), log_level="DEBUG") from error
+        self.stats.inc_value(f"archive/store/{outcome}")
+        if isinstance(item, ExtractedArticle):
+            for field in FILL_FIELDS:
+                if item.record.get(field):
+                    self.stats.inc_value(f"archive/fill/{field}")
+        return item
 
-    def stop(self, error: ArchiveError) -> None:
+    def stop(self, error: Exception) -> None:
         """A write failed (a full disk, an archive gone read-only): what is committed stays
         committed; the crawl stops rather than fetch pages it cannot keep."""
         self.stats.set_value(ERROR_STAT, str(error))
@@ -74,34 +119,24 @@ class StorePipeline:
         if engine is not None:
             deferred_from_coro(engine.close_spider_async(reason="archive_error"))
 
-    def _store(self, item: Any) -> Any:
-        assert self.archive is not None
-        if isinstance(item, FailedPage):
-            if item.page is not None and item.post_id is not None:  # kept for `reextract`
-                self.archive.save_page(raw_page(item.page), item.post_id, self.run_id)
-            self.archive.record_failure(self.run_id, item.url, item.post_id, item.reason)
-            self.stats.inc_value("archive/store/failed")
-            return item
-        extracted: ExtractedArticle = item
-        outcome = self.archive.save_article(extracted.record, raw_page(extracted.page), self.run_id)
-        self.stats.inc_value(f"archive/store/{outcome}")
-        for field in FILL_FIELDS:
-            if extracted.record.get(field):
-                self.stats.inc_value(f"archive/fill/{field}")
-        return item
-
-    def spider_closed(self, reason: str) -> None:
-        if self.archive is not None:
-            try:
-                self._finish(reason)
-            except ArchiveError as error:  # the run stays "running": the next run marks it
-                self.stats.set_value(ERROR_STAT, self.stats.get_value(ERROR_STAT) or str(error))
-            self.archive.close()
+    async def spider_closed(self, reason: str) -> None:
+        # Scrapy closes the spider once every item is through: no write is still on its way.
+        if self.writer is not None:
+            if self.run_id:
+                await self._on_archive_error(self._finish(self.writer, reason))
+            await self._on_archive_error(self.writer.stop())
         if self.lock is not None:
             self.lock.release()
 
-    def _finish(self, reason: str) -> None:
-        assert self.archive is not None
+    async def _on_archive_error(self, step: Awaitable[None]) -> None:
+        """Await a closing step; an error is kept for `run_crawl`, which raises it. Should
+        the run stay "running", the next crawl marks it interrupted."""
+        try:
+            await step
+        except (ArchiveError, WorkerDied) as error:
+            self.stats.set_value(ERROR_STAT, self.stats.get_value(ERROR_STAT) or str(error))
+
+    async def _finish(self, writer: ArchiveWriter, reason: str) -> None:
         stats = self.stats.get_stats()
         counts = {
             key: stats.get(f"archive/store/{key}", 0)
@@ -110,12 +145,11 @@ class StorePipeline:
         counts["pages_fetched"] = stats.get("downloader/response_count", 0)
         saved = counts["new"] + counts["updated"] + counts["unchanged"]
         fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
-        warnings = drift_warnings(fill, saved, self.archive.get_runs(20)[1:])
         reason = "archive_error" if stats.get(ERROR_STAT) else reason
         spider = self.crawler.spider
         plan = getattr(spider, "plan", None)
         # Validators vouch that nothing below a page changed: only a whole walk may keep them.
-        if reason == "finished" and plan is not None and not plan.bounded:
-            self.archive.save_validators(getattr(spider, "seen_validators", {}))
-        self.archive.finish_run(self.run_id, reason, counts, fill, warnings)
+        whole_walk = reason == "finished" and plan is not None and not plan.bounded
+        validators = getattr(spider, "seen_validators", {}) if whole_walk else None
+        warnings = await writer.run(close_run, self.run_id, reason, counts, fill, validators)
         self.stats.set_value("archive/warnings", warnings)

@@ -81,6 +81,32 @@ def lock_is_free(db: Path) -> bool:
     return True
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended while we looked
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def all_ended(pids: list[int]) -> bool:
+    return not any(running(pid) for pid in pids)
+
+
 def reached(mirror: Mirror, hits: int, process: Any) -> bool:
     """The mirror answered `hits` requests in this run, or the crawl ended first."""
     return len(mirror.hits) >= hits or process.poll() is not None
@@ -304,9 +330,12 @@ def test_a_crawl_killed_at_any_moment_resumes_to_every_article_once(
         mirror.clear_hits()
         process = start_crawl(db, mirror)
         wait_for(functools.partial(reached, mirror, kill_at, process))
+        workers = children(process.pid)  # extraction, the archive's writer, multiprocessing's own
         process.kill()
         process.communicate()
         assert -9 == process.returncode
+        assert 2 <= len(workers)
+        wait_for(functools.partial(all_ended, workers))  # none left holding the archive
         assert "ok" == integrity(db)
         assert lock_is_free(db)
 

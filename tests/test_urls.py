@@ -57,6 +57,25 @@ def test_other_hosts_are_not_rewritten() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("href", "canonical"),
+    [
+        (
+            "https://bienphong.com.vn/a-post1.html?ref=home#x",
+            "https://www.bienphong.com.vn/a-post1.html",
+        ),
+        ("HTTP://www.bienphong.com.vn/kinh-te/", "https://www.bienphong.com.vn/kinh-te/"),
+        ("http://example.com/a?b=1#c", "http://example.com/a?b=1"),
+    ],
+)
+def test_an_absolute_link_has_one_canonical_form_whatever_page_it_stands_on(
+    href: str, canonical: str
+) -> None:
+    # Absolute links are remembered between pages; the page they stand on must not matter.
+    pages = ["https://www.bienphong.com.vn/", "http://bienphong.com.vn/x/y-post2.html", "ftp://a/"]
+    assert [canonical] * 3 == [canonical_url(href, page) for page in pages]
+
+
 def test_article_kind_follows_the_url_prefix() -> None:
     assert ["video", "photo", "article"] == [
         article_kind("https://www.bienphong.com.vn/videos/a-post1.html"),
