@@ -66,25 +66,29 @@ def mirror(articles: int, seed: int = 1, *args: str) -> Iterator[MirrorProcess]:
 @dataclass(frozen=True)
 class Finished:
     seconds: float
-    peak_rss_mib: float
+    peak_rss_mib: float  # the child's, with its own children's (the crawl's workers) added
     stdout: str
+    processes: int  # how many processes the child's tree counted, itself included
 
 
 def timed_process(command: list[str]) -> Finished:
-    """Run a child to its end: wall seconds, its own peak resident set and its standard output.
+    """Run a child to its end: wall seconds, the peak resident set of its process tree, and its
+    standard output.
 
-    The peak is the child's VmHWM, read from /proc while it runs (every POLL seconds, so the
-    last fraction of a second may be missed). Not `ru_maxrss`: Linux carries the parent's
-    high-water mark into a child across fork and exec, so a child of a large benchmark
-    process would report the parent's size.
+    Each process's peak is its VmHWM, read from /proc while it runs (every POLL seconds, so
+    the last fraction of a second may be missed); the tree's peak is the sum of its processes'
+    peaks, an upper bound (they need not all peak at once). Not `ru_maxrss`: Linux carries the
+    parent's high-water mark into a child across fork and exec, so a child of a large
+    benchmark process would report the parent's size.
     """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         began = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=CLEAN_ENV, stdout=out, stderr=err)
-        peak = 0.0
+        peaks: dict[int, float] = {}
         try:
             while process.poll() is None:
-                peak = max(peak, _high_water_mib(process.pid))
+                for pid in _tree(process.pid):
+                    peaks[pid] = max(peaks.get(pid, 0.0), _high_water_mib(pid))
                 time.sleep(POLL)
         except BaseException:
             process.kill()
@@ -95,10 +99,27 @@ def timed_process(command: list[str]) -> Finished:
         err.seek(0)
         if process.returncode != 0:
             raise RuntimeError(f"{' '.join(command[:3])} failed: {err.read().strip()[-500:]}")
-        return Finished(seconds, peak, out.read())
+        return Finished(seconds, sum(peaks.values()), out.read(), len(peaks))
 
 
 POLL = 0.1
+
+
+def _tree(root: int) -> list[int]:
+    """`root` and its descendants, from /proc's parent ids."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(ppid, []).append(int(stat.parent.name))
+    found, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        found.append(pid)
+        queue.extend(parents.get(pid, []))
+    return found
 
 
 def _high_water_mib(pid: int) -> float:

@@ -24,8 +24,12 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 # Outputs of one response processed at once. Scrapy starts this many asyncio tasks for every
-# response (default 100), whatever it yields; an article yields one item and a few links.
-CONCURRENT_ITEMS = 16
+# response (default 100), whatever it yields. An article page yields one item (pages are
+# extracted in parallel across responses) and the links it found, which take no waiting.
+CONCURRENT_ITEMS = 2
+# Scrapy parses each callback's source to warn of a `return value` in a generator: a check
+# for development (ruff and the tests do it here), repeated for every response.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # An article page is a few hundred kB at most; anything far larger is a fault, not an article.
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024

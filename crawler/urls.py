@@ -58,6 +58,7 @@ def is_site_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and (parts.hostname or "") in SITE_HOSTS
 
 
+@lru_cache(maxsize=16384)  # link scans ask about the same menu and tag links on every page
 def post_id(url: str) -> int | None:
     """The article's identity: the number in `-post{id}.html`, whatever host, slug or query."""
     found = _ARTICLE.match(urlsplit(url).path)
@@ -104,6 +105,7 @@ def _canonical(url: str) -> str:
     return urlunsplit(("https", "www.bienphong.com.vn", parts.path or "/", urlencode(query), ""))
 
 
+@lru_cache(maxsize=16384)
 def page_kind(url: str) -> PageKind:
     path = urlsplit(url).path
     if _ARTICLE.match(path):

@@ -54,6 +54,7 @@ class BienphongSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.plan = CrawlPlan()
         self.scheduled: set[int] = set()
+        self.requested: set[str] = set()  # pages other than articles asked for so far
         self.exhausted_listings: set[str] = set()
         self.known_runs: dict[str, int] = {}  # listing → archived ids in a row so far
         self.seen_validators: dict[str, Validators] = {}
@@ -91,6 +92,8 @@ class BienphongSpider(scrapy.Spider):
 
     def page(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
         headers = self.plan.conditional_headers(url) if role in CONDITIONAL_ROLES else {}
+        if role not in ("article", "retry"):
+            self.requested.add(url)
         return scrapy.Request(
             url,
             callback=callback,
@@ -102,6 +105,13 @@ class BienphongSpider(scrapy.Spider):
             dont_filter=role in ("article", "retry"),
             meta={"download_slot": SLOT, "role": role, "handle_httpstatus_list": [304, 404]} | meta,
         )
+
+    def listing_page(self, url: str, role: str) -> Iterator[scrapy.Request]:
+        """A listing or tag page, the first time the crawl comes across it. Every article
+        page links a handful of tags: thousands of repeats that Scrapy's dupefilter would drop
+        only after building, passing through the middlewares and fingerprinting each."""
+        if url not in self.requested:
+            yield self.page(url, self.parse_listing, role)
 
     def fetch_article(self, url: str, pid: int, role: str = "article", **meta: Any) -> Any:
         """One request per post id per crawl, whatever URL form led to it."""
@@ -153,7 +163,7 @@ class BienphongSpider(scrapy.Spider):
         for link in found.articles:
             yield from self.article(link)
         for url in found.sections:
-            yield self.page(url, self.parse_listing, "listing")
+            yield from self.listing_page(url, "listing")
         yield from self.tag_pages(found.tags)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -169,7 +179,7 @@ class BienphongSpider(scrapy.Spider):
             yield from self.article(link, section, listing=listing)
         if found.articles and listing not in self.exhausted_listings:
             for url in found.next_pages:
-                yield self.page(url, self.parse_listing, "listing" if section else "tag")
+                yield from self.listing_page(url, "listing" if section else "tag")
 
     def count_known(self, listing: str, pid: int) -> None:
         run = self.known_runs.get(listing, 0) + 1 if pid in self.plan.archived else 0
@@ -181,7 +191,7 @@ class BienphongSpider(scrapy.Spider):
         """Tag pages mix years, so they only help a walk of the whole site."""
         if self.plan.since is None and not self.plan.incremental:
             for url in urls:
-                yield self.page(url, self.parse_listing, "tag")
+                yield from self.listing_page(url, "tag")
 
     def article(
         self, link: discovery.Link, section: str | None = None, listing: str | None = None
