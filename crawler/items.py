@@ -1,8 +1,10 @@
-"""What the spider hands to the pipelines: a fetched article page, or a page that failed."""
+"""What the spider hands to the pipelines (a fetched article page, or a page that failed), and
+what extraction hands on to the store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -29,3 +31,11 @@ class FailedPage:
     reason: str
     extra: dict[str, str] = field(default_factory=dict)
     page: FetchedPage | None = None  # the response, when it came but could not be read
+
+
+@dataclass
+class ExtractedArticle:
+    """An article page with its record, on its way to the archive."""
+
+    record: dict[str, Any]
+    page: FetchedPage

@@ -6,21 +6,14 @@ needs the crawl: --since, failures, stats.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import FailedPage, FetchedPage
+from crawler.items import ExtractedArticle, FailedPage, FetchedPage
 from pipelines.workers import ExtractionWorkers, default_processes
-
-
-@dataclass
-class ExtractedArticle:
-    record: dict[str, Any]
-    page: FetchedPage
 
 
 class ExtractPipeline:

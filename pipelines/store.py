@@ -1,7 +1,7 @@
 """Pipeline 300: each extracted article committed to the archive as soon as it is extracted.
 
 The archive is written by a process of its own (`pipelines.workers.ArchiveWriter`), one call
-at a time and in order; the functions below it runs there take the archive first.
+at a time and in order; what it does there is `pipelines.writes`.
 """
 
 from __future__ import annotations
@@ -14,53 +14,16 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.drift import drift_warnings
 from archive.lock import ArchiveLock
-from archive.store import Archive, ArchiveError, RawPage, Validators
-from crawler.items import FailedPage, FetchedPage
-from pipelines.extract import ExtractedArticle
+from archive.store import ArchiveError
+from crawler.items import ExtractedArticle
 from pipelines.workers import ArchiveWriter, WorkerDied
+from pipelines.writes import close_run, open_run, store_item
 
 # Fields whose fill rate per run tells whether the site's markup has drifted.
 FILL_FIELDS = ("published_at", "authors", "sapo", "body", "images")
 # The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
 ERROR_STAT = "archive/error"
-
-
-def raw_page(page: FetchedPage) -> RawPage:
-    return RawPage(page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at)
-
-
-def open_run(archive: Archive, options: dict[str, Any]) -> int:
-    archive.mark_interrupted_runs()  # the lock is ours: a "running" run was killed
-    return archive.start_run(options)
-
-
-def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: int) -> str:
-    """The item into the archive: "new", "updated", "unchanged" or "failed"."""
-    if isinstance(item, FailedPage):
-        if item.page is not None and item.post_id is not None:  # kept for `reextract`
-            archive.save_page(raw_page(item.page), item.post_id, run_id)
-        archive.record_failure(run_id, item.url, item.post_id, item.reason)
-        return "failed"
-    return archive.save_article(item.record, raw_page(item.page), run_id)
-
-
-def close_run(
-    archive: Archive,
-    run_id: int,
-    reason: str,
-    counts: dict[str, int],
-    fill: dict[str, float],
-    validators: dict[str, Validators] | None,
-) -> list[str]:
-    """Record how the run ended, with its drift warnings (returned); keep `validators`."""
-    saved = counts["new"] + counts["updated"] + counts["unchanged"]
-    warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
-    if validators is not None:
-        archive.save_validators(validators)
-    archive.finish_run(run_id, reason, counts, fill, warnings)
-    return warnings
 
 
 class StorePipeline:

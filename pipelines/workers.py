@@ -35,7 +35,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from archive.store import Archive
-from pipelines.extraction import extract
 
 T = TypeVar("T")
 Extract = Callable[..., dict[str, Any]]
@@ -105,15 +104,19 @@ class WorkerProcess:
         if self.pending:
             await asyncio.gather(*self.pending, return_exceptions=True)
         self.writer.close()  # the worker reads the end of its input and exits
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while self.process.is_alive() and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        await self._ended(STOP_TIMEOUT)
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         self.answers.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.answers
+
+    async def _ended(self, timeout: float) -> None:
+        """Wait (without blocking the loop) up to `timeout` seconds for the process to end."""
+        deadline = time.monotonic() + timeout
+        while self.process.is_alive() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
 
     async def _read_answers(self) -> None:
         try:
@@ -128,6 +131,7 @@ class WorkerProcess:
                 else:
                     future.set_exception(value)
         except (asyncio.IncompleteReadError, ConnectionError):
+            await self._ended(1.0)  # its input closed as it died: wait to read how it ended
             self.died = WorkerDied(f"a worker process ended (exit status {self.process.exitcode})")
             while self.pending:
                 future = self.pending.popleft()
@@ -188,11 +192,11 @@ class ExtractionWorkers:
     they fail with WorkerDied, and the next page gets a new worker.
     """
 
-    def __init__(self, processes: int, function: Extract = extract) -> None:
+    def __init__(self, processes: int, function: Extract | None = None) -> None:
         if processes < 0:
             raise ValueError(f"extraction processes must be 0 or more, not {processes}")
         self.processes = processes
-        self.function = function
+        self.function = function or _extractor()
         self.workers: list[WorkerProcess] = []
 
     async def start(self) -> None:
@@ -218,8 +222,15 @@ class ExtractionWorkers:
         self.workers = []
 
 
+def _extractor() -> Extract:
+    # Imported here: the archive's writer process imports this module and never extracts.
+    from pipelines.extraction import extract
+
+    return extract
+
+
 def _nothing() -> None:
-    """An extraction worker's setup: importing this module has imported the extractor."""
+    """An extraction worker's setup: the extractor is imported with the first call."""
 
 
 # -- the archive's writer --------------------------------------------------------------------

@@ -15,8 +15,8 @@ from typing import Any
 from scrapy.utils.test import get_crawler
 
 from archive.store import Archive
-from crawler.items import FailedPage, FetchedPage
-from pipelines.extract import ExtractedArticle, ExtractPipeline
+from crawler.items import ExtractedArticle, FailedPage, FetchedPage
+from pipelines.extract import ExtractPipeline
 from pipelines.extraction import extract
 from pipelines.store import StorePipeline
 from pipelines.workers import ExtractionWorkers
