@@ -40,6 +40,7 @@ T = TypeVar("T")
 Extract = Callable[..., dict[str, Any]]
 
 WORKER_NICENESS = 10
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 STOP_TIMEOUT = 10.0  # seconds a worker has to finish its calls and exit once told to
 
 
@@ -61,10 +62,12 @@ class WorkerProcess:
 
     def __init__(
         self,
+        name: str,
         process: multiprocessing.process.BaseProcess,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> None:
+        self.name = name
         self.process = process
         self.reader = reader
         self.writer = writer
@@ -73,17 +76,22 @@ class WorkerProcess:
         self.answers = asyncio.get_running_loop().create_task(self._read_answers())
 
     @classmethod
-    async def start(cls, setup: Callable[..., None], *args: Any) -> WorkerProcess:
-        """A new worker that calls `setup(*args)` before its first call."""
+    async def start(cls, name: str, setup: Callable[..., None], *args: Any) -> WorkerProcess:
+        """A new worker, `name` in messages, that calls `setup(*args)` before its first call."""
         ours, theirs = socket.socketpair()
         context = multiprocessing.get_context("spawn")
         process = context.Process(target=_serve, args=(theirs, setup, args), daemon=True)
+        # Born with the stop signals blocked (a mask survives fork and exec), so a Ctrl-C or a
+        # systemd stop sent to the whole group cannot reach it before `_serve` ignores them.
+        # Here they only wait the few milliseconds of the spawn.
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             process.start()
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
             theirs.close()
         reader, writer = await asyncio.open_connection(sock=ours)
-        return cls(process, reader, writer)
+        return cls(name, process, reader, writer)
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -132,7 +140,8 @@ class WorkerProcess:
                     future.set_exception(value)
         except (asyncio.IncompleteReadError, ConnectionError):
             await self._ended(1.0)  # its input closed as it died: wait to read how it ended
-            self.died = WorkerDied(f"a worker process ended (exit status {self.process.exitcode})")
+            status = self.process.exitcode
+            self.died = WorkerDied(f"the {self.name} process ended (exit status {status})")
             while self.pending:
                 future = self.pending.popleft()
                 if not future.done():
@@ -140,7 +149,15 @@ class WorkerProcess:
 
 
 def _serve(sock: socket.socket, setup: Callable[..., None], args: tuple[Any, ...]) -> None:
-    """The worker's loop: call what arrives, answer (ok, value), until its input ends."""
+    """The worker's loop: call what arrives, answer (ok, value), until its input ends.
+
+    Stop signals are ignored: a Ctrl-C or systemd's stop reaches every process of the group,
+    and the crawl, stopping gracefully, still needs its workers to finish and close the run.
+    The crawl ends them by closing their input; if it dies, so do they (PR_SET_PDEATHSIG).
+    """
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     os.nice(WORKER_NICENESS)
     _die_with_parent()
     setup(*args)
@@ -198,9 +215,12 @@ class ExtractionWorkers:
         self.processes = processes
         self.function = function or _extractor()
         self.workers: list[WorkerProcess] = []
+        self.replacing = asyncio.Lock()
 
     async def start(self) -> None:
-        self.workers = [await WorkerProcess.start(_nothing) for _ in range(self.processes)]
+        self.workers = [
+            await WorkerProcess.start("extraction worker", _nothing) for _ in range(self.processes)
+        ]
 
     async def extract(
         self, body: bytes, url: str, fetched_at: datetime, section_hint: str | None
@@ -211,10 +231,17 @@ class ExtractionWorkers:
             await self.start()
         index = min(range(len(self.workers)), key=lambda i: self.workers[i].load)
         if self.workers[index].died is not None:
-            await self.workers[index].stop()
-            self.workers[index] = await WorkerProcess.start(_nothing)
+            await self._replace(index)
         worker = self.workers[index]
         return await worker.call(self.function, body, url, fetched_at, section_hint=section_hint)
+
+    async def _replace(self, index: int) -> None:
+        """A new worker for a dead one, once, however many pages find it dead at once."""
+        dead = self.workers[index]
+        async with self.replacing:
+            if self.workers[index] is dead:
+                await dead.stop()
+                self.workers[index] = await WorkerProcess.start("extraction worker", _nothing)
 
     async def stop(self) -> None:
         for worker in self.workers:
@@ -252,7 +279,7 @@ class ArchiveWriter:
 
     async def start(self) -> None:
         if not self.in_process:
-            self.worker = await WorkerProcess.start(_open_later, self.path)
+            self.worker = await WorkerProcess.start("archive's writer", _open_later, self.path)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         if self.worker is not None:

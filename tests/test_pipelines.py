@@ -108,7 +108,7 @@ def test_a_worker_that_dies_costs_its_page_only(tmp_path: Path) -> None:
     results = run(extract_all(extract_pipeline, [fetched(1), fetched(2, CRASH_MARK), fetched(3)]))
 
     assert [ExtractedArticle, FailedPage, ExtractedArticle] == [type(r) for r in results]
-    assert "extraction failed: WorkerDied: a worker process ended (exit status 3)" == (
+    assert "extraction failed: WorkerDied: the extraction worker process ended (exit status 3)" == (
         results[1].reason
     )
     assert [SITE.article(1).title, SITE.article(3).title] == [

@@ -3,6 +3,7 @@ readers working beside a writing crawl. docs/reliability.md maps each fault to i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -21,6 +22,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from scrapy.utils.test import get_crawler
 
@@ -45,7 +47,10 @@ def crawl_env(**extra: str) -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | extra
 
 
-def start_crawl(db: Path, mirror: Mirror, *args: str, prefix: tuple[str, ...] = ()) -> Any:
+def start_crawl(
+    db: Path, mirror: Mirror, *args: str, prefix: tuple[str, ...] = (), session: bool = False
+) -> Any:
+    """`bienphong crawl` as a child; `session`: in a process group of its own, to signal."""
     command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
     return subprocess.Popen(
         [*prefix, *command, "--delay", "0", "--concurrency", "8", *args],
@@ -53,6 +58,7 @@ def start_crawl(db: Path, mirror: Mirror, *args: str, prefix: tuple[str, ...] = 
         stderr=subprocess.PIPE,
         text=True,
         env=crawl_env(),
+        start_new_session=session,
     )
 
 
@@ -353,17 +359,72 @@ def test_a_crawl_killed_at_any_moment_resumes_to_every_article_once(
     assert lock_is_free(db)
 
 
-def test_a_crawl_stopped_by_sigterm_is_not_taken_for_a_whole_walk(
+def holding(pids: list[int], path: Path) -> list[int]:
+    """Those of `pids` with `path` open."""
+    found = []
+    for pid in pids:
+        with contextlib.suppress(OSError):  # it ended while we looked
+            if any(fd.resolve() == path.resolve() for fd in Path(f"/proc/{pid}/fd").iterdir()):
+                found.append(pid)
+    return found
+
+
+def test_the_archive_writer_killed_stops_the_crawl_with_one_line_and_loses_nothing(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=200, seed=40)
+    mirror = make_mirror(articles=200, seed=37)
     db = tmp_path / "archive.db"
     process = start_crawl(db, mirror)
     wait_for(functools.partial(reached, mirror, 80, process))
+    [writer] = holding(children(process.pid), db)  # the crawl's one process that writes
 
-    process.send_signal(signal.SIGTERM)  # what systemd and `kill` send: Scrapy stops gracefully
-    process.communicate(timeout=120)
+    os.kill(writer, signal.SIGKILL)  # the OOM killer's way
+    stdout, stderr = process.communicate(timeout=120)
 
+    assert 1 == process.returncode, stderr
+    assert [
+        "bienphong: error: crawl stopped: the archive's writer process ended (exit status -9)"
+    ] == stderr.splitlines()
+    assert "" == stdout
+    assert "ok" == integrity(db)
+    assert lock_is_free(db)
+    kept = archived(db)
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    assert [] == differences(truth, kept)
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    assert sorted(truth) == sorted(archived(db))
+    assert kept == {post_id: archived(db)[post_id] for post_id in kept}
+    assert ["finished", "interrupted"] == [run["outcome"] for run in runs(db)]
+
+
+@pytest.mark.parametrize(
+    ("stop", "sent_to"),
+    [
+        (signal.SIGTERM, "crawl"),  # `kill PID`
+        (signal.SIGTERM, "group"),  # systemd's stop: every process of the unit
+        (signal.SIGINT, "group"),  # Ctrl-C: every process in the terminal's foreground
+    ],
+)
+def test_a_crawl_stopped_by_a_signal_ends_gracefully_and_is_not_taken_for_a_whole_walk(
+    make_mirror: MakeMirror, tmp_path: Path, stop: signal.Signals, sent_to: str
+) -> None:
+    mirror = make_mirror(articles=200, seed=40)
+    db = tmp_path / "archive.db"
+    process = start_crawl(db, mirror, session=True)
+    wait_for(functools.partial(reached, mirror, 80, process))
+
+    # Scrapy stops gracefully; the workers wait for the crawl to close them.
+    if sent_to == "group":
+        os.killpg(process.pid, stop)
+    else:
+        process.send_signal(stop)
+    _, stderr = process.communicate(timeout=120)
+
+    assert 0 == process.returncode, stderr
+    assert "Traceback" not in stderr
     assert ["shutdown"] == [run["outcome"] for run in runs(db)]
     assert 0 < len(archived(db)) < 200
     result = crawl(db, mirror)  # walks the whole site again, not incrementally
