@@ -17,7 +17,9 @@ from pipelines.workers import ExtractionWorkers, default_processes
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, since: datetime | None, workers: ExtractionWorkers):
+    def __init__(
+        self, crawler: Crawler, since: datetime | None, workers: ExtractionWorkers
+    ) -> None:
         self.crawler = crawler
         self.since = since
         self.workers = workers

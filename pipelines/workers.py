@@ -130,8 +130,12 @@ class WorkerProcess:
         try:
             while True:
                 (size,) = struct.unpack("!Q", await self.reader.readexactly(8))
-                ok, value = pickle.loads(await self.reader.readexactly(size))
+                answer = await self.reader.readexactly(size)
                 future = self.pending.popleft()
+                try:
+                    ok, value = pickle.loads(answer)
+                except Exception as error:  # say, an exception class that cannot be rebuilt
+                    ok, value = False, RuntimeError(f"unreadable answer: {error!r}")
                 if future.cancelled():
                     continue
                 if ok:
