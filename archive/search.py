@@ -6,7 +6,8 @@ diacritics, đ as d). A query is parsed here and each term is sent to the column
 it was typed:
 
 - typed without diacritics, it searches the folded columns, so `bien` finds biên, biển, biến;
-- typed with diacritics, it searches the written columns, so `biển` finds biển only.
+- typed with diacritics, it searches the written columns, so `biển` finds biển only; the old
+  and new tone placements of oa, oe and uy count as one spelling (`hoà` finds hòa too).
 
 A phrase that mixes both (`tuần tra song phương`) must match as a folded phrase and its accented
 words as written. Syntax: words, "phrases", prefixes (`bien*`), AND, OR, NOT (upper case, as in
@@ -23,12 +24,21 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import product
 from typing import Any, NamedTuple
 
 from archive import schema
 from archive.dates import SITE_TZ
 from archive.store import Archive, ArchiveError
-from archive.vietnamese import fold, has_diacritics, nfc, words
+from archive.vietnamese import (
+    fold,
+    has_diacritics,
+    nfc,
+    spelling_key,
+    tone_key,
+    tone_placements,
+    words,
+)
 
 WRITTEN = "{" + " ".join(schema.SEARCH_FIELDS) + "}"
 FOLDED = "{" + " ".join(schema.FOLDED_FIELDS) + "}"
@@ -36,6 +46,8 @@ FOLDED = "{" + " ".join(schema.FOLDED_FIELDS) + "}"
 WEIGHTS = (10.0, 4.0, 1.0, 10.0, 4.0, 1.0)
 OPERATORS = ("AND", "OR", "NOT")
 CONTEXT = 4  # words shown before the first matched word of a snippet
+# A phrase with many hòa/hoà words is searched as typed rather than in 2^n spellings.
+MAX_SPELLINGS = 16
 _TOKENS = re.compile(r'\s+|"[^"]*"?\*?|[()]|[^\s"()]+')
 
 
@@ -59,17 +71,24 @@ class Term:
         if not accented:
             return f'{FOLDED}: "{fold(" ".join(self.words))}"{star}'
         if len(accented) == len(self.words):
-            return f'{WRITTEN}: "{nfc(" ".join(self.words)).lower()}"{star}'
+            return _written(self.words, star)
         parts = [f'{FOLDED}: "{fold(" ".join(self.words))}"{star}']
         for index, word in enumerate(self.words):
             if has_diacritics(word):
-                last = star if index == len(self.words) - 1 else ""
-                parts.append(f'{WRITTEN}: "{nfc(word).lower()}"{last}')
+                parts.append(_written((word,), star if index == len(self.words) - 1 else ""))
         return "(" + " AND ".join(parts) + ")"
 
     def matchers(self) -> list[Matcher]:
         last = len(self.words) - 1
         return [Matcher.of(word, self.prefix and i == last) for i, word in enumerate(self.words)]
+
+
+def _written(words: tuple[str, ...], star: str) -> str:
+    """The phrase as written, in either tone placement (hòa or hoà) for each of its words."""
+    spellings = [" ".join(p) for p in product(*(tone_placements(w.lower()) for w in words))]
+    if len(spellings) == 1 or len(spellings) > MAX_SPELLINGS:
+        return f'{WRITTEN}: "{nfc(" ".join(words)).lower()}"{star}'
+    return f"{WRITTEN}: (" + " OR ".join(f'"{spelling}"{star}' for spelling in spellings) + ")"
 
 
 @dataclass(frozen=True)
@@ -100,11 +119,11 @@ class Matcher(NamedTuple):
     @classmethod
     def of(cls, word: str, prefix: bool) -> Matcher:
         if has_diacritics(word):
-            return cls(nfc(word).lower(), False, prefix)
+            return cls(tone_key(word.lower()), False, prefix)
         return cls(fold(word), True, prefix)
 
     def matches(self, word: str) -> bool:
-        seen = fold(word) if self.folded else word.lower()
+        seen = fold(word) if self.folded else tone_key(word.lower())
         return seen.startswith(self.text) if self.prefix else seen == self.text
 
 
@@ -313,20 +332,21 @@ def _moment(value: str | date | None, name: str) -> str | None:
 
 
 def _author_condition(name: str) -> str:
-    function = "bienphong_lower" if has_diacritics(name) else "bienphong_fold"
+    function = "bienphong_spelling" if has_diacritics(name) else "bienphong_fold"
     return f"EXISTS (SELECT 1 FROM json_each(a.authors) AS j WHERE {function}(j.value) = ?)"
 
 
 def _author_key(name: str) -> str:
-    """A name typed with diacritics matches as written, any case; without, any accents."""
-    return name.lower() if has_diacritics(name) else fold(name)
+    """A name typed with diacritics matches as written, any case or tone placement; without,
+    any accents."""
+    return spelling_key(name) if has_diacritics(name) else fold(name)
 
 
 def _prepare(archive: Archive) -> None:
     """The SQL functions the filters use, on this connection (read-only ones too)."""
     conn = archive.db.conn
     conn.create_function("bienphong_fold", 1, _or_none(fold), deterministic=True)
-    conn.create_function("bienphong_lower", 1, _or_none(str.lower), deterministic=True)
+    conn.create_function("bienphong_spelling", 1, _or_none(spelling_key), deterministic=True)
 
 
 def _or_none(function: Any) -> Any:

@@ -32,6 +32,48 @@ def has_diacritics(word: str) -> bool:
     return fold(word) != nfc(word).lower()
 
 
+# Two tone placements are in print for oa, oe and uy ending a syllable: the old style marks the
+# first vowel (hòa, khỏe, thủy), the new style the second (hoà, khoẻ, thuỷ). Readers type
+# either, and the site has used both; the search takes them for one spelling. Not after q:
+# in quý the u belongs to the consonant, and the mark has one place.
+_TONE = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_GLIDE_ENDING = re.compile(rf"(?<![qQ])([oOuU])([{_TONE}]?)([aAeEyY])([{_TONE}]?)$")
+_GLIDES = ("oa", "oe", "uy")
+
+
+def tone_placements(word: str) -> tuple[str, ...]:
+    """`word` (NFC) and, when it ends in oa, oe or uy with a tone mark, the same word with the
+    mark on the other vowel: "hòa" → ("hòa", "hoà"); "biển" → ("biển",)."""
+    word = nfc(word)
+    styles = _styles(word)
+    if styles is None:
+        return (word,)
+    return (word, styles[1] if word == styles[0] else styles[0])
+
+
+def tone_key(word: str) -> str:
+    """One spelling for both tone placements, the new style: "hòa" and "hoà" → "hoà"."""
+    word = nfc(word)
+    styles = _styles(word)
+    return word if styles is None else styles[1]
+
+
+def spelling_key(text: str) -> str:
+    """Lower-cased, NFC, each word in one tone placement: "Thanh Thủy" → "thanh thuỷ"."""
+    return WORD.sub(lambda word: tone_key(word[0]), nfc(text).lower())
+
+
+def _styles(word: str) -> tuple[str, str] | None:
+    """(old style, new style) of a word ending in oa, oe or uy with a tone mark; else None."""
+    decomposed = unicodedata.normalize("NFD", word)
+    found = _GLIDE_ENDING.search(decomposed)
+    one_mark = found is not None and bool(found[2]) != bool(found[4])
+    if not found or not one_mark or (found[1] + found[3]).lower() not in _GLIDES:
+        return None
+    stem, tone = decomposed[: found.start()], found[2] or found[4]
+    return nfc(stem + found[1] + tone + found[3]), nfc(stem + found[1] + found[3] + tone)
+
+
 def words(text: str) -> Iterator[re.Match[str]]:
     """The words of `text`, with their positions."""
     return WORD.finditer(text)

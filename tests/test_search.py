@@ -25,8 +25,17 @@ from sqlite_utils import Database
 
 from archive import schema
 from archive.cli import cli
-from archive.search import Filters, QueryError, index_status, parse, search, select_records
+from archive.search import (
+    Filters,
+    QueryError,
+    highlight,
+    index_status,
+    parse,
+    search,
+    select_records,
+)
 from archive.store import Archive
+from archive.vietnamese import tone_placements
 from tests.conftest import CrawledArchive
 from tests.test_store import make_page, make_record
 
@@ -139,6 +148,53 @@ def test_the_issue_examples_on_a_hand_made_archive(tmp_path: Path) -> None:
         assert [3] == ids(archive, "dang uy bdbp")
 
 
+@pytest.mark.parametrize(
+    ("word", "placements"),
+    [
+        ("hòa", ("hòa", "hoà")),
+        ("hoà", ("hoà", "hòa")),
+        ("Thủy", ("Thủy", "Thuỷ")),
+        ("khoẻ", ("khoẻ", "khỏe")),
+        ("quý", ("quý",)),  # the u of qu belongs to the consonant
+        ("hoàn", ("hoàn",)),  # a final consonant: one placement in both styles
+        ("khuya", ("khuya",)),
+        ("thuở", ("thuở",)),
+        ("hoa", ("hoa",)),
+    ],
+)
+def test_tone_placements(word: str, placements: tuple[str, ...]) -> None:
+    assert placements == tone_placements(word)
+
+
+def test_both_tone_placements_are_one_spelling(tmp_path: Path) -> None:
+    # Old style marks the first vowel of oa, oe, uy (hòa, khỏe, thủy), new style the second.
+    with Archive(tmp_path / "a.db") as archive:
+        for post_id, title, author in (
+            (1, "Giao lưu văn hóa biên giới", "Thanh Thủy"),
+            (2, "Xây dựng nền văn hoá mới", "Thanh Thuỷ"),
+            (3, "Khám sức khỏe cho bà con", "Thu Hà"),
+            (4, "Chăm lo sức khoẻ người dân", "Thu Hà"),
+            (5, "Quý trọng hòa bình", "Thu Hà"),
+        ):
+            record = make_record(post_id=post_id, title=title, sapo=None, authors=[author])
+            archive.save_article(record, make_page(), None)
+        assert [1, 2] == ids(archive, "văn hoá")
+        assert [1, 2] == ids(archive, "văn hóa")
+        assert [2] == ids(archive, '"nền văn hóa"')
+        assert [1, 2] == ids(archive, "hoá*")
+        assert [3, 4] == ids(archive, "khỏe")
+        assert [3, 4] == ids(archive, '"sức khoẻ"')
+        assert [5] == ids(archive, "hoà")  # a grave accent, not an acute: another word
+        assert [5] == ids(archive, "quý")
+        assert [1, 2] == ids(archive, authors=("thanh thuỷ",))
+        assert [1, 2] == ids(archive, authors=("Thanh Thủy",))
+    query = parse("văn hoá")
+    assert query is not None
+    marked = highlight("Giao lưu văn hóa biên giới", query.matchers)
+    assert ["văn", "hóa"] == [text for text, found in marked if found]
+
+
+# NFC on both sides
 # NFC on both sides
 
 
