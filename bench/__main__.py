@@ -92,7 +92,6 @@ def main(argv: list[str]) -> int:
     names = parser.parse_args(argv).names or list(BENCHMARKS)
     if unknown := sorted(set(names) - set(BENCHMARKS)):
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
-    sections = {}
     for name in names:
         run: Callable[[], list[Row]] = importlib.import_module(f"bench.{name}").run
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -101,9 +100,9 @@ def main(argv: list[str]) -> int:
         for row in rows:
             print(f"{name}: {row.figure} = {format_value(row.value)} {row.unit}", flush=True)
         quick = "BENCH_QUICK=1 " if os.environ.get("BENCH_QUICK", "") not in ("", "0") else ""
-        sections[name] = section(name, rows, f"{quick}python -m bench {name}", when)
-    write(sections)
-    print(f"bench: wrote {DOC}", file=sys.stderr)
+        # Each section as soon as it is measured: a later benchmark that fails loses only itself.
+        write({name: section(name, rows, f"{quick}python -m bench {name}", when)})
+        print(f"bench: wrote {name} in {DOC}", file=sys.stderr, flush=True)
     return 0
 
 
