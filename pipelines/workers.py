@@ -286,7 +286,8 @@ class ArchiveWriter:
             self.worker = await WorkerProcess.start("archive's writer", _open_later, self.path)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        if self.worker is not None:
+        if not self.in_process:
+            assert self.worker is not None, "ArchiveWriter.start() comes first"
             return await self.worker.call(_on_archive, fn, *args)
         if self.archive is None:
             self.archive = Archive(self.path)
