@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import pickle
@@ -31,6 +32,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -77,10 +79,12 @@ class WorkerProcess:
 
     @classmethod
     async def start(cls, name: str, setup: Callable[..., None], *args: Any) -> WorkerProcess:
-        """A new worker, `name` in messages, that calls `setup(*args)` before its first call."""
+        """A new worker, `name` in messages, that calls `setup(*args)` before its first call.
+        It logs as this process does (Scrapy's LOG_LEVEL, LOG_FORMAT, LOG_FILE)."""
         ours, theirs = socket.socketpair()
         context = multiprocessing.get_context("spawn")
-        process = context.Process(target=_serve, args=(theirs, setup, args), daemon=True)
+        serving = (theirs, setup, args, LogTarget.of_this_process())
+        process = context.Process(target=_serve, args=serving, daemon=True)
         # Born with the stop signals blocked (a mask survives fork and exec), so a Ctrl-C or a
         # systemd stop sent to the whole group cannot reach it before `_serve` ignores them.
         # Here they only wait the few milliseconds of the spawn.
@@ -152,7 +156,47 @@ class WorkerProcess:
                     future.set_exception(self.died)
 
 
-def _serve(sock: socket.socket, setup: Callable[..., None], args: tuple[Any, ...]) -> None:
+@dataclass(frozen=True)
+class LogTarget:
+    """Where and how a process logs: its root handler's level and format, and its file (None:
+    standard error). A worker logs like its crawl, so a library's warning in a worker (say,
+    trafilatura's) shows as it would have in the crawl, or not at all."""
+
+    level: int
+    format: str | None
+    datefmt: str | None
+    filename: str | None
+
+    @classmethod
+    def of_this_process(cls) -> LogTarget | None:
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.FileHandler):
+                filename: str | None = handler.baseFilename
+            elif isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr:
+                filename = None
+            else:  # a test's capture, say: nothing a worker could write to
+                continue
+            formatter = handler.formatter or logging.Formatter()
+            return cls(handler.level, formatter._fmt, formatter.datefmt, filename)
+        return None
+
+    def install(self) -> None:
+        handler = (
+            logging.FileHandler(self.filename, encoding="utf-8")
+            if self.filename
+            else logging.StreamHandler(sys.stderr)
+        )
+        handler.setFormatter(logging.Formatter(self.format, self.datefmt))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(self.level)
+
+
+def _serve(
+    sock: socket.socket,
+    setup: Callable[..., None],
+    args: tuple[Any, ...],
+    log: LogTarget | None,
+) -> None:
     """The worker's loop: call what arrives, answer (ok, value), until its input ends.
 
     Stop signals are ignored: a Ctrl-C or systemd's stop reaches every process of the group,
@@ -164,6 +208,10 @@ def _serve(sock: socket.socket, setup: Callable[..., None], args: tuple[Any, ...
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     os.nice(WORKER_NICENESS)
     _die_with_parent()
+    if log is not None:
+        log.install()
+    else:  # a handler, so that Python's last resort does not print warnings anyway
+        logging.getLogger().addHandler(logging.NullHandler())
     setup(*args)
     while True:
         try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
+import sys
 from typing import Any
 
 import pytest
@@ -21,6 +23,12 @@ class NeedsTwoArguments(Exception):
 
 def raise_needs_two() -> None:
     raise NeedsTwoArguments("a", "b")
+
+
+def log_a_warning_and_an_error() -> None:
+    logger = logging.getLogger("trafilatura.core")
+    logger.warning("a warning from a library")
+    logger.error("an error from a library")
 
 
 def nothing() -> None:
@@ -87,3 +95,38 @@ def test_a_dead_worker_fails_what_it_held_and_what_comes_after() -> None:
 
     message = "the test worker process ended (exit status 4)"
     assert [message, message, f"[WorkerDied('{message}')]"] == run(steps())
+
+
+def test_a_worker_logs_as_its_crawl_does(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As Scrapy's configure_logging leaves the crawl: one root handler, on stderr (pytest's
+    # own handlers set aside).
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.ERROR)
+    handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s: %(message)s"))
+    monkeypatch.setattr(logging.getLogger(), "handlers", [handler])
+
+    async def steps() -> None:
+        worker = await WorkerProcess.start("test worker", nothing)
+        await worker.call(log_a_warning_and_an_error)
+        await worker.stop()
+
+    run(steps())
+
+    assert ["[trafilatura.core] ERROR: an error from a library"] == (
+        capfd.readouterr().err.splitlines()
+    )
+
+
+def test_a_worker_of_a_process_without_a_log_says_nothing(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    async def steps() -> None:
+        worker = await WorkerProcess.start("test worker", nothing)
+        await worker.call(log_a_warning_and_an_error)
+        await worker.stop()
+
+    run(steps())
+
+    assert "" == capfd.readouterr().err
