@@ -34,8 +34,7 @@ from archive.vietnamese import (
     fold,
     has_diacritics,
     nfc,
-    spelling_key,
-    tone_key,
+    spellings,
     tone_placements,
     words,
 )
@@ -110,21 +109,22 @@ Node = Term | Operation
 
 
 class Matcher(NamedTuple):
-    """How a query word shows in a text: equal to `text` once folded, or once lower-cased."""
+    """How a query word shows in a text: equal to one of `texts` once folded, or once
+    lower-cased (an accented word in either tone placement)."""
 
-    text: str
+    texts: tuple[str, ...]
     folded: bool
     prefix: bool
 
     @classmethod
     def of(cls, word: str, prefix: bool) -> Matcher:
         if has_diacritics(word):
-            return cls(tone_key(word.lower()), False, prefix)
-        return cls(fold(word), True, prefix)
+            return cls(tone_placements(word.lower()), False, prefix)
+        return cls((fold(word),), True, prefix)
 
     def matches(self, word: str) -> bool:
-        seen = fold(word) if self.folded else tone_key(word.lower())
-        return seen.startswith(self.text) if self.prefix else seen == self.text
+        seen = fold(word) if self.folded else word.lower()
+        return seen.startswith(self.texts) if self.prefix else seen in self.texts
 
 
 @dataclass(frozen=True)
@@ -292,8 +292,9 @@ class Filters:
             where.append(f"a.section IN ({', '.join('?' * len(self.sections))})")
             params.extend(self.sections)
         if self.authors:
-            where.append(f"({' OR '.join(_author_condition(name) for name in self.authors)})")
-            params.extend(_author_key(name) for name in self.authors)
+            conditions = [_author_condition(name) for name in self.authors]
+            where.append(f"({' OR '.join(sql for sql, _ in conditions)})")
+            params.extend(key for _, keys in conditions for key in keys)
         if self.ids is not None:
             where.append("a.post_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(int(post_id) for post_id in self.ids)))
@@ -331,22 +332,23 @@ def _moment(value: str | date | None, name: str) -> str | None:
     return value.astimezone(SITE_TZ).isoformat()
 
 
-def _author_condition(name: str) -> str:
-    function = "bienphong_spelling" if has_diacritics(name) else "bienphong_fold"
-    return f"EXISTS (SELECT 1 FROM json_each(a.authors) AS j WHERE {function}(j.value) = ?)"
-
-
-def _author_key(name: str) -> str:
-    """A name typed with diacritics matches as written, any case or tone placement; without,
-    any accents."""
-    return spelling_key(name) if has_diacritics(name) else fold(name)
+def _author_condition(name: str) -> tuple[str, tuple[str, ...]]:
+    """SQL and its parameters: a name typed with diacritics matches as written, in any case and
+    either tone placement; without, with any accents."""
+    if has_diacritics(name):
+        function, keys = "bienphong_lower", spellings(name)
+    else:
+        function, keys = "bienphong_fold", (fold(name),)
+    marks = ", ".join("?" * len(keys))
+    sql = f"EXISTS (SELECT 1 FROM json_each(a.authors) AS j WHERE {function}(j.value) IN ({marks}))"
+    return sql, keys
 
 
 def _prepare(archive: Archive) -> None:
     """The SQL functions the filters use, on this connection (read-only ones too)."""
     conn = archive.db.conn
     conn.create_function("bienphong_fold", 1, _or_none(fold), deterministic=True)
-    conn.create_function("bienphong_spelling", 1, _or_none(spelling_key), deterministic=True)
+    conn.create_function("bienphong_lower", 1, _or_none(str.lower), deterministic=True)
 
 
 def _or_none(function: Any) -> Any:

@@ -51,16 +51,19 @@ def tone_placements(word: str) -> tuple[str, ...]:
     return (word, styles[1] if word == styles[0] else styles[0])
 
 
-def tone_key(word: str) -> str:
-    """One spelling for both tone placements, the new style: "hòa" and "hoà" → "hoà"."""
-    word = nfc(word)
-    styles = _styles(word)
-    return word if styles is None else styles[1]
-
-
-def spelling_key(text: str) -> str:
-    """Lower-cased, NFC, each word in one tone placement: "Thanh Thủy" → "thanh thuỷ"."""
-    return WORD.sub(lambda word: tone_key(word[0]), nfc(text).lower())
+def spellings(text: str) -> tuple[str, ...]:
+    """Every way `text` is written, lower-cased, with each word in either tone placement:
+    "Thanh Thủy" → ("thanh thủy", "thanh thuỷ"). Searches compare these with the stored text
+    lower-cased, so the variation is worked out once per query, never per stored row."""
+    text = nfc(text).lower()
+    spelled, last = [""], 0
+    for word in words(text):
+        between = text[last : word.start()]
+        spelled = [
+            f"{done}{between}{form}" for done in spelled for form in tone_placements(word[0])
+        ]
+        last = word.end()
+    return tuple(f"{done}{text[last:]}" for done in spelled)
 
 
 def _styles(word: str) -> tuple[str, str] | None:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.etree
@@ -129,26 +128,14 @@ def page_links(body: bytes, url: str) -> tuple[list[Link], list[str]]:
     articles: dict[int, Link] = {}
     tags: dict[str, None] = {}
     for found in HREF.finditer(body):
-        href = found.group(1)
-        if ABSOLUTE_HREF.match(href):
-            target = _absolute_target(href)
-        else:
-            target = canonical_url(html.unescape(href.decode("utf-8", "replace")), url)
+        href = html.unescape(found.group(1).decode("utf-8", "replace"))
+        target = canonical_url(href, url)
         kind = page_kind(target)
         if kind is PageKind.ARTICLE and (pid := post_id(target)) is not None:
             articles.setdefault(pid, Link(target, pid))
         elif kind is PageKind.TAG:
             tags[target] = None
     return list(articles.values()), list(tags)
-
-
-ABSOLUTE_HREF = re.compile(rb"https?://", re.IGNORECASE)
-
-
-@lru_cache(maxsize=16384)
-def _absolute_target(href: bytes) -> str:
-    """An absolute href's canonical URL: the same on every page it stands on."""
-    return canonical_url(html.unescape(href.decode("utf-8", "replace")))
 
 
 def _text(body: bytes) -> str | bytes:
