@@ -120,7 +120,9 @@ def test_template_c_goes_through_the_generic_path(monkeypatch: pytest.MonkeyPatc
     calls = count_trafilatura(monkeypatch)
     html, meta, golden = load("template-c")
     fetched_at = datetime.fromisoformat(meta["fetched_at"])
-    assert "generic" == read(Page.parse(html, meta["url"]), meta["url"], fetched_at).via
+    assert (
+        "generic:article-text" == read(Page.parse(html, meta["url"]), meta["url"], fetched_at).via
+    )
     assert golden == extract(html, meta["url"], fetched_at)
     assert 2 == calls["n"]
 
@@ -157,7 +159,10 @@ def test_generic_path_reads_a_page_whose_classes_were_renamed(name: str) -> None
     renamed = rename_classes(html.decode())
     assert renamed != html.decode()
     fetched_at = datetime.fromisoformat(meta["fetched_at"])
-    assert "generic" == read(Page.parse(renamed, meta["url"]), meta["url"], fetched_at).via
+    assert (
+        "generic:article-text"
+        == read(Page.parse(renamed, meta["url"]), meta["url"], fetched_at).via
+    )
     record = extract(renamed, meta["url"], fetched_at)
     for key in ("title", "sapo", "published_at", "authors", "body", "images", "tags", "section"):
         assert golden[key] == record[key], key

@@ -6,12 +6,13 @@ The walker reads a content container in page order: paragraphs and intertitles b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
 
+from .boxes import is_label, is_link_list
 from .page import HtmlElement, clean, text_of
 from .text import split_credit
 
@@ -52,7 +53,12 @@ class Draft:
     date_text: str | None = None
     modified_text: str | None = None
     video_url: str | None = None
+    # Provenance: the rules or heuristic that gave the draft, and the fields taken elsewhere.
     via: str = "generic"
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, self.via)
 
 
 def image_url(img: HtmlElement, base: str) -> str | None:
@@ -86,24 +92,44 @@ def _table(element: HtmlElement, base: str) -> list[Image]:
     return [found] if found else []
 
 
-def walk(container: HtmlElement, base: str) -> tuple[list[str], list[Image]]:
-    """Body lines and images of a content container, in page order."""
+Skip = Callable[[HtmlElement], bool]
+
+
+def _keep_all(element: HtmlElement) -> bool:
+    return False
+
+
+def walk(
+    container: HtmlElement, base: str, skip: Skip = _keep_all
+) -> tuple[list[str], list[Image]]:
+    """Body lines and images of a content container, in page order; `skip` names the blocks
+    that are not article text (boxes inside the body), which yield nothing."""
     lines: list[str] = []
     images: list[Image] = []
-    _walk(container, base, lines, images)
+    _walk(container, base, lines, images, skip)
     return lines, images
 
 
-def _walk(container: HtmlElement, base: str, lines: list[str], images: list[Image]) -> None:
+def _walk(
+    container: HtmlElement, base: str, lines: list[str], images: list[Image], skip: Skip
+) -> None:
     # Loose text and inline elements between blocks form a line of their own, as a browser
-    # shows them (an anonymous block).
+    # shows them (an anonymous block); two `<br>` in a row end it.
     loose: list[str] = [container.text or ""]
     for child in _elements(container):
         tag = child.tag
+        if tag == "br" and _after_br(child):
+            lines.append(clean("".join(loose)))
+            loose = [child.tail or ""]
+            continue
         if tag in _INLINE and not _IMG(child):
             loose += [text_of(child), " " if tag == "br" else "", child.tail or ""]
             continue
         lines.append(clean("".join(loose)))
+        loose = [child.tail or ""]
+        if skip(child):
+            _drop_label_of(child, lines)
+            continue
         if tag == "figure":
             images += _figure(child, base)
         elif tag == "table":
@@ -113,12 +139,36 @@ def _walk(container: HtmlElement, base: str, lines: list[str], images: list[Imag
                 lines.append(text_of(child))
         elif tag == "img":
             images += [i for i in [captioned(child, "", base)] if i]
-        elif tag in _WRAPPERS and any(c.tag in _BLOCKS or c.tag in _WRAPPERS for c in child):
-            _walk(child, base, lines, images)
+        elif tag in _WRAPPERS and any(_is_structure(c) for c in child):
+            _walk(child, base, lines, images, skip)
         elif tag not in _SKIPPED:
             _block(child, base, lines, images)
-        loose = [child.tail or ""]
     lines.append(clean("".join(loose)))
+
+
+def _drop_label_of(box: HtmlElement, lines: list[str]) -> None:
+    """A list of links the walk skipped takes the short label introducing it (`Tin liên quan`,
+    the block right before it) along."""
+    label = box.getprevious()
+    if label is None or (label.tail or "").strip() or not is_link_list(box):
+        return
+    while lines and not lines[-1]:
+        lines.pop()
+    if lines and lines[-1] == text_of(label) and is_label(lines[-1]):
+        lines.pop()
+
+
+def _is_structure(child: HtmlElement) -> bool:
+    """A child that makes its parent a container to walk: a block, a wrapper or a `<br><br>`."""
+    return (
+        child.tag in _BLOCKS or child.tag in _WRAPPERS or (child.tag == "br" and _after_br(child))
+    )
+
+
+def _after_br(br: HtmlElement) -> bool:
+    """A `<br>` that directly follows another, with only whitespace between: a paragraph break."""
+    previous = br.getprevious()
+    return previous is not None and previous.tag == "br" and not (previous.tail or "").strip()
 
 
 def _block(element: HtmlElement, base: str, lines: list[str], images: list[Image]) -> None:

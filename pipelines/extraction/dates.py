@@ -109,21 +109,39 @@ def parse_updated(text: str | None, fetched_at: datetime) -> datetime | None:
     return parse_known(parts[1]) or parse_human(parts[1], fetched_at)
 
 
-def _machine(page: Page, ld_key: str, meta_keys: tuple[str, ...]) -> datetime | None:
+def _machine(page: Page, ld_key: str, meta_keys: tuple[str, ...]) -> tuple[datetime, str] | None:
     found = from_iso(page.article_ld().get(ld_key))
+    if found:
+        return found, f"jsonld:{ld_key}"
     for key in meta_keys:
-        found = found or from_iso(page.meta.get(key))
-    return found
+        if found := from_iso(page.meta.get(key)):
+            return found, f"meta:{key}"
+    return None
 
 
-def published_at(page: Page, visible: str | None, fetched_at: datetime) -> str | None:
-    found = _machine(page, "datePublished", _PUBLISHED_KEYS) or parse_visible(visible, fetched_at)
-    return to_iso(found) if found else None
+def published_at(page: Page, visible: str | None, fetched_at: datetime) -> tuple[str, str] | None:
+    """The publication time and where it came from: the page's metadata, else its visible date
+    (whose provenance the caller knows)."""
+    found = _machine(page, "datePublished", _PUBLISHED_KEYS)
+    if found is None and (moment := parse_visible(visible, fetched_at)):
+        found = moment, "visible"
+    return (to_iso(found[0]), found[1]) if found else None
 
 
-def modified_at(page: Page, visible: str | None, fetched_at: datetime) -> str | None:
-    found = _machine(page, "dateModified", _MODIFIED_KEYS) or parse_updated(visible, fetched_at)
-    return to_iso(found) if found else None
+def modified_at(
+    page: Page, visible: str | None, fetched_at: datetime, published: str | None
+) -> tuple[str, str] | None:
+    """The modification time, when the page states one later than the publication: JSON-LD's
+    `dateModified` often repeats `datePublished`, which is no modification."""
+    found = _machine(page, "dateModified", _MODIFIED_KEYS)
+    if found is None and (moment := parse_updated(visible, fetched_at)):
+        found = moment, "visible"
+    if found is None:
+        return None
+    stated = to_iso(found[0])
+    if published and datetime.fromisoformat(stated) <= datetime.fromisoformat(published):
+        return None
+    return stated, found[1]
 
 
 def _text_nodes(root: HtmlElement) -> Iterator[str]:

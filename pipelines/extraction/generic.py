@@ -1,32 +1,37 @@
 """The fallback for templates the site rules do not know: trafilatura finds the article text,
-the shared body walker and the text-level rules read it.
+the shared body walker reads the part of the page that holds it, and the generic candidates
+(`candidates.py`) give every other field.
 
 trafilatura's options are fixed here and nowhere else. It gets the already-parsed tree (it
-works on its own copy), so the page is parsed once.
+works on its own copy), so the page is parsed once. Its text only confirms: the body is read from
+the page in document order by the walker, which drops the boxes inside the article
+(`boxes.py`); a line is kept when trafilatura also took it for article text, or when it is the
+byline right after the text.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 
-from crawler.urls import SECTION_SLUGS, PageKind, page_kind, slugify
-
-from .bienphong import section_slug
+from . import candidates
+from .boxes import is_box
 from .content import Draft, walk
 from .dates import find_visible
-from .page import HtmlElement, Page, clean, text_of
-from .text import strip_dateline
+from .page import HtmlElement, Page, text_of
+from .text import parse_byline, strip_dateline
 
 OPTIONS = Extractor(
     output_format="python",
-    fast=True,  # no readability/justext fallbacks: we only need where the text is
+    fast=False,  # its fallbacks find text in markup its main pass misses (+2 points of recall)
     comments=False,
     formatting=False,
     links=False,
@@ -35,143 +40,179 @@ OPTIONS = Extractor(
     with_metadata=False,  # metadata comes from our own Page, parsed once
 )
 
-_PARAGRAPHS = etree.XPath("//body//*[self::p or self::h2 or self::h3 or self::h4]")
-_H1 = etree.XPath("//body//h1")
-_BREADCRUMB_LINKS = etree.XPath(
-    "//*[contains(@class, 'breadcrumb') or contains(@class, 'crumb')"
-    " or contains(translate(@aria-label, 'B', 'b'), 'breadcrumb')"
-    " or contains(@class, '-category')]//a/@href"
-)
-_LINKS = etree.XPath("//body//a[@href]")
-_VIDEO = etree.XPath("//video//source/@src | //video/@src")
-_SITE_SUFFIX = (" - Báo Biên phòng", " | Báo Biên phòng", " – Báo Biên phòng")
+_PARAGRAPHS = etree.XPath("//body//p")
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+# Text nodes shorter than this match anywhere by chance.
+_MATCH_MIN = 12
+# The region holds this share of the matched text; the rest is strays (a quote in a sidebar).
+_REGION_SHARE = 0.85
+# A box (related links, an ad) holds less than this share of it.
+_BOX_SHARE = 0.3
 
 
 def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
-    root = content_root(page)
-    lines, images = walk(root, base) if root is not None else ([], [])
-    title, sapo = _title(page), _sapo(page)
-    date_text, modified_text = find_visible(page.root, fetched_at)
-    return Draft(
-        title=title,
-        sapo=sapo,
-        lines=_drop_lead(lines, title, sapo),
-        images=images,
-        tags=_tags(page),
-        section=section_slug([str(h) for h in _BREADCRUMB_LINKS(page.root)])
-        or _section_before_title(page, title)
-        or _section_named(page),
-        date_text=date_text,
-        modified_text=modified_text,
-        video_url=_video(page, base),
-    )
+    """Every field of a page no site rule handles."""
+    text = ArticleText.of(page)
+    host = urlsplit(base).hostname or ""
+    root = text.region()
+    lines, images = ([], []) if root is None else walk(root, base, lambda e: text.is_box(e, host))
+    lines = text.confirmed(lines, root)
+    found = Draft(images=images, via="generic:article-text")
+    fill(found, page, base, fetched_at, first_line=_first_sentence(lines))
+    found.lines = _drop_lead(lines, found)
+    return found
 
 
-def content_root(page: Page) -> HtmlElement | None:
-    """The element holding most of the paragraphs trafilatura took for the article text."""
-    keys = _trafilatura_paragraphs(page)
+def fill(
+    found: Draft, page: Page, base: str, fetched_at: datetime, first_line: str | None = None
+) -> None:
+    """Each field a draft lacks, from the generic candidates, with its provenance.
+
+    `first_line` is the body's first paragraph: a lead that is only that is not set apart."""
+    if not found.title and (title := candidates.title(page)):
+        found.title, found.sources["title"] = title
+    if not found.sapo and (lead := candidates.lead(page, found.title, first_line)):
+        found.sapo, found.sources["sapo"] = lead
+    if not found.section and (section := candidates.section(page, found.title)):
+        found.section, found.sources["section"] = section
+    if not found.tags and (tags := candidates.tags(page)):
+        found.tags, found.sources["tags"] = tags, "generic:tag-links"
+    if not found.date_text and not found.modified_text:
+        found.date_text, found.modified_text = find_visible(page.root, fetched_at)
+        found.sources["date_text"] = "generic:visible-date"
+    if not found.video_url and (video := candidates.video(page, base)):
+        found.video_url, found.sources["video_url"] = video, "generic:video"
+
+
+@dataclass
+class ArticleText:
+    """trafilatura's article text (whitespace removed) and where it lies in the page: each
+    element weighted by the length of the kept text it holds."""
+
+    page: Page
+    text: str
+    weight: Counter[HtmlElement]
+
+    @classmethod
+    def of(cls, page: Page) -> ArticleText:
+        text = _trafilatura_text(page)
+        weight: Counter[HtmlElement] = Counter()
+        body = page.root.find("body")
+        if text and body is not None:
+            for owner, key in _text_nodes(body):
+                if len(key) >= _MATCH_MIN and key in text:
+                    weight[owner] += len(key)
+                    for ancestor in owner.iterancestors():
+                        weight[ancestor] += len(key)
+        return cls(page, text, weight)
+
+    def region(self) -> HtmlElement | None:
+        """The smallest element holding nearly all of the article text."""
+        body = self.page.root.find("body")
+        total = self.weight[body] if body is not None else 0
+        if not total:
+            return _densest(self.page)
+        found = body
+        while True:
+            child = next((c for c in found if self.weight[c] >= _REGION_SHARE * total), None)
+            if child is None:
+                return found
+            found = child
+
+    def is_box(self, element: HtmlElement, host: str) -> bool:
+        """A box inside the article (`boxes.is_box`) that does not hold much of its text."""
+        body = self.page.root.find("body")
+        total = self.weight[body] if body is not None else 0
+        return self.weight[element] < _BOX_SHARE * total and is_box(element, host)
+
+    def confirmed(self, lines: list[str], root: HtmlElement | None) -> list[str]:
+        """The lines trafilatura also took for article text (all of them when it took none),
+        and the line right after the last of them when it reads as a byline and stands right
+        after the text's last paragraph, as bylines do (not in a box further down)."""
+        if not self.text:
+            return lines
+        found = [k for k, line in enumerate(lines) if line and _compact(line) in self.text]
+        # A short line matches somewhere by chance: it counts between lines that cannot.
+        sure = [k for k in found if len(_compact(lines[k])) >= _MATCH_MIN]
+        if not sure or root is None:
+            return []
+        kept = [k for k in found if sure[0] <= k <= sure[-1]]
+        after = next((k for k in range(kept[-1] + 1, len(lines)) if lines[k]), None)
+        if (
+            after is not None
+            and parse_byline(lines[after]) is not None
+            and _follows(root, lines[after], lines[kept[-1]])
+        ):
+            kept.append(after)
+        return [lines[k] for k in kept]
+
+
+def _trafilatura_text(page: Page) -> str:
+    try:
+        document: Any = bare_extraction(page.root, options=OPTIONS)
+    except Exception:  # trafilatura on odd markup: no guidance, the walker alone decides
+        return ""
+    body = getattr(document, "body", None)
+    return _compact("".join(body.itertext())) if body is not None else ""
+
+
+def _text_nodes(body: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    """Each text node of the page's body with the element it shows in, whitespace removed."""
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+            continue
+        if element.text:
+            yield element, _compact(element.text)
+        parent = element.getparent()
+        if element.tail and parent is not None:
+            yield parent, _compact(element.tail)
+
+
+def _follows(root: HtmlElement, line: str, last: str) -> bool:
+    """Whether the block showing `line` comes right after the one showing `last` (pictures
+    and empty blocks between them aside)."""
+    for element in root.iter("p", "div", "span", "strong", "b", "em", "i", "address", "h5", "h6"):
+        if text_of(element) != line:
+            continue
+        while element.getparent() is not None and element.getprevious() is None:
+            element = element.getparent()  # `<p><strong>Thu Hà</strong></p>`: the paragraph
+        previous = element.getprevious()
+        while previous is not None and not _shows_text(previous):
+            previous = previous.getprevious()
+        return previous is not None and text_of(previous).endswith(last)
+    return False
+
+
+def _shows_text(element: HtmlElement) -> bool:
+    return isinstance(element.tag, str) and element.tag != "figure" and bool(text_of(element))
+
+
+def _densest(page: Page) -> HtmlElement | None:
+    """Without trafilatura's text: the element with the most paragraphs."""
     parents: Counter[HtmlElement] = Counter()
-    if keys:
-        for element in _PARAGRAPHS(page.root):
-            if _key(text_of(element)) in keys and element.getparent() is not None:
-                parents[element.getparent()] += 1
-    if not parents:  # trafilatura found nothing: the element with the most paragraphs
-        for element in _PARAGRAPHS(page.root):
-            if element.tag == "p" and text_of(element) and element.getparent() is not None:
-                parents[element.getparent()] += 1
+    for element in _PARAGRAPHS(page.root):
+        if text_of(element) and element.getparent() is not None:
+            parents[element.getparent()] += 1
     return parents.most_common(1)[0][0] if parents else None
 
 
-def _trafilatura_paragraphs(page: Page) -> set[str]:
-    try:
-        document: Any = bare_extraction(page.root, options=OPTIONS)
-    except Exception:  # trafilatura on odd markup: fall back to paragraph density
-        return set()
-    body = getattr(document, "body", None)
-    if body is None:
-        return set()
-    return {_key("".join(child.itertext())) for child in body} - {""}
+def _first_sentence(lines: list[str]) -> str | None:
+    return next((line for line in lines if len(line.split()) >= candidates.LEAD_MIN_WORDS), None)
 
 
-def _key(text: str) -> str:
-    return "".join(text.split())[:300]
+def _compact(text: str) -> str:
+    return "".join(text.split())
 
 
-def _title(page: Page) -> str:
-    """The visible headline when the page's metadata confirms it, else the metadata's."""
-    named = [_unsuffixed(page.meta.get("og:title", "")), _unsuffixed(page.title_tag)]
-    headline = clean(str(page.article_ld().get("headline") or ""))
-    for h1 in _H1(page.root):
-        text = text_of(h1)
-        if text and (text in named or text == headline):
-            return text
-    return next((t for t in (headline, *named) if t), "")
-
-
-def _unsuffixed(title: str) -> str:
-    title = clean(title)
-    for suffix in _SITE_SUFFIX:
-        title = title.removesuffix(suffix)
-    return title
-
-
-def _sapo(page: Page) -> str | None:
-    described = (
-        page.meta.get("description")
-        or page.meta.get("og:description")
-        or clean(str(page.article_ld().get("description") or ""))
-    )
-    return strip_dateline(described) or None
-
-
-def _section_before_title(page: Page, title: str) -> str | None:
-    """The section link nearest before the headline, outside menus: an unnamed breadcrumb."""
-    nearest: str | None = None
-    for element in page.root.iter("a", "h1", "h2"):
-        if element.tag != "a":
-            if title and text_of(element) == title:
-                return nearest
-            continue
-        slug = section_slug([element.get("href", "")])
-        if slug and not _in_menu(element):
-            nearest = slug
-    return None
-
-
-def _in_menu(link: HtmlElement) -> bool:
-    """A link among several section links in one list or block is a menu, not a breadcrumb."""
-    container = link.getparent()
-    while container is not None and container.tag in ("a", "li", "span"):
-        container = container.getparent()
-    if container is None:
-        return False
-    hrefs = [a.get("href", "") for a in container.iter("a")]
-    return sum(1 for href in hrefs if section_slug([href])) >= 3
-
-
-def _section_named(page: Page) -> str | None:
-    """`article:section` or JSON-LD articleSection: the site's slugs are its names slugified."""
-    name = page.meta.get("article:section") or str(page.article_ld().get("articleSection") or "")
-    slug = slugify(clean(name))
-    return slug if slug in SECTION_SLUGS else None
-
-
-def _drop_lead(lines: list[str], title: str, sapo: str | None) -> list[str]:
-    """The headline, or the lead with its dateline, at the top of the container is not body."""
+def _drop_lead(lines: list[str], found: Draft) -> list[str]:
+    """What sits above the text in the article's container is not body: the headline, the
+    lead with or without its dateline, a byline, the date line."""
     while lines and (
         not lines[0]
-        or lines[0] == title
-        or (sapo and lines[0] != strip_dateline(lines[0]) and strip_dateline(lines[0]) == sapo)
+        or lines[0] == found.title
+        or (found.sapo and strip_dateline(lines[0]) == found.sapo)
+        or lines[0] == found.date_text
+        or parse_byline(lines[0], prefixed_only=True) is not None
     ):
         lines = lines[1:]
     return lines
-
-
-def _tags(page: Page) -> list[str]:
-    names = (text_of(a) for a in _LINKS(page.root) if page_kind(a.get("href", "")) is PageKind.TAG)
-    return list(dict.fromkeys(n for n in names if n))
-
-
-def _video(page: Page, base: str) -> str | None:
-    found = [clean(str(s)) for s in _VIDEO(page.root)]
-    return urljoin(base, found[0]) if found and found[0] else None

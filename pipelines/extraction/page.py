@@ -6,6 +6,7 @@ The text is NFC-normalised before parsing, so every string taken from the tree i
 
 from __future__ import annotations
 
+import html as html_entities
 import json
 import re
 import unicodedata
@@ -25,6 +26,8 @@ _CANONICAL = etree.XPath(
     "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
 )
 _TITLE = etree.XPath("//title")
+# schema.org's article types: NewsArticle, ReportageNews, BlogPosting, LiveBlogPosting, ...
+_ARTICLE_TYPES = ("Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle")
 
 
 def has_class(name: str) -> str:
@@ -117,7 +120,7 @@ class Page:
             meta=_meta(root),
             jsonld=_jsonld(root),
             canonical=next((clean(h) for h in _CANONICAL(root) if clean(h)), None),
-            title_tag=text_of(titles[0]) if titles else "",
+            title_tag=unescape(text_of(titles[0])) if titles else "",
         )
 
     def first(self, xpath: etree.XPath) -> HtmlElement | None:
@@ -129,9 +132,14 @@ class Page:
         for item in self.jsonld:
             kind = item.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
-            if any(isinstance(k, str) and k.endswith("Article") for k in kinds):
+            if any(isinstance(k, str) and k.endswith(_ARTICLE_TYPES) for k in kinds):
                 return item
         return {}
+
+
+def unescape(text: str) -> str:
+    """Text with the HTML entities a CMS escaped twice (`NH&#7852;T`, `Türkiye&#039;de`) read."""
+    return clean(html_entities.unescape(text)) if "&" in text else text
 
 
 def _meta(root: HtmlElement) -> dict[str, str]:
@@ -139,7 +147,7 @@ def _meta(root: HtmlElement) -> dict[str, str]:
     for element in _META(root):
         key = (element.get("property") or element.get("name") or "").strip().lower()
         if key and key not in found:
-            found[key] = clean(element.get("content"))
+            found[key] = unescape(clean(element.get("content")))
     return found
 
 
@@ -147,11 +155,15 @@ def _jsonld(root: HtmlElement) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for text in _JSONLD(root):
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = json.loads(text, object_hook=_unescaped)
+        except (ValueError, RecursionError):
             continue
         _flatten(data, found)
     return found
+
+
+def _unescaped(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: unescape(v) if isinstance(v, str) else v for k, v in item.items()}
 
 
 def _flatten(data: Any, found: list[dict[str, Any]]) -> None:

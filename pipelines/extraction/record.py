@@ -1,20 +1,34 @@
-"""The entry point: (html, url, fetched_at) → the article record of `shared/article-record.md`."""
+"""The entry point: (html, url, fetched_at) → the article record of `shared/article-record.md`.
+
+`explain` also says where each field came from (its provenance): `rules:A-2020` when a site rule
+found it, `generic:<heuristic>` when the generic path did, `meta`/`jsonld` for the page's own
+metadata. `extract` is `explain` without the provenance.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from crawler.urls import article_kind, canonical_url, post_id
 
-from . import bienphong, generic
+from . import authors, bienphong, generic
 from .content import Draft
 from .dates import fetched_iso, modified_at, published_at
-from .page import Page, clean
-from .text import finish_body
+from .page import Page
+from .text import Body, finish_body
 
 # Bump when a rule changes what a record holds; re-extraction compares it.
 EXTRACTOR_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A record and, for each of its extracted fields, the rule or heuristic that gave it."""
+
+    record: dict[str, Any]
+    provenance: dict[str, str]
 
 
 def extract(
@@ -23,45 +37,114 @@ def extract(
     fetched_at: datetime,
     *,
     section_hint: str | None = None,
+    site_rules: bool = True,
 ) -> dict[str, Any]:
-    """The article record of one page. Never raises on odd HTML: missing fields stay empty."""
+    """The article record of one page. Never raises on odd HTML: missing fields stay empty.
+
+    `site_rules=False` forces the generic path, as for markup no rule has seen."""
+    return explain(html, url, fetched_at, section_hint=section_hint, site_rules=site_rules).record
+
+
+def explain(
+    html: bytes | str,
+    url: str,
+    fetched_at: datetime,
+    *,
+    section_hint: str | None = None,
+    site_rules: bool = True,
+) -> Extraction:
+    """`extract`, with where each field came from."""
     page = Page.parse(html, url)
     record_url = canonical_url(page.canonical or url)
-    draft = read(page, record_url, fetched_at)
+    draft = read(page, record_url, fetched_at, site_rules=site_rules)
     body = finish_body(draft.lines)
-    return {
+    authors = _authors(page, draft, body)
+    published = published_at(page, draft.date_text, fetched_at)
+    modified = modified_at(
+        page, draft.modified_text, fetched_at, published[0] if published else None
+    )
+    found: dict[str, tuple[Any, str] | None] = {
+        "section": (draft.section, draft.source("section")) if draft.section else None,
+        "title": (draft.title, draft.source("title")),
+        "sapo": (draft.sapo, draft.source("sapo")),
+        "body": (body.text, draft.source("body")),
+        "authors": authors,
+        "source": (body.source, draft.source("body")),
+        "published_at": _dated(published, draft),
+        "modified_at": _dated(modified, draft),
+        "tags": (draft.tags, draft.source("tags")),
+        "images": ([image.as_dict() for image in draft.images], draft.source("images")),
+        "video_url": (draft.video_url, draft.source("video_url")),
+    }
+    if found["section"] is None and section_hint:
+        found["section"] = section_hint, "listing"
+    values = {key: pair[0] if pair else None for key, pair in found.items()}
+    record = {
         "post_id": post_id(record_url) or post_id(url),
         "url": record_url,
         "kind": article_kind(record_url),
-        "section": draft.section or section_hint,
-        "title": draft.title,
-        "sapo": draft.sapo or None,
-        "body": body.text,
-        "authors": body.authors or ([] if body.source else _people(page)),
-        "source": body.source,
-        "published_at": published_at(page, draft.date_text, fetched_at),
-        "modified_at": modified_at(page, draft.modified_text, fetched_at),
-        "tags": draft.tags,
-        "images": [image.as_dict() for image in draft.images],
-        "video_url": draft.video_url,
+        **values,
+        "sapo": values["sapo"] or None,
+        "authors": values["authors"] or [],
         "word_count": len(body.text.split()),
         "fetched_at": fetched_iso(fetched_at),
         "extractor_version": EXTRACTOR_VERSION,
     }
+    provenance = {
+        key: pair[1] for key, pair in found.items() if pair and pair[0] not in (None, [], "")
+    }
+    return Extraction(record, provenance)
 
 
-def read(page: Page, base: str, fetched_at: datetime) -> Draft:
-    """The site rules when they handle the page, else the generic path."""
-    rules = bienphong.match(page)
-    return rules.draft(page, base) if rules else generic.draft(page, base, fetched_at)
+# The record's fields read from the page (the rest come from the URL or the fetch).
+EXTRACTED_FIELDS: tuple[str, ...] = (
+    "section",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "source",
+    "published_at",
+    "modified_at",
+    "tags",
+    "images",
+    "video_url",
+)
 
 
-def _people(page: Page) -> list[str]:
-    """JSON-LD Person authors, when the page printed no byline; never an Organization."""
-    authors = page.article_ld().get("author")
-    items = authors if isinstance(authors, list) else [authors]
-    return [
-        clean(item["name"])
-        for item in items
-        if isinstance(item, dict) and item.get("@type") == "Person" and item.get("name")
-    ]
+def read(page: Page, base: str, fetched_at: datetime, *, site_rules: bool = True) -> Draft:
+    """The site rules when they handle the page, each field they miss from the generic
+    candidates; else the generic path."""
+    rules = bienphong.match(page) if site_rules else None
+    if rules is None:
+        return generic.draft(page, base, fetched_at)
+    found = rules.draft(page, base)
+    generic.fill(found, page, base, fetched_at)
+    return found
+
+
+def _authors(page: Page, draft: Draft, body: Body) -> tuple[list[str], str] | None:
+    """The byline printed at the end of the body, else one under the headline, else JSON-LD
+    people, author markup, meta tags. A syndicated article (`Theo TTXVN`) names no author."""
+    if body.authors:
+        return body.authors, draft.source("body")
+    if body.source:
+        return None
+    if names := authors.near_title(page, draft.title):
+        return list(names), "generic:byline-under-title"
+    finders = (
+        (authors.from_jsonld, "jsonld:author"),
+        (authors.from_markup, "generic:author-markup"),
+        (authors.from_meta, "meta:author"),
+    )
+    for finder, via in finders:
+        if names := finder(page):
+            return list(names), via
+    return None
+
+
+def _dated(found: tuple[str, str] | None, draft: Draft) -> tuple[str, str] | None:
+    """A date's provenance: the metadata's, or for a visible date the rules that found it."""
+    if found is None:
+        return None
+    return found[0], draft.source("date_text") if found[1] == "visible" else found[1]

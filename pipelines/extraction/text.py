@@ -26,8 +26,10 @@ _WRITER = re.compile(
     r"^(?:Bài\s+và\s+ảnh|Bài,\s*ảnh|Tin\s+và\s+ảnh|Tin,\s*ảnh|Bài|Tin)\s*:\s*(?P<names>.+)$",
     re.IGNORECASE,
 )
-_NAME_SPLIT = re.compile(r"\s+[-–]\s+|\s*,\s*|\s+và\s+")
-_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*\.?$")
+_NAME_SPLIT = re.compile(r"\s+[-–]\s+|\s*[,;/]\s*|\s+(?:và|and|&|und|y|e|et|og|en|i)\s+")
+# What follows a name in a byline and is not one: `Hà Thu (tổng hợp)`, `Minh Anh (TTXVN)`.
+_NAME_NOTE = re.compile(r"\s*\([^()]{1,40}\)\s*$")
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*(?:[-'’][^\W\d_]+)*\.?$")
 _BYLINE_MAX = 80
 _NAME_MAX_WORDS = 5
 
@@ -51,9 +53,14 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
     return found.group("caption") or None, found.group("credit") or None
 
 
+def is_share_bar(line: str) -> bool:
+    """The words of a share bar: `Zalo Facebook Chia sẻ`."""
+    return _SHARE.match(line) is not None
+
+
 def is_noise(line: str) -> bool:
     """Share widgets, the `Nguồn Biên Phòng: url` syndication line and empty paragraphs."""
-    return not line or _SHARE.match(line) is not None or _SYNDICATION.match(line) is not None
+    return not line or is_share_bar(line) or _SYNDICATION.match(line) is not None
 
 
 @dataclass(frozen=True)
@@ -62,31 +69,50 @@ class Byline:
     source: str | None
 
 
-def _names(text: str) -> tuple[str, ...] | None:
-    names = tuple(part for part in _NAME_SPLIT.split(text) if part)
-    return names if names and all(_is_name(n) for n in names) else None
+def names_in(text: str, *, leading: bool = False) -> tuple[str, ...]:
+    """The names in a byline's text (`Nông Văn Tuấn - Thu Hà`), or () when a part is not a name.
+
+    `leading`: the names before the first part that is not one (`Jon King, News Reporter` keeps
+    both; `Povilas A., Mykolo Romerio universiteto profesorius` keeps the first)."""
+    parts = [p for p in _NAME_SPLIT.split(_NAME_NOTE.sub("", clean(text))) if p]
+    if leading:
+        kept = []
+        for part in parts:
+            if not _is_name(part):
+                break
+            kept.append(part)
+        return tuple(kept)
+    return tuple(parts) if parts and all(_is_name(n) for n in parts) else ()
 
 
 def _is_name(text: str) -> bool:
     """A clean name as bylines print them: a few capitalised words (`Nhóm PV`, `CTV` too)."""
     words = text.split()
     return 0 < len(words) <= _NAME_MAX_WORDS and all(
-        _NAME_WORD.match(w) and w[0].isupper() for w in words
+        _NAME_WORD.match(w) and not w[0].islower()
+        for w in words  # 松岡大地: no case at all
     )
 
 
-def parse_byline(line: str) -> Byline | None:
-    """The byline on the last body line, or None when the line is ordinary text."""
+def parse_byline(line: str, *, prefixed_only: bool = False) -> Byline | None:
+    """The byline in a line (the last of a body, or one under the headline), or None when the
+    line is ordinary text. An unprefixed line must read as names alone, and one word only when
+    it is an abbreviation (`CTV`): `Advertisement` or `Meinung` is not a byline.
+    `prefixed_only`: only `Bài: …`, `Tin, ảnh: …`, `Theo …` forms count."""
     line = clean(line)
     if not line or len(line) > _BYLINE_MAX or _SYNDICATION.match(line):
         return None
     if found := _SOURCE.match(line):
         source = found.group("source")
-        return Byline((), source) if _names(source) else None
+        return Byline((), source) if names_in(source) else None
     if found := _WRITER.match(line):
-        names = _names(found.group("names"))
+        names = names_in(found.group("names"))
         return Byline(names, None) if names else None
-    names = _names(line)
+    if prefixed_only:
+        return None
+    names = names_in(line)
+    if len(names) == 1 and " " not in names[0] and not names[0].isupper():
+        return None
     return Byline(names, None) if names else None
 
 

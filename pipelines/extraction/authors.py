@@ -1,0 +1,121 @@
+"""Authors wherever a page names them, for the generic path: a byline line near the headline,
+author markup (`rel=author`, `itemprop=author`, an author or byline box, an author page link),
+JSON-LD Person authors, then meta tags. Each candidate must read as a list of names.
+
+The byline printed in the body (its last line, in the forms of `text.parse_byline`) comes
+first and is read by the text rules; this module is for the pages whose body has none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from lxml import etree
+
+from .page import HtmlElement, Page, clean, text_of
+from .text import names_in, parse_byline
+
+_MARKUP = etree.XPath(
+    "//body//*[@rel='author' or @itemprop='author'"
+    " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'author')"
+    " or contains(translate(@class, 'BYLINE', 'byline'), 'byline')"
+    " or contains(@href, '/tac-gia/') or contains(@href, '/author/')]"
+)
+_ITEMPROP_NAME = etree.XPath(".//*[@itemprop='name']")
+# Boxes named for authors that are not the article's: commenters, author pages' widgets.
+_NOT_BYLINE = re.compile(r"comment|avatar|image|img|photo|social|follow|bio", re.IGNORECASE)
+_PREFIX = re.compile(
+    r"^(?:by|bởi|tác\s+giả|von|por|par|av|af|di|door|oleh|przez|napisał[a]?)\s*:?\s*",
+    re.IGNORECASE,
+)
+_META_KEYS = re.compile(r"(?:^|[:._-])authors?$")
+_TEXT_MAX = 120
+_PERSON_MAX_WORDS = 8
+# A byline under the headline sits among its first few blocks.
+_NEAR_TITLE = 12
+
+
+def near_title(page: Page, title: str) -> tuple[str, ...]:
+    """A byline line (`Tin, ảnh: Thu Hà`) among the short blocks right under the headline."""
+    for text in _after_title(page, title):
+        byline = parse_byline(text, prefixed_only=True)
+        if byline is not None and byline.authors:
+            return byline.authors
+    return ()
+
+
+def from_markup(page: Page) -> tuple[str, ...]:
+    """Names in the first author markup that holds any: `rel=author`, `itemprop=author`, an
+    author or byline box, a link to an author page."""
+    for element in _MARKUP(page.root):
+        if _NOT_BYLINE.search(element.get("class", "")):
+            continue
+        names = _names_of(element)
+        if names:
+            return names
+    return ()
+
+
+def from_jsonld(page: Page) -> tuple[str, ...]:
+    """The article's JSON-LD authors that are people (never an Organization)."""
+    found = page.article_ld().get("author")
+    items = found if isinstance(found, list) else [found]
+    return _unique(name for item in items for name in _person_names(item))
+
+
+def from_meta(page: Page) -> tuple[str, ...]:
+    """`<meta name="author">` and its kin (`article:author`, `…:authors`), when a name."""
+    for key, value in page.meta.items():
+        if _META_KEYS.search(key) and not key.startswith("twitter:"):
+            names = names_in(value)
+            if names:
+                return names
+    return ()
+
+
+def _after_title(page: Page, title: str) -> Iterator[str]:
+    seen_title, count = False, 0
+    for element in page.root.iter("h1", "h2", "p", "div", "span", "a", "address", "time"):
+        text = text_of(element)
+        if not seen_title:
+            seen_title = bool(title) and element.tag in ("h1", "h2") and text == title
+            continue
+        count += 1
+        if count > _NEAR_TITLE * 3 or len(text) > _TEXT_MAX * 4:
+            return
+        if text and len(text) <= _TEXT_MAX:
+            yield text
+
+
+def _names_of(element: HtmlElement) -> tuple[str, ...]:
+    named = _ITEMPROP_NAME(element)
+    texts = [text_of(n) for n in named] if named else [text_of(element)]
+    names: list[str] = []
+    for text in texts:
+        text = _PREFIX.sub("", text)
+        if not text or len(text) > _TEXT_MAX:
+            continue
+        byline = parse_byline(text)
+        names += byline.authors if byline else names_in(text, leading=True)
+    return _unique(names)
+
+
+def _person_names(item: Any) -> Iterable[str]:
+    """A Person's name as given, without what follows a comma (`X, professor at Y`); a bare
+    string may name several people (`A and B`)."""
+    if isinstance(item, str):
+        return names_in(item)
+    if not isinstance(item, dict) or item.get("@type") not in ("Person", None):
+        return ()
+    name = item.get("name")
+    if not isinstance(name, str):
+        parts = (item.get("givenName"), item.get("familyName"))
+        name = " ".join(p for p in parts if isinstance(p, str))
+    name = clean(name.split(",")[0])
+    return (name,) if 0 < len(name.split()) <= _PERSON_MAX_WORDS else ()
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(clean(n) for n in names if clean(n)))

@@ -1,0 +1,124 @@
+"""Boxes inside an article that are not its text, found by signals that hold on any markup.
+
+A related-articles list, an ad, a share bar, a poll or an embedded player sits between the
+paragraphs of many templates. Class names differ from one redesign to the next, so these are
+recognised by what they are: mostly links, form controls, frames, an ad label, the words of a
+share bar, or the words every CMS uses for such boxes.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from .page import HtmlElement, clean, text_of
+from .text import is_share_bar
+
+# Elements that never hold article text.
+_NEVER_TEXT = frozenset(
+    {
+        "aside", "nav", "form", "button", "select", "input", "textarea", "label", "iframe",
+        "ins", "object", "embed", "audio", "script", "style", "noscript", "template", "svg",
+        "canvas", "dialog", "menu", "footer",
+    }
+)  # fmt: skip
+_CONTAINERS = frozenset({"div", "section", "ul", "ol", "table", "dl", "p", "span", "center"})
+# The words CMSes of every country give these boxes in class and id attributes.
+_BOX_NAME = re.compile(
+    r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adsense|banner|sponsor\w*|promo\w*|share|sharing|social"
+    r"|related|relate|recommend\w*|newsletter|subscri\w*|poll|survey|comments?|readmore"
+    r"|read-more|more-?news|outbrain|taboola|teaser-list|paywall|signup)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# The label of an ad slot, in the languages of the pages the generic path is judged on.
+_AD_LABEL = re.compile(
+    r"^(?:quảng\s+cáo|advertisement|advertising|sponsored|anzeige|werbung|publicidad"
+    r"|publicité|pubblicità|reklame|reklama|annons|mainos|广告|広告|광고)$",
+    re.IGNORECASE,
+)
+_CONTROLS = etree.XPath(".//input | .//select | .//textarea | .//button")
+_LINKS = etree.XPath(".//a[@href]")
+_MEDIA = etree.XPath(".//img | .//iframe | .//video")
+_LISTS = etree.XPath(".//ul | .//ol")
+_ITEMS = etree.XPath("./li")
+# A label before a list of links: `Tin liên quan`, `Xem thêm:`, `Read more` (a few words).
+_LABEL_WORDS = 6
+_LABEL_CHARS = 40
+_LINK_DENSE = 0.5
+
+
+def is_box(element: HtmlElement, site_host: str) -> bool:
+    """True for a block inside the article that is not its text."""
+    tag = element.tag
+    if not isinstance(tag, str) or tag in _NEVER_TEXT:
+        return True
+    if tag not in _CONTAINERS and tag != "blockquote":
+        return False
+    if tag == "blockquote":
+        return _is_embed(element)
+    if _BOX_NAME.search(f"{element.get('class', '')} {element.get('id', '')}"):
+        return True
+    text = text_of(element)
+    return (
+        bool(_CONTROLS(element))
+        or _AD_LABEL.match(text.strip(" :·")) is not None
+        or is_share_bar(text)
+        or _is_link_list(element, text)
+        or _is_labelled_list(element, text)
+        or _is_offsite_media(element, text, site_host)
+    )
+
+
+def is_label(text: str) -> bool:
+    """A short heading-like line, as a list of links is introduced: `Tin liên quan:`."""
+    text = clean(text)
+    return (
+        0 < len(text.split()) <= _LABEL_WORDS
+        and len(text) <= _LABEL_CHARS
+        and not text.endswith((".", "?", "!", "…", "。", "？", "！"))
+    )
+
+
+def is_link_list(element: HtmlElement) -> bool:
+    """Mostly links, two or more: related articles, tags, a menu."""
+    return _is_link_list(element, text_of(element))
+
+
+def _is_link_list(element: HtmlElement, text: str) -> bool:
+    links = _LINKS(element)
+    if len(links) < 2 or not text:
+        return False
+    linked = sum(len(text_of(a)) for a in links)
+    return linked >= _LINK_DENSE * len(text)
+
+
+def _is_labelled_list(element: HtmlElement, text: str) -> bool:
+    """A label and a list that is links or empty (filled by script): `Tin liên quan` + `<ul>`."""
+    lists = _LISTS(element)
+    if not lists or not all(len(_LINKS(x)) >= len(_ITEMS(x)) for x in lists):
+        return False
+    listed = sum(len(text_of(x)) for x in lists)
+    rest = text
+    for found in lists:
+        rest = rest.replace(text_of(found), " ", 1)
+    return is_label(rest) and listed <= len(text)
+
+
+def _is_offsite_media(element: HtmlElement, text: str, site_host: str) -> bool:
+    """A picture or frame linking to another host with hardly any words: an ad."""
+    if len(text.split()) > 3 or not _MEDIA(element):
+        return False
+    hosts = {urlsplit(a.get("href", "")).hostname for a in _LINKS(element)}
+    return any(host and not _same_site(host, site_host) for host in hosts)
+
+
+def _same_site(host: str, site_host: str) -> bool:
+    return host.lower().removeprefix("www.") == site_host.lower().removeprefix("www.")
+
+
+def _is_embed(element: HtmlElement) -> bool:
+    """A social embed (a blockquote given a class and a script), not a quotation."""
+    following = element.getnext()
+    return bool(element.get("class")) and following is not None and following.tag == "script"

@@ -1,0 +1,205 @@
+"""The generic candidates for each field but the body: cheap finders that hold on any markup.
+
+The generic path takes every field from here; a site rule that matches a page but misses a
+field (a breadcrumb under a class it does not list) takes that field from here too. Each finder
+returns the value and where it came from (its provenance), or None.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from crawler.urls import SECTION_SLUGS, PageKind, page_kind, slugify
+
+from .bienphong import section_slug
+from .page import HtmlElement, Page, clean, text_of
+from .text import strip_dateline
+
+Found = tuple[str, str]  # (value, provenance)
+
+_HEADINGS = etree.XPath("//body//h1 | //body//h2")
+_BREADCRUMB_LINKS = etree.XPath(
+    "//*[contains(@class, 'breadcrumb') or contains(@class, 'crumb')"
+    " or contains(translate(@aria-label, 'B', 'b'), 'breadcrumb')"
+    " or contains(@class, '-category')]//a/@href"
+)
+_LINKS = etree.XPath("//body//a[@href]")
+_VIDEO = etree.XPath("//video//source/@src | //video/@src")
+_OUTSIDE_ARTICLE = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
+# ` - Báo Biên phòng`, ` | Der Standard`, ` – 毎日新聞`: a site's name after its headlines.
+_SUFFIX = re.compile(r"\s+[-|–—:]\s+(?P<name>[^-|–—]{2,60})$")
+_SUFFIX_WORDS = 5
+_WORD = re.compile(r"\w+")
+# A visible headline is the article's when it shares this share of its words with the metadata's.
+_SAME_HEADLINE = 0.6
+# A lead is a sentence or more; a date line or a byline is shorter.
+LEAD_MIN_WORDS = 10
+_LEAD_SEARCH = 40
+_LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "b", "span", "section", "em"})
+_NOT_LEAD_HOLDERS = frozenset({"figure", "a", "li", "table"})
+_BLOCK_CHILDREN = frozenset({"p", "div", "ul", "ol", "table", "figure", "section", "h2", "h3"})
+
+
+def title(page: Page) -> Found | None:
+    """The visible headline when it is the article's (it shares most words with the metadata's
+    title, or the page has none), in the metadata's spacing when only spacing differs; else the
+    metadata's title without the site's name."""
+    named = [
+        (clean(str(page.article_ld().get("headline") or "")), "jsonld:headline"),
+        (_unsuffixed(page, page.meta.get("og:title", "")), "meta:og:title"),
+        (_unsuffixed(page, page.title_tag), "title-tag"),
+    ]
+    named = [(text, via) for text, via in named if text]
+    for heading in _headlines(page):
+        text = text_of(heading)
+        agreeing = [(other, via) for other, via in named if _same_headline(text, other)]
+        spaced = [found for found in agreeing if _unspaced(found[0]) == _unspaced(text)]
+        if spaced:
+            return spaced[0]
+        if agreeing or not named:
+            return text, "generic:headline"
+    return named[0] if named else None
+
+
+def _unspaced(text: str) -> str:
+    return "".join(text.split())
+
+
+def _headlines(page: Page) -> list[HtmlElement]:
+    """Page headings that may be the article's headline: h1s first, outside menus and footers."""
+    found = [h for h in _HEADINGS(page.root) if text_of(h) and not _outside_article(h)]
+    return [h for h in found if h.tag == "h1"] + [h for h in found if h.tag != "h1"]
+
+
+def _outside_article(element: HtmlElement) -> bool:
+    return any(a.tag in _OUTSIDE_ARTICLE for a in element.iterancestors())
+
+
+def _same_headline(visible: str, named: str) -> bool:
+    ours, theirs = set(_WORD.findall(visible.casefold())), set(_WORD.findall(named.casefold()))
+    return bool(ours) and len(ours & theirs) >= _SAME_HEADLINE * max(len(ours), len(theirs))
+
+
+def _unsuffixed(page: Page, text: str) -> str:
+    """A metadata title without the site's name: `og:site_name`, or a short last part after a
+    separator that the headline itself does not hold."""
+    text = clean(text)
+    site = page.meta.get("og:site_name", "")
+    found = _SUFFIX.search(text)
+    if found and (found["name"] == site or len(found["name"].split()) <= _SUFFIX_WORDS):
+        return text[: found.start()]
+    return text
+
+
+def lead(page: Page, title_text: str, first_line: str | None) -> Found | None:
+    """The visible lead between the headline and the body, its dateline stripped: the first
+    block of a sentence or more under the headline that is set apart (bold, a dateline, or the
+    page's description confirms it, or it stands outside the body's first paragraph)."""
+    described = strip_dateline(
+        page.meta.get("description")
+        or page.meta.get("og:description")
+        or clean(str(page.article_ld().get("description") or ""))
+    )
+    for element in _after_headline(page, title_text):
+        text = text_of(element)
+        if len(text.split()) < LEAD_MIN_WORDS:
+            continue
+        stripped = strip_dateline(text)
+        if (
+            stripped != text
+            or _is_bold(element)
+            or (described and _same_start(stripped, described))
+            or stripped != first_line
+        ):
+            return stripped, "generic:lead"
+        break
+    return (described, "meta:description") if described else None
+
+
+def _after_headline(page: Page, title_text: str) -> list[HtmlElement]:
+    """Leaf blocks after the headline, in page order (a few dozen at most)."""
+    found: list[HtmlElement] = []
+    seen = False
+    for element in page.root.iter(*_LEAD_TAGS, "h1"):
+        if not seen:
+            seen = element.tag in ("h1", "h2") and text_of(element) == title_text
+            continue
+        if not any(child.tag in _BLOCK_CHILDREN for child in element) and not _aside(element):
+            found.append(element)
+        if len(found) >= _LEAD_SEARCH:
+            break
+    return found
+
+
+def _aside(element: HtmlElement) -> bool:
+    """A caption, a menu or a list of links: never the lead."""
+    return element.tag == "figcaption" or any(
+        a.tag in _OUTSIDE_ARTICLE or a.tag in ("figure", "a", "li", "table")
+        for a in element.iterancestors()
+    )
+
+
+def _is_bold(element: HtmlElement) -> bool:
+    if element.tag in ("strong", "b"):
+        return True
+    children = [c for c in element if isinstance(c.tag, str)]
+    whole = len(children) == 1 and not (element.text or "").strip()
+    return whole and children[0].tag in ("strong", "b") and not (children[0].tail or "").strip()
+
+
+def _same_start(text: str, described: str) -> bool:
+    """Descriptions are often the lead cut short: the same first forty characters."""
+    return text[:40] == described[:40]
+
+
+def section(page: Page, title_text: str) -> Found | None:
+    """The section: a breadcrumb, else the nearest section link before the headline, else the
+    page's `article:section`."""
+    found = section_slug([str(h) for h in _BREADCRUMB_LINKS(page.root)])
+    if found:
+        return found, "generic:breadcrumb"
+    found = _section_before_title(page, title_text)
+    if found:
+        return found, "generic:section-link"
+    name = page.meta.get("article:section") or str(page.article_ld().get("articleSection") or "")
+    slug = slugify(clean(name))
+    return (slug, "meta:article:section") if slug in SECTION_SLUGS else None
+
+
+def _section_before_title(page: Page, title_text: str) -> str | None:
+    """The section link nearest before the headline, outside menus: an unnamed breadcrumb."""
+    nearest: str | None = None
+    for element in page.root.iter("a", "h1", "h2"):
+        if element.tag != "a":
+            if title_text and text_of(element) == title_text:
+                return nearest
+            continue
+        slug = section_slug([element.get("href", "")])
+        if slug and not _in_menu(element):
+            nearest = slug
+    return None
+
+
+def _in_menu(link: HtmlElement) -> bool:
+    """A link among several section links in one list or block is a menu, not a breadcrumb."""
+    container = link.getparent()
+    while container is not None and container.tag in ("a", "li", "span"):
+        container = container.getparent()
+    if container is None:
+        return False
+    hrefs = [a.get("href", "") for a in container.iter("a")]
+    return sum(1 for href in hrefs if section_slug([href])) >= 3
+
+
+def tags(page: Page) -> list[str]:
+    """The names of the page's links to tag pages, in page order."""
+    links = (a for a in _LINKS(page.root) if page_kind(a.get("href", "")) is PageKind.TAG)
+    return list(dict.fromkeys(n for n in map(text_of, links) if n))
+
+
+def video(page: Page, base: str) -> str | None:
+    found = [clean(str(s)) for s in _VIDEO(page.root)]
+    return urljoin(base, found[0]) if found and found[0] else None
