@@ -9,11 +9,12 @@ first and is read by the text rules; this module is for the pages whose body has
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
 
+from .candidates import after_headline
 from .page import HtmlElement, Page, clean, text_of
 from .text import names_in, parse_byline
 
@@ -39,8 +40,8 @@ _NEAR_TITLE = 12
 
 def near_title(page: Page, title: str) -> tuple[str, ...]:
     """A byline line (`Tin, ảnh: Thu Hà`) among the short blocks right under the headline."""
-    for text in _after_title(page, title):
-        byline = parse_byline(text, prefixed_only=True)
+    for element in after_headline(page, title)[:_NEAR_TITLE]:
+        byline = parse_byline(text_of(element), prefixed_only=True)
         if byline is not None and byline.authors:
             return byline.authors
     return ()
@@ -73,20 +74,6 @@ def from_meta(page: Page) -> tuple[str, ...]:
             if names:
                 return names
     return ()
-
-
-def _after_title(page: Page, title: str) -> Iterator[str]:
-    seen_title, count = False, 0
-    for element in page.root.iter("h1", "h2", "p", "div", "span", "a", "address", "time"):
-        text = text_of(element)
-        if not seen_title:
-            seen_title = bool(title) and element.tag in ("h1", "h2") and text == title
-            continue
-        count += 1
-        if count > _NEAR_TITLE * 3 or len(text) > _TEXT_MAX * 4:
-            return
-        if text and len(text) <= _TEXT_MAX:
-            yield text
 
 
 def _names_of(element: HtmlElement) -> tuple[str, ...]:

@@ -38,7 +38,11 @@ _SAME_HEADLINE = 0.6
 # A lead is a sentence or more; a date line or a byline is shorter.
 LEAD_MIN_WORDS = 10
 _LEAD_SEARCH = 40
-_LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "b", "span", "section", "em"})
+_FOLLOWING = etree.XPath(
+    "following::*[self::p or self::div or self::h2 or self::h3 or self::strong or self::b"
+    " or self::span or self::section or self::em or self::a or self::address or self::time]"
+    "[position() <= 120]"
+)
 _NOT_LEAD_HOLDERS = frozenset({"figure", "a", "li", "table"})
 _BLOCK_CHILDREN = frozenset({"p", "div", "ul", "ol", "table", "figure", "section", "h2", "h3"})
 
@@ -103,7 +107,7 @@ def lead(page: Page, title_text: str, first_line: str | None) -> Found | None:
         or page.meta.get("og:description")
         or clean(str(page.article_ld().get("description") or ""))
     )
-    for element in _after_headline(page, title_text):
+    for element in after_headline(page, title_text):
         text = text_of(element)
         if len(text.split()) < LEAD_MIN_WORDS:
             continue
@@ -119,24 +123,22 @@ def lead(page: Page, title_text: str, first_line: str | None) -> Found | None:
     return (described, "meta:description") if described else None
 
 
-def _after_headline(page: Page, title_text: str) -> list[HtmlElement]:
-    """Leaf blocks after the headline, in page order (a few dozen at most)."""
-    found: list[HtmlElement] = []
-    seen = False
-    for element in page.root.iter(*_LEAD_TAGS, "h1"):
-        if not seen:
-            seen = element.tag in ("h1", "h2") and text_of(element) == title_text
-            continue
-        if not any(child.tag in _BLOCK_CHILDREN for child in element) and not _aside(element):
-            found.append(element)
-        if len(found) >= _LEAD_SEARCH:
-            break
-    return found
+def after_headline(page: Page, title_text: str) -> list[HtmlElement]:
+    """The leaf blocks that follow the headline, in page order (a few dozen at most): where a
+    lead, a byline or a date line sits."""
+    headline = next((h for h in _headlines(page) if text_of(h) == title_text), None)
+    if headline is None:
+        return []
+    return [
+        element
+        for element in _FOLLOWING(headline)
+        if not any(child.tag in _BLOCK_CHILDREN for child in element) and not _aside(element)
+    ][:_LEAD_SEARCH]
 
 
 def _aside(element: HtmlElement) -> bool:
     """A caption, a menu or a list of links: never the lead."""
-    return element.tag == "figcaption" or any(
+    return element.tag in ("figcaption", "a") or any(
         a.tag in _OUTSIDE_ARTICLE or a.tag in ("figure", "a", "li", "table")
         for a in element.iterancestors()
     )

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from lxml import etree
+
 from .page import HtmlElement, Page, clean
 from .text import is_clock
 
@@ -37,6 +39,10 @@ _DATEISH = re.compile(
     re.IGNORECASE,
 )
 _TIME = re.compile(r"\d{1,2}:\d{2}")
+_DAY = re.compile(r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?![\d/])")
+# A line that is a date and nothing more: `26/2/2025`, `Thứ Tư, 26/02/2025` (not a licence's).
+_DAY_LINE = re.compile(r"^\D{0,20}?\d{1,2}/\d{1,2}/\d{4}\W*$")
+_TIME_ELEMENTS = etree.XPath("//body//time[@datetime]")
 _VISIBLE_MAX = 80  # a visible date sits in a short element of its own
 _PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datepublished")
 _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified")
@@ -94,11 +100,22 @@ def parse_human(text: str, fetched_at: datetime) -> datetime | None:
 
 
 def parse_visible(text: str | None, fetched_at: datetime) -> datetime | None:
-    """The publication date in a visible date line; None for the header clock or no date."""
+    """The publication date in a visible date line (or a `<time datetime>`); None for the
+    header clock or no date. A date without a time is its midnight."""
     text = _UPDATED.split(clean(text), maxsplit=1)[0]
     if not text or is_clock(text):
         return None
-    return parse_known(text) or parse_human(text, fetched_at)
+    return from_iso(text) or parse_known(text) or parse_human(text, fetched_at) or _day(text)
+
+
+def _day(text: str) -> datetime | None:
+    found = _DAY.search(text)
+    if not found:
+        return None
+    try:
+        return datetime(int(found["y"]), int(found["m"]), int(found["d"]), tzinfo=SITE_TZ)
+    except ValueError:
+        return None
 
 
 def parse_updated(text: str | None, fetched_at: datetime) -> datetime | None:
@@ -154,9 +171,11 @@ def _text_nodes(root: HtmlElement) -> Iterator[str]:
 
 
 def find_visible(root: HtmlElement, fetched_at: datetime) -> tuple[str | None, str | None]:
-    """For templates without rules: the first date line on the page that is not the clock,
-    and the `Cập nhật: …` line."""
-    published: str | None = None
+    """For templates without rules: the article's `<time datetime>`, else the first date line
+    on the page with a time that is not the clock, else the first with a date alone; and the
+    `Cập nhật: …` line."""
+    published: str | None = _time_element(root)
+    day_only: str | None = None
     updated: str | None = None
     body = root.find("body")
     for text in _text_nodes(body if body is not None else root):
@@ -166,9 +185,21 @@ def find_visible(root: HtmlElement, fetched_at: datetime) -> tuple[str | None, s
             updated = updated or text
         elif published is None and _TIME.search(text) and parse_visible(text, fetched_at):
             published = text
+        elif day_only is None and _DAY_LINE.match(text):
+            day_only = text
         if published and updated:
             break
-    return published, updated
+    return published or day_only, updated
+
+
+def _time_element(root: HtmlElement) -> str | None:
+    """The `datetime` of the first `<time>` outside the page's header, menus and footer."""
+    for element in _TIME_ELEMENTS(root):
+        if any(a.tag in ("header", "nav", "footer") for a in element.iterancestors()):
+            continue
+        if from_iso(element.get("datetime")) and not is_clock(clean(element.text)):
+            return clean(element.get("datetime"))
+    return None
 
 
 def _as_utc(moment: datetime) -> datetime:
