@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import re
 import unicodedata
 from datetime import datetime
@@ -11,6 +10,8 @@ from email.utils import format_datetime
 from html import escape
 from urllib.parse import urljoin
 
+from . import unseen
+from .markup import AD_HOST, byline_html, caption_text, date_display, link, tags_html
 from .site import (
     BARE,
     SECTION_BY_SLUG,
@@ -19,7 +20,6 @@ from .site import (
     WWW,
     Article,
     Block,
-    Headline,
     Image,
     Section,
     Site,
@@ -33,41 +33,11 @@ FOOTER = (
     "28/07/2021. Địa chỉ: 40A Hàng Bài, Hoàn Kiếm, Hà Nội. Đường dây nóng: 0912011882 - "
     "(024) 39364407."
 )
-AD_HOST = "https://ads.adnetwork-quangcao.vn"
 
 
 def clock(now: datetime) -> str:
     """The header clock: the current time, a trap for extractors that take the first date."""
     return f"{WEEKDAYS[now.weekday()]}, {now:%d/%m/%Y %H:%M} GMT+7"
-
-
-def date_display(when: datetime, form: str) -> str:
-    weekday = WEEKDAYS[when.weekday()]
-    return {
-        "weekday-pipe": f"{weekday}, {when:%d/%m/%Y | %H:%M}",
-        "plain": f"{when:%d/%m/%Y %H:%M}",
-        "time-first": f"{when:%H:%M | %d/%m/%Y}",
-        "weekday-dash-gmt": f"{weekday.capitalize()}, {when.day}/{when.month}/{when.year}"
-        f" - {when:%H:%M} (GMT+7)",
-    }[form]
-
-
-def link(site: Site, index: int, context: int, built: Headline | None = None) -> str:
-    """How one page links to an article: the forms vary as on the real site.
-
-    `built` is the article's headline or teaser when the caller has it, to save drawing it again.
-    """
-    article = built or site.headline(index)
-    roll = mix(site.seed, index, context) % 20
-    if roll == 0:
-        return f"{article.url}?utm_source=zalo&utm_medium=share&utm_campaign=bp"
-    if roll == 1 and (old_slug := site.article(index).old_slug):
-        return f"{WWW}{article.prefix}/{old_slug}-post{article.post_id}.html"
-    if roll in (2, 3):
-        return BARE + article.path
-    if roll in (4, 5):
-        return article.path
-    return article.url
 
 
 def section_url(section: Section, page: int = 1) -> str:
@@ -177,29 +147,12 @@ def block_html(block: Block, template: str) -> str:
     return block.html
 
 
-def byline_html(a: Article) -> str:
-    line = a.byline.line
-    if line is None:
-        return ""
-    return {
-        "right-strong": f'<p style="text-align: right;"><strong>{line}</strong></p>',
-        "bold": f"<p><b>{line}</b></p>",
-        "plain": f"<p>{line}</p>",
-        "author-class": f'<p class="author">{line}</p>',
-    }[a.byline.style]
-
-
 def body_html(site: Site, a: Article) -> str:
     parts = [block_html(b, a.template) for b in a.blocks]
     parts.append(byline_html(a))
     if a.syndication_line:
         parts.append(f"<p>Nguồn Biên Phòng: {BARE}{a.path}</p>")
     return "\n".join(p for p in parts if p)
-
-
-def tags_html(a: Article, css: str, label: str = "") -> str:
-    links = "".join(f'<a href="{WWW}{t.path}">{escape(t.name)}</a>' for t in a.tags)
-    return f'<div class="{css}">{label}{links}</div>'
 
 
 def related_html(site: Site, a: Article) -> str:
@@ -294,35 +247,6 @@ def template_d(site: Site, a: Article) -> str:
     )
 
 
-def template_x(site: Site, a: Article) -> str:
-    """Markup no rule and no other template shares: class names, nesting, heading level and the
-    element holding each field are drawn per article. For checks against pages never seen."""
-    rng = random.Random(f"template-x:{site.seed}:{a.post_id}")
-
-    def name() -> str:
-        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9)))
-
-    def wrap(inner: str) -> str:
-        for _ in range(rng.randint(0, 3)):
-            inner = f'<div class="{name()}">{inner}</div>'
-        return inner
-
-    heading = rng.choice(("h1", "h1", "h2"))
-    when = rng.choice(("div", "span", "p", "time"))
-    lead = rng.choice(("div", "p", "h2"))
-    section = f'<a href="{WWW}/{a.section.slug}/">{escape(a.section.name)}</a>'
-    parts = [
-        f'<nav class="{name()}"><a href="{WWW}/">Trang chủ</a> {section}</nav>',
-        f'<{heading} class="{name()}">{escape(a.title)}</{heading}>',
-        f'<{when} class="{name()}">{date_display(a.published, a.date_format)}</{when}>'
-        + modified_html(a),
-        f'<{lead} class="{name()}">{escape(a.dateline + a.sapo)}</{lead}>',
-        wrap(f'<div class="{name()}">\n{body_html(site, a)}\n</div>'),
-        share_html(a) + tags_html(a, name()) + related_html(site, a),
-    ]
-    return wrap(f'<div class="{name()}">{"".join(parts)}</div>')
-
-
 def template_media(site: Site, a: Article) -> str:
     """Video and photo stories: the `ft-info-media` header and no body div."""
     header = (
@@ -348,25 +272,23 @@ def template_media(site: Site, a: Article) -> str:
     return f'<div class="ft-media">{header}{media}{extras}</div>'
 
 
-def caption_text(image: Image) -> str:
-    text = image.caption or ""
-    return f"{text} Ảnh: {image.credit}".strip() if image.credit else text
-
-
 TEMPLATES = {
     "A": template_a,
     "B": template_b,
     "C": template_c,
     "D": template_d,
-    "X": template_x,
     "video": template_media,
     "photo": template_media,
 }
 
 
 def article_page(site: Site, a: Article, template: str | None = None) -> str:
-    body = TEMPLATES[template or a.template](site, a)
-    return page(site, f"{a.title} - Báo Biên phòng", body, article_head(site, a), a.decomposed)
+    name = template or a.template
+    if name == "X":
+        head, body = unseen.template_x(site, a)
+    else:
+        head, body = article_head(site, a), TEMPLATES[name](site, a)
+    return page(site, f"{a.title} - Báo Biên phòng", body, head, a.decomposed)
 
 
 # -- listings -------------------------------------------------------------------------------
