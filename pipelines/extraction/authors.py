@@ -33,30 +33,60 @@ _PREFIX = re.compile(
 )
 _META_KEYS = re.compile(r"(?:^|[:._-])authors?$")
 _TEXT_MAX = 120
+_DATE_LINE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}")
 _PERSON_MAX_WORDS = 8
 # A byline under the headline sits among its first few blocks.
 _NEAR_TITLE = 12
 
 
 def near_title(page: Page, title: str) -> tuple[str, ...]:
-    """A byline line (`Tin, ảnh: Thu Hà`) among the short blocks right under the headline."""
+    """A byline among the short blocks right under the headline: a prefixed line (`Tin, ảnh:
+    Thu Hà`), or names alone beside the date line (the article's meta line)."""
     for element in after_headline(page, title)[:_NEAR_TITLE]:
-        byline = parse_byline(text_of(element), prefixed_only=True)
+        text = text_of(element)
+        byline = parse_byline(text, prefixed_only=not _beside_date(element))
         if byline is not None and byline.authors:
             return byline.authors
     return ()
 
 
+def _beside_date(element: HtmlElement) -> bool:
+    """Whether the block next to this one (either side) is a date line."""
+    for sibling in (element.getprevious(), element.getnext()):
+        if sibling is not None and _DATE_LINE.search(text_of(sibling)):
+            return True
+    return False
+
+
 def from_markup(page: Page) -> tuple[str, ...]:
-    """Names in the first author markup that holds any: `rel=author`, `itemprop=author`, an
-    author or byline box, a link to an author page."""
-    for element in _MARKUP(page.root):
-        if _NOT_BYLINE.search(element.get("class", "")):
-            continue
-        names = _names_of(element)
+    """Names in author markup: every `rel=author`, `itemprop=author` or author-page link in the
+    block of the first one (`<a rel=author>A</a> - <a rel=author>B</a>`); else the first author
+    or byline box that holds any."""
+    found = [e for e in _MARKUP(page.root) if not _NOT_BYLINE.search(e.get("class", ""))]
+    tagged = [e for e in found if _is_author_tag(e) and not _in_author_tag(e)]
+    if tagged:
+        block = tagged[0].getparent()
+        names = _unique(n for e in tagged if e.getparent() is block for n in _names_of(e))
         if names:
             return names
+    for element in found:
+        if names := _names_of(element):
+            return names
     return ()
+
+
+def _is_author_tag(element: HtmlElement) -> bool:
+    href = element.get("href", "")
+    return (
+        element.get("rel") == "author"
+        or element.get("itemprop") == "author"
+        or "/tac-gia/" in href
+        or "/author/" in href
+    )
+
+
+def _in_author_tag(element: HtmlElement) -> bool:
+    return any(_is_author_tag(a) for a in element.iterancestors())
 
 
 def from_jsonld(page: Page) -> tuple[str, ...]:

@@ -38,6 +38,12 @@ _AD_LABEL = re.compile(
     r"|publicité|pubblicità|reklame|reklama|annons|mainos|广告|広告|광고)$",
     re.IGNORECASE,
 )
+_LIST_LABEL = re.compile(
+    r"^(?:tin\s+liên\s+quan|bài\s+liên\s+quan|tin\s+cùng\s+chuyên\s+mục|xem\s+thêm|đọc\s+thêm"
+    r"|tin\s+khác|related|read\s+more|see\s+also|more\s+(?:on|from|stories)|mehr\s+zum\s+thema"
+    r"|lesen\s+sie\s+auch|leia\s+também|lee\s+también|à\s+lire\s+aussi|leggi\s+anche)\b",
+    re.IGNORECASE,
+)
 _CONTROLS = etree.XPath(".//input | .//select | .//textarea | .//button")
 _LINKS = etree.XPath(".//a[@href]")
 _MEDIA = etree.XPath(".//img | .//iframe | .//video")
@@ -67,6 +73,7 @@ def is_box(element: HtmlElement, site_host: str) -> bool:
         or is_share_bar(text)
         or _is_link_list(element, text)
         or _is_labelled_list(element, text)
+        or _is_labelled_links(element, text)
         or _is_offsite_media(element, text, site_host)
     )
 
@@ -81,6 +88,14 @@ def is_label(text: str) -> bool:
     )
 
 
+def is_list_label(text: str) -> bool:
+    """A line that introduces a list of links from outside it: ending in a colon, or in the
+    words newspapers use (`Tin liên quan`, `Xem thêm`, `Read more`). A bold intertitle right
+    before a list is not one."""
+    text = clean(text)
+    return is_label(text) and (text.endswith(":") or _LIST_LABEL.match(text) is not None)
+
+
 def is_link_list(element: HtmlElement) -> bool:
     """Mostly links, two or more: related articles, tags, a menu."""
     return _is_link_list(element, text_of(element))
@@ -92,6 +107,17 @@ def _is_link_list(element: HtmlElement, text: str) -> bool:
         return False
     linked = sum(len(text_of(a)) for a in links)
     return linked >= _LINK_DENSE * len(text)
+
+
+def _is_labelled_links(element: HtmlElement, text: str) -> bool:
+    """A label and links, nothing else: `Xem thêm: <a>…</a>`, `<h3>Đọc thêm</h3><div><a>…`."""
+    links = _LINKS(element)
+    if not links:
+        return False
+    rest = text
+    for link in links:
+        rest = rest.replace(text_of(link), " ", 1)
+    return is_label(rest.strip(" :·-–|"))
 
 
 def _is_labelled_list(element: HtmlElement, text: str) -> bool:

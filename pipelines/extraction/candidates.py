@@ -15,6 +15,7 @@ from lxml import etree
 from crawler.urls import SECTION_SLUGS, PageKind, page_kind, slugify
 
 from .bienphong import section_slug
+from .boxes import is_link_list
 from .page import HtmlElement, Page, clean, text_of
 from .text import strip_dateline
 
@@ -98,28 +99,31 @@ def _unsuffixed(page: Page, text: str) -> str:
     return text
 
 
-def lead(page: Page, title_text: str, first_line: str | None) -> Found | None:
+def lead(page: Page, title_text: str) -> Found | None:
     """The visible lead between the headline and the body, its dateline stripped: the first
-    block of a sentence or more under the headline that is set apart (bold, a dateline, or the
-    page's description confirms it, or it stands outside the body's first paragraph)."""
+    block of a sentence or more under the headline, when it is set apart (a dateline, bold, a
+    heading, the page's description, or a block of its own with the text in another). Else the
+    page's description."""
     described = strip_dateline(
         page.meta.get("description")
         or page.meta.get("og:description")
         or clean(str(page.article_ld().get("description") or ""))
     )
-    for element in after_headline(page, title_text):
-        text = text_of(element)
-        if len(text.split()) < LEAD_MIN_WORDS:
-            continue
+    sentences = [
+        e for e in after_headline(page, title_text) if len(text_of(e).split()) >= LEAD_MIN_WORDS
+    ]
+    if sentences:
+        first, text = sentences[0], text_of(sentences[0])
         stripped = strip_dateline(text)
+        following = sentences[1] if len(sentences) > 1 else None
         if (
             stripped != text
-            or _is_bold(element)
+            or _is_bold(first)
+            or first.tag in ("h2", "h3")
             or (described and _same_start(stripped, described))
-            or stripped != first_line
+            or (following is not None and following.getparent() is not first.getparent())
         ):
             return stripped, "generic:lead"
-        break
     return (described, "meta:description") if described else None
 
 
@@ -138,9 +142,13 @@ def after_headline(page: Page, title_text: str) -> list[HtmlElement]:
 
 def _aside(element: HtmlElement) -> bool:
     """A caption, a menu or a list of links: never the lead."""
-    return element.tag in ("figcaption", "a") or any(
-        a.tag in _OUTSIDE_ARTICLE or a.tag in ("figure", "a", "li", "table")
-        for a in element.iterancestors()
+    return (
+        element.tag in ("figcaption", "a")
+        or is_link_list(element)
+        or any(
+            a.tag in _OUTSIDE_ARTICLE or a.tag in ("figure", "a", "li", "table")
+            for a in element.iterancestors()
+        )
     )
 
 
@@ -158,12 +166,12 @@ def _same_start(text: str, described: str) -> bool:
 
 
 def section(page: Page, title_text: str) -> Found | None:
-    """The section: a breadcrumb, else the nearest section link before the headline, else the
-    page's `article:section`."""
+    """The section: a breadcrumb, else the section link nearest the headline, else the page's
+    `article:section`."""
     found = section_slug([str(h) for h in _BREADCRUMB_LINKS(page.root)])
     if found:
         return found, "generic:breadcrumb"
-    found = _section_before_title(page, title_text)
+    found = _section_near_title(page, title_text)
     if found:
         return found, "generic:section-link"
     name = page.meta.get("article:section") or str(page.article_ld().get("articleSection") or "")
@@ -171,17 +179,23 @@ def section(page: Page, title_text: str) -> Found | None:
     return (slug, "meta:article:section") if slug in SECTION_SLUGS else None
 
 
-def _section_before_title(page: Page, title_text: str) -> str | None:
-    """The section link nearest before the headline, outside menus: an unnamed breadcrumb."""
-    nearest: str | None = None
+def _section_near_title(page: Page, title_text: str) -> str | None:
+    """The section link nearest the headline outside menus: an unnamed breadcrumb, above the
+    headline or, failing that, below it."""
+    before: str | None = None
+    seen_title = False
     for element in page.root.iter("a", "h1", "h2"):
         if element.tag != "a":
-            if title_text and text_of(element) == title_text:
-                return nearest
+            if not seen_title and title_text and text_of(element) == title_text:
+                if before:
+                    return before
+                seen_title = True
             continue
         slug = section_slug([element.get("href", "")])
         if slug and not _in_menu(element):
-            nearest = slug
+            if seen_title:
+                return slug
+            before = slug
     return None
 
 

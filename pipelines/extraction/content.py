@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .boxes import is_label, is_link_list
+from .boxes import is_link_list, is_list_label
 from .page import HtmlElement, clean, text_of
 from .text import split_credit
 
@@ -25,6 +25,11 @@ _SKIPPED = frozenset(
     {"script", "style", "noscript", "iframe", "ins", "aside", "nav", "form", "button", "svg"}
 )
 _IMG = etree.XPath(".//img")
+# `span` and `font` hold a paragraph in some CMSes, and a name or a phrase in most.
+_INLINE_WRAPPERS = frozenset({"span", "font"})
+_HAS_BLOCK = etree.XPath(
+    "boolean(.//p | .//div | .//h2 | .//h3 | .//h4 | .//ul | .//ol | .//table | .//figure)"
+)
 _FIGCAPTION = etree.XPath(".//figcaption")
 _CAPTION_CELL = etree.XPath(".//td[not(.//img)] | .//caption")
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src")
@@ -62,11 +67,38 @@ class Draft:
 
 
 def image_url(img: HtmlElement, base: str) -> str | None:
-    """The picture's absolute URL: `src`, or the lazy-load attribute when `src` is a data: URI."""
+    """The picture's absolute http(s) URL: `src`, else a lazy-load attribute (`data-src`,
+    `data-original`), else the largest candidate of its `srcset` or its `<picture>`'s."""
     src = (img.get("src") or "").strip()
     if not src or src.startswith("data:"):
         src = next((img.get(a, "").strip() for a in _LAZY_SRC if img.get(a, "").strip()), "")
-    return urljoin(base, src) if src and not src.startswith("data:") else None
+    if not src or src.startswith("data:"):
+        src = _largest(img.get("srcset") or img.get("data-srcset") or _picture_srcset(img))
+    url = urljoin(base, src) if src else ""
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def _largest(srcset: str) -> str:
+    """The widest candidate of a srcset (`a.jpg 730w, b.jpg 480w` → `a.jpg`), else the first."""
+    candidates = [c.split() for c in srcset.split(",") if c.strip()]
+    widths = [(_width(c[1:]), c[0]) for c in candidates if c]
+    return max(widths, key=lambda found: found[0])[1] if widths else ""
+
+
+def _width(descriptor: list[str]) -> float:
+    text = descriptor[0] if descriptor else ""
+    try:
+        return float(text[:-1]) if text[-1:] in ("w", "x") else 0.0
+    except ValueError:
+        return 0.0
+
+
+def _picture_srcset(img: HtmlElement) -> str:
+    for ancestor in img.iterancestors("picture", "source"):
+        for source in ancestor.iter("source"):
+            if source.get("srcset"):
+                return str(source.get("srcset"))
+    return ""
 
 
 def captioned(img: HtmlElement, caption_text: str, base: str) -> Image | None:
@@ -122,12 +154,14 @@ def _walk(
             lines.append(clean("".join(loose)))
             loose = [child.tail or ""]
             continue
-        if tag in _INLINE and not _IMG(child):
+        if (tag in _INLINE or (tag in _INLINE_WRAPPERS and not _HAS_BLOCK(child))) and not _IMG(
+            child
+        ):
             loose += [text_of(child), " " if tag == "br" else "", child.tail or ""]
             continue
         lines.append(clean("".join(loose)))
         loose = [child.tail or ""]
-        if skip(child):
+        if skip(child) or _is_caption_of_previous(child, images, base):
             _drop_label_of(child, lines)
             continue
         if tag == "figure":
@@ -146,6 +180,32 @@ def _walk(
     lines.append(clean("".join(loose)))
 
 
+def _is_caption_of_previous(element: HtmlElement, images: list[Image], base: str) -> bool:
+    """A paragraph all in italics right after a paragraph holding only a picture is that
+    picture's caption (`<p><img></p><p><em>Quang cảnh. Ảnh: X</em></p>`); it takes it."""
+    previous = element.getprevious()
+    if (
+        not images
+        or images[-1].caption is not None
+        or images[-1].credit is not None
+        or element.tag != "p"
+        or previous is None
+        or previous.tag != "p"
+        or text_of(previous)
+        or not _IMG(previous)
+        or _IMG(element)
+    ):
+        return False
+    children = [c for c in element if isinstance(c.tag, str)]
+    if len(children) != 1 or children[0].tag not in ("em", "i") or (element.text or "").strip():
+        return False
+    if image_url(_IMG(previous)[0], base) != images[-1].url:
+        return False
+    caption, credit = split_credit(text_of(element))
+    images[-1] = Image(images[-1].url, caption, credit)
+    return True
+
+
 def _drop_label_of(box: HtmlElement, lines: list[str]) -> None:
     """A list of links the walk skipped takes the short label introducing it (`Tin liên quan`,
     the block right before it) along."""
@@ -154,7 +214,7 @@ def _drop_label_of(box: HtmlElement, lines: list[str]) -> None:
         return
     while lines and not lines[-1]:
         lines.pop()
-    if lines and lines[-1] == text_of(label) and is_label(lines[-1]):
+    if lines and lines[-1] == text_of(label) and is_list_label(lines[-1]):
         lines.pop()
 
 

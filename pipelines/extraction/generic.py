@@ -58,20 +58,16 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     lines, images = ([], []) if root is None else walk(root, base, lambda e: text.is_box(e, host))
     lines = text.confirmed(lines, root)
     found = Draft(images=images, via="generic:article-text")
-    fill(found, page, base, fetched_at, first_line=_first_sentence(lines))
+    fill(found, page, base, fetched_at)
     found.lines = _drop_lead(lines, found)
     return found
 
 
-def fill(
-    found: Draft, page: Page, base: str, fetched_at: datetime, first_line: str | None = None
-) -> None:
-    """Each field a draft lacks, from the generic candidates, with its provenance.
-
-    `first_line` is the body's first paragraph: a lead that is only that is not set apart."""
+def fill(found: Draft, page: Page, base: str, fetched_at: datetime) -> None:
+    """Each field a draft lacks, from the generic candidates, with its provenance."""
     if not found.title and (title := candidates.title(page)):
         found.title, found.sources["title"] = title
-    if not found.sapo and (lead := candidates.lead(page, found.title, first_line)):
+    if not found.sapo and (lead := candidates.lead(page, found.title)):
         found.sapo, found.sources["sapo"] = lead
     if not found.section and (section := candidates.section(page, found.title)):
         found.section, found.sources["section"] = section
@@ -196,17 +192,19 @@ def _densest(page: Page) -> HtmlElement | None:
     return parents.most_common(1)[0][0] if parents else None
 
 
-def _first_sentence(lines: list[str]) -> str | None:
-    return next((line for line in lines if len(line.split()) >= candidates.LEAD_MIN_WORDS), None)
-
-
 def _compact(text: str) -> str:
     return "".join(text.split())
 
 
 def _drop_lead(lines: list[str], found: Draft) -> list[str]:
     """What sits above the text in the article's container is not body: the headline, the
-    lead with or without its dateline, a byline, the date line."""
+    lead with or without its dateline, and above the lead a byline or the date line."""
+    for k, line in enumerate(lines):
+        if found.sapo and strip_dateline(line) == found.sapo:
+            lines = lines[k + 1 :]
+            break
+        if len(line.split()) >= candidates.LEAD_MIN_WORDS:
+            break  # the text has begun: the lead is not in the container
     while lines and (
         not lines[0]
         or lines[0] == found.title

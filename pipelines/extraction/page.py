@@ -26,6 +26,10 @@ _CANONICAL = etree.XPath(
     "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
 )
 _TITLE = etree.XPath("//title")
+# Comments and processing instructions are not text, and inside a paragraph they hide it from
+# trafilatura (as its own parser drops them too).
+_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True)
+_UTF8_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
 # schema.org's article types: NewsArticle, ReportageNews, BlogPosting, LiveBlogPosting, ...
 _ARTICLE_TYPES = ("Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle")
 
@@ -87,11 +91,10 @@ def parse_tree(text: str) -> HtmlElement:
         text = unicodedata.normalize("NFC", text)
     if text.strip():
         try:
-            return lxml_html.document_fromstring(text)
+            return lxml_html.document_fromstring(text, parser=_PARSER)
         except ValueError:  # an XML declaration with an encoding inside a str
             try:
-                parser = lxml_html.HTMLParser(encoding="utf-8")
-                return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
+                return lxml_html.document_fromstring(text.encode("utf-8"), parser=_UTF8_PARSER)
             except (ValueError, etree.ParserError):
                 pass
         except etree.ParserError:
