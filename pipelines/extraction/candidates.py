@@ -16,6 +16,7 @@ from crawler.urls import SECTION_SLUGS, PageKind, page_kind, slugify
 
 from .bienphong import section_slug
 from .boxes import is_link_list
+from .dates import parse_known
 from .page import HtmlElement, Page, clean, text_of
 from .text import strip_dateline
 
@@ -29,7 +30,8 @@ _BREADCRUMB_LINKS = etree.XPath(
 )
 _LINKS = etree.XPath("//body//a[@href]")
 _VIDEO = etree.XPath("//video//source/@src | //video/@src")
-_OUTSIDE_ARTICLE = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
+# An article's own `<header>` holds its headline and lead; these never do.
+_OUTSIDE_ARTICLE = frozenset({"nav", "footer", "aside", "form", "menu"})
 # ` - Báo Biên phòng`, ` | Der Standard`, ` – 毎日新聞`: a site's name after its headlines.
 _SUFFIX = re.compile(r"\s+[-|–—:]\s+(?P<name>[^-|–—]{2,60})$")
 _SUFFIX_WORDS = 5
@@ -44,6 +46,8 @@ _FOLLOWING = etree.XPath(
     " or self::span or self::section or self::em or self::a or self::address or self::time]"
     "[position() <= 120]"
 )
+_TIMES = etree.XPath(".//time")
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
 _NOT_LEAD_HOLDERS = frozenset({"figure", "a", "li", "table"})
 _BLOCK_CHILDREN = frozenset({"p", "div", "ul", "ol", "table", "figure", "section", "h2", "h3"})
 
@@ -99,32 +103,50 @@ def _unsuffixed(page: Page, text: str) -> str:
     return text
 
 
-def lead(page: Page, title_text: str) -> Found | None:
-    """The visible lead between the headline and the body, its dateline stripped: the first
-    block of a sentence or more under the headline, when it is set apart (a dateline, bold, a
-    heading, the page's description, or a block of its own with the text in another). Else the
-    page's description."""
+def lead(
+    page: Page, title_text: str, text: HtmlElement | None = None
+) -> tuple[str, str, HtmlElement | None] | None:
+    """The lead, where it came from, and the block the page shows it in (with its dateline):
+    the visible lead under the headline when one is set apart, else the page's description.
+    `text` is the element holding the article's text, when known."""
     described = strip_dateline(
         page.meta.get("description")
         or page.meta.get("og:description")
         or clean(str(page.article_ld().get("description") or ""))
     )
+    shown = visible_lead(page, title_text, described, text)
+    if shown is not None:
+        return strip_dateline(text_of(shown)), "generic:lead", shown
+    return (described, "meta:description", None) if described else None
+
+
+def visible_lead(
+    page: Page, title_text: str, described: str, text: HtmlElement | None
+) -> HtmlElement | None:
+    """The first block of a sentence or more under the headline, when it is set apart: by a
+    dateline, bold or a heading; or standing outside the element holding the text, which
+    follows it, or which the page's description confirms. A first paragraph that the
+    description merely repeats is the text's, not a lead."""
     sentences = [
-        e for e in after_headline(page, title_text) if len(text_of(e).split()) >= LEAD_MIN_WORDS
+        e
+        for e in after_headline(page, title_text)
+        if len(text_of(e).split()) >= LEAD_MIN_WORDS and not _is_meta_line(e)
     ]
-    if sentences:
-        first, text = sentences[0], text_of(sentences[0])
-        stripped = strip_dateline(text)
-        following = sentences[1] if len(sentences) > 1 else None
-        if (
-            stripped != text
-            or _is_bold(first)
-            or first.tag in ("h2", "h3")
-            or (described and _same_start(stripped, described))
-            or (following is not None and following.getparent() is not first.getparent())
-        ):
-            return stripped, "generic:lead"
-    return (described, "meta:description") if described else None
+    if not sentences:
+        return None
+    first, shown = sentences[0], text_of(sentences[0])
+    stripped = strip_dateline(shown)
+    following = sentences[1] if len(sentences) > 1 else None
+    outside = text is None or text not in first.iterancestors()
+    if (
+        stripped != shown
+        or _is_bold(first)
+        or first.tag in ("h2", "h3")
+        or (outside and described and _same_start(stripped, described))
+        or (following is not None and _stands_before(first, following))
+    ):
+        return first
+    return None
 
 
 def after_headline(page: Page, title_text: str) -> list[HtmlElement]:
@@ -150,6 +172,30 @@ def _aside(element: HtmlElement) -> bool:
             for a in element.iterancestors()
         )
     )
+
+
+def _stands_before(lead: HtmlElement, text: HtmlElement) -> bool:
+    """Whether the lead stands alone above the container of the text that follows it
+    (`<p>lead</p><div><p>text</p>…</div>`): the text sits deeper in a later sibling, and no
+    other sibling before that one holds a sentence (the text has not begun around the lead)."""
+    parent = lead.getparent()
+    if parent is None or text.getparent() is parent:
+        return False
+    for sibling in parent:
+        if sibling is lead or not isinstance(sibling.tag, str) or sibling.tag in _HEADING_TAGS:
+            continue
+        if text in sibling.iterdescendants():
+            return True
+        if len(text_of(sibling).split()) >= LEAD_MIN_WORDS and not (
+            _is_meta_line(sibling) or is_link_list(sibling)
+        ):
+            return False
+    return False
+
+
+def _is_meta_line(element: HtmlElement) -> bool:
+    """The line of date, time and byline under a headline, never its lead."""
+    return bool(_TIMES(element)) or parse_known(text_of(element)) is not None
 
 
 def _is_bold(element: HtmlElement) -> bool:

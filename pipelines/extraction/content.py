@@ -58,6 +58,8 @@ class Draft:
     date_text: str | None = None
     modified_text: str | None = None
     video_url: str | None = None
+    # The block showing the lead (dateline and all), when the lead was read from the page.
+    lead_block: HtmlElement | None = None
     # Provenance: the rules or heuristic that gave the draft, and the fields taken elsewhere.
     via: str = "generic"
     sources: dict[str, str] = field(default_factory=dict)

@@ -12,7 +12,7 @@ byline right after the text.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,9 +25,9 @@ from trafilatura.settings import Extractor
 from . import candidates
 from .boxes import is_box
 from .content import Draft, walk
-from .dates import find_visible
+from .dates import find_visible, parse_known
 from .page import HtmlElement, Page, text_of
-from .text import parse_byline, strip_dateline
+from .text import is_noise, parse_byline, strip_dateline
 
 OPTIONS = Extractor(
     output_format="python",
@@ -52,23 +52,25 @@ _BOX_SHARE = 0.3
 
 def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     """Every field of a page no site rule handles."""
-    text = ArticleText.of(page)
-    host = urlsplit(base).hostname or ""
+    text = ArticleText.of(page, urlsplit(base).hostname or "")
     root = text.region()
-    lines, images = ([], []) if root is None else walk(root, base, lambda e: text.is_box(e, host))
+    lines, images = ([], []) if root is None else walk(root, base, text.is_box)
     lines = text.confirmed(lines, root)
     found = Draft(images=images, via="generic:article-text")
-    fill(found, page, base, fetched_at)
-    found.lines = _drop_lead(lines, found)
+    fill(found, page, base, fetched_at, root)
+    found.lines = _drop_lead(lines, found, root)
     return found
 
 
-def fill(found: Draft, page: Page, base: str, fetched_at: datetime) -> None:
-    """Each field a draft lacks, from the generic candidates, with its provenance."""
+def fill(
+    found: Draft, page: Page, base: str, fetched_at: datetime, text: HtmlElement | None = None
+) -> None:
+    """Each field a draft lacks, from the generic candidates, with its provenance. `text` is
+    the element holding the article's text, when known."""
     if not found.title and (title := candidates.title(page)):
         found.title, found.sources["title"] = title
-    if not found.sapo and (lead := candidates.lead(page, found.title)):
-        found.sapo, found.sources["sapo"] = lead
+    if not found.sapo and (lead := candidates.lead(page, found.title, text)):
+        found.sapo, found.sources["sapo"], found.lead_block = lead
     if not found.section and (section := candidates.section(page, found.title)):
         found.section, found.sources["section"] = section
     if not found.tags and (tags := candidates.tags(page)):
@@ -86,11 +88,12 @@ class ArticleText:
     element weighted by the length of the kept text it holds."""
 
     page: Page
+    host: str  # the site's: links elsewhere with a picture are ads
     text: str
     weight: Counter[HtmlElement]
 
     @classmethod
-    def of(cls, page: Page) -> ArticleText:
+    def of(cls, page: Page, host: str) -> ArticleText:
         text = _trafilatura_text(page)
         weight: Counter[HtmlElement] = Counter()
         body = page.root.find("body")
@@ -100,7 +103,7 @@ class ArticleText:
                     weight[owner] += len(key)
                     for ancestor in owner.iterancestors():
                         weight[ancestor] += len(key)
-        return cls(page, text, weight)
+        return cls(page, host, text, weight)
 
     def region(self) -> HtmlElement | None:
         """The smallest element holding nearly all of the article text."""
@@ -115,11 +118,11 @@ class ArticleText:
                 return found
             found = child
 
-    def is_box(self, element: HtmlElement, host: str) -> bool:
+    def is_box(self, element: HtmlElement) -> bool:
         """A box inside the article (`boxes.is_box`) that does not hold much of its text."""
         body = self.page.root.find("body")
         total = self.weight[body] if body is not None else 0
-        return self.weight[element] < _BOX_SHARE * total and is_box(element, host)
+        return self.weight[element] < _BOX_SHARE * total and is_box(element, self.host)
 
     def confirmed(self, lines: list[str], root: HtmlElement | None) -> list[str]:
         """The lines trafilatura also took for article text (all of them when it took none),
@@ -127,7 +130,11 @@ class ArticleText:
         after the text's last paragraph, as bylines do (not in a box further down)."""
         if not self.text:
             return lines
-        found = [k for k, line in enumerate(lines) if line and _compact(line) in self.text]
+        found = [
+            k
+            for k, line in enumerate(lines)
+            if line and not is_noise(line) and _compact(line) in self.text
+        ]
         # A short line matches somewhere by chance: it counts between lines that cannot.
         sure = [k for k in found if len(_compact(lines[k])) >= _MATCH_MIN]
         if not sure or root is None:
@@ -137,7 +144,7 @@ class ArticleText:
         if (
             after is not None
             and parse_byline(lines[after]) is not None
-            and _follows(root, lines[after], lines[kept[-1]])
+            and _follows(root, lines[after], lines[kept[-1]], self.is_box)
         ):
             kept.append(after)
         return [lines[k] for k in kept]
@@ -164,16 +171,18 @@ def _text_nodes(body: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
             yield parent, _compact(element.tail)
 
 
-def _follows(root: HtmlElement, line: str, last: str) -> bool:
-    """Whether the block showing `line` comes right after the one showing `last` (pictures
-    and empty blocks between them aside)."""
+def _follows(
+    root: HtmlElement, line: str, last: str, is_box: Callable[[HtmlElement], bool]
+) -> bool:
+    """Whether the block showing `line` comes right after the one showing `last` (pictures,
+    boxes and empty blocks between them aside)."""
     for element in root.iter("p", "div", "span", "strong", "b", "em", "i", "address", "h5", "h6"):
         if text_of(element) != line:
             continue
         while element.getparent() is not None and element.getprevious() is None:
             element = element.getparent()  # `<p><strong>Thu Hà</strong></p>`: the paragraph
         previous = element.getprevious()
-        while previous is not None and not _shows_text(previous):
+        while previous is not None and (not _shows_text(previous) or is_box(previous)):
             previous = previous.getprevious()
         return previous is not None and text_of(previous).endswith(last)
     return False
@@ -196,19 +205,29 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
-def _drop_lead(lines: list[str], found: Draft) -> list[str]:
+def _is_header_line(line: str, title: str) -> bool:
+    """A line that may stand above an article's lead: the headline, a date line with its
+    byline, or a short one (a breadcrumb, a byline)."""
+    return (
+        line == title
+        or len(line.split()) < candidates.LEAD_MIN_WORDS
+        or parse_known(line) is not None
+    )
+
+
+def _drop_lead(lines: list[str], found: Draft, root: HtmlElement | None) -> list[str]:
     """What sits above the text in the article's container is not body: the headline, the
-    lead with or without its dateline, and above the lead a byline or the date line."""
-    for k, line in enumerate(lines):
-        if found.sapo and strip_dateline(line) == found.sapo:
-            lines = lines[k + 1 :]
-            break
-        if len(line.split()) >= candidates.LEAD_MIN_WORDS:
-            break  # the text has begun: the lead is not in the container
+    date line, a byline and the lead (all of it, when the lead read from the page is inside)."""
+    block = found.lead_block
+    if block is not None and root is not None and root in block.iterancestors():
+        shown = text_of(block)
+        above = lines[: lines.index(shown)] if shown in lines else None
+        if above is not None and all(_is_header_line(line, found.title) for line in above):
+            lines = lines[len(above) + 1 :]
     while lines and (
         not lines[0]
         or lines[0] == found.title
-        or (found.sapo and strip_dateline(lines[0]) == found.sapo)
+        or (found.sapo and lines[0] != found.sapo and strip_dateline(lines[0]) == found.sapo)
         or lines[0] == found.date_text
         or parse_byline(lines[0], prefixed_only=True) is not None
     ):
