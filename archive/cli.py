@@ -2,16 +2,20 @@
 
 Errors are one line on stderr, `bienphong: error: ...`, never a traceback. Exit statuses:
 0 done; 1 the command could not run (archive missing, unreadable or newer, bad date or section,
-unwritable output, unknown article); 2 usage error, or a malformed search query;
-75 (EX_TEMPFAIL) another crawl or reextract holds the archive.
+unwritable output, unknown article, a saved page that cannot be read); 2 usage error (for
+`extract`, also a page whose address is unknown: no canonical link on the site and no --url),
+or a malformed search query; 75 (EX_TEMPFAIL) another crawl or reextract holds the archive.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
+import textwrap
+import zlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -30,8 +34,9 @@ from archive.export import (
 from archive.export import export as run_export
 from archive.history import article_history, diff_records
 from archive.lock import EX_TEMPFAIL, ArchiveBusy, ArchiveLock
+from archive.schema import PAGE_FIELDS
 from archive.store import DEFAULT_PATH, Archive, ArchiveError
-from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS
+from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS, canonical_url, is_site_url, post_id
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 EXIT_CANNOT_RUN = 1
@@ -128,8 +133,10 @@ def cli() -> None:
     Exit status:
       0  done
       1  the command could not run: a missing, unreadable or newer archive, a bad
-         date or section, an unwritable output, an unknown article
-      2  a usage error, or a malformed search query
+         date or section, an unwritable output, an unknown article, a saved page
+         that cannot be read
+      2  a usage error, or a malformed search query; for extract, a page whose
+         address is unknown (no canonical link on the site, and no --url)
      75  another crawl or reextract holds the archive: try again later
 
     \b
@@ -264,26 +271,48 @@ def format_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def explain_option(function: FC) -> FC:
+    return click.option(
+        "--explain",
+        "explain_",
+        is_flag=True,
+        help="Say where each field came from (the rule or heuristic that found it); "
+        "with --json, a 'provenance' key after the record's.",
+    )(function)
+
+
 @cli.command()
 @db_option
 @click.argument("post_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the article record as JSON.")
-def show(db: Path, post_id: int, as_json: bool) -> None:
+@explain_option
+def show(db: Path, post_id: int, as_json: bool, explain_: bool) -> None:
     """Print one archived article, by its post id (the number in -postID.html).
+
+    --explain lists the record field by field, each with the rule or heuristic that found it
+    (articles archived before this was recorded have none until `bienphong reextract`).
 
     \b
     Example:
       bienphong show 532158
       bienphong show 532158 --json | jq .authors
+      bienphong show 532158 --explain
     """
     with Archive(db, readonly=True) as archive:
         record = archive.get_article(post_id)
+        provenance = archive.provenance(post_id) if explain_ else None
     if record is None:
         raise CliError(f"no article {post_id} in {db}")
     if as_json:
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
-    else:
+        extra = {"provenance": provenance} if explain_ else {}
+        click.echo(json.dumps(record | extra, ensure_ascii=False, indent=2))
+    elif not explain_:
         click.echo(format_record(record))
+    elif provenance is None:
+        click.echo(format_fields(record))
+        click.echo("provenance: not recorded for this article (bienphong reextract records it)")
+    else:
+        click.echo(format_fields(record, provenance))
 
 
 def format_record(record: dict[str, Any]) -> str:
@@ -314,6 +343,166 @@ def format_record(record: dict[str, Any]) -> str:
         f" · extractor {record['extractor_version']}"
     )
     return "\n\n".join(part for part in parts if part)
+
+
+@cli.command()
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    help="The page's address (...-postID.html). Default: its canonical link, when that is an "
+    "article on www.bienphong.com.vn.",
+)
+@click.option(
+    "--fetched-at",
+    metavar="ISO",
+    help="When the page was fetched, ISO 8601 (UTC unless it names an offset). Default: the "
+    "file's modification time; now for stdin.",
+)
+@click.option(
+    "--generic", is_flag=True, help="Skip the site rules: read the page as markup no rule knows."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
+@explain_option
+def extract(
+    file: Path,
+    url: str | None,
+    fetched_at: str | None,
+    generic: bool,
+    as_json: bool,
+    explain_: bool,
+) -> None:
+    """Extract the article record from a saved page: no archive, no network.
+
+    FILE is an article page as the site serves it (- reads stdin; a .gz file is
+    decompressed). The record is the one a crawl would archive; it is printed a field a line
+    with the body shortened, or whole with --json. --explain adds where each field came from
+    (the rule or heuristic); --generic shows what the fallback for unseen markup makes of it.
+
+    \b
+    Exit status:
+      0  done
+      1  the page cannot be read (an empty file, a broken .gz), a bad --fetched-at
+      2  a usage error: a missing FILE, a bad --url, a page whose address is unknown
+         (no canonical link to an article on the site, and no --url)
+
+    \b
+    Example:
+      bienphong extract saved/don-bien-phong-post532158.html --explain
+      bienphong extract page.html.gz --generic --json | jq .authors
+      curl -s "$PAGE_URL" | bienphong extract - --url "$PAGE_URL"
+    """
+    from pipelines.extraction import explain  # the extractor loads for this command only
+
+    address = check_article_url(url) if url else None
+    when = parse_fetched_at(fetched_at) if fetched_at else None
+    html, modified = read_page(file)
+    address = address or page_url(html, page_name(file))
+    try:
+        found = explain(html, address, when or modified, site_rules=not generic)
+    except Exception as error:  # a rule that breaks on this page: one line, as a crawl says it
+        raise CliError(f"extraction failed: {type(error).__name__}: {error}") from error
+    if as_json:
+        extra = {"provenance": found.provenance} if explain_ else {}
+        click.echo(json.dumps(found.record | extra, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_fields(found.record, found.provenance if explain_ else None))
+
+
+def page_name(file: Path) -> str:
+    return "stdin" if str(file) == "-" else str(file)
+
+
+def read_page(file: Path) -> tuple[bytes, datetime]:
+    """The page's bytes, decompressed when gzipped, and when it was saved (now for stdin)."""
+    name = page_name(file)
+    try:
+        if name == "stdin":
+            data = sys.stdin.buffer.read()
+            saved = datetime.now(UTC)
+        else:
+            data = file.read_bytes()
+            saved = datetime.fromtimestamp(file.stat().st_mtime, UTC)
+    except OSError as error:
+        raise CliError(f"cannot read {name}: {error.strerror or error}") from error
+    if name.endswith(".gz") or data.startswith(b"\x1f\x8b"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            raise CliError(f"cannot decompress {name}: {error}") from error
+    if not data.strip():
+        raise CliError(f"{name} is empty: nothing to extract")
+    return data, saved
+
+
+def check_article_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or post_id(url) is None:
+        raise CliUsageError(
+            f"invalid --url {url!r}: give the article's address, such as "
+            f"{CANONICAL_ORIGIN}/don-bien-phong-post532158.html"
+        )
+    return url
+
+
+def page_url(html: bytes, name: str) -> str:
+    """The page's canonical link, when it names an article on the site; else a usage error."""
+    from pipelines.extraction.page import Page
+
+    canonical = Page.parse(html, f"{CANONICAL_ORIGIN}/").canonical
+    if canonical and is_site_url(canonical) and post_id(canonical) is not None:
+        return canonical_url(canonical)
+    raise CliUsageError(
+        f"{name} has no canonical link to an article on www.bienphong.com.vn: "
+        "give the page's address with --url"
+    )
+
+
+def parse_fetched_at(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise CliError(
+            f"invalid --fetched-at {text!r}: give an ISO 8601 time such as 2025-02-15T01:00:00Z"
+        ) from error
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+BODY_PREVIEW = 160  # characters of the body `format_fields` shows
+
+
+def format_fields(record: dict[str, Any], provenance: dict[str, str] | None = None) -> str:
+    """The record a field a line, the body shortened; with `provenance`, each field read from
+    the page followed by where it came from (`[not found]` when it was not)."""
+    width = max(len(key) for key in record)
+    lines = []
+    for key, value in record.items():
+        text, more = _field_text(key, value)
+        if provenance is not None and key in PAGE_FIELDS:
+            text += f"  [{provenance.get(key, 'not found')}]"
+        lines.append(f"{key:<{width}}  {text}".rstrip())
+        lines.extend(f"{'':<{width}}  {line}" for line in more)
+    return "\n".join(lines)
+
+
+def _field_text(key: str, value: Any) -> tuple[str, list[str]]:
+    """A field's value on one line, and the lines under it (one per image)."""
+    if key == "images":
+        return str(len(value)), [
+            image["url"]
+            + (f" · {image['caption']}" if image.get("caption") else "")
+            + (f" (Ảnh: {image['credit']})" if image.get("credit") else "")
+            for image in value
+        ]
+    if value is None or value == "" or value == []:
+        return "-", []
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value), []
+    if key == "body":
+        return textwrap.shorten(value, BODY_PREVIEW, placeholder=" …"), []
+    return str(value), []
 
 
 @cli.command()
@@ -423,10 +612,12 @@ def export(
 def runs(db: Path, as_json: bool, limit: int) -> None:
     """List the latest crawl runs, newest first, with their counts and failed pages.
 
-    Under each run: `found`, the share of its articles in which each field was found (a
-    date, authors, a sapo, a body, images); `failed`, each page that could not be archived
-    (retried first by the next crawl); `warning`, a field found far less often than in the
-    recent runs, which usually means the site changed its markup.
+    Under each run: `found`, the share of its articles in which each field of the record
+    read from the page was found (a date, authors, a sapo, a body, images, tags, ...);
+    `generic path`, the share of its articles that no site rule handled (a jump there is the
+    first sign of a redesign); `failed`, each page that could not be archived (retried first
+    by the next crawl); `warning`, a field found far less often than in the recent runs,
+    which usually means the site changed its markup.
 
     \b
     Example:
@@ -454,6 +645,8 @@ def format_runs(rows: list[dict[str, Any]]) -> str:
         if row and row["fill_rates"]:
             rates = ", ".join(f"{k} {v:.0%}" for k, v in sorted(row["fill_rates"].items()))
             lines.append(f"    found: {rates}")
+        if row and row.get("generic_share") is not None:
+            lines.append(f"    generic path: {row['generic_share']:.0%}")
         for failure in row["failures"] if row else []:
             lines.append(
                 f"    failed: {failure['url']} (post {failure['post_id']}): {failure['reason']}"

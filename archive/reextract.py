@@ -1,7 +1,8 @@
 """Re-run extraction over the stored raw pages, without the network, after the rules improve.
 
 A record whose extraction now differs takes the new output (and the new extractor_version);
-the older extraction is kept as a version. Records that come out the same are left alone.
+the older extraction is kept as a version. Records that come out the same are left alone, but
+for their provenance (where each field came from), which is brought up to date.
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from archive.store import Archive
-from pipelines.extraction import EXTRACTOR_VERSION, extract
+from pipelines.extraction import EXTRACTOR_VERSION, Extraction, explain
 
 
 @dataclass
@@ -23,11 +23,11 @@ class ReextractSummary:
     failed: int = 0  # articles with no stored page, or whose page no longer extracts
 
 
-Extractor = Callable[..., dict[str, Any]]
+Extractor = Callable[..., Extraction]
 
 
 def reextract(
-    archive: Archive, since: str | None = None, extractor: Extractor = extract
+    archive: Archive, since: str | None = None, extractor: Extractor = explain
 ) -> ReextractSummary:
     """Extract every archived article (published since `since`) again from its latest page."""
     options = {"command": "reextract", "since": since, "extractor_version": EXTRACTOR_VERSION}
@@ -49,7 +49,7 @@ def _reextract_one(archive: Archive, post_id: int, run_id: int, extractor: Extra
         return "failed"
     page = pages[-1]
     try:
-        record = extractor(
+        found = extractor(
             page.body,
             page.url,
             datetime.fromisoformat(page.fetched_at),
@@ -58,5 +58,5 @@ def _reextract_one(archive: Archive, post_id: int, run_id: int, extractor: Extra
     except Exception as error:  # a rule that breaks on one old page must not stop the rest
         archive.record_failure(run_id, page.url, post_id, f"extraction failed: {error}")
         return "failed"
-    outcome = archive.save_article(record, None, run_id)
+    outcome = archive.save_article(found.record, None, run_id, found.provenance)
     return "updated" if outcome == "updated" else "unchanged"

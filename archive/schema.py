@@ -3,7 +3,8 @@
 The schema version lives in `PRAGMA user_version`; `PRAGMA application_id` marks the file as a
 bienphong archive. Version N is reached by running every migration up to N in order, so a new
 archive and an old one brought up to date end with the same tables. A later schema (issue 4's
-lock, issue 5's search index) adds a migration here; it never edits one that has shipped.
+lock, issue 5's search index, the provenance of version 4) adds a migration here; it never edits
+one that has shipped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from archive.vietnamese import fold
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The article record's keys, in the record's order (../shared/article-record.md).
 ARTICLE_FIELDS: tuple[str, ...] = (
@@ -38,6 +39,22 @@ ARTICLE_FIELDS: tuple[str, ...] = (
     "word_count",
     "fetched_at",
     "extractor_version",
+)
+# The record's fields read from the page; the rest come from the URL or the fetch. The same as
+# pipelines.extraction.record.EXTRACTED_FIELDS (a test holds them equal), named here so the
+# archive and the crawl's store need not import the extractor.
+PAGE_FIELDS: tuple[str, ...] = (
+    "section",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "source",
+    "published_at",
+    "modified_at",
+    "tags",
+    "images",
+    "video_url",
 )
 # Lists and objects, stored as JSON text in a column of the same name.
 JSON_FIELDS = frozenset({"authors", "tags", "images"})
@@ -245,8 +262,27 @@ def _create_v3(db: Database) -> None:
     rebuild_fts(db)
 
 
+def _create_v4(db: Database) -> None:
+    """Where each field of an article came from, and how many of a run's articles the generic
+    path read.
+
+    `articles.provenance` is a JSON object, field -> the rule or heuristic that gave it
+    ("rules:A-2020", "generic:byline", ...); null for articles stored before it was recorded.
+    It sits beside the record, not in it: the record's keys are the contract's.
+    `runs.generic_share` is the share of a run's articles with fields that came from the
+    generic path: a jump there is the first sign of a redesign.
+    """
+    db.execute("ALTER TABLE articles ADD COLUMN provenance TEXT")
+    db.execute("ALTER TABLE runs ADD COLUMN generic_share REAL")
+
+
 # Migration N turns a version N-1 archive into version N.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _create_v1, 2: _create_v2, 3: _create_v3}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {
+    1: _create_v1,
+    2: _create_v2,
+    3: _create_v3,
+    4: _create_v4,
+}
 
 
 def migrate(db: Database, from_version: int) -> None:

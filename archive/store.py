@@ -209,28 +209,35 @@ class Archive:
             return {row[0] for row in self.db.execute("SELECT post_id FROM articles")}
 
     def save_article(
-        self, record: dict[str, Any], page: RawPage | None, run_id: int | None
+        self,
+        record: dict[str, Any],
+        page: RawPage | None,
+        run_id: int | None,
+        provenance: dict[str, str] | None = None,
     ) -> SaveResult:
         """Store the raw page and upsert the record: "new", "updated" or "unchanged".
 
-        An unchanged record only moves `last_seen_at`; a change in a content field keeps the
-        previous record in `versions`. `page` is None when the record comes from a stored page
-        (reextract). Commits before returning.
+        An unchanged record only moves `last_seen_at` (and takes `provenance`, when given); a
+        change in a content field keeps the previous record in `versions`. `page` is None when
+        the record comes from a stored page (reextract). `provenance` maps the record's fields
+        to the rule or heuristic that found them (`explain`); it is stored beside the record,
+        not in it. Commits before returning.
         """
         record = prepare_record(record)
         post_id = record["post_id"]
         now = self._clock()
+        found = {} if provenance is None else {"provenance": json.dumps(provenance)}
         with self._errors(f"save article {post_id}"), self.db.atomic():
             if page is not None:
                 self._insert_page(page, post_id, run_id)
             current = self._article_row(post_id)
             if current is None:
                 row = _to_row(record) | {"first_seen_at": now, "updated_at": now}
-                self.db.table("articles").insert(row | {"last_seen_at": now})
+                self.db.table("articles").insert(row | {"last_seen_at": now} | found)
                 return "new"
             previous = _from_row(current)
             if all(previous[key] == record[key] for key in CONTENT_FIELDS):
-                self.db.table("articles").update(post_id, {"last_seen_at": now})
+                self.db.table("articles").update(post_id, {"last_seen_at": now} | found)
                 return "unchanged"
             self.db.table("versions").insert(
                 {
@@ -241,8 +248,8 @@ class Archive:
                     "run_id": run_id,
                 }
             )
-            row = _to_row(record) | {"updated_at": now, "last_seen_at": now}
-            self.db.table("articles").update(post_id, row)
+            row = _to_row(record) | {"updated_at": now, "last_seen_at": now, "provenance": None}
+            self.db.table("articles").update(post_id, row | found)
             return "updated"
 
     def _article_row(self, post_id: int) -> dict[str, Any] | None:
@@ -254,6 +261,14 @@ class Archive:
         with self._errors(f"read article {post_id}"):
             row = self._article_row(post_id)
         return None if row is None else _from_row(row)
+
+    def provenance(self, post_id: int) -> dict[str, str] | None:
+        """Where each field of the article's record came from; None when it was not recorded
+        (an article stored before schema 4, and neither refetched nor re-extracted since)."""
+        sql = "SELECT provenance FROM articles WHERE post_id = ?"
+        with self._errors(f"read article {post_id}"):
+            row = self.db.execute(sql, [post_id]).fetchone()
+        return None if row is None or row[0] is None else dict(json.loads(row[0]))
 
     def iter_articles(
         self,
@@ -375,8 +390,10 @@ class Archive:
         counts: dict[str, int],
         fill_rates: dict[str, float] | None,
         warnings: list[str] | None = None,
+        generic_share: float | None = None,
     ) -> None:
-        """Close a run with its outcome and counts (keys among RUN_COUNTS; missing ones stay 0)."""
+        """Close a run with its outcome and counts (keys among RUN_COUNTS; missing ones stay 0),
+        and the share of its articles that the generic path read, when known."""
         unknown = sorted(set(counts) - set(RUN_COUNTS))
         if unknown:
             raise ValueError(f"unknown run counts {unknown}; expected some of {list(RUN_COUNTS)}")
@@ -385,6 +402,7 @@ class Archive:
             "outcome": outcome,
             "fill_rates": None if fill_rates is None else json.dumps(fill_rates, sort_keys=True),
             "warnings": json.dumps(warnings or [], ensure_ascii=False),
+            "generic_share": generic_share,
         }
         with self._errors(f"finish run {run_id}"):
             self.db.table("runs").update(run_id, row)

@@ -39,3 +39,6 @@ class ExtractedArticle:
 
     record: dict[str, Any]
     page: FetchedPage
+    # field -> the rule or heuristic that found it (`pipelines.extraction.explain`); None when
+    # not known. Kept beside the record, whose keys are the contract's.
+    provenance: dict[str, str] | None = None

@@ -43,18 +43,18 @@ class ExtractPipeline:
         page: FetchedPage = item
         fetched_at = datetime.fromisoformat(page.fetched_at)
         try:
-            record = await self.workers.extract(page.body, page.url, fetched_at, page.section_hint)
+            found = await self.workers.extract(page.body, page.url, fetched_at, page.section_hint)
         except Exception as error:  # a page the rules choke on is recorded, kept, not lost
             self.crawler.stats.inc_value("archive/extract/errors")
             reason = f"extraction failed: {type(error).__name__}: {error}"
             return FailedPage(page.url, page.post_id, reason, page=page)
-        if self._too_old(record):
+        if self._too_old(found.record):
             # Listings are newest first: one article older than --since ends that listing.
             if page.listing and self.crawler.spider is not None:
                 self.crawler.spider.exhausted_listings.add(page.listing)  # type: ignore[attr-defined]
             self.crawler.stats.inc_value("archive/extract/older_than_since")
             raise DropItem(f"published before --since: {page.url}", log_level="INFO")
-        return ExtractedArticle(record, page)
+        return ExtractedArticle(found.record, page, found.provenance)
 
     def _too_old(self, record: dict[str, Any]) -> bool:
         published = record.get("published_at")

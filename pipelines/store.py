@@ -14,14 +14,17 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.drift import generic_path
 from archive.lock import ArchiveLock
+from archive.schema import PAGE_FIELDS
 from archive.store import ArchiveError
 from crawler.items import ExtractedArticle
 from pipelines.workers import ArchiveWriter, WorkerDied
 from pipelines.writes import close_run, open_run, store_item
 
-# Fields whose fill rate per run tells whether the site's markup has drifted.
-FILL_FIELDS = ("published_at", "authors", "sapo", "body", "images")
+# Fields whose fill rate per run tells whether the site's markup has drifted: every field of
+# the record read from the page (the extractor's EXTRACTED_FIELDS, without importing it here).
+FILL_FIELDS = PAGE_FIELDS
 # The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
 ERROR_STAT = "archive/error"
 
@@ -72,6 +75,8 @@ class StorePipeline:
             for field in FILL_FIELDS:
                 if item.record.get(field):
                     self.stats.inc_value(f"archive/fill/{field}")
+            if generic_path(item.provenance):
+                self.stats.inc_value("archive/generic")
         return item
 
     def stop(self, error: Exception) -> None:
@@ -108,11 +113,14 @@ class StorePipeline:
         counts["pages_fetched"] = stats.get("downloader/response_count", 0)
         saved = counts["new"] + counts["updated"] + counts["unchanged"]
         fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
+        generic = stats.get("archive/generic", 0) / saved if saved else None
         reason = "archive_error" if stats.get(ERROR_STAT) else reason
         spider = self.crawler.spider
         plan = getattr(spider, "plan", None)
         # Validators vouch that nothing below a page changed: only a whole walk may keep them.
         whole_walk = reason == "finished" and plan is not None and not plan.bounded
         validators = getattr(spider, "seen_validators", {}) if whole_walk else None
-        warnings = await writer.run(close_run, self.run_id, reason, counts, fill, validators)
+        warnings = await writer.run(
+            close_run, self.run_id, reason, counts, fill, validators, generic
+        )
         self.stats.set_value("archive/warnings", warnings)

@@ -34,12 +34,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from archive.store import Archive
 
+if TYPE_CHECKING:  # the extractor itself loads in the workers only
+    from pipelines.extraction import Extraction
+
 T = TypeVar("T")
-Extract = Callable[..., dict[str, Any]]
+Explain = Callable[..., "Extraction"]
 
 WORKER_NICENESS = 10
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -254,14 +257,15 @@ def _die_with_parent() -> None:
 
 
 class ExtractionWorkers:
-    """`await workers.extract(...)` runs `function` (the extractor) on a worker process, or,
-    with `processes=0`, right here on the calling thread.
+    """`await workers.extract(...)` runs `function` (the extractor's `explain`: the record and
+    its provenance) on a worker process, or, with `processes=0`, right here on the calling
+    thread.
 
     A worker that dies (a page that crashes lxml, the OOM killer) costs the pages it had:
     they fail with WorkerDied, and the next page gets a new worker.
     """
 
-    def __init__(self, processes: int, function: Extract | None = None) -> None:
+    def __init__(self, processes: int, function: Explain | None = None) -> None:
         if processes < 0:
             raise ValueError(f"extraction processes must be 0 or more, not {processes}")
         self.processes = processes
@@ -276,7 +280,7 @@ class ExtractionWorkers:
 
     async def extract(
         self, body: bytes, url: str, fetched_at: datetime, section_hint: str | None
-    ) -> dict[str, Any]:
+    ) -> Extraction:
         if not self.processes:
             return self.function(body, url, fetched_at, section_hint=section_hint)
         if not self.workers:
@@ -301,11 +305,11 @@ class ExtractionWorkers:
         self.workers = []
 
 
-def _extractor() -> Extract:
+def _extractor() -> Explain:
     # Imported here: the archive's writer process imports this module and never extracts.
-    from pipelines.extraction import extract
+    from pipelines.extraction import explain
 
-    return extract
+    return explain
 
 
 def _nothing() -> None:

@@ -26,7 +26,7 @@ def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: in
             archive.save_page(raw_page(item.page), item.post_id, run_id)
         archive.record_failure(run_id, item.url, item.post_id, item.reason)
         return "failed"
-    return archive.save_article(item.record, raw_page(item.page), run_id)
+    return archive.save_article(item.record, raw_page(item.page), run_id, item.provenance)
 
 
 def close_run(
@@ -36,11 +36,13 @@ def close_run(
     counts: dict[str, int],
     fill: dict[str, float],
     validators: dict[str, Validators] | None,
+    generic_share: float | None = None,
 ) -> list[str]:
-    """Record how the run ended, with its drift warnings (returned); keep `validators`."""
+    """Record how the run ended, with its drift warnings (returned) and the share of its
+    articles the generic path read; keep `validators`."""
     saved = counts["new"] + counts["updated"] + counts["unchanged"]
     warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
     if validators is not None:
         archive.save_validators(validators)
-    archive.finish_run(run_id, reason, counts, fill, warnings)
+    archive.finish_run(run_id, reason, counts, fill, warnings, generic_share)
     return warnings

@@ -21,7 +21,18 @@ from archive.store import Archive
 from crawler import run as crawler_run
 from tests.test_store import FIELDS, make_page, make_record
 
-VERBS = ["crawl", "export", "history", "reextract", "runs", "search", "serve", "show", "stats"]
+VERBS = [
+    "crawl",
+    "export",
+    "extract",
+    "history",
+    "reextract",
+    "runs",
+    "search",
+    "serve",
+    "show",
+    "stats",
+]
 SECTIONS = (
     "chinh-tri, theo-guong-bac, quan-su-quoc-phong, phap-luat, kinh-te, xa-hoi, van-hoa, "
     "phong-su, quoc-te, chu-quyen-bien-gioi-bien-dao-viet-nam, bien-phong-toan-dan, the-thao, "
@@ -73,7 +84,7 @@ def db(tmp_path: Path) -> Path:
 # Help
 
 
-def test_the_group_has_exactly_the_nine_verbs() -> None:
+def test_the_group_has_exactly_the_ten_verbs() -> None:
     assert VERBS == sorted(cli.commands)
 
 
@@ -83,8 +94,9 @@ def test_every_command_has_help_with_an_example(verb: str) -> None:
     assert 0 == result.exit_code
     assert "Example:\n" in result.stdout
     assert f"bienphong {verb}" in result.stdout.split("Example:")[1]
-    assert "--db PATH" in result.stdout
-    assert "env var: BIENPHONG_DB" in result.stdout
+    takes_db = verb != "extract"  # extract reads a saved page, never the archive
+    assert takes_db == ("--db PATH" in result.stdout)
+    assert takes_db == ("env var: BIENPHONG_DB" in result.stdout)
 
 
 def test_the_group_help_has_an_example_and_the_exit_statuses() -> None:
@@ -141,6 +153,50 @@ def test_show_json_prints_the_article_record(db: Path) -> None:
         make_record(post_id=450000, section="kinh-te", source="TTXVN", published_at=None) == record
     )
     assert '"authors": [\n    "Nông Văn Tuấn",' in result.stdout  # readable, not \u escapes
+
+
+def test_show_explain_lists_each_field_with_where_it_came_from(db: Path) -> None:
+    provenance = {"title": "rules:A-2020", "body": "rules:A-2020", "published_at": "meta"}
+    with Archive(db) as archive:
+        archive.save_article(make_record(), None, None, provenance)
+    result = invoke("show", "532158", "--explain", "--db", str(db))
+    assert 0 == result.exit_code
+    assert [
+        "post_id            532158",
+        "url                https://www.bienphong.com.vn/don-bien-phong-tuan-tra-post532158.html",
+        "kind               article",
+        "section            bien-phong-toan-dan  [not found]",
+        "title              Đồn Biên phòng tuần tra song phương  [rules:A-2020]",
+        "sapo               Sáng 14-2, Đồn Biên phòng phối hợp tuần tra.  [not found]",
+        "body               Đoạn một. Đoạn hai.  [rules:A-2020]",
+        "authors            Nông Văn Tuấn, Thu Hà  [not found]",
+        "source             -  [not found]",
+        "published_at       2025-02-14T16:30:00+07:00  [meta]",
+        "modified_at        -  [not found]",
+        "tags               BĐBP Lào Cai, tuần tra  [not found]",
+        "images             1  [not found]",
+        "                   https://files.bienphong.com.vn//bbpmedia/media/730/2025/2/14/a.jpg"
+        " · Quang cảnh hội nghị. (Ảnh: Nông Văn Tuấn)",
+        "video_url          -  [not found]",
+        "word_count         4",
+        "fetched_at         2025-02-15T01:00:00+00:00",
+        "extractor_version  bienphong-1",
+    ] == result.stdout.splitlines()
+    as_json = json.loads(invoke("show", "532158", "--explain", "--json", "--db", str(db)).stdout)
+    assert [*FIELDS, "provenance"] == list(as_json)
+    assert provenance == as_json["provenance"]
+
+
+def test_show_explain_of_an_article_archived_without_provenance(db: Path) -> None:
+    result = invoke("show", "450000", "--explain", "--db", str(db))
+    assert 0 == result.exit_code
+    assert (
+        "provenance: not recorded for this article (bienphong reextract records it)"
+        == (result.stdout.splitlines()[-1])
+    )
+    assert "source             TTXVN" in result.stdout.splitlines()
+    as_json = json.loads(invoke("show", "450000", "--explain", "--json", "--db", str(db)).stdout)
+    assert None is as_json["provenance"]
 
 
 def test_show_of_an_unknown_id_is_one_line_and_status_1(db: Path) -> None:
@@ -263,6 +319,22 @@ def test_runs_lists_the_runs_with_their_failures(db: Path) -> None:
         "    found: authors 67%",
         "    failed: https://www.bienphong.com.vn/a-post9.html (post 9): HTTP 500",
     ] == result.stdout.splitlines()
+
+
+def test_runs_shows_the_share_the_generic_path_read(db: Path) -> None:
+    with Archive(db, clock=lambda: "2025-03-02T00:00:00+00:00") as archive:
+        run_id = archive.start_run({})
+        counts = {"new": 25, "pages_fetched": 30}
+        archive.finish_run(run_id, "finished", counts, {"body": 1.0}, generic_share=0.12)
+    result = invoke("runs", "--limit", "1", "--db", str(db))
+    assert [
+        "RUN  STARTED                    OUTCOME   PAGES  NEW  UPDATED  UNCHANGED  FAILED",
+        "2    2025-03-02T00:00:00+00:00  finished  30     25   0        0          0",
+        "    found: body 100%",
+        "    generic path: 12%",
+    ] == result.stdout.splitlines()
+    runs = json.loads(invoke("runs", "--json", "--db", str(db)).stdout)
+    assert [0.12, None] == [run["generic_share"] for run in runs]
 
 
 def test_runs_json_and_limit(db: Path) -> None:

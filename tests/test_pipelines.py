@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from scrapy.utils.test import get_crawler
 from archive.store import Archive
 from crawler.items import ExtractedArticle, FailedPage, FetchedPage
 from pipelines.extract import ExtractPipeline
-from pipelines.extraction import extract
-from pipelines.store import StorePipeline
+from pipelines.extraction import Extraction, explain
+from pipelines.extraction.record import EXTRACTED_FIELDS
+from pipelines.store import FILL_FIELDS, StorePipeline
 from pipelines.workers import ExtractionWorkers
 from tests.mirror import Site
 from tests.mirror.render import article_page
@@ -44,16 +46,21 @@ def run(steps: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run(steps)
 
 
-def choke(*args: Any, **kwargs: Any) -> dict[str, Any]:
+def choke(*args: Any, **kwargs: Any) -> Extraction:
     """An extractor that fails on every page (run in a worker: module level, so it travels)."""
     raise ValueError("unexpected markup")
 
 
-def die_on_mark(body: bytes, *args: Any, **kwargs: Any) -> dict[str, Any]:
+def generic_only(body: bytes, *args: Any, **kwargs: Any) -> Extraction:
+    """The extractor without its site rules, as for markup no rule has seen."""
+    return explain(body, *args, **kwargs, site_rules=False)
+
+
+def die_on_mark(body: bytes, *args: Any, **kwargs: Any) -> Extraction:
     """The extractor, except that a marked page kills the worker process outright."""
     if CRASH_MARK in body:
         os._exit(3)
-    return extract(body, *args, **kwargs)
+    return explain(body, *args, **kwargs)
 
 
 async def extract_all(pipeline: ExtractPipeline, pages: list[FetchedPage]) -> list[Any]:
@@ -135,6 +142,80 @@ def test_the_store_commits_each_article_and_closes_the_run(tmp_path: Path) -> No
     with Archive(db, readonly=True) as archive:
         run_row = archive.get_runs(1)[0]
     assert ("finished", 3, 0) == (run_row["outcome"], run_row["new"], run_row["failed"])
+    assert [
+        "authors",
+        "body",
+        "images",
+        "modified_at",
+        "published_at",
+        "sapo",
+        "section",
+        "source",
+        "tags",
+        "title",
+        "video_url",
+    ] == sorted(run_row["fill_rates"])
+    assert 0.0 == run_row["generic_share"]
+
+
+def test_the_watched_fields_are_those_the_extractor_reads_from_the_page() -> None:
+    assert (
+        "section",
+        "title",
+        "sapo",
+        "body",
+        "authors",
+        "source",
+        "published_at",
+        "modified_at",
+        "tags",
+        "images",
+        "video_url",
+    ) == FILL_FIELDS
+    assert EXTRACTED_FIELDS == FILL_FIELDS
+
+
+def test_the_archive_keeps_where_each_field_came_from(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    extract_pipeline, store = pipelines(db)
+    page = fetched(4)
+
+    async def steps() -> None:
+        extracted = await extract_all(extract_pipeline, [page])
+        await store.open_spider()
+        await store.process_item(extracted[0])
+        await store.spider_closed("finished")
+
+    run(steps())
+
+    with Archive(db, readonly=True) as archive:
+        stored = archive.provenance(page.post_id)
+    expected = explain(page.body, page.url, datetime.fromisoformat(FETCHED_AT)).provenance
+    assert expected == stored
+    assert stored is not None
+    assert "rules:" == stored["title"][:6]
+
+
+def test_a_run_the_generic_path_read_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    extract_pipeline, store = pipelines(db)
+    extract_pipeline.workers = ExtractionWorkers(1, function=generic_only)
+
+    async def steps() -> None:
+        extracted = await extract_all(extract_pipeline, [fetched(i) for i in range(4)])
+        await store.open_spider()
+        for item in extracted:
+            await store.process_item(item)
+        await store.spider_closed("finished")
+
+    run(steps())
+
+    with Archive(db, readonly=True) as archive:
+        run_row = archive.get_runs(1)[0]
+        stored = archive.provenance(SITE.article(0).post_id)
+    assert (4, 1.0) == (run_row["new"], run_row["generic_share"])
+    assert stored is not None
+    assert "generic" == stored["body"][:7]
 
 
 def test_in_process_extraction_and_writes_archive_the_same_records(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from archive.lock import ArchiveLock
 from archive.reextract import reextract
 from archive.store import Archive
-from pipelines.extraction import extract
+from pipelines.extraction import Extraction, explain
 from tests.conftest import MakeMirror
 from tests.mirror import Faults, Mirror
 from tests.test_crawl import BIENPHONG, archived, article_fetches, crawl
@@ -111,13 +111,13 @@ def test_reextract_changes_only_the_records_whose_rules_changed(
         mirror.site.post_id(i) for i in range(80) if mirror.site.article(i).template == "B"
     }
 
-    def improved_rules(html: bytes, url: str, fetched_at: Any, **hints: Any) -> dict[str, Any]:
+    def improved_rules(html: bytes, url: str, fetched_at: Any, **hints: Any) -> Extraction:
         """A rule change that touches template B pages only."""
-        record = extract(html, url, fetched_at, **hints)
+        found = explain(html, url, fetched_at, **hints)
         if b'class="article-main"' in html:
-            record["title"] = record["title"].upper()
-            record["extractor_version"] = "test-rules"
-        return record
+            found.record["title"] = found.record["title"].upper()
+            found.record["extractor_version"] = "test-rules"
+        return found
 
     same_rules = bienphong("reextract", "--db", str(db))
     assert "0 updated, 80 unchanged, 0 failed" in same_rules.stdout

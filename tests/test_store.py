@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 import zlib
@@ -395,7 +396,9 @@ def test_a_run_from_start_to_finish(archive: Archive) -> None:
     archive.save_article(make_record(), make_page(), run_id)
     archive.record_failure(run_id, "https://www.bienphong.com.vn/x-post1.html", 1, "HTTP 500")
     counts = {"new": 1, "updated": 0, "unchanged": 0, "failed": 1, "pages_fetched": 7}
-    archive.finish_run(run_id, "finished", counts, {"authors": 1.0}, warnings=["sapo fill 10%"])
+    archive.finish_run(
+        run_id, "finished", counts, {"authors": 1.0}, warnings=["sapo fill 10%"], generic_share=0.25
+    )
     assert [
         {
             "id": run_id,
@@ -410,6 +413,7 @@ def test_a_run_from_start_to_finish(archive: Archive) -> None:
             "failed": 1,
             "fill_rates": {"authors": 1.0},
             "warnings": ["sapo fill 10%"],
+            "generic_share": 0.25,
             "failures": [
                 {
                     "url": "https://www.bienphong.com.vn/x-post1.html",
@@ -462,3 +466,54 @@ def test_an_older_archive_is_brought_up_to_the_current_schema(tmp_path: Path) ->
 
     assert SCHEMA_VERSION == version
     assert {"articles", "pages", "runs", "failures", "versions", "http_validators"} <= tables
+
+
+def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    with sqlite3.connect(path) as conn:
+        database = Database(conn)
+        schema.migrate_to(database, 3)
+        row = {
+            key: json.dumps(value, ensure_ascii=False) if key in schema.JSON_FIELDS else value
+            for key, value in make_record().items()
+        }
+        times = dict.fromkeys(("first_seen_at", "updated_at", "last_seen_at"), "2025-03-01")
+        database.table("articles").insert(row | times)
+        database.table("runs").insert(
+            {"started_at": "2025-03-01", "outcome": "ok", "options": "{}"}
+        )
+    conn.close()
+
+    with Archive(path) as archive:
+        version = archive.db.execute("PRAGMA user_version").fetchone()[0]
+        article = archive.get_article(532158)
+        before = archive.provenance(532158)
+        runs = archive.get_runs()
+        archive.save_article(make_record(), None, None, {"title": "rules:A-2020"})
+        after = archive.provenance(532158)
+
+    assert 4 == version
+    assert make_record() == article
+    assert None is before
+    assert [None] == [run["generic_share"] for run in runs]
+    assert {"title": "rules:A-2020"} == after  # an unchanged record takes its provenance
+
+
+def test_provenance_is_kept_beside_the_record_not_in_it(archive: Archive) -> None:
+    provenance = {"title": "rules:A-2020", "body": "rules:A-2020", "published_at": "meta"}
+    assert "new" == archive.save_article(make_record(), make_page(), None, provenance)
+    assert provenance == archive.provenance(532158)
+    assert FIELDS == list(archive.get_article(532158) or {})
+    assert (
+        '{"title": "rules:A-2020", "body": "rules:A-2020", "published_at": "meta"}'
+        == article_row(archive, 532158)["provenance"]
+    )
+
+
+def test_a_changed_record_without_provenance_drops_the_old_one(archive: Archive) -> None:
+    archive.save_article(make_record(), make_page(), None, {"title": "rules:A-2020"})
+    assert "unchanged" == archive.save_article(make_record(), make_page(), None)
+    assert {"title": "rules:A-2020"} == archive.provenance(532158)
+    assert "updated" == archive.save_article(make_record(title="Sửa"), make_page(), None)
+    assert None is archive.provenance(532158)
+    assert None is archive.provenance(1)  # no such article
