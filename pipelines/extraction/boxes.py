@@ -32,6 +32,9 @@ _BOX_NAME = re.compile(
     r"|read-more|more-?news|outbrain|taboola|teaser-list|paywall|signup)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_HIDDEN_NAME = re.compile(
+    r"(?:^|\s)(?:visually-hidden|visuallyhidden|sr-only|screen-reader-text|hidden)(?:$|\s)"
+)
 # The label of an ad slot, in the languages of the pages the generic path is judged on.
 _AD_LABEL = re.compile(
     r"^(?:quảng\s+cáo|advertisement|advertising|sponsored|anzeige|werbung|publicidad"
@@ -58,7 +61,7 @@ _LINK_DENSE = 0.5
 def is_box(element: HtmlElement, site_host: str) -> bool:
     """True for a block inside the article that is not its text."""
     tag = element.tag
-    if not isinstance(tag, str) or tag in _NEVER_TEXT:
+    if not isinstance(tag, str) or tag in _NEVER_TEXT or _is_hidden(element):
         return True
     if tag not in _CONTAINERS and tag != "blockquote":
         return False
@@ -75,6 +78,18 @@ def is_box(element: HtmlElement, site_host: str) -> bool:
         or _is_labelled_list(element, text)
         or _is_labelled_links(element, text)
         or _is_offsite_media(element, text, site_host)
+    )
+
+
+def _is_hidden(element: HtmlElement) -> bool:
+    """Not shown to a reader: `hidden`, `aria-hidden`, `display: none`, a screen-reader label."""
+    style = element.get("style", "").replace(" ", "").lower()
+    return (
+        element.get("hidden") is not None
+        or element.get("aria-hidden") == "true"
+        or "display:none" in style
+        or "visibility:hidden" in style
+        or _HIDDEN_NAME.search(element.get("class", "")) is not None
     )
 
 
