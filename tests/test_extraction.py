@@ -256,6 +256,9 @@ def test_caption_and_credit_split(text: str, expected: tuple[str | None, str | N
         ("CTV", ("CTV",), None),
         ("Theo TTXVN", (), "TTXVN"),
         ("Nguồn: TTXVN", (), "TTXVN"),
+        ("Hà Thu (tổng hợp)", ("Hà Thu",), None),
+        ("Bài: Minh Anh (TTXVN)", ("Minh Anh",), None),
+        ("Dan Jervis-Bardy", ("Dan Jervis-Bardy",), None),
     ],
 )
 def test_byline_forms(line: str, authors: tuple[str, ...], source: str | None) -> None:
@@ -272,6 +275,8 @@ def test_byline_forms(line: str, authors: tuple[str, ...], source: str | None) -
         "1, 2. Trích tư liệu Hồ Chí Minh: Toàn tập.",
         "Nguồn Biên Phòng: https://bienphong.com.vn/ngay-nay-post358770.html",
         "Giá cả minh bạch, niêm yết công khai, cam kết không phát sinh chi phí.",
+        "Advertisement",
+        "Meinung",
     ],
 )
 def test_ordinary_last_lines_are_not_bylines(line: str) -> None:

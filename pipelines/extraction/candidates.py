@@ -178,7 +178,9 @@ def _stands_before(lead: HtmlElement, text: HtmlElement) -> bool:
     """Whether the lead stands alone above the container of the text that follows it
     (`<p>lead</p><div><p>text</p>…</div>`): the text sits deeper in a later sibling, and no
     other sibling before that one holds a sentence (the text has not begun around the lead)."""
-    parent = lead.getparent()
+    shown = text_of(lead)
+    while (parent := lead.getparent()) is not None and text_of(parent) == shown:
+        lead = parent  # `<div class="intro"><p>lead</p></div>`: the box the lead has to itself
     if parent is None or text.getparent() is parent:
         return False
     for sibling in parent:

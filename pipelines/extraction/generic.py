@@ -232,4 +232,5 @@ def _drop_lead(lines: list[str], found: Draft, root: HtmlElement | None) -> list
         or parse_byline(lines[0], prefixed_only=True) is not None
     ):
         lines = lines[1:]
-    return lines
+    # A page whose only text is its lead (a video or photo story) has no body.
+    return [] if all(not line or line == found.sapo for line in lines) else lines
