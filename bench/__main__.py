@@ -1,6 +1,7 @@
 """`python -m bench [NAME ...]`: run the benchmarks and rewrite `docs/benchmarks.md`.
 
-Every benchmark module in `BENCHMARKS` has a `run() -> list[Row]`. Each one's figures go into
+Every benchmark module in `BENCHMARKS` has a `run()` returning its rows (`list[Row]`), or its
+tables by title (`dict[str, list[Row]]`) when it has more than one. Each one's figures go into
 their own section of the document, fenced by `<!-- bench:NAME -->` markers, so running one
 benchmark leaves the others' last figures in place. To add a benchmark, write `bench/NAME.py`
 with `run()` and add its name here.
@@ -19,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import Row
+
+Tables = dict[str, list[Row]]  # title → rows; the title "" for a benchmark's one table
 
 BENCHMARKS = ("extraction", "crawl", "incremental", "size", "mirror", "search", "export")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -50,7 +53,7 @@ def machine() -> str:
     return f"{cores} cores ({model}), {memory}, Python {platform.python_version()}, {sys.platform}"
 
 
-def section(name: str, rows: list[Row], command: str, when: str) -> str:
+def section(name: str, tables: Tables, command: str, when: str) -> str:
     lines = [
         f"<!-- bench:{name} -->",
         f"## {name}",
@@ -58,11 +61,11 @@ def section(name: str, rows: list[Row], command: str, when: str) -> str:
         f"Command: `{command}` (bench/{name}.py)  ",
         f"Machine: {machine()}  ",
         f"Date: {when}",
-        "",
-        "| figure | value | unit | note |",
-        "|---|---:|---|---|",
     ]
-    lines += [f"| {r.figure} | {format_value(r.value)} | {r.unit} | {r.note} |" for r in rows]
+    for title, rows in tables.items():
+        lines += ["", f"### {title}"] if title else []
+        lines += ["", "| figure | value | unit | note |", "|---|---:|---|---|"]
+        lines += [f"| {r.figure} | {format_value(r.value)} | {r.unit} | {r.note} |" for r in rows]
     lines.append(f"<!-- /bench:{name} -->")
     return "\n".join(lines) + "\n"
 
@@ -93,15 +96,16 @@ def main(argv: list[str]) -> int:
     if unknown := sorted(set(names) - set(BENCHMARKS)):
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     for name in names:
-        run: Callable[[], list[Row]] = importlib.import_module(f"bench.{name}").run
+        run: Callable[[], list[Row] | Tables] = importlib.import_module(f"bench.{name}").run
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         print(f"bench: running {name}", file=sys.stderr, flush=True)
-        rows = run()
-        for row in rows:
+        found = run()
+        tables = found if isinstance(found, dict) else {"": found}
+        for row in (row for rows in tables.values() for row in rows):
             print(f"{name}: {row.figure} = {format_value(row.value)} {row.unit}", flush=True)
         quick = "BENCH_QUICK=1 " if os.environ.get("BENCH_QUICK", "") not in ("", "0") else ""
         # Each section as soon as it is measured: a later benchmark that fails loses only itself.
-        write({name: section(name, rows, f"{quick}python -m bench {name}", when)})
+        write({name: section(name, tables, f"{quick}python -m bench {name}", when)})
         print(f"bench: wrote {name} in {DOC}", file=sys.stderr, flush=True)
     return 0
 

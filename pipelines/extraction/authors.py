@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -42,7 +43,7 @@ _NEAR_TITLE = 12
 def near_title(page: Page, title: str) -> tuple[str, ...]:
     """A byline among the short blocks right under the headline: a prefixed line (`Tin, ảnh:
     Thu Hà`), or names alone beside the date line (the article's meta line)."""
-    for element in after_headline(page, title)[:_NEAR_TITLE]:
+    for element in islice(after_headline(page, title), _NEAR_TITLE):
         text = text_of(element)
         byline = parse_byline(text, prefixed_only=not _beside_date(element))
         if byline is not None and byline.authors:

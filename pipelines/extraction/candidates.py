@@ -8,6 +8,8 @@ returns the value and where it came from (its provenance), or None.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -41,11 +43,10 @@ _SAME_HEADLINE = 0.6
 # A lead is a sentence or more; a date line or a byline is shorter.
 LEAD_MIN_WORDS = 10
 _LEAD_SEARCH = 40
-_FOLLOWING = etree.XPath(
-    "following::*[self::p or self::div or self::h2 or self::h3 or self::strong or self::b"
-    " or self::span or self::section or self::em or self::a or self::address or self::time]"
-    "[position() <= 120]"
+_FOLLOWING_TAGS = frozenset(
+    {"p", "div", "h2", "h3", "strong", "b", "span", "section", "em", "a", "address", "time"}
 )
+_FOLLOWING_MAX = 120
 _TIMES = etree.XPath(".//time")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
 _NOT_LEAD_HOLDERS = frozenset({"figure", "a", "li", "table"})
@@ -127,11 +128,16 @@ def visible_lead(
     dateline, bold or a heading; or standing outside the element holding the text, which
     follows it, or which the page's description confirms. A first paragraph that the
     description merely repeats is the text's, not a lead."""
-    sentences = [
-        e
-        for e in after_headline(page, title_text)
-        if len(text_of(e).split()) >= LEAD_MIN_WORDS and not _is_meta_line(e)
-    ]
+    sentences = list(
+        islice(
+            (
+                e
+                for e in after_headline(page, title_text)
+                if len(text_of(e).split()) >= LEAD_MIN_WORDS and not _is_meta_line(e)
+            ),
+            2,  # the lead and the block after it
+        )
+    )
     if not sentences:
         return None
     first, shown = sentences[0], text_of(sentences[0])
@@ -149,28 +155,38 @@ def visible_lead(
     return None
 
 
-def after_headline(page: Page, title_text: str) -> list[HtmlElement]:
+def after_headline(page: Page, title_text: str) -> Iterator[HtmlElement]:
     """The leaf blocks that follow the headline, in page order (a few dozen at most): where a
     lead, a byline or a date line sits."""
     headline = next((h for h in _headlines(page) if text_of(h) == title_text), None)
     if headline is None:
-        return []
-    return [
+        return iter(())
+    leaves = (
         element
-        for element in _FOLLOWING(headline)
+        for element in islice(_following(headline), _FOLLOWING_MAX)
         if not any(child.tag in _BLOCK_CHILDREN for child in element) and not _aside(element)
-    ][:_LEAD_SEARCH]
+    )
+    return islice(leaves, _LEAD_SEARCH)
+
+
+def _following(element: HtmlElement) -> Iterator[HtmlElement]:
+    """The blocks after an element in page order, its own descendants aside (XPath's
+    `following::` axis, read lazily: it stops where the caller stops)."""
+    node: HtmlElement | None = element
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from (e for e in sibling.iter() if e.tag in _FOLLOWING_TAGS)
+        node = node.getparent()
 
 
 def _aside(element: HtmlElement) -> bool:
     """A caption, a menu or a list of links: never the lead."""
     return (
         element.tag in ("figcaption", "a")
-        or is_link_list(element)
         or any(
-            a.tag in _OUTSIDE_ARTICLE or a.tag in ("figure", "a", "li", "table")
-            for a in element.iterancestors()
+            a.tag in _OUTSIDE_ARTICLE or a.tag in _NOT_LEAD_HOLDERS for a in element.iterancestors()
         )
+        or is_link_list(element)
     )
 
 
@@ -227,6 +243,14 @@ def section(page: Page, title_text: str) -> Found | None:
     return (slug, "meta:article:section") if slug in SECTION_SLUGS else None
 
 
+def _section_link(href: str) -> str | None:
+    """The section a link leads to (`/kinh-te/`, `/kinh-te/trang-2.html`), cheaply refused
+    for the article links that make most of a page."""
+    if not href.endswith("/") and "/trang-" not in href:
+        return None
+    return section_slug([href])
+
+
 def _section_near_title(page: Page, title_text: str) -> str | None:
     """The section link nearest the headline outside menus: an unnamed breadcrumb, above the
     headline or, failing that, below it."""
@@ -239,7 +263,7 @@ def _section_near_title(page: Page, title_text: str) -> str | None:
                     return before
                 seen_title = True
             continue
-        slug = section_slug([element.get("href", "")])
+        slug = _section_link(element.get("href", ""))
         if slug and not _in_menu(element):
             if seen_title:
                 return slug
@@ -255,7 +279,7 @@ def _in_menu(link: HtmlElement) -> bool:
     if container is None:
         return False
     hrefs = [a.get("href", "") for a in container.iter("a")]
-    return sum(1 for href in hrefs if section_slug([href])) >= 3
+    return sum(1 for href in hrefs if _section_link(href)) >= 3
 
 
 def tags(page: Page) -> list[str]:
