@@ -173,14 +173,24 @@ def test_a_missing_file_is_one_line_and_status_2(tmp_path: Path) -> None:
     )
 
 
-def test_a_url_that_names_no_article_is_one_line_and_status_2() -> None:
+def test_a_url_that_is_no_address_is_one_line_and_status_2() -> None:
     page, _, _ = recorded("template-a")
     assert_one_line_error(
-        "invalid --url 'kinh-te': give the article's address, such as "
+        "invalid --url 'kinh-te': give the page's absolute address, such as "
         "https://www.bienphong.com.vn/don-bien-phong-post532158.html",
         invoke("extract", str(page), "--url", "kinh-te"),
         exit_code=2,
     )
+
+
+def test_another_newspapers_page_reads_through_the_generic_path() -> None:
+    page = Path(__file__).parent / "data" / "realpages" / "fundus-us-LATimes.html.gz"
+    url = "https://www.latimes.com/sports/story/2023-06-26/100-years-los-angeles-coliseum"
+    result = invoke("extract", str(page), "--url", url, "--generic", "--json", "--explain")
+    assert 0 == result.exit_code, result.output
+    found = json.loads(result.output)
+    assert (None, ["Houston Mitchell"]) == (found["post_id"], found["authors"])
+    assert "jsonld:author" == found["provenance"]["authors"]
 
 
 @pytest.mark.parametrize(

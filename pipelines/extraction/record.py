@@ -127,7 +127,8 @@ def _authors(page: Page, draft: Draft, body: Body) -> tuple[list[str], str] | No
     """The byline printed at the end of the body, else one under the headline, else JSON-LD
     people, author markup, meta tags. A syndicated article (`Theo TTXVN`) names no author."""
     if body.authors:
-        return body.authors, draft.source("body")
+        via = draft.source("body")
+        return body.authors, "generic:byline" if via.startswith("generic") else via
     if body.source:
         return None
     if names := authors.near_title(page, draft.title):
