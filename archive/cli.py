@@ -352,8 +352,8 @@ def format_record(record: dict[str, Any]) -> str:
 @click.option(
     "--url",
     metavar="URL",
-    help="The page's address (...-postID.html; another site's page too, with --generic). Default: its canonical link, when that is an "
-    "article on www.bienphong.com.vn.",
+    help="The page's address (...-postID.html; another site's page too, with --generic). "
+    "Default: its canonical link, when that is an article on www.bienphong.com.vn.",
 )
 @click.option(
     "--fetched-at",
