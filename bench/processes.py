@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -66,22 +67,26 @@ def mirror(articles: int, seed: int = 1, *args: str) -> Iterator[MirrorProcess]:
 @dataclass(frozen=True)
 class Finished:
     seconds: float
-    peak_rss_mib: float  # the child's, with its own children's (the crawl's workers) added
+    peak_rss_mib: float  # the child's, with its own children's (if any) added
     stdout: str
     processes: int  # how many processes the child's tree counted, itself included
+    cpu_seconds: float  # user + system CPU time of the child and the children it waited for
 
 
 def timed_process(command: list[str]) -> Finished:
-    """Run a child to its end: wall seconds, the peak resident set of its process tree, and its
-    standard output.
+    """Run a child to its end: wall seconds, CPU seconds, the peak resident set of its process
+    tree, and its standard output.
 
     Each process's peak is its VmHWM, read from /proc while it runs (every POLL seconds, so
     the last fraction of a second may be missed); the tree's peak is the sum of its processes'
     peaks, an upper bound (they need not all peak at once). Not `ru_maxrss`: Linux carries the
     parent's high-water mark into a child across fork and exec, so a child of a large
-    benchmark process would report the parent's size.
+    benchmark process would report the parent's size. CPU time is the growth of this
+    process's RUSAGE_CHILDREN across the run: the child's, since no other child of the
+    benchmark ends meanwhile (a mirror subprocess runs on until after).
     """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        before = _children_cpu()
         began = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=CLEAN_ENV, stdout=out, stderr=err)
         peaks: dict[int, float] = {}
@@ -95,14 +100,20 @@ def timed_process(command: list[str]) -> Finished:
             process.wait()
             raise
         seconds = time.perf_counter() - began
+        cpu = _children_cpu() - before
         out.seek(0)
         err.seek(0)
         if process.returncode != 0:
             raise RuntimeError(f"{' '.join(command[:3])} failed: {err.read().strip()[-500:]}")
-        return Finished(seconds, sum(peaks.values()), out.read(), len(peaks))
+        return Finished(seconds, sum(peaks.values()), out.read(), len(peaks), cpu)
 
 
 POLL = 0.1
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _tree(root: int) -> list[int]:

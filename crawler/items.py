@@ -1,10 +1,12 @@
-"""What the spider hands to the pipelines (a fetched article page, or a page that failed), and
-what extraction hands on to the store."""
+"""What the spider hands to the pipelines (a fetched article page, a page that failed, what a
+feed, sitemap or listing said of itself), and what extraction hands on to the store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from archive.store import Validators
 
 
 @dataclass
@@ -42,3 +44,13 @@ class ExtractedArticle:
     # field -> the rule or heuristic that found it (`pipelines.extraction.explain`); None when
     # not known. Kept beside the record, whose keys are the contract's.
     provenance: dict[str, str] | None = None
+
+
+@dataclass
+class PageValidators:
+    """What a feed, sitemap or listing said of itself (ETag, Last-Modified, its <lastmod> in a
+    sitemap index), for the next run to ask it conditionally. The store keeps them when the
+    run ends, if it walked the whole site: only a whole walk vouches for what lies below."""
+
+    url: str
+    validators: Validators

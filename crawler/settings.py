@@ -24,12 +24,13 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 # Outputs of one response processed at once. Scrapy starts this many asyncio tasks for every
-# response (default 100), whatever it yields. An article page yields one item (pages are
-# extracted in parallel across responses) and the links it found, which take no waiting.
+# response (default 100), whatever it yields. An article page yields one item and the links
+# it found, which take no waiting; the pipelines run on the reactor thread anyway.
 CONCURRENT_ITEMS = 2
-# Response bytes being processed (extracted, stored) before Scrapy stops downloading more:
-# about a hundred article pages keep the workers busy; Scrapy's 5 MB only queued more of them
-# in memory (40 MiB more at the peak) while the workers caught up.
+# Response bytes waiting for the spider and the pipelines before Scrapy stops downloading
+# more: a megabyte of pages keeps extraction busy; Scrapy's 5 MB only held more of them in
+# memory while extraction caught up (docs/benchmarks.md, profiling: measured in the days of
+# the extraction workers, 144 → 102 MiB for the crawl's own process at 3,000 articles).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 # Scrapy parses each callback's source to warn of a `return value` in a generator: a check
 # for development (ruff and the tests do it here), repeated for every response.
@@ -61,11 +62,6 @@ BIENPHONG_RECHECK_SINCE = None  # ISO 8601: refetch archived articles published 
 # Incremental crawls stop paging a listing after this many archived articles in a row.
 BIENPHONG_KNOWN_RUN = 10
 BIENPHONG_LOCK_HELD = False  # set by `bienphong crawl`, which takes the archive's lock itself
-# Worker processes that extract articles (pipelines/workers.py); None: one per core beyond the
-# first; 0: extract on the reactor thread (slower; a debugger or profiler sees it all).
-BIENPHONG_EXTRACT_PROCESSES: int | None = None
-# The archive is written by a process of its own; False: on the reactor thread.
-BIENPHONG_ARCHIVE_PROCESS = True
 
 # Scrapy's components the crawl has no use for, each one a cost on every request or output:
 # the site sends no meta refreshes and asks for no login; links are ours to judge (the
@@ -89,7 +85,7 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.middlewares.SiteAddressHandler",
 }
 
-# Flow order: extract → store.
+# Flow order: extract → store. Both run in the crawl's process, on the reactor thread.
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.store.StorePipeline": 300,

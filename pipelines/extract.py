@@ -1,8 +1,5 @@
-"""Pipeline 100: a fetched article page → its article record (pure extraction underneath).
-
-The extraction itself runs on worker processes (`pipelines.workers`); the pipeline keeps what
-needs the crawl: --since, failures, stats.
-"""
+"""Pipeline 100: a fetched article page → its article record, by the pure extraction
+(`pipelines.extraction.explain`); what needs the crawl stays here: --since, failures, stats."""
 
 from __future__ import annotations
 
@@ -11,48 +8,55 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from trafilatura.meta import reset_caches
 
 from crawler.items import ExtractedArticle, FailedPage, FetchedPage
-from pipelines.workers import ExtractionWorkers, default_processes
+from pipelines.extraction import explain
+from pipelines.signals import listing_exhausted
+
+# trafilatura (the generic path) and the libraries under it (htmldate, courlan, justext) keep
+# module-level caches for speed, and its documentation advises resetting them in long runs to
+# give the memory back (`trafilatura.meta.reset_caches`), so that a multi-day crawl stays flat.
+# A reset costs about 0.15 s (a full garbage collection, and justext's stop words built again
+# on the next page that needs them): after every thousand pages, 0.15 ms a page.
+RESET_CACHES_EVERY = 1_000
 
 
 class ExtractPipeline:
-    def __init__(
-        self, crawler: Crawler, since: datetime | None, workers: ExtractionWorkers
-    ) -> None:
+    def __init__(self, crawler: Crawler, since: datetime | None) -> None:
         self.crawler = crawler
+        self.stats = crawler.stats
         self.since = since
-        self.workers = workers
+        self.extracted = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         since = crawler.settings.get("BIENPHONG_SINCE")
-        processes = crawler.settings.get("BIENPHONG_EXTRACT_PROCESSES")
-        workers = ExtractionWorkers(default_processes() if processes is None else int(processes))
-        return cls(crawler, datetime.fromisoformat(since) if since else None, workers)
+        return cls(crawler, datetime.fromisoformat(since) if since else None)
 
-    async def open_spider(self) -> None:
-        await self.workers.start()
-
-    async def close_spider(self) -> None:
-        await self.workers.stop()
-
-    async def process_item(self, item: Any) -> Any:
-        if isinstance(item, FailedPage):
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchedPage):  # failures and validators go on to the store
             return item
-        page: FetchedPage = item
+        try:
+            return self.extract(item)
+        finally:
+            self.extracted += 1
+            if self.extracted % RESET_CACHES_EVERY == 0:
+                reset_caches()
+                self.stats.inc_value("archive/extract/cache_resets")
+
+    def extract(self, page: FetchedPage) -> ExtractedArticle | FailedPage:
         fetched_at = datetime.fromisoformat(page.fetched_at)
         try:
-            found = await self.workers.extract(page.body, page.url, fetched_at, page.section_hint)
+            found = explain(page.body, page.url, fetched_at, section_hint=page.section_hint)
         except Exception as error:  # a page the rules choke on is recorded, kept, not lost
-            self.crawler.stats.inc_value("archive/extract/errors")
+            self.stats.inc_value("archive/extract/errors")
             reason = f"extraction failed: {type(error).__name__}: {error}"
             return FailedPage(page.url, page.post_id, reason, page=page)
         if self._too_old(found.record):
-            # Listings are newest first: one article older than --since ends that listing.
-            if page.listing and self.crawler.spider is not None:
-                self.crawler.spider.exhausted_listings.add(page.listing)  # type: ignore[attr-defined]
-            self.crawler.stats.inc_value("archive/extract/older_than_since")
+            if page.listing:  # the spider pages that listing no further
+                self.crawler.signals.send_catch_log(signal=listing_exhausted, listing=page.listing)
+            self.stats.inc_value("archive/extract/older_than_since")
             raise DropItem(f"published before --since: {page.url}", log_level="INFO")
         return ExtractedArticle(found.record, page, found.provenance)
 

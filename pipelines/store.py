@@ -1,12 +1,9 @@
-"""Pipeline 300: each extracted article committed to the archive as soon as it is extracted.
-
-The archive is written by a process of its own (`pipelines.workers.ArchiveWriter`), one call
-at a time and in order; what it does there is `pipelines.writes`.
-"""
+"""Pipeline 300: each extracted article committed to the archive as soon as it is extracted,
+each failed page recorded (with its raw page, when one came), and the run closed with its
+counts, fill rates and drift warnings."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any, Self
 
 from scrapy import signals
@@ -14,19 +11,18 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.drift import generic_path
+from archive.drift import drift_warnings, generic_path
 from archive.lock import ArchiveLock
 from archive.schema import PAGE_FIELDS
-from archive.store import ArchiveError
-from crawler.items import ExtractedArticle
-from pipelines.workers import ArchiveWriter, WorkerDied
-from pipelines.writes import close_run, open_run, store_item
+from archive.store import Archive, ArchiveError, RawPage, Validators
+from crawler.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 
 # Fields whose fill rate per run tells whether the site's markup has drifted: every field of
 # the record read from the page (the extractor's EXTRACTED_FIELDS, without importing it here).
 FILL_FIELDS = PAGE_FIELDS
 # The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
 ERROR_STAT = "archive/error"
+OUTCOMES = ("new", "updated", "unchanged", "failed")
 
 
 class StorePipeline:
@@ -34,9 +30,10 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = crawler.settings.get("BIENPHONG_DB")
-        self.in_process = not crawler.settings.getbool("BIENPHONG_ARCHIVE_PROCESS", True)
-        self.writer: ArchiveWriter | None = None
+        self.options = crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
+        self.archive: Archive | None = None
         self.run_id = 0
+        self.validators: dict[str, Validators] = {}  # kept at the end of a whole walk
         # `bienphong crawl` holds the lock already; `scrapy crawl bienphong` takes it here.
         held = crawler.settings.getbool("BIENPHONG_LOCK_HELD")
         self.lock = None if held else ArchiveLock(self.path)
@@ -49,25 +46,27 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    async def open_spider(self) -> None:
+    def open_spider(self) -> None:
         if self.lock is not None:
             self.lock.acquire()
-        self.writer = ArchiveWriter(self.path, in_process=self.in_process)
-        options = self.crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
         try:
-            await self.writer.start()
-            self.run_id = await self.writer.run(open_run, options)
-        except (ArchiveError, WorkerDied) as error:
+            self.archive = Archive(self.path)
+            self.archive.mark_interrupted_runs()  # the lock is ours: a "running" run was killed
+            self.run_id = self.archive.start_run(self.options)
+        except ArchiveError as error:
             self.stop(error)
             return
         self.stats.set_value("archive/run_id", self.run_id)
 
-    async def process_item(self, item: Any) -> Any:
-        if self.stats.get_value(ERROR_STAT) or self.writer is None:
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageValidators):
+            self.validators[item.url] = item.validators
+            return item
+        if self.stats.get_value(ERROR_STAT) or self.archive is None:
             raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
-            outcome = await self.writer.run(store_item, item, self.run_id)
-        except (ArchiveError, WorkerDied) as error:
+            outcome = store_item(self.archive, item, self.run_id)
+        except ArchiveError as error:
             self.stop(error)
             raise DropItem(str(error), log_level="DEBUG") from error
         self.stats.inc_value(f"archive/store/{outcome}")
@@ -83,44 +82,59 @@ class StorePipeline:
         """A write failed (a full disk, an archive gone read-only): what is committed stays
         committed; the crawl stops rather than fetch pages it cannot keep."""
         self.stats.set_value(ERROR_STAT, str(error))
-        engine = self.crawler.engine
-        if engine is not None:
-            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+        if self.crawler.crawling:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
-    async def spider_closed(self, reason: str) -> None:
-        # Scrapy closes the spider once every item is through: no write is still on its way.
-        if self.writer is not None:
-            if self.run_id:
-                await self._on_archive_error(self._finish(self.writer, reason))
-            await self._on_archive_error(self.writer.stop())
+    def spider_closed(self, reason: str) -> None:
+        # Scrapy closes the spider once every item is through: nothing is left to write.
+        if self.archive is not None:
+            try:
+                if self.run_id:
+                    stats = self.stats.get_stats()
+                    warnings = close_run(self.archive, self.run_id, reason, stats, self.validators)
+                    self.stats.set_value("archive/warnings", warnings)
+            except ArchiveError as error:  # kept for `run_crawl`, which raises it; a run left
+                # "running" is marked interrupted by the next crawl
+                self.stats.set_value(ERROR_STAT, self.stats.get_value(ERROR_STAT) or str(error))
+            finally:
+                self.archive.close()
+                self.archive = None
         if self.lock is not None:
             self.lock.release()
 
-    async def _on_archive_error(self, step: Awaitable[None]) -> None:
-        """Await a closing step; an error is kept for `run_crawl`, which raises it. Should
-        the run stay "running", the next crawl marks it interrupted."""
-        try:
-            await step
-        except (ArchiveError, WorkerDied) as error:
-            self.stats.set_value(ERROR_STAT, self.stats.get_value(ERROR_STAT) or str(error))
 
-    async def _finish(self, writer: ArchiveWriter, reason: str) -> None:
-        stats = self.stats.get_stats()
-        counts = {
-            key: stats.get(f"archive/store/{key}", 0)
-            for key in ("new", "updated", "unchanged", "failed")
-        }
-        counts["pages_fetched"] = stats.get("downloader/response_count", 0)
-        saved = counts["new"] + counts["updated"] + counts["unchanged"]
-        fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
-        generic = stats.get("archive/generic", 0) / saved if saved else None
-        reason = "archive_error" if stats.get(ERROR_STAT) else reason
-        spider = self.crawler.spider
-        plan = getattr(spider, "plan", None)
-        # Validators vouch that nothing below a page changed: only a whole walk may keep them.
-        whole_walk = reason == "finished" and plan is not None and not plan.bounded
-        validators = getattr(spider, "seen_validators", {}) if whole_walk else None
-        warnings = await writer.run(
-            close_run, self.run_id, reason, counts, fill, validators, generic
-        )
-        self.stats.set_value("archive/warnings", warnings)
+def raw_page(page: FetchedPage) -> RawPage:
+    return RawPage(page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at)
+
+
+def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: int) -> str:
+    """The item into the archive: "new", "updated", "unchanged" or "failed"."""
+    if isinstance(item, FailedPage):
+        if item.page is not None and item.post_id is not None:  # kept for `reextract`
+            archive.save_page(raw_page(item.page), item.post_id, run_id)
+        archive.record_failure(run_id, item.url, item.post_id, item.reason)
+        return "failed"
+    return archive.save_article(item.record, raw_page(item.page), run_id, item.provenance)
+
+
+def close_run(
+    archive: Archive,
+    run_id: int,
+    reason: str,
+    stats: dict[str, Any],
+    validators: dict[str, Validators],
+) -> list[str]:
+    """Record how the run ended, from the crawl's stats: its counts, fill rates, the share of
+    its articles the generic path read, and its drift warnings (returned). A run that
+    finished keeps `validators` (the spider sends them only from a crawl of the whole site)."""
+    counts = {key: stats.get(f"archive/store/{key}", 0) for key in OUTCOMES}
+    counts["pages_fetched"] = stats.get("downloader/response_count", 0)
+    saved = counts["new"] + counts["updated"] + counts["unchanged"]
+    fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
+    generic = stats.get("archive/generic", 0) / saved if saved else None
+    reason = "archive_error" if stats.get(ERROR_STAT) else reason
+    if reason == "finished":  # validators vouch that nothing below a page changed
+        archive.save_validators(validators)
+    warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
+    archive.finish_run(run_id, reason, counts, fill, warnings, generic)
+    return warnings

@@ -1,54 +1,69 @@
-"""The pipelines in process, with Scrapy's test crawler: extract → store, without the network.
-
-Each test runs the pipelines as Scrapy does, on an event loop: extraction on worker processes
-and the archive on its writer process, unless a test asks for them in process.
-"""
+"""The pipelines in process, with Scrapy's test crawler: extract → store, without the network;
+and what the spider and the pipelines tell each other (items one way, signals the other)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
+from trafilatura.utils import trim
 
-from archive.store import Archive
-from crawler.items import ExtractedArticle, FailedPage, FetchedPage
+from archive.store import Archive, ArchiveError, Validators
+from crawler.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
+from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extract import ExtractPipeline
 from pipelines.extraction import Extraction, explain
 from pipelines.extraction.record import EXTRACTED_FIELDS
+from pipelines.signals import listing_exhausted
 from pipelines.store import FILL_FIELDS, StorePipeline
-from pipelines.workers import ExtractionWorkers
 from tests.mirror import Site
-from tests.mirror.render import article_page
+from tests.mirror.render import article_page, section_page, section_url
+from tests.mirror.site import SECTIONS, WWW
 
 SITE = Site(articles=30, seed=3)
 FETCHED_AT = "2026-11-30T05:00:00Z"
-CRASH_MARK = b"<!-- the worker dies here -->"
+CHOKE_MARK = b"<!-- the extractor chokes here -->"
+SINCE = "2100-01-01T00:00:00+07:00"  # later than every article of the mirror
 
 
-def fetched(index: int, mark: bytes = b"") -> FetchedPage:
+def fetched(index: int, mark: bytes = b"", listing: str | None = None) -> FetchedPage:
     article = SITE.article(index)
     body = article_page(SITE, article).encode("utf-8") + mark
-    return FetchedPage(article.url, article.url, 200, {}, body, FETCHED_AT, article.post_id)
+    return FetchedPage(
+        article.url, article.url, 200, {}, body, FETCHED_AT, article.post_id, listing=listing
+    )
+
+
+def make_crawler(db: Path, **settings: Any) -> Crawler:
+    settings |= {"BIENPHONG_DB": str(db), "BIENPHONG_RUN_OPTIONS": {"command": "crawl"}}
+    return get_crawler(BienphongSpider, settings_dict=settings)
 
 
 def pipelines(db: Path, **settings: Any) -> tuple[ExtractPipeline, StorePipeline]:
-    settings |= {"BIENPHONG_DB": str(db), "BIENPHONG_RUN_OPTIONS": {"command": "crawl"}}
-    crawler = get_crawler(settings_dict=settings)
+    crawler = make_crawler(db, **settings)
     return ExtractPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)
 
 
-def run(steps: Coroutine[Any, Any, Any]) -> Any:
-    return asyncio.run(steps)
+def store_all(store: StorePipeline, items: list[Any], reason: str = "finished") -> None:
+    """One run of the store pipeline over `items`, closed as Scrapy closes it."""
+    store.open_spider()
+    for item in items:
+        store.process_item(item)
+    store.spider_closed(reason)
 
 
-def choke(*args: Any, **kwargs: Any) -> Extraction:
-    """An extractor that fails on every page (run in a worker: module level, so it travels)."""
-    raise ValueError("unexpected markup")
+def choke_on_mark(body: bytes, *args: Any, **kwargs: Any) -> Extraction:
+    """The extractor, except that it breaks on a marked page."""
+    if CHOKE_MARK in body:
+        raise ValueError("unexpected markup")
+    return explain(body, *args, **kwargs)
 
 
 def generic_only(body: bytes, *args: Any, **kwargs: Any) -> Extraction:
@@ -56,25 +71,13 @@ def generic_only(body: bytes, *args: Any, **kwargs: Any) -> Extraction:
     return explain(body, *args, **kwargs, site_rules=False)
 
 
-def die_on_mark(body: bytes, *args: Any, **kwargs: Any) -> Extraction:
-    """The extractor, except that a marked page kills the worker process outright."""
-    if CRASH_MARK in body:
-        os._exit(3)
-    return explain(body, *args, **kwargs)
-
-
-async def extract_all(pipeline: ExtractPipeline, pages: list[FetchedPage]) -> list[Any]:
-    await pipeline.open_spider()
-    try:
-        return [await pipeline.process_item(page) for page in pages]
-    finally:
-        await pipeline.close_spider()
+# -- extract ----------------------------------------------------------------------------------
 
 
 def test_a_fetched_page_becomes_its_true_record(tmp_path: Path) -> None:
     extract_pipeline, _ = pipelines(tmp_path / "archive.db")
 
-    [result] = run(extract_all(extract_pipeline, [fetched(4)]))
+    result = extract_pipeline.process_item(fetched(4))
 
     assert isinstance(result, ExtractedArticle)
     truth = SITE.article(4).truth()
@@ -82,62 +85,62 @@ def test_a_fetched_page_becomes_its_true_record(tmp_path: Path) -> None:
     assert "2026-11-30T05:00:00+00:00" == result.record["fetched_at"]
 
 
-def test_a_page_the_extractor_chokes_on_is_recorded_and_kept(tmp_path: Path) -> None:
+def test_a_page_the_extractor_chokes_on_costs_that_page_only_and_is_kept_for_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "archive.db"
     extract_pipeline, store = pipelines(db)
-    extract_pipeline.workers = ExtractionWorkers(1, function=choke)
-    page = fetched(7)
+    monkeypatch.setattr("pipelines.extract.explain", choke_on_mark)
+    pages = [fetched(1), fetched(2, CHOKE_MARK), fetched(3)]
 
-    async def steps() -> Any:
-        [failed] = await extract_all(extract_pipeline, [page])
-        await store.open_spider()
-        await store.process_item(failed)
-        await store.spider_closed("finished")
-        return failed
-
-    failed = run(steps())
-
-    assert isinstance(failed, FailedPage)
-    assert "extraction failed: ValueError: unexpected markup" == failed.reason
-    with Archive(db, readonly=True) as archive:
-        runs = archive.get_runs(1)
-        assert [(page.post_id, failed.reason)] == [
-            (f["post_id"], f["reason"]) for f in runs[0]["failures"]
-        ]
-        assert [page.body] == [raw.body for raw in archive.raw_pages(page.post_id)]
-        assert None is archive.get_article(page.post_id)
-
-
-def test_a_worker_that_dies_costs_its_page_only(tmp_path: Path) -> None:
-    extract_pipeline, _ = pipelines(tmp_path / "archive.db")
-    extract_pipeline.workers = ExtractionWorkers(1, function=die_on_mark)
-
-    results = run(extract_all(extract_pipeline, [fetched(1), fetched(2, CRASH_MARK), fetched(3)]))
+    results = [extract_pipeline.process_item(page) for page in pages]
+    store_all(store, results)
 
     assert [ExtractedArticle, FailedPage, ExtractedArticle] == [type(r) for r in results]
-    assert "extraction failed: WorkerDied: the extraction worker process ended (exit status 3)" == (
-        results[1].reason
-    )
-    assert [SITE.article(1).title, SITE.article(3).title] == [
-        results[0].record["title"],
-        results[2].record["title"],
-    ]
+    assert "extraction failed: ValueError: unexpected markup" == results[1].reason
+    assert 1 == extract_pipeline.stats.get_value("archive/extract/errors")
+    choked = pages[1]
+    with Archive(db, readonly=True) as archive:
+        run = archive.get_runs(1)[0]
+        assert [(choked.post_id, results[1].reason)] == [
+            (f["post_id"], f["reason"]) for f in run["failures"]
+        ]
+        assert (2, 1) == (run["new"], run["failed"])
+        assert [choked.body] == [raw.body for raw in archive.raw_pages(choked.post_id)]
+        assert None is archive.get_article(choked.post_id)
+        assert [(choked.url, choked.post_id)] == archive.pending_failures()  # retried first
+
+
+def test_trafilaturas_caches_are_reset_after_every_so_many_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extract_pipeline, _ = pipelines(tmp_path / "archive.db")
+    monkeypatch.setattr("pipelines.extract.explain", generic_only)  # trafilatura on every page
+    monkeypatch.setattr("pipelines.extract.RESET_CACHES_EVERY", 3)
+    sizes = []
+
+    for index in range(6):
+        extract_pipeline.process_item(fetched(index))
+        sizes.append(trim.cache_info().currsize)
+
+    assert [True, True, False, True, True, False] == [size > 0 for size in sizes]
+    assert 2 == extract_pipeline.stats.get_value("archive/extract/cache_resets")
+
+
+# -- store ------------------------------------------------------------------------------------
 
 
 def test_the_store_commits_each_article_and_closes_the_run(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     extract_pipeline, store = pipelines(db)
+    extracted = [extract_pipeline.process_item(fetched(i)) for i in range(3)]
 
-    async def steps() -> None:
-        extracted = await extract_all(extract_pipeline, [fetched(i) for i in range(3)])
-        await store.open_spider()
-        for index, item in enumerate(extracted):
-            await store.process_item(item)
-            with Archive(db, readonly=True) as reader:  # committed at once, before the run ends
-                assert index + 1 == len(reader.known_post_ids())
-        await store.spider_closed("finished")
-
-    run(steps())
+    store.open_spider()
+    for index, item in enumerate(extracted):
+        store.process_item(item)
+        with Archive(db, readonly=True) as reader:  # committed at once, before the run ends
+            assert index + 1 == len(reader.known_post_ids())
+    store.spider_closed("finished")
 
     with Archive(db, readonly=True) as archive:
         run_row = archive.get_runs(1)[0]
@@ -180,13 +183,7 @@ def test_the_archive_keeps_where_each_field_came_from(tmp_path: Path) -> None:
     extract_pipeline, store = pipelines(db)
     page = fetched(4)
 
-    async def steps() -> None:
-        extracted = await extract_all(extract_pipeline, [page])
-        await store.open_spider()
-        await store.process_item(extracted[0])
-        await store.spider_closed("finished")
-
-    run(steps())
+    store_all(store, [extract_pipeline.process_item(page)])
 
     with Archive(db, readonly=True) as archive:
         stored = archive.provenance(page.post_id)
@@ -196,19 +193,14 @@ def test_the_archive_keeps_where_each_field_came_from(tmp_path: Path) -> None:
     assert "rules:" == stored["title"][:6]
 
 
-def test_a_run_the_generic_path_read_says_so(tmp_path: Path) -> None:
+def test_a_run_the_generic_path_read_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "archive.db"
     extract_pipeline, store = pipelines(db)
-    extract_pipeline.workers = ExtractionWorkers(1, function=generic_only)
+    monkeypatch.setattr("pipelines.extract.explain", generic_only)
 
-    async def steps() -> None:
-        extracted = await extract_all(extract_pipeline, [fetched(i) for i in range(4)])
-        await store.open_spider()
-        for item in extracted:
-            await store.process_item(item)
-        await store.spider_closed("finished")
-
-    run(steps())
+    store_all(store, [extract_pipeline.process_item(fetched(i)) for i in range(4)])
 
     with Archive(db, readonly=True) as archive:
         run_row = archive.get_runs(1)[0]
@@ -218,30 +210,106 @@ def test_a_run_the_generic_path_read_says_so(tmp_path: Path) -> None:
     assert "generic" == stored["body"][:7]
 
 
-def test_in_process_extraction_and_writes_archive_the_same_records(tmp_path: Path) -> None:
-    archived = {}
-    for name, settings in (
-        ("workers", {}),
-        ("in_process", {"BIENPHONG_EXTRACT_PROCESSES": 0, "BIENPHONG_ARCHIVE_PROCESS": False}),
-    ):
-        db = tmp_path / f"{name}.db"
-        extract_pipeline, store = pipelines(db, **settings)
+def test_a_write_that_fails_stops_the_run_and_drops_what_comes_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "archive.db"
+    extract_pipeline, store = pipelines(db)
+    extracted = [extract_pipeline.process_item(fetched(i)) for i in range(3)]
+    store.open_spider()
+    store.process_item(extracted[0])
+    assert store.archive is not None
 
-        async def steps(extract_pipeline: ExtractPipeline, store: StorePipeline) -> None:
-            extracted = await extract_all(extract_pipeline, [fetched(i) for i in range(5)])
-            await store.open_spider()
-            for item in extracted:
-                await store.process_item(item)
-            await store.spider_closed("finished")
+    def disk_full(*args: Any, **kwargs: Any) -> str:
+        raise ArchiveError(f"cannot save article 1 in {db}: database or disk is full")
 
-        run(steps(extract_pipeline, store))
-        with Archive(db, readonly=True) as archive:
-            archived[name] = [
-                {key: value for key, value in record.items() if key != "fetched_at"}
-                for record in archive.iter_articles()
-            ]
+    monkeypatch.setattr(store.archive, "save_article", disk_full)
+    for item in extracted[1:]:
+        with pytest.raises(DropItem):
+            store.process_item(item)
+    store.spider_closed("finished")  # as Scrapy closes it, had it finished anyway
 
-    assert sorted(SITE.article(i).post_id for i in range(5)) == sorted(
-        record["post_id"] for record in archived["workers"]
-    )
-    assert archived["workers"] == archived["in_process"]
+    message = f"cannot save article 1 in {db}: database or disk is full"
+    assert message == store.stats.get_value("archive/error")  # `run_crawl` raises it
+    with Archive(db, readonly=True) as archive:
+        assert {SITE.article(0).post_id} == archive.known_post_ids()
+        assert "archive_error" == archive.get_runs(1)[0]["outcome"]
+
+
+# -- the spider and the pipelines -------------------------------------------------------------
+
+
+LISTED = Site(articles=600, seed=3)  # enough for listings of several pages
+
+
+def listing_response(section_slug: str) -> HtmlResponse:
+    """The first page of a section's listing, as the spider receives it."""
+    section = next(s for s in SECTIONS if s.slug == section_slug)
+    url = section_url(section)
+    request = scrapy.Request(url, meta={"role": "listing"})
+    body = section_page(LISTED, section, 1).encode("utf-8")
+    return HtmlResponse(url, body=body, encoding="utf-8", request=request)
+
+
+def next_pages(spider: BienphongSpider, response: HtmlResponse) -> list[str]:
+    return [
+        output.url
+        for output in spider.parse_listing(response)
+        if isinstance(output, scrapy.Request) and output.meta["role"] == "listing"
+    ]
+
+
+def test_an_article_older_than_since_ends_the_listing_that_named_it(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path / "archive.db", BIENPHONG_SINCE=SINCE)
+    spider = BienphongSpider.from_crawler(crawler)
+    extract_pipeline = ExtractPipeline.from_crawler(crawler)
+    heard: list[str] = []
+
+    def hear(listing: str) -> None:
+        heard.append(listing)
+
+    crawler.signals.connect(hear, signal=listing_exhausted)
+    paged = [s.slug for s in SECTIONS if LISTED.section_pages(s.slug) > 1][:2]
+
+    with pytest.raises(DropItem, match="published before --since"):
+        extract_pipeline.process_item(fetched(4, listing=f"/{paged[0]}/"))
+
+    assert [f"/{paged[0]}/"] == heard
+    assert 1 == crawler.stats.get_value("archive/extract/older_than_since")
+    assert [] == next_pages(spider, listing_response(paged[0]))
+    assert [] != next_pages(spider, listing_response(paged[1]))  # another listing goes on
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [({}, 1), ({"BIENPHONG_SINCE": SINCE}, 0), ({"BIENPHONG_SECTIONS": ["kinh-te"]}, 0)],
+    ids=["whole-walk", "since", "section"],
+)
+def test_the_spider_hands_validators_to_the_store_only_from_a_whole_walk(
+    tmp_path: Path, settings: dict[str, Any], expected: int
+) -> None:
+    spider = BienphongSpider.from_crawler(make_crawler(tmp_path / "archive.db", **settings))
+    url = f"{WWW}/rss/kinh-te.rss"
+    request = scrapy.Request(url, meta={"role": "feed"})
+    response = HtmlResponse(url, status=304, headers={"ETag": '"v1"'}, request=request)
+
+    outputs = list(spider.parse_feed(response))
+
+    assert [PageValidators(url, Validators('"v1"', None, None))] * expected == outputs
+
+
+@pytest.mark.parametrize(
+    ("reason", "kept"), [("finished", True), ("shutdown", False), ("archive_error", False)]
+)
+def test_validators_are_kept_only_when_the_walk_finished(
+    tmp_path: Path, reason: str, kept: bool
+) -> None:
+    db = tmp_path / "archive.db"
+    _, store = pipelines(db)
+    seen = PageValidators(f"{WWW}/rss/kinh-te.rss", Validators('"v1"', None, None))
+
+    store_all(store, [seen], reason)
+
+    with Archive(db, readonly=True) as archive:
+        assert ({seen.url: seen.validators} if kept else {}) == archive.validators()
+        assert reason == archive.get_runs(1)[0]["outcome"]

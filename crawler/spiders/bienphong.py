@@ -4,6 +4,11 @@ canonical URLs, and deduplication by post id before anything is fetched.
 What to fetch is the plan's business (`crawler.plan`): new articles always, archived ones only
 when corrected or asked for; on an archive an earlier run walked, listings stop after a run of
 archived ids and feeds, sitemaps and listings are asked conditionally.
+
+The spider and the pipelines share no attributes. The spider hands the pipelines what it
+scraped as items (pages, failures, the validators feeds and listings sent); a pipeline tells
+the spider something through a signal of the crawler's (`pipelines.signals`), which the spider
+connects to in `from_crawler`, as Scrapy's own extensions do.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from twisted.python.failure import Failure
 
 from archive.store import Archive, Validators
 from crawler import discovery
-from crawler.items import FailedPage, FetchedPage
+from crawler.items import FailedPage, FetchedPage, PageValidators
 from crawler.middlewares import complete_html
 from crawler.plan import CrawlPlan, load_plan
 from crawler.urls import (
@@ -31,6 +36,7 @@ from crawler.urls import (
     is_site_url,
     post_id,
 )
+from pipelines.signals import listing_exhausted
 
 # One download slot for both hosts: they are one server, and politeness is per server.
 SLOT = "bienphong.com.vn"
@@ -44,6 +50,7 @@ PRIORITY = {
 # Answers whose validators a later run sends back (not robots.txt: its Sitemap lines are read
 # on every run, and a 304 would hide them).
 CONDITIONAL_ROLES = ("sitemap", "month-sitemap", "feed", "listing")
+Output = scrapy.Request | PageValidators  # what discovery callbacks yield
 
 
 class BienphongSpider(scrapy.Spider):
@@ -57,14 +64,18 @@ class BienphongSpider(scrapy.Spider):
         self.requested: set[str] = set()  # pages other than articles asked for so far
         self.exhausted_listings: set[str] = set()
         self.known_runs: dict[str, int] = {}  # listing → archived ids in a row so far
-        self.seen_validators: dict[str, Validators] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BienphongSpider:
         spider: BienphongSpider = super().from_crawler(crawler, *args, **kwargs)
         with Archive(crawler.settings.get("BIENPHONG_DB")) as archive:
             spider.plan = load_plan(crawler.settings, archive)
+        crawler.signals.connect(spider.stop_paging, signal=listing_exhausted)
         return spider
+
+    def stop_paging(self, listing: str) -> None:
+        """Ask no further pages of `listing` (`listing_exhausted`, or a run of archived ids)."""
+        self.exhausted_listings.add(listing)
 
     # -- start ------------------------------------------------------------------------------
 
@@ -120,17 +131,23 @@ class BienphongSpider(scrapy.Spider):
         self.scheduled.add(pid)
         return self.page(url, self.parse_article, role, post_id=pid, **meta)
 
-    def answered(self, response: Response) -> bool:
-        """A 200 with content? Either way, what the page said of itself is kept for next run."""
-        if response.meta.get("role") in CONDITIONAL_ROLES and response.status in (200, 304):
-            before = self.plan.validators.get(response.url, Validators())
-            etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
-            self.seen_validators[response.url] = Validators(
+    def seen(self, response: Response) -> Iterator[PageValidators]:
+        """What a feed, sitemap or listing said of itself (answered 200 or 304), for the store
+        to keep for the next run; only from a crawl of the whole site, as only a whole walk
+        vouches for what lies below a page."""
+        role, status = response.meta.get("role"), response.status
+        if self.plan.bounded or role not in CONDITIONAL_ROLES or status not in (200, 304):
+            return
+        before = self.plan.validators.get(response.url, Validators())
+        etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        yield PageValidators(
+            response.url,
+            Validators(
                 etag.decode("latin-1") if etag else before.etag,
                 modified.decode("latin-1") if modified else before.last_modified,
                 response.meta.get("lastmod"),
-            )
-        return response.status == 200
+            ),
+        )
 
     # -- discovery --------------------------------------------------------------------------
 
@@ -138,8 +155,9 @@ class BienphongSpider(scrapy.Spider):
         for url in discovery.robots_sitemaps(response.text if response.status == 200 else ""):
             yield self.page(url, self.parse_sitemap, "sitemap")
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self.answered(response):
+    def parse_sitemap(self, response: Response) -> Iterator[Output]:
+        yield from self.seen(response)
+        if response.status != 200:
             return
         _, links, children = discovery.sitemap_entries(response.body, response.url)
         for url, lastmod in children:
@@ -149,15 +167,17 @@ class BienphongSpider(scrapy.Spider):
         for link in links:
             yield from self.article(link)
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self.answered(response):
+    def parse_feed(self, response: Response) -> Iterator[Output]:
+        yield from self.seen(response)
+        if response.status != 200:
             return
         section = discovery.section_of_listing(response.url)
         for link in discovery.feed_links(response.body, response.url):
             yield from self.article(link, section)
 
-    def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self.answered(response):
+    def parse_home(self, response: Response) -> Iterator[Output]:
+        yield from self.seen(response)
+        if response.status != 200:
             return
         found = discovery.html_links(response.body, response.url)
         for link in found.articles:
@@ -166,10 +186,11 @@ class BienphongSpider(scrapy.Spider):
             yield from self.listing_page(url, "listing")
         yield from self.tag_pages(found.tags)
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_listing(self, response: Response) -> Iterator[Output]:
         """A section or tag page: its articles, then its next pages until a page lists none,
         an article older than --since turns up, or (incremental) archived ids run long."""
-        if not self.answered(response):
+        yield from self.seen(response)
+        if response.status != 200:
             return
         found = discovery.html_links(response.body, response.url)
         section = discovery.section_of_listing(response.url)
@@ -185,7 +206,7 @@ class BienphongSpider(scrapy.Spider):
         run = self.known_runs.get(listing, 0) + 1 if pid in self.plan.archived else 0
         self.known_runs[listing] = run
         if self.plan.incremental and run >= self.plan.known_run:
-            self.exhausted_listings.add(listing)
+            self.stop_paging(listing)
 
     def tag_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
         """Tag pages mix years, so they only help a walk of the whole site."""

@@ -44,7 +44,7 @@ MEMO_SIZE = 256
 class Hit:
     """One request the mirror answered, for tests to count and time."""
 
-    at: float
+    at: float  # seconds on a monotonic clock: only differences mean anything
     method: str
     host: str
     path: str
@@ -261,7 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer, conditional = self._conditional(answer)
         mirror.record(
             Hit(
-                time.time(),
+                time.monotonic(),
                 self.command,
                 host,
                 self.path,
