@@ -40,9 +40,8 @@ ARTICLE_FIELDS: tuple[str, ...] = (
     "fetched_at",
     "extractor_version",
 )
-# The record's fields read from the page; the rest come from the URL or the fetch. The same as
-# pipelines.extraction.record.EXTRACTED_FIELDS (a test holds them equal), named here so the
-# archive and the crawl's store need not import the extractor.
+# The record's fields read from the page (each with a provenance and a fill rate per run); the
+# rest come from the URL or the fetch.
 PAGE_FIELDS: tuple[str, ...] = (
     "section",
     "title",

@@ -17,9 +17,6 @@ from archive.schema import PAGE_FIELDS
 from archive.store import Archive, ArchiveError, RawPage, Validators
 from crawler.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 
-# Fields whose fill rate per run tells whether the site's markup has drifted: every field of
-# the record read from the page (the extractor's EXTRACTED_FIELDS, without importing it here).
-FILL_FIELDS = PAGE_FIELDS
 # The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
 ERROR_STAT = "archive/error"
 OUTCOMES = ("new", "updated", "unchanged", "failed")
@@ -71,7 +68,7 @@ class StorePipeline:
             raise DropItem(str(error), log_level="DEBUG") from error
         self.stats.inc_value(f"archive/store/{outcome}")
         if isinstance(item, ExtractedArticle):
-            for field in FILL_FIELDS:
+            for field in PAGE_FIELDS:  # a fill rate each, for drift
                 if item.record.get(field):
                     self.stats.inc_value(f"archive/fill/{field}")
             if generic_path(item.provenance):
@@ -130,7 +127,7 @@ def close_run(
     counts = {key: stats.get(f"archive/store/{key}", 0) for key in OUTCOMES}
     counts["pages_fetched"] = stats.get("downloader/response_count", 0)
     saved = counts["new"] + counts["updated"] + counts["unchanged"]
-    fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in FILL_FIELDS} if saved else {}
+    fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in PAGE_FIELDS} if saved else {}
     generic = stats.get("archive/generic", 0) / saved if saved else None
     reason = "archive_error" if stats.get(ERROR_STAT) else reason
     if reason == "finished":  # validators vouch that nothing below a page changed

@@ -15,14 +15,15 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from trafilatura.utils import trim
 
+from archive.schema import PAGE_FIELDS
 from archive.store import Archive, ArchiveError, Validators
 from crawler.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extract import ExtractPipeline
 from pipelines.extraction import Extraction, explain
-from pipelines.extraction.record import EXTRACTED_FIELDS
 from pipelines.signals import listing_exhausted
-from pipelines.store import FILL_FIELDS, StorePipeline
+from pipelines.store import StorePipeline
+from tests.conftest import RECORD_KEYS
 from tests.mirror import Site
 from tests.mirror.render import article_page, section_page, section_url
 from tests.mirror.site import SECTIONS, WWW
@@ -161,21 +162,10 @@ def test_the_store_commits_each_article_and_closes_the_run(tmp_path: Path) -> No
     assert 0.0 == run_row["generic_share"]
 
 
-def test_the_watched_fields_are_those_the_extractor_reads_from_the_page() -> None:
-    assert (
-        "section",
-        "title",
-        "sapo",
-        "body",
-        "authors",
-        "source",
-        "published_at",
-        "modified_at",
-        "tags",
-        "images",
-        "video_url",
-    ) == FILL_FIELDS
-    assert EXTRACTED_FIELDS == FILL_FIELDS
+def test_the_watched_fields_are_the_records_fields_read_from_the_page() -> None:
+    """Drift and provenance cover every field the page gives: all but the URL's and the crawl's."""
+    from_url_or_crawl = {"post_id", "url", "kind", "word_count", "fetched_at", "extractor_version"}
+    assert [key for key in RECORD_KEYS if key not in from_url_or_crawl] == list(PAGE_FIELDS)
 
 
 def test_the_archive_keeps_where_each_field_came_from(tmp_path: Path) -> None:

@@ -96,22 +96,6 @@ def explain(
     return Extraction(record, provenance)
 
 
-# The record's fields read from the page (the rest come from the URL or the fetch).
-EXTRACTED_FIELDS: tuple[str, ...] = (
-    "section",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "source",
-    "published_at",
-    "modified_at",
-    "tags",
-    "images",
-    "video_url",
-)
-
-
 def read(page: Page, base: str, fetched_at: datetime, *, site_rules: bool = True) -> Draft:
     """The site rules when they handle the page, each field they miss from the generic
     candidates; else the generic path."""
