@@ -42,18 +42,10 @@ ARTICLE_FIELDS: tuple[str, ...] = (
 )
 # The record's fields read from the page (each with a provenance and a fill rate per run); the
 # rest come from the URL or the fetch.
-PAGE_FIELDS: tuple[str, ...] = (
-    "section",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "source",
-    "published_at",
-    "modified_at",
-    "tags",
-    "images",
-    "video_url",
+PAGE_FIELDS: tuple[str, ...] = tuple(
+    key
+    for key in ARTICLE_FIELDS
+    if key not in ("post_id", "url", "kind", "word_count", "fetched_at", "extractor_version")
 )
 # Lists and objects, stored as JSON text in a column of the same name.
 JSON_FIELDS = frozenset({"authors", "tags", "images"})
