@@ -35,8 +35,8 @@ from archive.export import export as run_export
 from archive.history import article_history, diff_records
 from archive.lock import EX_TEMPFAIL, ArchiveBusy, ArchiveLock
 from archive.schema import PAGE_FIELDS
+from archive.site import CANONICAL_ORIGIN, SECTION_SLUGS, canonical_url, is_site_url, post_id
 from archive.store import DEFAULT_PATH, Archive, ArchiveError
-from crawler.urls import CANONICAL_ORIGIN, SECTION_SLUGS, canonical_url, is_site_url, post_id
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 EXIT_CANNOT_RUN = 1
@@ -839,7 +839,7 @@ def reextract(db: Path, since: str | None) -> None:
       bienphong reextract
       bienphong reextract --since 2024-01-01
     """
-    from archive.reextract import reextract as run_reextract  # loads the extractor only here
+    from pipelines.reextract import reextract as run_reextract  # loads the extractor only here
 
     start = optional_day(since)
     with ArchiveLock(existing(db)), Archive(db) as archive:

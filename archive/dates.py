@@ -6,9 +6,10 @@ Both mean the start of that day on the site's clock (UTC+7), the zone published_
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-SITE_TZ = timezone(timedelta(hours=7))
+from archive.site import SITE_TZ
+
 _DAYS_AGO = re.compile(r"^(\d{1,5})d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -26,11 +26,10 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from archive import __version__
-from archive.dates import SITE_TZ
 from archive.schema import ARTICLE_FIELDS
+from archive.site import SITE_TZ, slugify
 from archive.store import RawPage
 from archive.streamzip import StreamingZip
-from crawler.urls import slugify
 
 BATCH_ROWS = 5_000  # records per parquet row group
 LIST_SEPARATOR = "; "  # authors and tags in a csv cell

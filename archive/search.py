@@ -28,7 +28,7 @@ from itertools import product
 from typing import Any, NamedTuple
 
 from archive import schema
-from archive.dates import SITE_TZ
+from archive.site import SITE_TZ
 from archive.store import Archive, ArchiveError
 from archive.vietnamese import (
     fold,

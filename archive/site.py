@@ -1,11 +1,14 @@
-"""Pure URL rules of bienphong.com.vn: post ids, canonical URLs, what kind of page a URL is.
+"""The site's identity: its hosts, origin, sections, time zone and URL rules (post ids,
+canonical URLs, what kind of page a URL is, the slug rule).
 
-No Scrapy here: the extractor and the archive use these too.
+The bottom layer with `archive.vietnamese`: the crawler, the extractor and the archive all use
+it, and it imports none of them.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta, timezone
 from enum import StrEnum
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -13,6 +16,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from archive.vietnamese import fold
 
 CANONICAL_ORIGIN = "https://www.bienphong.com.vn"
+# The site's clock (Vietnam, UTC+7, no daylight saving): published_at and the user's dates use it.
+SITE_TZ = timezone(timedelta(hours=7))
+SITE_ZONE = "Asia/Ho_Chi_Minh"  # the same clock by name, for dateparser
 SITE_HOSTS = frozenset({"www.bienphong.com.vn", "bienphong.com.vn"})
 # Query parameters that only track where a reader came from; they never change the page.
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|ref|source|_ga)$", re.IGNORECASE)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.etree
 import lxml.html
 
-from .urls import PageKind, canonical_url, page_kind, post_id
+from archive.site import PageKind, canonical_url, page_kind, post_id
 
 MORE_TEXT = re.compile(r"^\s*(xem thêm|trang sau|tiếp|sau|next|›|»)\s*$", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"trang-(\d+)\.html$")

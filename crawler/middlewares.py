@@ -17,7 +17,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from .urls import SITE_HOSTS
+from archive.site import SITE_HOSTS
 
 logger = logging.getLogger(__name__)
 # Requests for article pages, whose bodies must arrive whole.

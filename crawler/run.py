@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.lock import ArchiveLock
+from archive.site import CANONICAL_ORIGIN, SITE_TZ
 from archive.store import Archive, ArchiveError
 
-LIVE_BASE_URL = "https://www.bienphong.com.vn"
-SITE_TZ = timezone(timedelta(hours=7))
+LIVE_BASE_URL = CANONICAL_ORIGIN
 # Links and redirects to other hosts, dropped: by discovery, Scrapy's offsite filter, redirects.
 OFFSITE_STATS = (
     "archive/discovery/offsite_links",

@@ -1,6 +1,6 @@
 """Scrapy settings for the Báo Biên phòng crawler: polite defaults, pipelines in flow order."""
 
-from archive import __version__
+from archive import __version__, site
 
 BOT_NAME = "bienphong"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -51,7 +51,7 @@ LOG_LEVEL = "INFO"
 
 # Where the pages really come from: the live site, or another address (the offline mirror)
 # that answers for both of the site's hosts. Stored URLs stay canonical either way.
-BIENPHONG_BASE_URL = "https://www.bienphong.com.vn"
+BIENPHONG_BASE_URL = site.CANONICAL_ORIGIN
 BIENPHONG_DB = "bienphong.db"
 BIENPHONG_SINCE = None  # ISO 8601 datetime: only articles published since
 BIENPHONG_MAX_ARTICLES = None

@@ -10,8 +10,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from trafilatura.meta import reset_caches
 
-from crawler.items import ExtractedArticle, FailedPage, FetchedPage
 from pipelines.extraction import explain
+from pipelines.items import ExtractedArticle, FailedPage, FetchedPage
 from pipelines.signals import listing_exhausted
 
 # trafilatura (the generic path) and the libraries under it (htmldate, courlan, justext) keep

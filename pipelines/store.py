@@ -15,7 +15,7 @@ from archive.drift import drift_warnings, generic_path
 from archive.lock import ArchiveLock
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive, ArchiveError, RawPage, Validators
-from crawler.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
+from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 
 # The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
 ERROR_STAT = "archive/error"

@@ -16,7 +16,8 @@ from click.testing import CliRunner, Result
 
 from archive import export as export_module
 from archive.cli import cli
-from archive.dates import SITE_TZ, DateError, parse_day
+from archive.dates import DateError, parse_day
+from archive.site import SITE_TZ
 from archive.store import Archive
 from crawler import run as crawler_run
 from tests.test_store import FIELDS, make_page, make_record

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from archive.site import SITE_TZ
 from pipelines.extraction import extract
 from pipelines.extraction.dates import (
-    SITE_TZ,
     fetched_iso,
     find_visible,
     parse_updated,

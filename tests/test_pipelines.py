@@ -17,10 +17,10 @@ from trafilatura.utils import trim
 
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive, ArchiveError, Validators
-from crawler.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extract import ExtractPipeline
 from pipelines.extraction import Extraction, explain
+from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
 from pipelines.store import StorePipeline
 from tests.conftest import RECORD_KEYS

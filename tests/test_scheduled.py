@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.lock import ArchiveLock
-from archive.reextract import reextract
 from archive.store import Archive
 from pipelines.extraction import Extraction, explain
+from pipelines.reextract import reextract
 from tests.conftest import MakeMirror
 from tests.mirror import Faults, Mirror
 from tests.test_crawl import BIENPHONG, archived, article_fetches, crawl

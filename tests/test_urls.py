@@ -1,10 +1,10 @@
-"""crawler.urls: identity and canonical form of the site's URLs."""
+"""archive.site: identity and canonical form of the site's URLs."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.urls import PageKind, article_kind, canonical_url, is_site_url, page_kind, post_id
+from archive.site import PageKind, article_kind, canonical_url, is_site_url, page_kind, post_id
 
 
 @pytest.mark.parametrize(

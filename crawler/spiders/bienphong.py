@@ -23,12 +23,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.store import Archive, Validators
-from crawler import discovery
-from crawler.items import FailedPage, FetchedPage, PageValidators
-from crawler.middlewares import complete_html
-from crawler.plan import CrawlPlan, load_plan
-from crawler.urls import (
+from archive.site import (
     CANONICAL_ORIGIN,
     SECTION_SLUGS,
     SECTIONS,
@@ -36,6 +31,11 @@ from crawler.urls import (
     is_site_url,
     post_id,
 )
+from archive.store import Archive, Validators
+from crawler import discovery
+from crawler.middlewares import complete_html
+from crawler.plan import CrawlPlan, load_plan
+from pipelines.items import FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
 
 # One download slot for both hosts: they are one server, and politeness is per server.

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.urls import PageKind, page_kind
+from archive.site import PageKind, page_kind
 
 from .content import Draft, Image, captioned, walk
 from .page import HtmlElement, Page, clean, has_class, text_of

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from crawler.urls import SECTION_SLUGS, PageKind, page_kind, slugify
+from archive.site import SECTION_SLUGS, PageKind, page_kind, slugify
 
 from .bienphong import section_slug
 from .boxes import is_link_list

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
 
+from archive.site import SITE_TZ, SITE_ZONE
+
 from .page import HtmlElement, Page, clean
 from .text import is_clock
-
-SITE_TZ = timezone(timedelta(hours=7))
-SITE_ZONE = "Asia/Ho_Chi_Minh"
 
 # `02/10/2023 08:15`, `Thứ Hai, 02/10/2023 | 08:15`, `Thứ hai, 2/10/2023 - 08:15 (GMT+7)`
 _DATE_TIME = re.compile(

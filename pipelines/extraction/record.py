@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crawler.urls import article_kind, canonical_url, post_id
+from archive.site import article_kind, canonical_url, post_id
 
 from . import authors, bienphong, generic
 from .content import Draft
