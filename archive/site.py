@@ -15,11 +15,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from archive.vietnamese import fold
 
-CANONICAL_ORIGIN = "https://www.bienphong.com.vn"
+CANONICAL_HOST = "www.bienphong.com.vn"
+CANONICAL_ORIGIN = f"https://{CANONICAL_HOST}"
 # The site's clock (Vietnam, UTC+7, no daylight saving): published_at and the user's dates use it.
 SITE_TZ = timezone(timedelta(hours=7))
 SITE_ZONE = "Asia/Ho_Chi_Minh"  # the same clock by name, for dateparser
-SITE_HOSTS = frozenset({"www.bienphong.com.vn", "bienphong.com.vn"})
+SITE_HOSTS = frozenset({CANONICAL_HOST, CANONICAL_HOST.removeprefix("www.")})
 # Query parameters that only track where a reader came from; they never change the page.
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|ref|source|_ga)$", re.IGNORECASE)
 
@@ -108,7 +109,7 @@ def _canonical(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not TRACKING_PARAMS.match(k)
     ]
-    return urlunsplit(("https", "www.bienphong.com.vn", parts.path or "/", urlencode(query), ""))
+    return urlunsplit(("https", CANONICAL_HOST, parts.path or "/", urlencode(query), ""))
 
 
 @lru_cache(maxsize=16384)

@@ -1,6 +1,7 @@
 """Scrapy settings for the Báo Biên phòng crawler: polite defaults, pipelines in flow order."""
 
 from archive import __version__, site
+from crawler import plan
 
 BOT_NAME = "bienphong"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -60,7 +61,7 @@ BIENPHONG_FULL = False  # walk everything again
 BIENPHONG_REFETCH = False  # with FULL: fetch archived articles too
 BIENPHONG_RECHECK_SINCE = None  # ISO 8601: refetch archived articles published since
 # Incremental crawls stop paging a listing after this many archived articles in a row.
-BIENPHONG_KNOWN_RUN = 10
+BIENPHONG_KNOWN_RUN = plan.KNOWN_RUN_DEFAULT
 BIENPHONG_LOCK_HELD = False  # set by `bienphong crawl`, which takes the archive's lock itself
 
 # Scrapy's components the crawl has no use for, each one a cost on every request or output:
