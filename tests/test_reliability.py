@@ -345,16 +345,18 @@ def test_a_crawl_killed_at_any_moment_resumes_to_every_article_once(
 
 
 @pytest.mark.parametrize(
-    ("stop", "sent_to", "times"),
+    ("stop", "sent_to"),
     [
-        (signal.SIGTERM, "crawl", 1),  # `kill PID`
-        (signal.SIGTERM, "group", 1),  # systemd's stop: every process of the unit
-        (signal.SIGINT, "group", 1),  # Ctrl-C: every process in the terminal's foreground
-        (signal.SIGINT, "group", 2),  # an impatient Ctrl-C, twice
+        (signal.SIGTERM, "crawl"),  # `kill PID`
+        (signal.SIGTERM, "group"),  # systemd's stop: every process of the unit
+        (signal.SIGINT, "group"),  # Ctrl-C: every process in the terminal's foreground
+        # Two Ctrl-C's sent back to back mostly reach the process as one (a pending signal
+        # does not queue), and sometimes as two (Scrapy's unclean stop): which one is a race,
+        # so that case waits for issue 15's defined second Ctrl-C and a test that can tell.
     ],
 )
 def test_a_crawl_stopped_by_a_signal_ends_gracefully_and_is_not_taken_for_a_whole_walk(
-    make_mirror: MakeMirror, tmp_path: Path, stop: signal.Signals, sent_to: str, times: int
+    make_mirror: MakeMirror, tmp_path: Path, stop: signal.Signals, sent_to: str
 ) -> None:
     mirror = make_mirror(articles=200, seed=40)
     db = tmp_path / "archive.db"
@@ -362,11 +364,10 @@ def test_a_crawl_stopped_by_a_signal_ends_gracefully_and_is_not_taken_for_a_whol
     wait_for(functools.partial(reached, mirror, 80, process))
 
     # Scrapy stops gracefully: what is fetched is extracted and stored, then the run closed.
-    for _ in range(times):
-        if sent_to == "group":
-            os.killpg(process.pid, stop)
-        else:
-            process.send_signal(stop)
+    if sent_to == "group":
+        os.killpg(process.pid, stop)
+    else:
+        process.send_signal(stop)
     _, stderr = process.communicate(timeout=120)  # a guard against a hang, not a timing
 
     assert 0 == process.returncode, stderr

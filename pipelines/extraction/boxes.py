@@ -140,11 +140,10 @@ def _is_labelled_list(element: HtmlElement, text: str) -> bool:
     lists = _LISTS(element)
     if not lists or not all(len(_LINKS(x)) >= len(_ITEMS(x)) for x in lists):
         return False
-    listed = sum(len(text_of(x)) for x in lists)
     rest = text
     for found in lists:
         rest = rest.replace(text_of(found), " ", 1)
-    return is_label(rest) and listed <= len(text)
+    return is_label(rest)
 
 
 def _is_offsite_media(element: HtmlElement, text: str, site_host: str) -> bool:

@@ -91,6 +91,7 @@ class ArticleText:
     host: str  # the site's: links elsewhere with a picture are ads
     text: str
     weight: Counter[HtmlElement]
+    total: int  # the length of all the kept text found in the page
 
     @classmethod
     def of(cls, page: Page, host: str) -> ArticleText:
@@ -103,26 +104,23 @@ class ArticleText:
                     weight[owner] += len(key)
                     for ancestor in owner.iterancestors():
                         weight[ancestor] += len(key)
-        return cls(page, host, text, weight)
+        return cls(page, host, text, weight, weight[body] if body is not None else 0)
 
     def region(self) -> HtmlElement | None:
         """The smallest element holding nearly all of the article text."""
         body = self.page.root.find("body")
-        total = self.weight[body] if body is not None else 0
-        if not total:
+        if body is None or not self.total:
             return _densest(self.page)
         found = body
         while True:
-            child = next((c for c in found if self.weight[c] >= _REGION_SHARE * total), None)
+            child = next((c for c in found if self.weight[c] >= _REGION_SHARE * self.total), None)
             if child is None:
                 return found
             found = child
 
     def is_box(self, element: HtmlElement) -> bool:
         """A box inside the article (`boxes.is_box`) that does not hold much of its text."""
-        body = self.page.root.find("body")
-        total = self.weight[body] if body is not None else 0
-        return self.weight[element] < _BOX_SHARE * total and is_box(element, self.host)
+        return self.weight[element] < _BOX_SHARE * self.total and is_box(element, self.host)
 
     def confirmed(self, lines: list[str], root: HtmlElement | None) -> list[str]:
         """The lines trafilatura also took for article text (all of them when it took none),
