@@ -23,12 +23,11 @@ from urllib.parse import urlsplit
 import click
 
 from archive import __version__
-from archive.dates import DateError, day_after, parse_day
+from archive.dates import DateError, parse_day
 from archive.export import (
     FORMATS,
     ExportError,
     ExportUsageError,
-    Selection,
     read_ids,
 )
 from archive.export import export as run_export
@@ -582,15 +581,19 @@ def export(
       bienphong export --output - --since 2024-01-01 --section kinh-te | head
       bienphong export --format markdown --author "Thu Hà" --output texts/
     """
-    start, end = optional_day(since), optional_day(until)
-    selection = Selection(
-        query=query,
-        since=start,
-        until=end and day_after(end),
-        sections=check_sections(sections),
-        authors=authors,
-        ids=None if ids_file is None else read_ids(ids_file),
-    )
+    from archive.search import Filters, QueryError
+
+    try:
+        selection = Filters.for_days(
+            query,
+            optional_day(since),
+            optional_day(until),
+            check_sections(sections),
+            authors,
+            None if ids_file is None else read_ids(ids_file),
+        )
+    except QueryError as error:
+        raise CliUsageError(str(error)) from error
     typed: dict[str, Any] = {"query": query, "since": since, "until": until}
     typed |= {"sections": list(sections), "authors": list(authors)}
     typed["ids"] = None if ids_file is None else str(ids_file)
@@ -737,10 +740,13 @@ def search(
     """
     from archive import search as searching
 
-    start, end = optional_day(since), optional_day(until)
     try:
-        filters = searching.Filters.of(
-            " ".join(query), start, end and day_after(end), check_sections(sections), authors
+        filters = searching.Filters.for_days(
+            " ".join(query),
+            optional_day(since),
+            optional_day(until),
+            check_sections(sections),
+            authors,
         )
     except searching.QueryError as error:
         raise CliUsageError(str(error)) from error
@@ -843,7 +849,7 @@ def reextract(db: Path, since: str | None) -> None:
 
     start = optional_day(since)
     with ArchiveLock(existing(db)), Archive(db) as archive:
-        summary = run_reextract(archive, since=start.isoformat() if start else None)
+        summary = run_reextract(archive, since=start)
     click.echo(
         f"Reextract finished (run {summary.run_id}): {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.failed} failed"
@@ -853,13 +859,20 @@ def reextract(db: Path, since: str | None) -> None:
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to listen on; 0 takes any free one (the line printed names it).",
+)
 def serve(db: Path, host: str, port: int) -> None:
     """Serve a read-only reader's site over the archive: search, facets, articles.
 
     Pages: / (latest), /search?q=&section=&author=&since=&until=&page=, /article/POST_ID,
     /export.jsonl?q=... (the result set as JSON lines). Nothing on the web can write to the
     archive. It listens on loopback only unless --host says otherwise; Ctrl-C stops it.
+    A port already in use is one line and exit status 1.
 
     \b
     Example:
@@ -868,4 +881,7 @@ def serve(db: Path, host: str, port: int) -> None:
     """
     from archive import web  # Starlette and uvicorn load only to serve
 
-    web.serve(db, host, port)
+    try:
+        web.serve(db, host, port)
+    except web.ServeError as error:
+        raise CliError(str(error)) from error

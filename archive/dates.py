@@ -1,17 +1,32 @@
-"""Dates the user types for --since and --until: `2024-01-31` or `7d` (seven days ago).
+"""Dates the user types for --since and --until: `2024-01-31` or `7d` (seven days ago), and the
+one form of the moments the archive writes itself (fetch, run and export times).
 
-Both mean the start of that day on the site's clock (UTC+7), the zone published_at is in.
+A day means its start on the site's clock (UTC+7), the zone published_at is in.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from archive.site import SITE_TZ
 
 _DAYS_AGO = re.compile(r"^(\d{1,5})d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def utc_iso(moment: datetime) -> str:
+    """A moment as the archive writes its own: UTC to the second, `+00:00` (a naive one is UTC)."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def utc_now() -> str:
+    return utc_iso(datetime.now(UTC))
+
+
+def site_today() -> date:
+    return datetime.now(SITE_TZ).date()
 
 
 class DateError(ValueError):
@@ -23,7 +38,7 @@ def parse_day(text: str, today: date | None = None) -> datetime:
     text = text.strip()
     days_ago = _DAYS_AGO.match(text)
     if days_ago:
-        today = today or datetime.now(SITE_TZ).date()
+        today = today or site_today()
         day = today - timedelta(days=int(days_ago.group(1)))
     elif _ISO_DATE.match(text):
         try:
@@ -33,8 +48,3 @@ def parse_day(text: str, today: date | None = None) -> datetime:
     else:
         raise DateError(f"invalid date {text!r}: use YYYY-MM-DD, or Nd for N days ago (7d)")
     return datetime.combine(day, time(), SITE_TZ)
-
-
-def day_after(moment: datetime) -> datetime:
-    """The exclusive upper bound for `--until DAY`, which includes the whole of DAY."""
-    return moment + timedelta(days=1)

@@ -19,11 +19,12 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from archive import __version__
+from archive import __version__, search
+from archive.dates import utc_now
 from archive.formats import (
     instant,
     write_csv,
@@ -33,7 +34,7 @@ from archive.formats import (
     write_parquet,
     write_warc,
 )
-from archive.search import QueryError, select_records
+from archive.search import Filters
 from archive.store import Archive
 
 FORMATS = ("jsonl", "csv", "parquet", "markdown", "warc")
@@ -51,18 +52,6 @@ class ExportUsageError(ExportError):
 # Selection
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Which articles to export; empty means the whole archive, in published order."""
-
-    query: str | None = None
-    since: datetime | None = None  # inclusive start of published_at
-    until: datetime | None = None  # exclusive end of published_at (the day after --until)
-    sections: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-    ids: frozenset[int] | None = None
-
-
 def read_ids(path: Path) -> frozenset[int]:
     """Post ids from a file: whitespace-separated numbers; `#` starts a comment."""
     try:
@@ -77,23 +66,6 @@ def read_ids(path: Path) -> frozenset[int]:
                 raise ExportError(f"--ids file {path}, line {number}: {token!r} is not a post id")
             ids.add(int(token))
     return frozenset(ids)
-
-
-def select(archive: Archive, selection: Selection) -> Iterator[dict[str, Any]]:
-    """The selected records, streamed in published order, chosen as `bienphong search` does."""
-    records = select_records(
-        archive,
-        query=selection.query,
-        since=selection.since,
-        until=selection.until,
-        sections=selection.sections,
-        authors=selection.authors,
-        ids=selection.ids,
-    )
-    try:
-        yield from records
-    except QueryError as malformed:  # raised as iteration starts, before any record
-        raise ExportUsageError(str(malformed)) from malformed
 
 
 # Counting and progress
@@ -223,7 +195,7 @@ class Result:
 
 def export(
     archive: Archive,
-    selection: Selection,
+    selection: Filters,
     format_: str,
     output: str,
     *,
@@ -239,7 +211,7 @@ def export(
     if output == "-" and format_ not in STDOUT_FORMATS:
         raise ExportUsageError(f"--format {format_} cannot go to stdout: give --output a path")
     tally = Tally()
-    records = tally.watch(select(archive, selection))
+    records = tally.watch(search.records(archive, selection))
     if progress:
         records = with_progress(records)
     if output == "-":
@@ -335,7 +307,7 @@ def manifest_fields(
         "archive": str(archive.path.resolve()),
         "fetched_at": {"first": tally.first_fetch, "last": tally.last_fetch},
         "version": __version__,
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "exported_at": utc_now(),
     }
     if format_ == "warc":
         fields["responses"] = tally.responses

@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import product
 from typing import Any, NamedTuple
 
@@ -279,6 +279,21 @@ class Filters:
             ids,
         )
 
+    @classmethod
+    def for_days(
+        cls,
+        query: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        sections: tuple[str, ...] = (),
+        authors: tuple[str, ...] = (),
+        ids: Collection[int] | None = None,
+    ) -> Filters:
+        """What a reader asks for (`--since`/`--until`, the web form, the export): articles
+        published from the day `first` through the whole day `last`, on the site's clock."""
+        end = None if last is None else _day(last) + timedelta(days=1)
+        return cls.of(query, first and _day(first), end, sections, authors, ids)
+
     def where(self) -> tuple[str, list[Any]]:
         """SQL conditions on `articles a` (FTS match excepted), and their parameters."""
         where, params = ["1"], []
@@ -309,6 +324,10 @@ class Filters:
             f"a.post_id IN (SELECT rowid FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH ?)"
         )
         return f"{where} AND {match}", [*params, self.query.fts]
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _moment(value: str | date | None, name: str) -> str | None:
@@ -477,40 +496,11 @@ def facets(archive: Archive, filters: Filters, size: int = 12) -> dict[str, list
         }
 
 
-def select_records(
-    archive: Archive,
-    *,
-    query: str | None = None,
-    since: str | date | None = None,
-    until: str | date | None = None,
-    sections: tuple[str, ...] = (),
-    authors: tuple[str, ...] = (),
-    ids: Collection[int] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Full article records matching the query and filters, by published_at then post_id,
-    streamed (the export's selection).
-
-    `since <= published_at < until`, each an ISO date or datetime (or a date/datetime object):
-    a date means its midnight UTC+7. `authors` match any one of the names (typed without
-    diacritics, any accents). A malformed query or date raises QueryError as iteration starts,
-    before any record.
-    """
-    filters = Filters.of(query, since, until, sections, authors, ids)
-    yield from records(archive, filters)
-
-
 def records(archive: Archive, filters: Filters) -> Iterator[dict[str, Any]]:
-    """The records `filters` select, by published_at then post_id, streamed."""
+    """The records `filters` select, by published_at then post_id, streamed (the export's and
+    re-extraction's selection)."""
     _prepare(archive)
-    where, params = filters.where_all()
-    columns = ", ".join(f"a.{name}" for name in schema.ARTICLE_FIELDS)
-    sql = f"SELECT {columns} FROM articles a WHERE {where} ORDER BY a.published_at, a.post_id"
-    with _errors(archive):
-        for row in archive.db.execute(sql, params):
-            yield {
-                name: json.loads(value) if name in schema.JSON_FIELDS else value
-                for name, value in zip(schema.ARTICLE_FIELDS, row, strict=True)
-            }
+    yield from archive.iter_articles(*filters.where_all())
 
 
 @contextmanager

@@ -10,12 +10,10 @@ import hashlib
 import json
 import os
 import sqlite3
-import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -23,7 +21,9 @@ from typing import Any, Literal, Self
 from sqlite_utils import Database
 
 from archive import schema
+from archive.dates import utc_now
 from archive.schema import ARTICLE_FIELDS, CONTENT_FIELDS, JSON_FIELDS
+from archive.vietnamese import nfc
 
 DEFAULT_PATH = Path("bienphong.db")
 BUSY_TIMEOUT_MS = 10_000
@@ -63,18 +63,14 @@ class Validators:
     lastmod: str | None = None
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def nfc(value: Any) -> Any:
-    """Every string inside `value` (lists and dicts included) in Unicode NFC."""
+def in_nfc(value: Any) -> Any:
+    """`value` with every string inside it (lists and dicts included) in Unicode NFC."""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return nfc(value)
     if isinstance(value, list):
-        return [nfc(item) for item in value]
+        return [in_nfc(item) for item in value]
     if isinstance(value, dict):
-        return {nfc(key): nfc(item) for key, item in value.items()}
+        return {in_nfc(key): in_nfc(item) for key, item in value.items()}
     return value
 
 
@@ -87,7 +83,7 @@ def prepare_record(record: dict[str, Any]) -> dict[str, Any]:
     post_id = record["post_id"]
     if not isinstance(post_id, int) or isinstance(post_id, bool) or post_id <= 0:
         raise ValueError(f"not an article record: post_id {post_id!r} is not a positive int")
-    return {key: nfc(record[key]) for key in ARTICLE_FIELDS}
+    return {key: in_nfc(record[key]) for key in ARTICLE_FIELDS}
 
 
 def _to_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -271,29 +267,12 @@ class Archive:
         return None if row is None or row[0] is None else dict(json.loads(row[0]))
 
     def iter_articles(
-        self,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        sections: tuple[str, ...] = (),
+        self, where: str = "1", params: Sequence[Any] = ()
     ) -> Iterator[dict[str, Any]]:
-        """Records ordered by published_at (undated first), then post_id, streamed.
-
-        `since` and `until` are ISO 8601 prefixes compared with published_at as text:
-        since <= published_at < until. Either one excludes undated articles.
-        """
-        where: list[str] = ["1"]
-        params: list[Any] = []
-        if since is not None:
-            where.append("published_at >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("published_at < ?")
-            params.append(until)
-        if sections:
-            where.append(f"section IN ({', '.join('?' * len(sections))})")
-            params.extend(sections)
-        sql = f"SELECT * FROM articles WHERE {' AND '.join(where)} ORDER BY published_at, post_id"
+        """Records whose row meets `where` (SQL on `articles a`), by published_at (undated
+        first) then post_id, streamed: the one reader of whole records. `archive.search`
+        writes the conditions (`Filters.where_all`)."""
+        sql = f"SELECT * FROM articles a WHERE {where} ORDER BY a.published_at, a.post_id"
         with self._errors("read articles"):
             for row in self.db.query(sql, params):
                 yield _from_row(row)

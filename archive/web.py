@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -30,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import search as archive_search
-from archive.dates import DateError, day_after, parse_day
+from archive.dates import DateError, parse_day
 from archive.search import Filters, QueryError
 from archive.store import Archive, ArchiveError
 
@@ -73,6 +76,10 @@ def environment() -> Environment:
     )
     env.filters.update(marked=marked, vn_date=vn_date)
     return env
+
+
+class ServeError(Exception):
+    """The server cannot start (say, its port is taken); the message is one line."""
 
 
 class SecurityHeaders:
@@ -206,12 +213,10 @@ class Site:
 
 def filters_of(params: dict[str, str]) -> Filters:
     """The form's fields as search filters: dates are days (YYYY-MM-DD or Nd), until inclusive."""
-    since = parse_day(params["since"]) if params["since"] else None
-    until = day_after(parse_day(params["until"])) if params["until"] else None
-    return Filters.of(
+    return Filters.for_days(
         params["q"],
-        since,
-        until,
+        parse_day(params["since"]) if params["since"] else None,
+        parse_day(params["until"]) if params["until"] else None,
         (params["section"],) if params["section"] else (),
         (params["author"],) if params["author"] else (),
     )
@@ -250,11 +255,31 @@ def create_app(db: Path) -> Starlette:
     return app
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on `host:port` (port 0: any free one); ServeError when it cannot be.
+
+    Bound here, before uvicorn starts, so an address in use is one line and the address
+    printed is the one bound."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family)
+    except OSError as error:  # socket.gaierror included
+        # create_server appends the address to strerror: the errno's own words are enough.
+        gai = isinstance(error, socket.gaierror)
+        reason = error.strerror if gai or not error.errno else os.strerror(error.errno)
+        raise ServeError(f"cannot listen on {host} port {port}: {reason}") from error
+
+
 def serve(db: Path, host: str, port: int) -> None:
     """Serve until interrupted (Ctrl-C)."""
     app = create_app(db)
-    print(f"bienphong: serving {db} read-only on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    listener = listen(host, port)
+    address = f"[{host}]" if ":" in host else host
+    bound = listener.getsockname()[1]
+    print(f"bienphong: serving {db} read-only on http://{address}:{bound}/ (Ctrl-C stops)")
+    sys.stdout.flush()
+    config = uvicorn.Config(app, log_level="warning", server_header=False)
+    uvicorn.Server(config).run(sockets=[listener])
 
 
-__all__ = ["ArchiveError", "create_app", "serve"]
+__all__ = ["ArchiveError", "ServeError", "create_app", "serve"]

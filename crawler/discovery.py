@@ -1,13 +1,13 @@
-"""Pure discovery: which article, listing and tag URLs a page, feed, sitemap or robots.txt names.
+"""Pure discovery: which article, listing and tag URLs a page, feed or sitemap names.
 
-No Scrapy here; the spider calls these with a response's URL and body.
+No Scrapy here; the spider calls these with a response's URL and body. robots.txt is read by
+Scrapy's robots middleware (Protego), which hands the spider its Sitemap lines.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +17,7 @@ import lxml.etree
 import lxml.html
 
 from archive.site import PageKind, canonical_url, page_kind, post_id
+from pipelines.extraction.page import decode
 
 MORE_TEXT = re.compile(r"^\s*(xem thêm|trang sau|tiếp|sau|next|›|»)\s*$", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"trang-(\d+)\.html$")
@@ -85,7 +86,7 @@ def section_of_listing(url: str) -> str | None:
 def html_links(body: bytes, url: str) -> HtmlLinks:
     """Article links in page order (deduplicated by post id), pagination, tag and section links."""
     try:
-        tree = lxml.html.document_fromstring(_text(body))
+        tree = lxml.html.document_fromstring(decode(body))
     except (lxml.etree.ParserError, ValueError):
         return HtmlLinks([], [], [], [])
     articles: dict[int, Link] = {}
@@ -138,14 +139,6 @@ def page_links(body: bytes, url: str) -> tuple[list[Link], list[str]]:
     return list(articles.values()), list(tags)
 
 
-def _text(body: bytes) -> str | bytes:
-    """The site writes UTF-8 (whatever a header claims); other bytes go to lxml's guess."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body
-
-
 def _is_next_page(anchor: lxml.html.HtmlElement, target: str, here: str, current: int) -> bool:
     """A later page of the same listing: rel=next, "Xem thêm", or a numbered pager link."""
     if listing_key(target) != here or page_kind(target) not in (PageKind.SECTION, PageKind.TAG):
@@ -196,7 +189,12 @@ def feed_links(body: bytes, url: str) -> list[Link]:
 def sitemap_entries(
     body: bytes, url: str
 ) -> tuple[str, list[Link], list[tuple[str, datetime | None]]]:
-    """A sitemap's kind (`index` or `urlset`), its article links, and the sitemaps it names."""
+    """A sitemap's kind (`index` or `urlset`), its article links, and the sitemaps it names.
+
+    Not `scrapy.utils.sitemap.Sitemap`: it keeps only the direct children of each `<url>`, so a
+    news sitemap's `<news:news><news:publication_date>` is lost, the date that lets a
+    `--since` crawl skip an article without fetching it.
+    """
     root = _xml_root(body)
     if root is None:
         return "unknown", [], []
@@ -222,10 +220,3 @@ def sitemap_entries(
             )
             articles.append(Link(target, found, published=published, lastmod=lastmod))
     return kind, articles, children
-
-
-def robots_sitemaps(text: str) -> Iterator[str]:
-    for line in text.splitlines():
-        name, _, value = line.partition(":")
-        if name.strip().lower() == "sitemap" and value.strip():
-            yield value.strip()

@@ -13,6 +13,8 @@ USER_AGENT = (
     "see the project README; non-commercial research)"
 )
 ROBOTSTXT_OBEY = True
+# The spider reads robots.txt's Sitemap lines from this parser's Protego (`robots_parsed`).
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 
 # Polite by default: one page a second with AutoThrottle; `--delay 0` is for the offline mirror.
 DOWNLOAD_DELAY = 1.0

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from archive.search import Filters, records
 from archive.store import Archive
 from pipelines.extraction import EXTRACTOR_VERSION, Extraction, explain
 
@@ -27,12 +28,14 @@ Extractor = Callable[..., Extraction]
 
 
 def reextract(
-    archive: Archive, since: str | None = None, extractor: Extractor = explain
+    archive: Archive, since: datetime | None = None, extractor: Extractor = explain
 ) -> ReextractSummary:
     """Extract every archived article (published since `since`) again from its latest page."""
-    options = {"command": "reextract", "since": since, "extractor_version": EXTRACTOR_VERSION}
+    chosen = Filters.of(since=since)
+    options = {"command": "reextract", "since": chosen.since}
+    options["extractor_version"] = EXTRACTOR_VERSION
     summary = ReextractSummary(archive.start_run(options))
-    post_ids = [record["post_id"] for record in archive.iter_articles(since=since)]
+    post_ids = [record["post_id"] for record in records(archive, chosen)]
     for post_id in post_ids:
         outcome = _reextract_one(archive, post_id, summary.run_id, extractor)
         setattr(summary, outcome, getattr(summary, outcome) + 1)

@@ -8,10 +8,9 @@ Playwright only drives it and never downloads a browser. The screenshots land in
 
 from __future__ import annotations
 
-import socket
+import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,35 +35,24 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture
 def served(crawled_archive: CrawledArchive) -> Iterator[str]:
-    """`bienphong serve` on a free loopback port, as a user starts it; stopped afterwards."""
-    port = free_port()
-    command = [str(Path(sys.executable).with_name("bienphong")), "serve", "--port", str(port)]
+    """`bienphong serve` on a port the system picks (`--port 0`), as a user starts it; the line
+    it prints names the address, already listening. Stopped afterwards."""
+    command = [str(Path(sys.executable).with_name("bienphong")), "serve", "--port", "0"]
     process = subprocess.Popen(
         [*command, "--db", str(crawled_archive.db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
     )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if 200 == fetch(base_url, "/", timeout=2).status:
-                    break
-            except OSError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "bienphong serve did not answer"
-                time.sleep(0.1)
-        yield base_url
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"on (http://127\.0\.0\.1:\d+)/ ", line)
+        assert found, f"{line!r} {process.stderr.read() if process.stderr else ''}"
+        assert 200 == fetch(found.group(1), "/").status
+        yield found.group(1)
     finally:
         process.terminate()
         process.communicate(timeout=10)

@@ -7,14 +7,14 @@ to `crawler.run.run_crawl`, which the tests replace.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from archive import export as export_module
+from archive import search as search_module
 from archive.cli import cli
 from archive.dates import DateError, parse_day
 from archive.site import SITE_TZ
@@ -280,7 +280,7 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_partial_one(
     output = tmp_path / "out" / "articles.jsonl"
     output.parent.mkdir()
     output.write_text("the previous export\n")
-    real = export_module.select
+    real = search_module.records
 
     def interrupted(archive: Archive, selection: Any) -> Any:
         for number, record in enumerate(real(archive, selection)):
@@ -288,7 +288,7 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_partial_one(
                 raise KeyboardInterrupt
             yield record
 
-    monkeypatch.setattr(export_module, "select", interrupted)
+    monkeypatch.setattr(search_module, "records", interrupted)
     result = invoke("export", "--output", str(output), "--db", str(db))
     assert 1 == result.exit_code  # click's Abort for Ctrl-C
     assert ["articles.jsonl"] == sorted(p.name for p in output.parent.iterdir())
@@ -451,10 +451,12 @@ def test_crawl_defaults(run_crawl: FakeRunCrawl, tmp_path: Path) -> None:
     )
 
 
-def test_crawl_since_days_ago(run_crawl: FakeRunCrawl, tmp_path: Path) -> None:
+def test_crawl_since_days_ago(
+    run_crawl: FakeRunCrawl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.dates.site_today", lambda: date(2025, 3, 10))
     invoke("crawl", "--since", "7d", "--db", str(tmp_path / "a.db"))
-    today = datetime.now(SITE_TZ).date()
-    expected = datetime.combine(today - timedelta(days=7), datetime.min.time(), SITE_TZ)
+    expected = datetime(2025, 3, 3, tzinfo=SITE_TZ)
     assert [expected] == [options.since for options in run_crawl.calls]
 
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from archive.dates import utc_iso
 from archive.site import SITE_TZ
 from pipelines.extraction import extract
 from pipelines.extraction.dates import (
-    fetched_iso,
     find_visible,
     parse_updated,
     parse_visible,
@@ -123,7 +123,7 @@ def test_template_a_date_and_update_elements() -> None:
     assert "2023-10-03T09:00:00+07:00" == record["modified_at"]
 
 
-def test_fetched_at_is_utc_to_the_second() -> None:
+def test_the_archives_own_moments_are_utc_to_the_second() -> None:
     in_hanoi = datetime(2026, 11, 1, 8, 0, 0, 123456, tzinfo=SITE_TZ)
-    assert "2026-11-01T01:00:00+00:00" == fetched_iso(in_hanoi)
-    assert "2026-11-01T01:00:00+00:00" == fetched_iso(datetime(2026, 11, 1, 1, 0))  # naive: UTC
+    assert "2026-11-01T01:00:00+00:00" == utc_iso(in_hanoi)
+    assert "2026-11-01T01:00:00+00:00" == utc_iso(datetime(2026, 11, 1, 1, 0))  # naive: UTC

@@ -1,4 +1,4 @@
-"""crawler.discovery: what listings, feeds, sitemaps and robots.txt name, on literal documents."""
+"""crawler.discovery: what listings, feeds and sitemaps name, on literal documents."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from crawler.discovery import (
     listing_key,
     listing_page_number,
     page_links,
-    robots_sitemaps,
     section_of_listing,
     sitemap_entries,
 )
@@ -127,14 +126,6 @@ def test_broken_documents_yield_nothing_rather_than_raising() -> None:
         b"\x00\x01 not xml", "https://www.bienphong.com.vn/sitemap.xml"
     )
     assert [] == html_links(b"", "https://www.bienphong.com.vn/").articles
-
-
-def test_robots_sitemap_lines() -> None:
-    robots = "User-agent: *\nDisallow: /tim-kiem\n\nSitemap: https://www.bienphong.com.vn/sitemap.xml\nsitemap:https://www.bienphong.com.vn/sitemaps/news.xml\n"
-    assert [
-        "https://www.bienphong.com.vn/sitemap.xml",
-        "https://www.bienphong.com.vn/sitemaps/news.xml",
-    ] == list(robots_sitemaps(robots))
 
 
 def test_page_links_scan_hrefs_for_articles_and_tags() -> None:

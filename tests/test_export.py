@@ -29,6 +29,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 import archive
 from archive import export as export_module
+from archive import search as search_module
 from archive.cli import cli
 from archive.store import Archive
 from tests.conftest import CrawledArchive
@@ -569,7 +570,7 @@ def test_the_help_documents_formats_and_exit_statuses() -> None:
 def test_an_interrupted_export_leaves_nothing_under_the_final_name(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, format_: str, name: str
 ) -> None:
-    real = export_module.select
+    real = search_module.records
 
     def interrupted(store: Archive, selection: Any) -> Iterator[dict[str, Any]]:
         for number, record in enumerate(real(store, selection)):
@@ -577,7 +578,7 @@ def test_an_interrupted_export_leaves_nothing_under_the_final_name(
                 raise KeyboardInterrupt
             yield record
 
-    monkeypatch.setattr(export_module, "select", interrupted)
+    monkeypatch.setattr(search_module, "records", interrupted)
     monkeypatch.setattr("archive.formats.BATCH_ROWS", 100)  # a row group is written first
     folder = tmp_path / "out"
     folder.mkdir()
@@ -596,7 +597,7 @@ def test_records_stream_through_the_writer(db: Path, tmp_path: Path) -> None:
     """The writer has written records before the selection is exhausted: nothing is listed."""
     output = tmp_path / "out.jsonl"
     seen: list[int] = []
-    real = export_module.select
+    real = search_module.records
 
     def watched(store: Archive, selection: Any) -> Iterator[dict[str, Any]]:
         for record in real(store, selection):
@@ -605,7 +606,7 @@ def test_records_stream_through_the_writer(db: Path, tmp_path: Path) -> None:
             yield record
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(export_module, "select", watched)
+        patch.setattr(search_module, "records", watched)
         assert 0 == run(db, "--output", str(output)).exit_code
     assert 300 == len(seen)
     assert 0 < seen[-1]  # the file grew while records were still coming

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,10 @@ from archive.search import (
     highlight,
     index_status,
     parse,
+    records,
     search,
-    select_records,
 )
+from archive.site import SITE_TZ
 from archive.store import Archive
 from archive.vietnamese import tone_placements
 from tests.conftest import CrawledArchive
@@ -77,7 +79,7 @@ def archive(crawled_archive: CrawledArchive) -> Iterator[Archive]:
 
 
 def ids(archive: Archive, query: str | None = None, **filters: Any) -> list[int]:
-    return sorted(r["post_id"] for r in select_records(archive, query=query, **filters))
+    return sorted(r["post_id"] for r in records(archive, Filters.of(query, **filters)))
 
 
 def where(truth: Truth, test: Callable[[set[str]], bool]) -> list[int]:
@@ -270,12 +272,11 @@ def test_malformed_queries_raise_query_error(query: str, message: str) -> None:
     assert message == str(raised.value)
 
 
-def test_select_records_raises_query_error_when_iterated(archive: Archive) -> None:
-    records = select_records(archive, query="bien AND")
-    with pytest.raises(QueryError):
-        next(records)
+def test_filters_refuse_a_malformed_query_or_date_before_any_read() -> None:
+    with pytest.raises(QueryError, match="the query ends with an operator"):
+        Filters.of("bien AND")
     with pytest.raises(QueryError, match="invalid since '2024-13-01'"):
-        next(select_records(archive, since="2024-13-01"))
+        Filters.of(since="2024-13-01")
 
 
 @pytest.fixture(scope="module")
@@ -359,14 +360,14 @@ def test_authors_match_with_or_without_diacritics(archive: Archive, truth: Truth
     assert [] == ids(archive, authors=("Ngọc Tư",))
 
 
-def test_select_records_streams_full_records_in_published_order(
-    archive: Archive, truth: Truth
-) -> None:
+def test_records_streams_full_records_in_published_order(archive: Archive, truth: Truth) -> None:
     chosen = [r["post_id"] for r in truth[::7]]
-    records = list(select_records(archive, ids=set(chosen), until="2030-01-01T00:00:00+07:00"))
-    assert [archive.get_article(r["post_id"]) for r in records] == records
+    selected = records(archive, Filters.of(ids=set(chosen), until="2030-01-01T00:00:00+07:00"))
+    assert isinstance(selected, Iterator)
+    found = list(selected)
+    assert [archive.get_article(r["post_id"]) for r in found] == found
     order = sorted(truth[::7], key=lambda r: (r["published_at"], r["post_id"]))
-    assert [r["post_id"] for r in order] == [r["post_id"] for r in records]
+    assert [r["post_id"] for r in order] == [r["post_id"] for r in found]
 
 
 def test_until_is_exclusive_and_dates_mean_site_midnight(tmp_path: Path) -> None:
@@ -380,6 +381,13 @@ def test_until_is_exclusive_and_dates_mean_site_midnight(tmp_path: Path) -> None
         assert [2] == ids(archive, until="2025-02-14")
         assert [1] == ids(archive, since="2025-02-14")
         assert [1] == ids(archive, since="2025-02-13T17:00:00+00:00")  # the same moment in UTC
+
+
+def test_a_readers_days_are_whole_days_on_the_sites_clock() -> None:
+    # `--until 2025-02-14` includes the whole of the 14th: the bound is the next midnight.
+    days = Filters.for_days("", date(2025, 2, 1), datetime(2025, 2, 14, tzinfo=SITE_TZ))
+    assert ("2025-02-01T00:00:00+07:00", "2025-02-15T00:00:00+07:00") == (days.since, days.until)
+    assert Filters() == Filters.for_days()
 
 
 # The command line

@@ -1,7 +1,7 @@
 """`bienphong serve`'s pages over real HTTP on loopback: search, facets, pagination, export,
 articles, 404, escaping of hostile text, security headers, and an archive the web cannot write.
 
-Each app runs in a uvicorn server on a thread, on a free loopback port.
+Each app runs in a uvicorn server on a thread, on a loopback port the system picks.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import json
 import re
 import sqlite3
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,10 +20,11 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import uvicorn
+from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.store import Archive
-from archive.web import PAGE_SIZE, Site, create_app
+from archive.web import PAGE_SIZE, Site, create_app, listen
 from tests.conftest import CrawledArchive, Response, fetch
 from tests.test_search import folded, text_words
 from tests.test_store import make_page, make_record
@@ -34,18 +34,14 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 @contextmanager
 def serving(db: Path) -> Iterator[str]:
-    """The reader's site over `db` on a free loopback port; its base URL."""
-    config = uvicorn.Config(
-        create_app(db), host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="none"
-    )
+    """The reader's site over `db` on a loopback port the system picks; its base URL. The
+    socket listens before the server starts, so a request made at once waits in its queue."""
+    listener = listen("127.0.0.1", 0)
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(create_app(db), log_level="warning", lifespan="off", ws="none")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -261,3 +257,16 @@ def test_the_web_cannot_write_to_the_archive(hostile_db: Path) -> None:
 def test_serve_listens_on_loopback_by_default() -> None:
     options = {param.name: param.default for param in cli.commands["serve"].params}
     assert ("127.0.0.1", 8000) == (options["host"], options["port"])
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_status_1(crawled_archive: CrawledArchive) -> None:
+    with listen("127.0.0.1", 0) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["serve", "--port", str(port), "--db", str(crawled_archive.db)]
+        )
+    assert 1 == result.exit_code
+    assert (
+        f"bienphong: error: cannot listen on 127.0.0.1 port {port}: Address already in use\n"
+        == result.output
+    )

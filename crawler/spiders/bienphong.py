@@ -14,15 +14,17 @@ connects to in `from_crawler`, as Scrapy's own extensions do.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.robotstxt import ProtegoRobotParser, RobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.dates import utc_now
 from archive.site import (
     CANONICAL_ORIGIN,
     SECTION_SLUGS,
@@ -44,7 +46,7 @@ SLOT = "bienphong.com.vn"
 # Monthly sitemaps come last: by then listings have named most of their articles, so the few
 # they add wait in the queue instead of all of a month's (memory flat as the archive grows).
 PRIORITY = {
-    "retry": 30, "article": 20, "robots": 10, "sitemap": 10, "feed": 10, "listing": 0,
+    "retry": 30, "article": 20, "sitemap": 10, "feed": 10, "listing": 0,
     "tag": -10, "month-sitemap": -20,
 }  # fmt: skip
 # Answers whose validators a later run sends back (not robots.txt: its Sitemap lines are read
@@ -71,6 +73,7 @@ class BienphongSpider(scrapy.Spider):
         with Archive(crawler.settings.get("BIENPHONG_DB")) as archive:
             spider.plan = load_plan(crawler.settings, archive)
         crawler.signals.connect(spider.stop_paging, signal=listing_exhausted)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
     def stop_paging(self, listing: str) -> None:
@@ -96,7 +99,6 @@ class BienphongSpider(scrapy.Spider):
                 requests.append(self.page(feed, self.parse_feed, "feed"))
             requests.append(self.page(f"{site}/{slug}/", self.parse_listing, "listing"))
         if not plan.sections:
-            requests.append(self.page(f"{site}/robots.txt", self.parse_robots, "robots"))
             requests.append(self.page(f"{site}/sitemap.xml", self.parse_sitemap, "sitemap"))
             requests.append(self.page(f"{site}/", self.parse_home, "listing"))
         return [r for r in requests if r is not None]
@@ -151,9 +153,13 @@ class BienphongSpider(scrapy.Spider):
 
     # -- discovery --------------------------------------------------------------------------
 
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        for url in discovery.robots_sitemaps(response.text if response.status == 200 else ""):
-            yield self.page(url, self.parse_sitemap, "sitemap")
+    def robots_parsed(self, robotparser: RobotParser, request: scrapy.Request) -> None:
+        """The sitemaps robots.txt names, from the copy Scrapy's robots middleware fetched
+        before the crawl's first request (so robots.txt is asked once, not twice)."""
+        if self.plan.sections or not isinstance(robotparser, ProtegoRobotParser):
+            return
+        for url in robotparser.rp.sitemaps:
+            self.crawler.engine.crawl(self.page(url, self.parse_sitemap, "sitemap"))
 
     def parse_sitemap(self, response: Response) -> Iterator[Output]:
         yield from self.seen(response)
@@ -250,7 +256,7 @@ class BienphongSpider(scrapy.Spider):
             status=response.status,
             headers=_headers(response),
             body=response.body,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            fetched_at=utc_now(),
             post_id=pid,
             section_hint=meta.get("section_hint"),
             listing=meta.get("listing"),

@@ -203,8 +203,3 @@ def _time_element(root: HtmlElement) -> str | None:
 
 def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def fetched_iso(moment: datetime) -> str:
-    """The fetch time as ISO 8601 UTC, to the second."""
-    return _as_utc(moment).replace(microsecond=0).isoformat()

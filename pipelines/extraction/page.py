@@ -16,8 +16,8 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement as HtmlElement  # lxml ships no types: Any to mypy
+from w3lib.encoding import html_to_unicode
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
 _META = etree.XPath("//meta[@content]")
@@ -68,20 +68,15 @@ def _collect(element: Any, parts: list[str]) -> None:
 
 
 def decode(html: bytes | str) -> str:
-    """Bytes to text: UTF-8 (the site's charset), else the page's declared charset, else cp1252."""
+    """Bytes to text: UTF-8 when they are UTF-8 (the site's charset, whatever a template
+    declares); else as w3lib reads them (a BOM, the declared charset under the names browsers
+    give it), cp1252 when nothing is declared."""
     if isinstance(html, str):
         return html
     try:
-        return html.decode("utf-8")
+        return html.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    declared = _META_CHARSET.search(html[:4096])
-    if declared:
-        try:
-            return html.decode(declared.group(1).decode("ascii"), errors="replace")
-        except LookupError:
-            pass
-    return html.decode("cp1252", errors="replace")
+        return html_to_unicode(None, html, default_encoding="cp1252")[1]
 
 
 def parse_tree(text: str) -> HtmlElement:

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from archive.dates import utc_iso
 from archive.site import article_kind, canonical_url, post_id
 
 from . import authors, bienphong, generic
 from .content import Draft
-from .dates import fetched_iso, modified_at, published_at
+from .dates import modified_at, published_at
 from .page import Page
 from .text import Body, finish_body
 
@@ -87,7 +88,7 @@ def explain(
         "sapo": values["sapo"] or None,
         "authors": values["authors"] or [],
         "word_count": len(body.text.split()),
-        "fetched_at": fetched_iso(fetched_at),
+        "fetched_at": utc_iso(fetched_at),
         "extractor_version": EXTRACTOR_VERSION,
     }
     provenance = {

@@ -26,6 +26,7 @@ from . import render
 from .faults import Faults
 from .site import SECTION_BY_SLUG, WWW, Section, Site, all_tags
 
+HOLD_LIMIT = 600.0  # seconds a held answer waits at most, should a test never release it
 ARTICLE_PATH = re.compile(r"^(/videos|/tin-anh)?/([a-z0-9-]+)-post(\d+)\.html$")
 SECTION_PATH = re.compile(r"^/([a-z0-9-]+)/(?:trang-(\d+)\.html)?$")
 TAG_PATH = re.compile(r"^/tag/([a-z0-9-]+)-(\d+)\.html$")
@@ -78,6 +79,7 @@ class Mirror:
         self.faults = faults or Faults()
         self.log_requests = log_requests
         self.hits: list[Hit] = []
+        self.held: dict[int, threading.Event] = {}  # post id → released when set
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
         # Feeds and sitemaps are the same all day long and costly at N = 100,000: keep the
@@ -114,6 +116,12 @@ class Mirror:
     def clear_hits(self) -> None:
         with self._lock:
             self.hits.clear()
+
+    def hold(self, post_id: int) -> threading.Event:
+        """Hold every answer for the article until the event returned is set: a crawl kept
+        running at a known point, whatever the machine's speed."""
+        self.held[post_id] = threading.Event()
+        return self.held[post_id]
 
     def article_hits(self, post_id: int) -> list[Hit]:
         return [h for h in self.hits if h.path.split("?")[0].endswith(f"-post{post_id}.html")]
@@ -271,6 +279,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.headers.get("User-Agent", ""),
             )
         )
+        if (found := ARTICLE_PATH.match(urlsplit(self.path).path)) and (
+            gate := mirror.held.get(int(found.group(3)))
+        ):
+            gate.wait(HOLD_LIMIT)
         self._play(mirror, answer, fault)
 
     def _fault(self, mirror: Mirror, attempt: int) -> str | None:
