@@ -8,6 +8,7 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from trafilatura.external import jt_stoplist_init
 from trafilatura.meta import reset_caches
 
 from pipelines.extraction import explain
@@ -33,6 +34,12 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         since = crawler.settings.get("BIENPHONG_SINCE")
         return cls(crawler, datetime.fromisoformat(since) if since else None)
+
+    def open_spider(self) -> None:
+        # justext's stop words of every language (~34 MiB, never released) are built on the
+        # first page the generic path falls back on: built now, the crawl's memory is flat from
+        # its start, and a late jump cannot be taken for growth.
+        jt_stoplist_init()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):  # failures and validators go on to the store
