@@ -1,6 +1,6 @@
-"""Downloader components: Retry-After honoured on 429/503, truncated pages retried, redirects
-kept on the site's hosts, and the site's address mapped to another origin (the offline mirror)
-below every other component."""
+"""Downloader components: only the site's hosts fetched, Retry-After honoured on 429/503,
+truncated pages retried, redirects kept on the site's hosts, and the site's address mapped to
+another origin (the offline mirror) below every other component."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from scrapy.http import Response
 from archive.site import SITE_HOSTS
 
 logger = logging.getLogger(__name__)
+OFFSITE_DROPPED = "archive/fetch/offsite_dropped"
 # Requests for article pages, whose bodies must arrive whole.
 ARTICLE_ROLES = ("article", "retry")
 
@@ -40,6 +41,26 @@ def retry_after_seconds(value: str | None, now: float, cap: float) -> float | No
         return min(max(parsedate_to_datetime(value).timestamp() - now, 0.0), cap)
     except (TypeError, ValueError, IndexError):
         return None
+
+
+class SiteHostsMiddleware:
+    """Only the site's own hosts are fetched: a request for any other, a sub-domain of the
+    site's included (Scrapy's offsite filter lets `m.` or `static.` through), is dropped and
+    counted, whatever named it (a link, a sitemap, robots.txt, a redirect). First of the
+    downloader middlewares, so not even another host's robots.txt is asked for."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        if host not in SITE_HOSTS:
+            self.stats.inc_value(OFFSITE_DROPPED)
+            raise IgnoreRequest(f"not the site's host: {host or request.url}")
 
 
 class RetryAfterMiddleware(RetryMiddleware):
@@ -119,7 +140,9 @@ class SiteAddressHandler(HTTP11DownloadHandler):
 
     async def download_request(self, request: Request) -> Response:
         parts = urlsplit(request.url)
-        if self.origin is None or parts.hostname not in SITE_HOSTS:
+        if parts.hostname not in SITE_HOSTS:  # SiteHostsMiddleware drops these first
+            raise IgnoreRequest(f"not the site's host: {parts.hostname or request.url}")
+        if self.origin is None:
             return await super().download_request(request)
         target = urlunsplit((*self.origin, parts.path, parts.query, ""))
         mapped = request.replace(url=target)

@@ -14,12 +14,13 @@ from scrapy.settings import Settings
 from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN, SITE_TZ
 from archive.store import Archive, ArchiveError
+from crawler.middlewares import OFFSITE_DROPPED
 
 LIVE_BASE_URL = CANONICAL_ORIGIN
-# Links and redirects to other hosts, dropped: by discovery, Scrapy's offsite filter, redirects.
+# Links and redirects to other hosts, dropped: by discovery, the hosts filter, redirects.
 OFFSITE_STATS = (
     "archive/discovery/offsite_links",
-    "offsite/filtered",
+    OFFSITE_DROPPED,
     "archive/fetch/offsite_redirects",
 )
 

@@ -326,3 +326,45 @@ def test_missing_fields_stay_empty_and_section_hint_fills_in() -> None:
         "video_url": None,
         "word_count": 0,
     } == {key: record[key] for key in EMPTY_KEYS}
+
+
+SITE_ARTICLE = "https://www.bienphong.com.vn/tuan-tra-bien-gioi-post900009.html"
+
+
+@pytest.mark.parametrize(
+    ("canonical", "expected"),
+    [
+        # the site's own preferred slug for the same post id, on either host: taken
+        ("https://bienphong.com.vn/tuan-tra-chung-post900009.html?utm_source=x",
+         "https://www.bienphong.com.vn/tuan-tra-chung-post900009.html"),
+        ("/tuan-tra-chung-post900009.html",
+         "https://www.bienphong.com.vn/tuan-tra-chung-post900009.html"),
+        # another article, a script, another host, a sub-domain: ignored
+        ("https://www.bienphong.com.vn/khac-post900011.html", SITE_ARTICLE),
+        ("javascript:alert(1)", SITE_ARTICLE),
+        ("https://evil.example/tuan-tra-bien-gioi-post900009.html", SITE_ARTICLE),
+        ("https://m.bienphong.com.vn/tuan-tra-bien-gioi-post900009.html", SITE_ARTICLE),
+        ("data:text/html,x", SITE_ARTICLE),
+    ],
+)  # fmt: skip
+def test_the_record_is_the_article_fetched_whatever_its_canonical_link_says(
+    canonical: str, expected: str
+) -> None:
+    html = f"""<html><head><title>Tuần tra</title><link rel="canonical" href="{canonical}">
+    <meta property="og:image" content="javascript:alert(2)"></head><body><article>
+    <h1>Tuần tra biên giới</h1><p>{"Cán bộ, chiến sĩ Đồn Biên phòng tuần tra đường biên. " * 8}</p>
+    <img src="javascript:alert(3)"><video src="javascript:alert(4)"></video></article>
+    </body></html>"""
+    record = extract(html, SITE_ARTICLE, datetime(2026, 11, 30, tzinfo=UTC))
+    assert (900009, expected) == (record["post_id"], record["url"])
+    assert [] == record["images"]
+    assert None is record["video_url"]
+
+
+def test_another_newspapers_canonical_link_counts_on_its_own_host_only() -> None:
+    page = '<html><head><link rel="canonical" href="{}"></head><body><p>x</p></body></html>'
+    fetched = "https://news.example/world/story-1?ref=home"
+    on_host = extract(page.format("https://news.example/world/story-1"), fetched, datetime.now(UTC))
+    elsewhere = extract(page.format("https://other.example/story-1"), fetched, datetime.now(UTC))
+    assert "https://news.example/world/story-1" == on_host["url"]
+    assert fetched == elsewhere["url"]

@@ -12,11 +12,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -34,6 +32,7 @@ from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extraction import extract
 from tests.conftest import MakeMirror, fetch
 from tests.mirror import Faults, Mirror
+from tests.mirror.faults import CANONICAL_TRAPS
 from tests.test_crawl import ARTICLE_HIT, BIENPHONG, archived, article_fetches, crawl, differences
 from tests.test_web import serving
 
@@ -190,36 +189,68 @@ def test_retry_after_is_honoured_before_asking_again(
     assert [] == [wait for wait in waits if wait < 1.0]
 
 
-class TrapProxy:
-    """A loopback 'proxy' that only counts connections: the crawl runs with https_proxy and
-    http_proxy pointing here and no_proxy naming the site, so a request to any other host
-    lands here instead of leaving the machine."""
+GUARD = Path(__file__).parent / "netguard"
 
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.connections = 0
-        self.thread = threading.Thread(target=self._accept, daemon=True)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.getsockname()[1]}"
+def guarded_env(mirror: Mirror, log: Path) -> dict[str, str]:
+    """The crawl's environment with tests/netguard loaded: every lookup and connection it
+    attempts is logged to `log`, and any but a connection to the mirror fails at once."""
+    allow = mirror.base_url.removeprefix("http://")
+    return crawl_env(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW=allow)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
 
-    @contextmanager
-    def running(self) -> Iterator[TrapProxy]:
-        self.thread.start()
-        try:
-            yield self
-        finally:
-            self.server.close()
+def contacts(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+def test_the_network_guard_refuses_and_logs_everything_but_the_allowed_address(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "net.log"
+    with socket.create_server(("127.0.0.1", 0)) as allowed:
+        port = allowed.getsockname()[1]
+        where = f"127.0.0.1:{port}"
+        attempts = (
+            f"import socket; socket.create_connection(('127.0.0.1', {port})).close()\n"
+            "for target in (('10.255.255.1', 80), ('127.0.0.2', 80)):\n"
+            "    try: socket.create_connection(target, timeout=5)\n"
+            "    except OSError as error: print(error)\n"
+            "try: socket.getaddrinfo('m.bienphong.com.vn', 443)\n"
+            "except OSError as error: print(error)\n"
+        )
+        env = crawl_env(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW=where)
+        result = subprocess.run(
+            [sys.executable, "-c", attempts], capture_output=True, text=True, env=env, check=False
+        )
+    assert 0 == result.returncode, result.stderr
+    assert [
+        f"connect {where} allowed",
+        "connect 10.255.255.1:80 refused",
+        "connect 127.0.0.2:80 refused",
+        "lookup m.bienphong.com.vn refused",
+    ] == contacts(log)
+    assert 3 == result.stdout.count("netguard:")
+
+
+def test_only_the_mirror_is_contacted_whatever_the_site_links(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=60, seed=52)
+    mirror.faults = Faults.parse("offsite-links:1")  # sub-domains and another host, everywhere
+    db, log = tmp_path / "archive.db", tmp_path / "net.log"
+
+    result = run_crawl(db, mirror, guarded_env(mirror, log))
+
+    assert 0 == result.returncode, result.stderr
+    assert any(line.startswith("connect ") for line in contacts(log))  # the guard was there
+    assert [] == [line for line in contacts(log) if not line.endswith(" allowed")]
+    assert {"www.bienphong.com.vn"} == {hit.host for hit in mirror.hits}
+    found = re.search(r"requests to other hosts dropped: (\d+)", result.stdout)
+    assert found and int(found.group(1)) > 0
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    assert sorted(truth) == sorted(archived(db))
+    assert [] == differences(truth, archived(db))
+    assert [] == runs(db)[0]["failures"]
 
 
 def test_pages_that_always_fail_are_recorded_with_a_reason_and_retried_next_run(
@@ -230,12 +261,11 @@ def test_pages_that_always_fail_are_recorded_with_a_reason_and_retried_next_run(
     mirror.faults = Faults.parse(",".join(f"{name}:{pid}" for name, pid in ids.items()))
     db = tmp_path / "archive.db"
 
-    with TrapProxy().running() as trap:
-        env = crawl_env(https_proxy=trap.url, http_proxy=trap.url, no_proxy="bienphong.com.vn")
-        first = run_crawl(db, mirror, env)
+    log = tmp_path / "net.log"
+    first = run_crawl(db, mirror, guarded_env(mirror, log))
 
     assert 0 == first.returncode, first.stderr
-    assert 0 == trap.connections
+    assert [] == [line for line in contacts(log) if not line.endswith(" allowed")]
     assert {
         (ids["broken"], "HTTP 500"),
         (ids["huge"], "page too large: over DOWNLOAD_MAXSIZE, not archived"),
@@ -291,6 +321,28 @@ def article_url(mirror: Mirror, post_id: int) -> str:
     article = mirror.site.article_by_id(post_id)
     assert article is not None
     return str(article.url)
+
+
+@pytest.mark.parametrize("trap", CANONICAL_TRAPS)
+def test_a_canonical_link_to_another_article_a_script_or_a_host_changes_no_identity(
+    make_mirror: MakeMirror, tmp_path: Path, trap: str
+) -> None:
+    mirror = make_mirror(articles=20, seed=35)
+    post_id = mirror.site.post_id(3)
+    mirror.faults = Faults.parse(f"{trap}:{post_id}")
+    db = tmp_path / "archive.db"
+
+    assert 0 == crawl(db, mirror).returncode
+
+    assert [trap] == [hit.fault for hit in mirror.article_hits(post_id)]
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    assert sorted(truth) == sorted(archived(db))
+    assert [] == differences(truth, archived(db))  # url included: the article's own
+    assert dict.fromkeys(truth, 1) == pages_per_article(db)
+    assert [] == runs(db)[0]["failures"]
+    mirror.clear_hits()
+    assert 0 == crawl(db, mirror).returncode
+    assert [] == mirror.article_hits(post_id)  # archived once, under its own id: not asked again
 
 
 def test_a_page_served_with_the_wrong_charset_is_read_as_utf8(

@@ -57,7 +57,6 @@ Output = scrapy.Request | PageValidators  # what discovery callbacks yield
 
 class BienphongSpider(scrapy.Spider):
     name = "bienphong"
-    allowed_domains = ("bienphong.com.vn",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,13 +8,13 @@ handles a page; a page no rules handle goes to the generic path (`generic.py`).
 from __future__ import annotations
 
 from typing import ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from archive.site import PageKind, page_kind
 
-from .content import Draft, Image, captioned, walk
+from .content import Draft, Image, captioned, walk, web_url
 from .page import HtmlElement, Page, clean, has_class, text_of
 from .text import strip_dateline
 
@@ -104,7 +104,7 @@ class TemplateRules:
     @classmethod
     def video_url(cls, page: Page, base: str) -> str | None:
         found = [clean(str(s)) for s in cls.VIDEO(page.root)]
-        return urljoin(base, found[0]) if found and found[0] else None
+        return web_url(found[0], base) if found else None
 
 
 def _slide(item: HtmlElement, base: str) -> Image | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import islice
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -18,6 +17,7 @@ from archive.site import SECTION_SLUGS, PageKind, page_kind, slugify
 
 from .bienphong import section_slug
 from .boxes import is_link_list
+from .content import same_site, web_url
 from .dates import parse_known
 from .page import HtmlElement, Page, clean, text_of
 from .text import strip_dateline
@@ -283,11 +283,16 @@ def _in_menu(link: HtmlElement) -> bool:
 
 
 def tags(page: Page) -> list[str]:
-    """The names of the page's links to tag pages, in page order."""
-    links = (a for a in _LINKS(page.root) if page_kind(a.get("href", "")) is PageKind.TAG)
+    """The names of the page's links to its own site's tag pages, in page order (a tag page
+    of another host, or of a sub-domain of the site's, is not this article's tag)."""
+    links = (
+        a
+        for a in _LINKS(page.root)
+        if page_kind(a.get("href", "")) is PageKind.TAG and same_site(a.get("href"), page.url)
+    )
     return list(dict.fromkeys(n for n in map(text_of, links) if n))
 
 
 def video(page: Page, base: str) -> str | None:
     found = [clean(str(s)) for s in _VIDEO(page.root)]
-    return urljoin(base, found[0]) if found and found[0] else None
+    return web_url(found[0], base) if found else None

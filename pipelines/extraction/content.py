@@ -12,6 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from archive.site import is_site_url
+
 from .boxes import is_link_list, is_list_label
 from .page import HtmlElement, clean, text_of
 from .text import split_credit
@@ -76,8 +78,26 @@ def image_url(img: HtmlElement, base: str) -> str | None:
         src = next((img.get(a, "").strip() for a in _LAZY_SRC if img.get(a, "").strip()), "")
     if not src or src.startswith("data:"):
         src = _largest(img.get("srcset") or img.get("data-srcset") or _picture_srcset(img))
-    url = urljoin(base, src) if src else ""
+    return web_url(src, base)
+
+
+def web_url(href: str | None, base: str) -> str | None:
+    """`href` made absolute against `base`, when it is a web address: a record never stores a
+    `javascript:`, `data:` or `file:` URL from a page."""
+    url = urljoin(base, href.strip()) if href and href.strip() else ""
     return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def same_site(href: str | None, url: str) -> bool:
+    """`href`, read on the page at `url`, is a web address on that page's site: for
+    bienphong.com.vn any of its hosts (not its sub-domains), for another newspaper the same
+    host."""
+    target = web_url(href, url)
+    if target is None:
+        return False
+    if is_site_url(url):
+        return is_site_url(target)
+    return urlsplit(target).hostname == urlsplit(url).hostname
 
 
 def _largest(srcset: str) -> str:

@@ -15,7 +15,7 @@ from archive.dates import utc_iso
 from archive.site import article_kind, canonical_url, post_id
 
 from . import authors, bienphong, generic
-from .content import Draft
+from .content import Draft, same_site
 from .dates import modified_at, published_at
 from .page import Page
 from .text import Body, finish_body
@@ -56,7 +56,7 @@ def explain(
 ) -> Extraction:
     """`extract`, with where each field came from."""
     page = Page.parse(html, url)
-    record_url = canonical_url(page.canonical or url)
+    record_url = identity_url(page, url)
     draft = read(page, record_url, fetched_at, site_rules=site_rules)
     body = finish_body(draft.lines)
     authors = _authors(page, draft, body)
@@ -81,7 +81,7 @@ def explain(
         found["section"] = section_hint, "listing"
     values = {key: pair[0] if pair else None for key, pair in found.items()}
     record = {
-        "post_id": post_id(record_url) or post_id(url),
+        "post_id": post_id(record_url),
         "url": record_url,
         "kind": article_kind(record_url),
         **values,
@@ -95,6 +95,18 @@ def explain(
         key: pair[1] for key, pair in found.items() if pair and pair[0] not in (None, [], "")
     }
     return Extraction(record, provenance)
+
+
+def identity_url(page: Page, url: str) -> str:
+    """The record's URL: the one fetched (after the site's redirects), or the page's canonical
+    link only when that is an http(s) URL naming the same post id on the site's hosts (on
+    another newspaper's page: on the fetched host). A page cannot make itself another
+    article, a script or another site."""
+    fetched = canonical_url(url)
+    if not page.canonical or not same_site(page.canonical, fetched):
+        return fetched
+    claimed = canonical_url(page.canonical, fetched)
+    return claimed if post_id(claimed) == post_id(fetched) else fetched
 
 
 def read(page: Page, base: str, fetched_at: datetime, *, site_rules: bool = True) -> Draft:

@@ -3,8 +3,12 @@
 Rates (`503`, `429`, `slow`, `truncate`, `reset`) are probabilities per request, drawn from the
 seed, the path and how often the path was asked before, and only on a path's first two
 attempts: a transient fault is transient, so a crawler that retries gets every page. Targets
-(`broken`, `huge`, `charset`, `loop`, `offsite`) name post ids and hold on every attempt.
-Settings: `retry-after:SECONDS` (default 1) and `slow-seconds:SECONDS` (default 5).
+(`broken`, `huge`, `charset`, `loop`, `offsite`, and the canonical-link traps
+`canonical-other`, `canonical-script`, `canonical-offsite`) name post ids and hold on every
+attempt.
+Settings: `retry-after:SECONDS` (default 1), `slow-seconds:SECONDS` (default 5), and
+`offsite-links:1`: robots.txt, sitemaps, feeds and every HTML page also name the site's
+sub-domains and another host (sitemaps, articles, tags, sections), links a crawl must not follow.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from dataclasses import dataclass, field
 from .site import MASK, mix, text_hash
 
 RATES = ("503", "429", "slow", "truncate", "reset")
-TARGETS = ("broken", "huge", "charset", "loop", "offsite")
+# A page that names another article, a script or another host as its canonical link.
+CANONICAL_TRAPS = ("canonical-other", "canonical-script", "canonical-offsite")
+TARGETS = ("broken", "huge", "charset", "loop", "offsite", *CANONICAL_TRAPS)
 TRANSIENT_ATTEMPTS = 2
 
 
@@ -24,6 +30,7 @@ class Faults:
     targets: dict[str, set[int]] = field(default_factory=lambda: {t: set() for t in TARGETS})
     retry_after: int = 1
     slow_seconds: float = 5.0
+    offsite_links: bool = False
 
     @classmethod
     def parse(cls, spec: str | None) -> Faults:
@@ -41,6 +48,8 @@ class Faults:
                     faults.retry_after = int(value)
                 elif name == "slow-seconds":
                     faults.slow_seconds = float(value)
+                elif name == "offsite-links":
+                    faults.offsite_links = value == "1"
                 else:
                     raise ValueError(f"unknown fault {name!r}")
             except ValueError as error:

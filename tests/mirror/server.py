@@ -23,10 +23,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import render
-from .faults import Faults
+from .faults import CANONICAL_TRAPS, Faults
 from .site import SECTION_BY_SLUG, WWW, Section, Site, all_tags
 
 HOLD_LIMIT = 600.0  # seconds a held answer waits at most, should a test never release it
+CANONICAL_LINK = re.compile(rb'<link rel="canonical"[^>]*>')
 ARTICLE_PATH = re.compile(r"^(/videos|/tin-anh)?/([a-z0-9-]+)-post(\d+)\.html$")
 SECTION_PATH = re.compile(r"^/([a-z0-9-]+)/(?:trang-(\d+)\.html)?$")
 TAG_PATH = re.compile(r"^/tag/([a-z0-9-]+)-(\d+)\.html$")
@@ -241,6 +242,40 @@ class _Server(ThreadingHTTPServer):
         pass  # a client that hangs up mid-answer is the client's business
 
 
+# Hosts a crawl of the site must never contact: the site's sub-domains and another site.
+OFFSITE_HOSTS = ("m.bienphong.com.vn", "static.bienphong.com.vn", "evil.example")
+
+
+def offsite_linked(site: Site, answer: Answer) -> Answer:
+    """`offsite-links`: the document also names each offsite host, in its own kind of link
+    (robots Sitemap lines, sitemap children and entries, feed items, page links to articles,
+    tags and sections), with a post id of the site's to tempt a crawler."""
+    slug = f"tuan-tra-post{site.post_id(0)}.html"
+    body, kind = answer.body, answer.content_type
+    for host in OFFSITE_HOSTS:
+        origin = f"https://{host}"
+        if kind.startswith("text/plain"):  # robots.txt
+            body += f"Sitemap: {origin}/sitemap.xml\n".encode()
+        elif b"</sitemapindex>" in body:
+            child = f"<sitemap><loc>{origin}/sitemaps/posts-2020-01.xml</loc></sitemap>"
+            body = body.replace(b"</sitemapindex>", child.encode() + b"</sitemapindex>")
+        elif b"</urlset>" in body:
+            body = body.replace(
+                b"</urlset>", f"<url><loc>{origin}/{slug}</loc></url></urlset>".encode()
+            )
+        elif b"</channel>" in body:
+            item = f"<item><title>x</title><link>{origin}/{slug}</link></item>"
+            body = body.replace(b"</channel>", item.encode() + b"</channel>")
+        elif b"</body>" in body:
+            links = "".join(
+                f'<li><a href="{origin}/{path}">{path}</a></li>'
+                for path in (slug, "tag/bien-gioi-1.html", "kinh-te/", "kinh-te/trang-2.html")
+            )
+            footer = f'<footer class="site-links"><ul>{links}</ul></footer>'
+            body = body.replace(b"</body>", footer.encode() + b"</body>")
+    return replace(answer, body=body)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Head and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and the
@@ -263,6 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "")
         attempt = mirror.attempt(self.path)
         answer = mirror.answer(host, self.path)
+        if mirror.faults.offsite_links and answer.status == 200:
+            answer = offsite_linked(mirror.site, answer)
         fault = self._fault(mirror, attempt)
         conditional = False
         if fault is None:
@@ -339,11 +376,29 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "huge" and answer.status == 200:
             padding = b"<!-- " + b"x" * HUGE_PADDING + b" -->"
             answer.body = answer.body.replace(b"</body>", padding + b"</body>")
+        if fault in CANONICAL_TRAPS and answer.status == 200:
+            answer.body = self._canonical_trap(mirror, answer.body, fault)
         if fault == "charset" and answer.status == 200:
             answer.content_type = "text/html; charset=iso-8859-1"
         if fault == "truncate" and answer.status == 200:
             return self._truncate(answer)
         return self._send(answer)
+
+    def _canonical_trap(self, mirror: Mirror, body: bytes, fault: str) -> bytes:
+        """The page's canonical link replaced by one naming the next article of the site
+        (`canonical-other`), a script, or that next article's path on another host."""
+        found = ARTICLE_PATH.match(urlsplit(self.path).path)
+        index = mirror.site.index_of(int(found.group(3))) if found else None
+        assert index is not None, "canonical traps are set on articles"
+        other = mirror.site.article(index + 1 if index + 1 < mirror.site.total else index - 1)
+        href = {
+            "canonical-other": other.url,
+            "canonical-script": "javascript:alert(1)",
+            "canonical-offsite": f"https://evil.example{other.path}",
+        }[fault]
+        body = CANONICAL_LINK.sub(b"", body)
+        link = f'<link rel="canonical" href="{href}">'.encode()
+        return body.replace(b"</head>", link + b"</head>", 1)
 
     def _truncate(self, answer: Answer) -> None:
         """Half the body: half the time behind an honest Content-Length, half behind a lie."""
