@@ -21,7 +21,7 @@ from .page import Page
 from .text import Body, finish_body
 
 # Bump when a rule changes what a record holds; re-extraction compares it.
-EXTRACTOR_VERSION = "2.0.0"
+EXTRACTOR_VERSION = "2.0.1"
 
 
 @dataclass(frozen=True)
