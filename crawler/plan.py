@@ -5,6 +5,7 @@ Pure: no Scrapy. The spider asks the plan which links to fetch and which listing
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,12 @@ from .discovery import Link
 
 # Stop paging a listing (newest first) after this many archived post ids in a row.
 KNOWN_RUN_DEFAULT = 10
+# A listing ends after this many pages in a row that list nothing new: no post id that was
+# not on its last RECALL_PAGES pages (a listing that repeats itself, or loops, for ever).
+STALE_PAGES = 3
+RECALL_PAGES = 5
+# No listing is paged past this page (the site's largest section fills about 2,500).
+LISTING_PAGE_CAP_DEFAULT = 10_000
 
 
 @dataclass
@@ -25,6 +32,7 @@ class CrawlPlan:
     full: bool = False  # walk everything again, whatever earlier runs saw
     refetch: bool = False  # with full: fetch archived articles again too
     known_run: int = KNOWN_RUN_DEFAULT
+    listing_page_cap: int = LISTING_PAGE_CAP_DEFAULT
     # archived post_id → the site's time of our version (modified, else published)
     archived: dict[int, str | None] = field(default_factory=dict)
     walked_at: datetime | None = None  # start of the last finished, unbounded run
@@ -72,6 +80,25 @@ class CrawlPlan:
         return headers
 
 
+@dataclass
+class ListingWalk:
+    """One listing's pages so far, to tell when paging it on would find nothing."""
+
+    recent: deque[frozenset[int]] = field(default_factory=lambda: deque(maxlen=RECALL_PAGES))
+    stale: int = 0  # pages in a row that listed nothing new
+
+    def page(self, number: int, post_ids: list[int], cap: int) -> str | None:
+        """After page `number` listed `post_ids`: None to page on, else why the listing ends."""
+        new = set(post_ids).difference(*self.recent)
+        self.recent.append(frozenset(post_ids))
+        self.stale = 0 if new else self.stale + 1
+        if self.stale >= STALE_PAGES:
+            return f"ended at page {number}: {STALE_PAGES} pages in a row listed nothing new"
+        if number >= cap:
+            return f"ended at page {number}: the cap on pages a listing is followed to"
+        return None
+
+
 def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -86,6 +113,7 @@ def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
         full=settings.getbool("BIENPHONG_FULL"),
         refetch=settings.getbool("BIENPHONG_REFETCH"),
         known_run=settings.getint("BIENPHONG_KNOWN_RUN", KNOWN_RUN_DEFAULT),
+        listing_page_cap=settings.getint("BIENPHONG_LISTING_PAGE_CAP", LISTING_PAGE_CAP_DEFAULT),
         archived=archive.site_stamps(),
         walked_at=_time(archive.last_complete_run_started()),
         validators=archive.validators(),

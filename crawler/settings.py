@@ -64,6 +64,8 @@ BIENPHONG_REFETCH = False  # with FULL: fetch archived articles too
 BIENPHONG_RECHECK_SINCE = None  # ISO 8601: refetch archived articles published since
 # Incremental crawls stop paging a listing after this many archived articles in a row.
 BIENPHONG_KNOWN_RUN = plan.KNOWN_RUN_DEFAULT
+# No listing is paged past this page, whatever its pages link (an endless listing ends).
+BIENPHONG_LISTING_PAGE_CAP = plan.LISTING_PAGE_CAP_DEFAULT
 BIENPHONG_LOCK_HELD = False  # set by `bienphong crawl`, which takes the archive's lock itself
 
 # Scrapy's components the crawl has no use for, each one a cost on every request or output:

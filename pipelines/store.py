@@ -16,6 +16,7 @@ from archive.lock import ArchiveLock
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive, ArchiveError, RawPage, Validators
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
+from pipelines.signals import ENDED_LISTINGS
 
 # The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
 ERROR_STAT = "archive/error"
@@ -133,5 +134,6 @@ def close_run(
     if reason == "finished":  # validators vouch that nothing below a page changed
         archive.save_validators(validators)
     warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
+    warnings += [f"listing {listing} {why}" for listing, why in stats.get(ENDED_LISTINGS, [])]
     archive.finish_run(run_id, reason, counts, fill, warnings, generic)
     return warnings

@@ -13,6 +13,7 @@ from crawler.discovery import (
     section_of_listing,
     sitemap_entries,
 )
+from crawler.plan import ListingWalk
 
 ICT = timezone(timedelta(hours=7))
 LISTING = b"""<html><head><link rel="next" href="/kinh-te/?page=3"></head><body>
@@ -141,3 +142,19 @@ def test_page_links_scan_hrefs_for_articles_and_tags() -> None:
         ("https://evil.example/c-post450007.html", 450007),  # the spider drops other hosts
     ] == [(link.url, link.post_id) for link in links]
     assert ["https://www.bienphong.com.vn/tag/bdbp-lao-cai-4355.html"] == tags
+
+
+def test_a_listing_walk_ends_after_three_pages_with_nothing_new_or_at_the_cap() -> None:
+    walk = ListingWalk()
+    assert None is walk.page(1, [20, 19, 18], cap=100)
+    assert None is walk.page(2, [18, 17, 16], cap=100)  # overlaps page 1, but lists 17 and 16
+    assert None is walk.page(3, [16, 17], cap=100)  # nothing new: one
+    assert None is walk.page(4, [18], cap=100)  # two
+    assert "ended at page 5: 3 pages in a row listed nothing new" == walk.page(5, [], cap=100)
+    looping = ListingWalk()
+    for number, ids in enumerate(([9, 8], [7, 6], [9, 8], [7, 6], [9, 8]), start=1):
+        ended = looping.page(number, ids, cap=100)
+    assert "ended at page 5: 3 pages in a row listed nothing new" == ended
+    capped = ListingWalk()
+    assert None is capped.page(1, [5], cap=2)
+    assert "ended at page 2: the cap on pages a listing is followed to" == capped.page(2, [4], 2)

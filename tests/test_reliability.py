@@ -323,6 +323,30 @@ def article_url(mirror: Mirror, post_id: int) -> str:
     return str(article.url)
 
 
+def test_an_endless_listing_ends_the_listing_not_the_crawl_and_is_reported(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=200, seed=53)
+    mirror.faults = Faults.parse("endless:kinh-te")  # page N links page N+1, same articles
+    last = mirror.site.section_pages("kinh-te")
+    db = tmp_path / "archive.db"
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    pages = [h.path for h in mirror.hits if h.path.startswith("/kinh-te/")]
+    assert last + 3 == len(pages) == len(set(pages))  # the last page's articles thrice more
+    warning = (
+        "listing https://www.bienphong.com.vn/kinh-te/ ended at page "
+        f"{last + 3}: 3 pages in a row listed nothing new"
+    )
+    assert [warning] == runs(db)[0]["warnings"]
+    assert f"warning: {warning}" in result.stdout.splitlines()
+    assert "finished" == runs(db)[0]["outcome"]
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    assert sorted(truth) == sorted(archived(db))
+
+
 @pytest.mark.parametrize("trap", CANONICAL_TRAPS)
 def test_a_canonical_link_to_another_article_a_script_or_a_host_changes_no_identity(
     make_mirror: MakeMirror, tmp_path: Path, trap: str

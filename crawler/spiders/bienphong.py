@@ -36,9 +36,9 @@ from archive.site import (
 from archive.store import Archive, Validators
 from crawler import discovery
 from crawler.middlewares import complete_html
-from crawler.plan import CrawlPlan, load_plan
+from crawler.plan import CrawlPlan, ListingWalk, load_plan
 from pipelines.items import FailedPage, FetchedPage, PageValidators
-from pipelines.signals import listing_exhausted
+from pipelines.signals import ENDED_LISTINGS, listing_exhausted
 
 # One download slot for both hosts: they are one server, and politeness is per server.
 SLOT = "bienphong.com.vn"
@@ -65,6 +65,7 @@ class BienphongSpider(scrapy.Spider):
         self.requested: set[str] = set()  # pages other than articles asked for so far
         self.exhausted_listings: set[str] = set()
         self.known_runs: dict[str, int] = {}  # listing → archived ids in a row so far
+        self.walks: dict[str, ListingWalk] = {}  # listings being paged → their pages so far
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BienphongSpider:
@@ -203,9 +204,24 @@ class BienphongSpider(scrapy.Spider):
         for link in found.articles:
             self.count_known(listing, link.post_id)
             yield from self.article(link, section, listing=listing)
+        self.walk(listing, response.url, [link.post_id for link in found.articles])
         if found.articles and listing not in self.exhausted_listings:
             for url in found.next_pages:
                 yield from self.listing_page(url, "listing" if section else "tag")
+        if not found.next_pages or listing in self.exhausted_listings:
+            self.walks.pop(listing, None)  # done with: its pages so far are not needed
+
+    def walk(self, listing: str, url: str, post_ids: list[int]) -> None:
+        """Page no further a listing whose pages have stopped listing anything new, or that
+        reached the page cap; said in the run's warnings (`bienphong runs`)."""
+        walk = self.walks.setdefault(listing, ListingWalk())
+        number = discovery.listing_page_number(url)
+        ended = walk.page(number, post_ids, self.plan.listing_page_cap)
+        if ended and listing not in self.exhausted_listings:
+            self.stop_paging(listing)
+            where = canonical_url(listing)  # the listing's first page, as the user knows it
+            ended_before = self.crawler.stats.get_value(ENDED_LISTINGS, [])
+            self.crawler.stats.set_value(ENDED_LISTINGS, [*ended_before, (where, ended)])
 
     def count_known(self, listing: str, pid: int) -> None:
         run = self.known_runs.get(listing, 0) + 1 if pid in self.plan.archived else 0

@@ -6,9 +6,12 @@ attempts: a transient fault is transient, so a crawler that retries gets every p
 (`broken`, `huge`, `charset`, `loop`, `offsite`, and the canonical-link traps
 `canonical-other`, `canonical-script`, `canonical-offsite`) name post ids and hold on every
 attempt.
-Settings: `retry-after:SECONDS` (default 1), `slow-seconds:SECONDS` (default 5), and
-`offsite-links:1`: robots.txt, sitemaps, feeds and every HTML page also name the site's
-sub-domains and another host (sitemaps, articles, tags, sections), links a crawl must not follow.
+
+Settings: `retry-after:SECONDS` (default 1); `slow-seconds:SECONDS` (default 5);
+`endless:SLUG+SLUG`: those sections' listings go on past their last page for ever, each page
+repeating the last one's articles and linking the next; `offsite-links:1`: robots.txt,
+sitemaps, feeds and every HTML page also name the site's sub-domains and another host
+(sitemaps, articles, tags, sections), links a crawl must not follow.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Faults:
     retry_after: int = 1
     slow_seconds: float = 5.0
     offsite_links: bool = False
+    endless: set[str] = field(default_factory=set)  # section slugs whose listing never ends
 
     @classmethod
     def parse(cls, spec: str | None) -> Faults:
@@ -48,6 +52,8 @@ class Faults:
                     faults.retry_after = int(value)
                 elif name == "slow-seconds":
                     faults.slow_seconds = float(value)
+                elif name == "endless":
+                    faults.endless.update(value.split("+"))
                 elif name == "offsite-links":
                     faults.offsite_links = value == "1"
                 else:

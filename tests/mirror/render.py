@@ -367,9 +367,12 @@ def pager_html(section: Section, current: int, pages: int) -> tuple[str, str]:
     )
 
 
-def section_page(site: Site, section: Section, number: int) -> str:
-    indexes = site.section_page(section.slug, number)
-    pager, head = pager_html(section, number, site.section_pages(section.slug))
+def section_page(site: Site, section: Section, number: int, endless: bool = False) -> str:
+    """A page of the section's listing; `endless`: past the last page, the last page's
+    articles again, each page linking the next, for ever (a listing that never ends)."""
+    last = site.section_pages(section.slug)
+    indexes = site.section_page(section.slug, min(number, last) if endless else number)
+    pager, head = pager_html(section, number, number + 1 if endless else last)
     body = (
         f'<div class="category"><h1 class="category-title">{escape(section.name)}</h1>'
         f"{items_html(site, indexes, number * 31 + section.legacy_id)}{pager}</div>"

@@ -162,7 +162,8 @@ class Mirror:
             section = SECTION_BY_SLUG.get(found.group(1))
             if section and number is not None:
                 page = int(found.group(2) or number)
-                return self._changing(render.section_page(site, section, page), HTML)
+                endless = section.slug in self.faults.endless
+                return self._changing(render.section_page(site, section, page, endless), HTML)
         if (found := TAG_PATH.match(path)) and number is not None:
             tag = next((t for t in all_tags() if t.tag_id == int(found.group(2))), None)
             if tag:
