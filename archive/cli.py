@@ -253,11 +253,13 @@ def crawl(
         f"{summary.unchanged} unchanged, {summary.failed} failed\n"
         f"pages fetched: {summary.pages_fetched}"
     )
+    if summary.pages_failed:
+        click.echo(f"feeds, sitemaps and listings failed: {summary.pages_failed}")
     if summary.offsite:
         click.echo(f"requests to other hosts dropped: {summary.offsite}")
     for warning in summary.warnings:
         click.echo(f"warning: {warning}")
-    if summary.failed:
+    if summary.failed or summary.pages_failed:
         click.echo("failed pages are listed by: bienphong runs --limit 1")
 
 
@@ -653,9 +655,8 @@ def format_runs(rows: list[dict[str, Any]]) -> str:
         if row and row.get("generic_share") is not None:
             lines.append(f"    generic path: {row['generic_share']:.0%}")
         for failure in row["failures"] if row else []:
-            lines.append(
-                f"    failed: {failure['url']} (post {failure['post_id']}): {failure['reason']}"
-            )
+            post = f" (post {failure['post_id']})" if failure["post_id"] is not None else ""
+            lines.append(f"    failed: {failure['url']}{post}: {failure['reason']}")
         for warning in row["warnings"] if row else []:
             lines.append(f"    warning: {warning}")
     return "\n".join(line.rstrip() for line in lines)

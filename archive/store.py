@@ -443,6 +443,16 @@ class Archive:
         with self._errors("read failures"):
             return [(row[0], row[1]) for row in self.db.execute(sql)]
 
+    def pending_page_failures(self) -> list[str]:
+        """URLs of the feeds, sitemaps and listings the latest run before this one could not
+        read: the next run asks them first (what only they list is not archived yet)."""
+        sql = (
+            "SELECT DISTINCT url FROM failures WHERE post_id IS NULL AND run_id ="
+            " (SELECT max(id) FROM runs WHERE finished_at IS NOT NULL) ORDER BY url"
+        )
+        with self._errors("read failures"):
+            return [row[0] for row in self.db.execute(sql)]
+
     def urls_published_since(self, since: str) -> list[tuple[str, int]]:
         """(url, post_id) of archived articles published since an ISO 8601 time, for rechecks."""
         sql = "SELECT url, post_id FROM articles WHERE published_at >= ? ORDER BY published_at"

@@ -21,13 +21,19 @@ from archive.site import SITE_HOSTS
 
 logger = logging.getLogger(__name__)
 OFFSITE_DROPPED = "archive/fetch/offsite_dropped"
-# Requests for article pages, whose bodies must arrive whole.
-ARTICLE_ROLES = ("article", "retry")
+# The closing tag that ends a whole document of each kind of page the crawl reads.
+XML_ROLES = ("feed", "sitemap", "month-sitemap")
+XML_ENDS = (b"</rss>", b"</feed>", b"</urlset>", b"</sitemapindex>")
 
 
-def complete_html(body: bytes) -> bool:
-    """A whole HTML document: a page cut short in transit lacks its closing tag."""
-    return b"</html>" in body[-2048:].lower()
+def complete(body: bytes, role: str | None) -> bool:
+    """A whole document: one cut short in transit (behind an honest Content-Length, which
+    Scrapy cannot tell from a whole one) lacks its closing tag. A feed or sitemap ends with
+    its root's; an article, listing or home page with `</html>`."""
+    tail = body[-2048:].lower()
+    if role in XML_ROLES:
+        return any(end in tail for end in XML_ENDS)
+    return b"</html>" in tail
 
 
 def retry_after_seconds(value: str | None, now: float, cap: float) -> float | None:
@@ -73,8 +79,8 @@ class RetryAfterMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry"):
             return response
-        if response.status == 200 and request.meta.get("role") in ARTICLE_ROLES:
-            if complete_html(response.body):
+        if response.status == 200 and request.meta.get("role"):  # a page the crawl reads
+            if complete(response.body, request.meta["role"]):
                 return response
             self.crawler.stats.inc_value("archive/fetch/truncated")
             return self._retry(request, "truncated page") or response  # the spider records it

@@ -38,6 +38,7 @@ class CrawlPlan:
     walked_at: datetime | None = None  # start of the last finished, unbounded run
     validators: dict[str, Validators] = field(default_factory=dict)
     retry: list[tuple[str, int]] = field(default_factory=list)  # failed earlier, not archived
+    retry_pages: list[str] = field(default_factory=list)  # feeds, sitemaps, listings: the same
     recheck: list[tuple[str, int]] = field(default_factory=list)  # --recheck-since
 
     @property
@@ -118,5 +119,6 @@ def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
         walked_at=_time(archive.last_complete_run_started()),
         validators=archive.validators(),
         retry=archive.pending_failures(),
+        retry_pages=archive.pending_page_failures(),
         recheck=archive.urls_published_since(recheck_since) if recheck_since else [],
     )

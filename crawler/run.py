@@ -49,6 +49,7 @@ class CrawlSummary:
     unchanged: int = 0
     failed: int = 0
     pages_fetched: int = 0
+    pages_failed: int = 0  # feeds, sitemaps and listings that could not be read
     offsite: int = 0  # requests and redirects to other hosts, dropped
     duration_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -125,6 +126,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         updated=int(stats.get("archive/store/updated", 0)),
         unchanged=int(stats.get("archive/store/unchanged", 0)),
         failed=int(stats.get("archive/store/failed", 0)),
+        pages_failed=int(stats.get("archive/store/pages_failed", 0)),
         pages_fetched=int(stats.get("downloader/response_count", 0)),
         offsite=sum(int(stats.get(key, 0)) for key in OFFSITE_STATS),
         duration_seconds=round(time.monotonic() - started, 1),

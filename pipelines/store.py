@@ -106,12 +106,13 @@ def raw_page(page: FetchedPage) -> RawPage:
 
 
 def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: int) -> str:
-    """The item into the archive: "new", "updated", "unchanged" or "failed"."""
+    """The item into the archive: "new", "updated", "unchanged", "failed" (an article), or
+    "pages_failed" (a feed, sitemap or listing)."""
     if isinstance(item, FailedPage):
         if item.page is not None and item.post_id is not None:  # kept for `reextract`
             archive.save_page(raw_page(item.page), item.post_id, run_id)
         archive.record_failure(run_id, item.url, item.post_id, item.reason)
-        return "failed"
+        return "failed" if item.post_id is not None else "pages_failed"
     return archive.save_article(item.record, raw_page(item.page), run_id, item.provenance)
 
 
@@ -127,11 +128,14 @@ def close_run(
     finished keeps `validators` (the spider sends them only from a crawl of the whole site)."""
     counts = {key: stats.get(f"archive/store/{key}", 0) for key in OUTCOMES}
     counts["pages_fetched"] = stats.get("downloader/response_count", 0)
+    pages_failed = stats.get("archive/store/pages_failed", 0)
+    counts["failed"] += pages_failed  # the run's failures: articles, feeds, sitemaps, listings
     saved = counts["new"] + counts["updated"] + counts["unchanged"]
     fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in PAGE_FIELDS} if saved else {}
     generic = stats.get("archive/generic", 0) / saved if saved else None
     reason = "archive_error" if stats.get(ERROR_STAT) else reason
-    if reason == "finished":  # validators vouch that nothing below a page changed
+    # Validators vouch that nothing below a page changed: only a walk that missed no page.
+    if reason == "finished" and not pages_failed:
         archive.save_validators(validators)
     warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
     warnings += [f"listing {listing} {why}" for listing, why in stats.get(ENDED_LISTINGS, [])]

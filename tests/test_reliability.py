@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -26,6 +27,7 @@ from scrapy.utils.test import get_crawler
 
 from archive.cli import cli
 from archive.lock import ArchiveLock
+from archive.site import PageKind, page_kind
 from archive.store import Archive, RawPage
 from crawler.discovery import Link
 from crawler.spiders.bienphong import BienphongSpider
@@ -33,6 +35,8 @@ from pipelines.extraction import extract
 from tests.conftest import MakeMirror, fetch
 from tests.mirror import Faults, Mirror
 from tests.mirror.faults import CANONICAL_TRAPS
+from tests.mirror.render import section_url
+from tests.mirror.site import SECTION_BY_SLUG, WWW
 from tests.test_crawl import ARTICLE_HIT, BIENPHONG, archived, article_fetches, crawl, differences
 from tests.test_web import serving
 
@@ -321,6 +325,59 @@ def article_url(mirror: Mirror, post_id: int) -> str:
     article = mirror.site.article_by_id(post_id)
     assert article is not None
     return str(article.url)
+
+
+def test_listings_feeds_and_sitemaps_cut_short_are_asked_again_until_whole(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=200, seed=54)
+    mirror.faults = Faults.parse("truncate:0.6")  # 60% of first and second answers, any page
+    db = tmp_path / "archive.db"
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    cut = {hit.path for hit in mirror.hits if hit.fault == "truncate" and "-post" not in hit.path}
+    kinds = {page_kind(WWW + path) for path in cut}
+    assert {PageKind.FEED, PageKind.SITEMAP, PageKind.SECTION} <= kinds
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    assert sorted(truth) == sorted(archived(db))
+    assert [] == differences(truth, archived(db))
+    assert [] == runs(db)[0]["failures"]
+    assert "articles: 200 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
+
+
+def test_a_listing_or_feed_that_stays_cut_short_is_a_failure_retried_first_next_run(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=200, seed=55)
+    section = SECTION_BY_SLUG["kinh-te"]
+    broken = [urlsplit(section_url(section, 2)).path, "/rss/kinh-te.rss", "/sitemap.xml"]
+    mirror.faults = Faults.parse("cut:" + "+".join(broken))
+    db = tmp_path / "archive.db"
+
+    first = crawl(db, mirror)
+
+    assert 0 == first.returncode, first.stderr
+    assert "feeds, sitemaps and listings failed: 3" in first.stdout.splitlines()
+    assert "failed pages are listed by: bienphong runs --limit 1" in first.stdout
+    run = runs(db)[0]
+    assert sorted((WWW + path, None, "truncated page") for path in broken) == sorted(
+        (f["url"], f["post_id"], f["reason"]) for f in run["failures"]
+    )
+    assert 3 == run["failed"]
+    assert 5 == len([hit for hit in mirror.hits if hit.path == broken[0]])  # 4 retries
+
+    mirror.faults = Faults()
+    mirror.clear_hits()
+    second = crawl(db, mirror)
+
+    assert 0 == second.returncode, second.stderr
+    paths = [hit.path for hit in mirror.hits if hit.path != "/robots.txt"]
+    assert set(broken) <= set(paths[:8])  # retried first: in the first 8 requests in flight
+    assert [] == runs(db)[0]["failures"]
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    assert sorted(truth) == sorted(archived(db))
 
 
 def test_an_endless_listing_ends_the_listing_not_the_crawl_and_is_reported(

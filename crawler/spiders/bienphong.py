@@ -29,13 +29,15 @@ from archive.site import (
     CANONICAL_ORIGIN,
     SECTION_SLUGS,
     SECTIONS,
+    PageKind,
     canonical_url,
     is_site_url,
+    page_kind,
     post_id,
 )
 from archive.store import Archive, Validators
 from crawler import discovery
-from crawler.middlewares import complete_html
+from crawler.middlewares import complete
 from crawler.plan import CrawlPlan, ListingWalk, load_plan
 from pipelines.items import FailedPage, FetchedPage, PageValidators
 from pipelines.signals import ENDED_LISTINGS, listing_exhausted
@@ -52,7 +54,7 @@ PRIORITY = {
 # Answers whose validators a later run sends back (not robots.txt: its Sitemap lines are read
 # on every run, and a 304 would hide them).
 CONDITIONAL_ROLES = ("sitemap", "month-sitemap", "feed", "listing")
-Output = scrapy.Request | PageValidators  # what discovery callbacks yield
+Output = scrapy.Request | PageValidators | FailedPage  # what discovery callbacks yield
 
 
 class BienphongSpider(scrapy.Spider):
@@ -91,6 +93,7 @@ class BienphongSpider(scrapy.Spider):
         plan, site = self.plan, CANONICAL_ORIGIN
         requests = [self.fetch_article(url, pid, "retry") for url, pid in plan.retry]
         requests += [self.fetch_article(url, pid, "retry") for url, pid in plan.recheck]
+        requests += [self.retry_page(url) for url in plan.retry_pages]
         legacy = dict(SECTIONS)
         for slug in plan.sections or SECTION_SLUGS:
             requests.append(self.page(f"{site}/rss/{slug}.rss", self.parse_feed, "feed"))
@@ -103,7 +106,24 @@ class BienphongSpider(scrapy.Spider):
             requests.append(self.page(f"{site}/", self.parse_home, "listing"))
         return [r for r in requests if r is not None]
 
-    def page(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
+    def retry_page(self, url: str) -> scrapy.Request | None:
+        """A feed, sitemap or listing that an earlier run could not read, asked again first."""
+        kind = page_kind(url)
+        read: dict[PageKind, tuple[Any, str]] = {
+            PageKind.FEED: (self.parse_feed, "feed"),
+            PageKind.SITEMAP: (self.parse_sitemap, "sitemap"),
+            PageKind.HOME: (self.parse_home, "listing"),
+            PageKind.SECTION: (self.parse_listing, "listing"),
+            PageKind.TAG: (self.parse_listing, "tag"),
+        }
+        if kind not in read:
+            return None
+        callback, role = read[kind]
+        return self.page(url, callback, role, priority=PRIORITY["retry"])
+
+    def page(
+        self, url: str, callback: Any, role: str, priority: int | None = None, **meta: Any
+    ) -> scrapy.Request:
         headers = self.plan.conditional_headers(url) if role in CONDITIONAL_ROLES else {}
         if role not in ("article", "retry"):
             self.requested.add(url)
@@ -111,7 +131,7 @@ class BienphongSpider(scrapy.Spider):
             url,
             callback=callback,
             errback=self.page_failed,
-            priority=PRIORITY[role],
+            priority=PRIORITY[role] if priority is None else priority,
             headers=headers,
             # Articles are deduplicated by post id (fetch_article): Scrapy's URL fingerprints
             # would only hold one more entry per article in memory.
@@ -151,6 +171,13 @@ class BienphongSpider(scrapy.Spider):
             ),
         )
 
+    def truncated(self, response: Response) -> FailedPage | None:
+        """A feed, sitemap or listing still cut short after the retries: a failure to record
+        (and retry first next run), not a page to read a part of."""
+        if response.status == 200 and not complete(response.body, response.meta.get("role")):
+            return FailedPage(canonical_url(response.url), None, "truncated page")
+        return None
+
     # -- discovery --------------------------------------------------------------------------
 
     def robots_parsed(self, robotparser: RobotParser, request: scrapy.Request) -> None:
@@ -162,6 +189,9 @@ class BienphongSpider(scrapy.Spider):
             self.crawler.engine.crawl(self.page(url, self.parse_sitemap, "sitemap"))
 
     def parse_sitemap(self, response: Response) -> Iterator[Output]:
+        if failed := self.truncated(response):
+            yield failed
+            return
         yield from self.seen(response)
         if response.status != 200:
             return
@@ -174,6 +204,9 @@ class BienphongSpider(scrapy.Spider):
             yield from self.article(link)
 
     def parse_feed(self, response: Response) -> Iterator[Output]:
+        if failed := self.truncated(response):
+            yield failed
+            return
         yield from self.seen(response)
         if response.status != 200:
             return
@@ -182,6 +215,9 @@ class BienphongSpider(scrapy.Spider):
             yield from self.article(link, section)
 
     def parse_home(self, response: Response) -> Iterator[Output]:
+        if failed := self.truncated(response):
+            yield failed
+            return
         yield from self.seen(response)
         if response.status != 200:
             return
@@ -195,6 +231,9 @@ class BienphongSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Output]:
         """A section or tag page: its articles, then its next pages until a page lists none,
         an article older than --since turns up, or (incremental) archived ids run long."""
+        if failed := self.truncated(response):
+            yield failed
+            return
         yield from self.seen(response)
         if response.status != 200:
             return
@@ -262,7 +301,7 @@ class BienphongSpider(scrapy.Spider):
         if response.status != 200:
             yield FailedPage(url, pid, f"HTTP {response.status}")
             return
-        if not complete_html(response.body):  # still cut short after the middleware's retries
+        if not complete(response.body, "article"):  # still cut short after the retries
             yield FailedPage(url, pid, "truncated page")
             return
         yield FetchedPage(
@@ -283,11 +322,17 @@ class BienphongSpider(scrapy.Spider):
             yield from self.tag_pages(tags)
 
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
+        """Every page the crawl needed and could not get is a recorded failure: an article,
+        and a feed, sitemap or listing too (the articles only it lists would go missing), but
+        not a request refused before it was sent (another host's, or robots.txt's)."""
         request = failure.request  # type: ignore[attr-defined]
+        first = request.meta.get("redirect_urls", [request.url])[0]  # before any redirect
         if request.meta.get("role") in ("article", "retry"):
-            first = request.meta.get("redirect_urls", [request.url])[0]  # before any redirect
-            url, pid = canonical_url(first), request.meta.get("post_id")
-            yield FailedPage(url, pid, failure_reason(failure))
+            yield FailedPage(
+                canonical_url(first), request.meta.get("post_id"), failure_reason(failure)
+            )
+        elif not isinstance(failure.value, IgnoreRequest) or "redirect" in str(failure.value):
+            yield FailedPage(canonical_url(first), None, failure_reason(failure))
 
 
 def failure_reason(failure: Failure) -> str:

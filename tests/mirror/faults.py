@@ -8,6 +8,8 @@ attempts: a transient fault is transient, so a crawler that retries gets every p
 attempt.
 
 Settings: `retry-after:SECONDS` (default 1); `slow-seconds:SECONDS` (default 5);
+`cut:PATH+PATH`: those paths (a listing page, a feed, a sitemap) always come cut in half
+behind an honest Content-Length;
 `endless:SLUG+SLUG`: those sections' listings go on past their last page for ever, each page
 repeating the last one's articles and linking the next; `offsite-links:1`: robots.txt,
 sitemaps, feeds and every HTML page also name the site's sub-domains and another host
@@ -35,6 +37,7 @@ class Faults:
     slow_seconds: float = 5.0
     offsite_links: bool = False
     endless: set[str] = field(default_factory=set)  # section slugs whose listing never ends
+    cut: set[str] = field(default_factory=set)  # paths always cut short
 
     @classmethod
     def parse(cls, spec: str | None) -> Faults:
@@ -52,6 +55,8 @@ class Faults:
                     faults.retry_after = int(value)
                 elif name == "slow-seconds":
                     faults.slow_seconds = float(value)
+                elif name == "cut":
+                    faults.cut.update(value.split("+"))
                 elif name == "endless":
                     faults.endless.update(value.split("+"))
                 elif name == "offsite-links":

@@ -326,6 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, mirror: Mirror, attempt: int) -> str | None:
         if self.path == "/robots.txt":
             return None
+        if self.path in mirror.faults.cut:
+            return "cut"
         found = ARTICLE_PATH.match(urlsplit(self.path).path)
         if found and (target := mirror.faults.target(int(found.group(3)))):
             return target
@@ -383,6 +385,10 @@ class _Handler(BaseHTTPRequestHandler):
             answer.content_type = "text/html; charset=iso-8859-1"
         if fault == "truncate" and answer.status == 200:
             return self._truncate(answer)
+        if fault == "cut" and answer.status == 200:  # half, behind an honest Content-Length
+            return self._send(
+                Answer(200, answer.body[: len(answer.body) // 2], answer.content_type)
+            )
         return self._send(answer)
 
     def _canonical_trap(self, mirror: Mirror, body: bytes, fault: str) -> bytes:
