@@ -247,6 +247,8 @@ def crawl(
     )
     Archive(db).close()  # an archive the crawl cannot write stops it here, with one line
     summary = crawler_run.run_crawl(options)
+    if summary.unreachable:  # recorded as `unreachable` in `bienphong runs`
+        raise CliError(summary.unreachable)
     click.echo(
         f"Crawl finished in {format_duration(summary.duration_seconds)} (run {summary.run_id})\n"
         f"articles: {summary.new} new, {summary.updated} updated, "
@@ -261,6 +263,8 @@ def crawl(
         click.echo(f"warning: {warning}")
     if summary.failed or summary.pages_failed:
         click.echo("failed pages are listed by: bienphong runs --limit 1")
+    if summary.outcome == "failed":
+        raise CliError("the crawl failed more pages than it read: see 'bienphong runs --limit 1'")
 
 
 def format_duration(seconds: float) -> str:

@@ -14,13 +14,36 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+)
+from twisted.internet.error import TimeoutError as UserTimeoutError
 
-from archive.site import SITE_HOSTS
+from archive.site import CANONICAL_ORIGIN, SITE_HOSTS
 
 logger = logging.getLogger(__name__)
 OFFSITE_DROPPED = "archive/fetch/offsite_dropped"
+UNREACHABLE = "archive/fetch/unreachable"  # stat: the one line saying why, when it was
+UNREACHABLE_AFTER = 2  # failures to connect, with no answer yet, that stop the crawl
+# Scrapy's own download errors, and Twisted's that a handler may let through.
+CONNECTION_ERRORS = (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    ConnectError,  # refused, no route, DNS, TCP timeout: Twisted's
+    UserTimeoutError,
+)
 # The closing tag that ends a whole document of each kind of page the crawl reads.
 XML_ROLES = ("feed", "sitemap", "month-sitemap")
 XML_ENDS = (b"</rss>", b"</feed>", b"</urlset>", b"</sitemapindex>")
@@ -67,6 +90,59 @@ class SiteHostsMiddleware:
         if host not in SITE_HOSTS:
             self.stats.inc_value(OFFSITE_DROPPED)
             raise IgnoreRequest(f"not the site's host: {host or request.url}")
+
+
+class ReachabilityMiddleware:
+    """Tells a site that cannot be reached from pages that fail. While nothing has answered
+    yet, a second failure to connect (no DNS answer, refused, no answer in time) stops the
+    crawl: reason `unreachable`, one line naming the address actually contacted, and every
+    request still waiting dropped without retries. Once anything has answered, failures are
+    the pages' own (retried and recorded). Nearest the downloader, it sees each attempt's
+    error before the retries do."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        base = urlsplit(crawler.settings.get("BIENPHONG_BASE_URL") or CANONICAL_ORIGIN)
+        self.address = base.netloc
+        self.answered = False
+        self.failures = 0
+        self.down: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if self.down is not None:  # stopping: nothing more is sent
+            raise IgnoreRequest(self.down)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self.answered = True
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if self.down is not None:
+            raise IgnoreRequest(self.down)
+        if self.answered or not isinstance(exception, CONNECTION_ERRORS):
+            return
+        self.failures += 1
+        if self.failures < UNREACHABLE_AFTER:
+            return
+        self.down = f"cannot reach {self.address}: {connection_error(exception)}"
+        self.crawler.stats.set_value(UNREACHABLE, self.down)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="unreachable"))
+        raise IgnoreRequest(self.down)
+
+
+def connection_error(exception: Exception) -> str:
+    """What went wrong, in words: `DNS lookup failed`, `connection refused`, ..."""
+    if isinstance(exception, CannotResolveHostError | DNSLookupError):
+        return "DNS lookup failed"
+    if isinstance(exception, DownloadConnectionRefusedError | ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exception, DownloadTimeoutError | TCPTimedOutError | UserTimeoutError):
+        return "no answer in time"
+    return str(exception).strip() or type(exception).__name__
 
 
 class RetryAfterMiddleware(RetryMiddleware):

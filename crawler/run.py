@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN, SITE_TZ
 from archive.store import Archive, ArchiveError
-from crawler.middlewares import OFFSITE_DROPPED
+from crawler.middlewares import OFFSITE_DROPPED, UNREACHABLE
 
 LIVE_BASE_URL = CANONICAL_ORIGIN
 # Links and redirects to other hosts, dropped: by discovery, the hosts filter, redirects.
@@ -50,6 +50,8 @@ class CrawlSummary:
     failed: int = 0
     pages_fetched: int = 0
     pages_failed: int = 0  # feeds, sitemaps and listings that could not be read
+    outcome: str = "finished"  # as `bienphong runs` shows it: finished, failed, unreachable, ...
+    unreachable: str | None = None  # why the site could not be reached, in one line
     offsite: int = 0  # requests and redirects to other hosts, dropped
     duration_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -131,4 +133,6 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         offsite=sum(int(stats.get(key, 0)) for key in OFFSITE_STATS),
         duration_seconds=round(time.monotonic() - started, 1),
         warnings=list(stats.get("archive/warnings", [])),
+        outcome=str(stats.get("archive/outcome", "finished")),
+        unreachable=stats.get(UNREACHABLE),
     )

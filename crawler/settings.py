@@ -87,6 +87,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     # Above RedirectMiddleware (600): a redirect off the site's hosts, or a loop, is refused.
     "crawler.middlewares.SiteRedirectMiddleware": 650,
+    # Nearest the downloader: sees each attempt's connection error before the retries.
+    "crawler.middlewares.ReachabilityMiddleware": 950,
 }
 # Below every middleware, so robots, offsite checks, redirects and storage see the site's URLs.
 DOWNLOAD_HANDLERS = {

@@ -89,7 +89,10 @@ class StorePipeline:
             try:
                 if self.run_id:
                     stats = self.stats.get_stats()
-                    warnings = close_run(self.archive, self.run_id, reason, stats, self.validators)
+                    outcome, warnings = close_run(
+                        self.archive, self.run_id, reason, stats, self.validators
+                    )
+                    self.stats.set_value("archive/outcome", outcome)
                     self.stats.set_value("archive/warnings", warnings)
             except ArchiveError as error:  # kept for `run_crawl`, which raises it; a run left
                 # "running" is marked interrupted by the next crawl
@@ -122,10 +125,11 @@ def close_run(
     reason: str,
     stats: dict[str, Any],
     validators: dict[str, Validators],
-) -> list[str]:
-    """Record how the run ended, from the crawl's stats: its counts, fill rates, the share of
-    its articles the generic path read, and its drift warnings (returned). A run that
-    finished keeps `validators` (the spider sends them only from a crawl of the whole site)."""
+) -> tuple[str, list[str]]:
+    """Record how the run ended, from the crawl's stats: its outcome and drift warnings (both
+    returned), counts, fill rates and the share of its articles the generic path read. A run
+    that finished keeps `validators` (the spider sends them only from a crawl of the whole
+    site). A run that reached its end but failed more pages than it read is `failed`."""
     counts = {key: stats.get(f"archive/store/{key}", 0) for key in OUTCOMES}
     counts["pages_fetched"] = stats.get("downloader/response_count", 0)
     pages_failed = stats.get("archive/store/pages_failed", 0)
@@ -134,10 +138,13 @@ def close_run(
     fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in PAGE_FIELDS} if saved else {}
     generic = stats.get("archive/generic", 0) / saved if saved else None
     reason = "archive_error" if stats.get(ERROR_STAT) else reason
+    read = sum(stats.get(f"downloader/response_status_count/{code}", 0) for code in (200, 304))
+    if reason == "finished" and counts["failed"] > read:
+        reason = "failed"
     # Validators vouch that nothing below a page changed: only a walk that missed no page.
     if reason == "finished" and not pages_failed:
         archive.save_validators(validators)
     warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
     warnings += [f"listing {listing} {why}" for listing, why in stats.get(ENDED_LISTINGS, [])]
     archive.finish_run(run_id, reason, counts, fill, warnings, generic)
-    return warnings
+    return reason, warnings

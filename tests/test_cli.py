@@ -532,3 +532,17 @@ def test_parse_day_refuses_other_forms(text: str) -> None:
     assert f"invalid date {text.strip()!r}: use YYYY-MM-DD, or Nd for N days ago (7d)" == str(
         error.value
     )
+
+
+def test_a_crawl_that_failed_more_than_it_read_exits_1_after_its_summary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    failed = crawler_run.CrawlSummary(run_id=3, failed=4, pages_failed=30, outcome="failed")
+    monkeypatch.setattr(crawler_run, "run_crawl", lambda options: failed)
+    result = invoke("crawl", "--db", str(tmp_path / "a.db"))
+    assert 1 == result.exit_code
+    assert "feeds, sitemaps and listings failed: 30\n" in result.stdout
+    assert result.stderr == (
+        "bienphong: error: the crawl failed more pages than it read: "
+        "see 'bienphong runs --limit 1'\n"
+    )

@@ -22,7 +22,7 @@ from pipelines.extract import ExtractPipeline
 from pipelines.extraction import Extraction, explain
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
-from pipelines.store import StorePipeline
+from pipelines.store import StorePipeline, close_run
 from tests.conftest import RECORD_KEYS
 from tests.mirror import Site
 from tests.mirror.render import article_page, section_page, section_url
@@ -303,3 +303,23 @@ def test_validators_are_kept_only_when_the_walk_finished(
     with Archive(db, readonly=True) as archive:
         assert ({seen.url: seen.validators} if kept else {}) == archive.validators()
         assert reason == archive.get_runs(1)[0]["outcome"]
+
+
+def test_a_run_that_failed_more_pages_than_it_read_is_failed(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        counts = {"archive/store/new": 2, "archive/store/failed": 3}
+        many_failed = counts | {"archive/store/pages_failed": 8}
+        read = {
+            "downloader/response_status_count/200": 9,
+            "downloader/response_status_count/304": 1,
+        }
+        assert (
+            "failed"
+            == close_run(archive, archive.start_run({}), "finished", many_failed | read, {})[0]
+        )
+        assert (
+            "finished"
+            == close_run(archive, archive.start_run({}), "finished", counts | read, {})[0]
+        )
+        assert ["finished", "failed"] == [run["outcome"] for run in archive.get_runs()]
+        assert [3, 11] == [run["failed"] for run in archive.get_runs()]

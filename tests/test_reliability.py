@@ -257,6 +257,47 @@ def test_only_the_mirror_is_contacted_whatever_the_site_links(
     assert [] == runs(db)[0]["failures"]
 
 
+def unreachable_crawl(db: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    command = [str(BIENPHONG), "crawl", "--db", str(db), "--delay", "0", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env or crawl_env(), timeout=600, check=False
+    )
+
+
+def assert_unreachable(result: Any, db: Path, line: str) -> None:
+    assert 1 == result.returncode
+    assert f"bienphong: error: {line}\n" == result.stderr
+    assert "" == result.stdout
+    assert ["unreachable"] == [run["outcome"] for run in runs(db)]
+
+
+def test_a_refused_address_stops_the_crawl_with_one_line_and_status_1(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # bound, never listening: every connection is refused
+        closed.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{closed.getsockname()[1]}"
+        result = unreachable_crawl(tmp_path / "a.db", "--base-url", f"http://{address}")
+    assert_unreachable(result, tmp_path / "a.db", f"cannot reach {address}: connection refused")
+
+
+def test_an_address_that_never_answers_stops_the_crawl(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        result = unreachable_crawl(
+            tmp_path / "a.db", "--base-url", f"http://{address}", "--timeout", "1"
+        )
+    assert_unreachable(result, tmp_path / "a.db", f"cannot reach {address}: no answer in time")
+
+
+def test_no_dns_answer_for_the_live_site_stops_the_crawl(tmp_path: Path) -> None:
+    log = tmp_path / "net.log"
+    env = crawl_env(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW="127.0.0.1:1")
+    result = unreachable_crawl(tmp_path / "a.db", env=env)  # the live site, as make crawl runs
+    assert_unreachable(
+        result, tmp_path / "a.db", "cannot reach www.bienphong.com.vn: DNS lookup failed"
+    )
+    assert {"lookup www.bienphong.com.vn refused"} == set(contacts(log))
+
+
 def test_pages_that_always_fail_are_recorded_with_a_reason_and_retried_next_run(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
