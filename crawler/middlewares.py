@@ -34,6 +34,7 @@ from archive.site import CANONICAL_ORIGIN, SITE_HOSTS
 
 logger = logging.getLogger(__name__)
 OFFSITE_DROPPED = "archive/fetch/offsite_dropped"
+DISCOVERY_DONE = "archive/discovery/done"  # stat: --max-articles has all it asked for
 UNREACHABLE = "archive/fetch/unreachable"  # stat: the one line saying why, when it was
 UNREACHABLE_AFTER = 2  # failures to connect, with no answer yet, that stop the crawl
 # Scrapy's own download errors, and Twisted's that a handler may let through.
@@ -90,6 +91,23 @@ class SiteHostsMiddleware:
         if host not in SITE_HOSTS:
             self.stats.inc_value(OFFSITE_DROPPED)
             raise IgnoreRequest(f"not the site's host: {host or request.url}")
+
+
+class DiscoveryBoundMiddleware:
+    """Once the spider has asked for every article `--max-articles` wants (the stat
+    DISCOVERY_DONE), the feeds, sitemaps and listings still queued are dropped unasked."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        done = self.stats.get_value(DISCOVERY_DONE)
+        if done and request.meta.get("role") not in ("article", "retry", None):
+            raise IgnoreRequest("--max-articles reached: discovery stopped")
 
 
 class ReachabilityMiddleware:

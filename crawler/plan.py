@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from archive.site import CANONICAL_ORIGIN, SECTIONS
 from archive.store import Archive, Validators
 
 from .discovery import Link
 
+LEGACY_FEED_IDS = dict(SECTIONS)  # section → the number in its older feed URL
 # Stop paging a listing (newest first) after this many archived post ids in a row.
 KNOWN_RUN_DEFAULT = 10
 # A listing ends after this many pages in a row that list nothing new: no post id that was
@@ -60,6 +62,15 @@ class CrawlPlan:
         # A sitemap's <lastmod> after the site's time of our version: corrected since.
         stamp = self.archived[link.post_id]
         return bool(link.lastmod and stamp and link.lastmod > datetime.fromisoformat(stamp))
+
+    def feed_urls(self, section: str) -> list[str]:
+        """The section's feed in both URL forms; on an incremental run only the form an
+        earlier walk saw answer (both again on --full, or when neither is known)."""
+        forms = [f"{CANONICAL_ORIGIN}/rss/{section}.rss"]
+        if section in LEGACY_FEED_IDS:
+            forms.append(f"{CANONICAL_ORIGIN}/rss/{section}-{LEGACY_FEED_IDS[section]}.rss")
+        answered = [url for url in forms if url in self.validators]
+        return answered[:1] if self.incremental and answered else forms
 
     def wants_sitemap(self, url: str, lastmod: datetime | None) -> bool:
         """A child sitemap: skipped when older than --since, or (incremental) when the index

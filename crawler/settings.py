@@ -81,6 +81,7 @@ DOWNLOADER_MIDDLEWARES = {
     # robots (100), so no other host's robots.txt is asked for either.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SiteHostsMiddleware": 50,
+    "crawler.middlewares.DiscoveryBoundMiddleware": 60,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -143,3 +143,39 @@ def test_pages_in_markup_no_rule_has_seen_extract_to_the_truth(
 
     assert 0 == result.returncode, result.stderr
     assert_archive_holds_the_truth(db, mirror)
+
+
+# Bounds
+
+
+def test_since_keeps_every_article_published_since_and_fetches_few_others(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=1500, seed=56)
+    truth = sorted(mirror.site.truth(), key=lambda r: r["published_at"], reverse=True)
+    day = truth[119]["published_at"][:10]  # about 120 articles on or after that day
+    expected = sorted(r["post_id"] for r in truth if r["published_at"][:10] >= day)
+    db = tmp_path / "archive.db"
+
+    result = crawl(db, mirror, "--since", day)
+
+    assert 0 == result.returncode, result.stderr
+    assert expected == sorted(archived(db))
+    fetched = {hit.path for hit in mirror.hits if ARTICLE_HIT.search(hit.path)}
+    assert len(fetched) <= 1.2 * len(expected), (len(fetched), len(expected))
+
+
+def test_max_articles_stops_discovery_once_it_has_them(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=300, seed=57)
+    db = tmp_path / "archive.db"
+
+    result = crawl(db, mirror, "--max-articles", "1")
+
+    assert 0 == result.returncode, result.stderr
+    assert 1 == len(archived(db))
+    assert 1 == len([hit for hit in mirror.hits if ARTICLE_HIT.search(hit.path)])
+    # The feeds, sitemaps and listings still queued when the first feed named an article were
+    # dropped unasked: fewer requests than the crawl starts with (44 and robots.txt).
+    assert len(mirror.hits) < 45

@@ -3,8 +3,10 @@ and what the spider and the pipelines tell each other (items one way, signals th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -26,7 +28,7 @@ from pipelines.store import StorePipeline, close_run
 from tests.conftest import RECORD_KEYS
 from tests.mirror import Site
 from tests.mirror.render import article_page, section_page, section_url
-from tests.mirror.site import SECTIONS, WWW
+from tests.mirror.site import SECTION_BY_SLUG, SECTIONS, WWW
 
 SITE = Site(articles=30, seed=3)
 FETCHED_AT = "2026-11-30T05:00:00Z"
@@ -267,7 +269,21 @@ def test_an_article_older_than_since_ends_the_listing_that_named_it(tmp_path: Pa
     assert [f"/{paged[0]}/"] == heard
     assert 1 == crawler.stats.get_value("archive/extract/older_than_since")
     assert [] == next_pages(spider, listing_response(paged[0]))
-    assert [] != next_pages(spider, listing_response(paged[1]))  # another listing goes on
+    # Another listing goes on, its next page asked once its page's articles are through.
+    crawled: list[scrapy.Request] = []
+    crawler.engine = SimpleNamespace(crawl=crawled.append)  # type: ignore[assignment]
+    outputs = list(spider.parse_listing(listing_response(paged[1])))
+    asked = [o for o in outputs if isinstance(o, scrapy.Request) and o.meta["role"] == "article"]
+    assert [] == [
+        o for o in outputs if isinstance(o, scrapy.Request) and o.meta["role"] == "listing"
+    ]
+    for request in asked:
+        assert [] == crawled
+        page = FetchedPage(
+            request.url, request.url, 200, {}, b"", FETCHED_AT, request.meta["post_id"]
+        )
+        spider.article_done(replace(page, listing=request.meta["listing"]))
+    assert [section_url(SECTION_BY_SLUG[paged[1]], 2)] == [r.url for r in crawled]
 
 
 @pytest.mark.parametrize(

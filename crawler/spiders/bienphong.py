@@ -14,6 +14,7 @@ connects to in `from_crawler`, as Scrapy's own extensions do.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Any
 
 import scrapy
@@ -28,7 +29,6 @@ from archive.dates import utc_now
 from archive.site import (
     CANONICAL_ORIGIN,
     SECTION_SLUGS,
-    SECTIONS,
     PageKind,
     canonical_url,
     is_site_url,
@@ -37,9 +37,9 @@ from archive.site import (
 )
 from archive.store import Archive, Validators
 from crawler import discovery
-from crawler.middlewares import complete
+from crawler.middlewares import DISCOVERY_DONE, complete
 from crawler.plan import CrawlPlan, ListingWalk, load_plan
-from pipelines.items import FailedPage, FetchedPage, PageValidators
+from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import ENDED_LISTINGS, listing_exhausted
 
 # One download slot for both hosts: they are one server, and politeness is per server.
@@ -68,6 +68,14 @@ class BienphongSpider(scrapy.Spider):
         self.exhausted_listings: set[str] = set()
         self.known_runs: dict[str, int] = {}  # listing → archived ids in a row so far
         self.walks: dict[str, ListingWalk] = {}  # listings being paged → their pages so far
+        # Under --since: post id → a date learned without fetching (a feed's pubDate, a
+        # sitemap's); listing → its page's articles still being fetched, and its next pages,
+        # asked only once those are known to be recent enough.
+        self.dated: dict[int, datetime] = {}
+        self.new_scheduled = 0  # articles not archived yet, asked for (--max-articles)
+        self.feeds_pending: dict[str, int] = {}  # incremental: section → its feeds unread
+        self.awaiting: dict[str, set[int]] = {}
+        self.held_pages: dict[str, list[scrapy.Request]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BienphongSpider:
@@ -76,6 +84,8 @@ class BienphongSpider(scrapy.Spider):
             spider.plan = load_plan(crawler.settings, archive)
         crawler.signals.connect(spider.stop_paging, signal=listing_exhausted)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        for done in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider.article_done, signal=done)
         return spider
 
     def stop_paging(self, listing: str) -> None:
@@ -94,13 +104,13 @@ class BienphongSpider(scrapy.Spider):
         requests = [self.fetch_article(url, pid, "retry") for url, pid in plan.retry]
         requests += [self.fetch_article(url, pid, "retry") for url, pid in plan.recheck]
         requests += [self.retry_page(url) for url in plan.retry_pages]
-        legacy = dict(SECTIONS)
         for slug in plan.sections or SECTION_SLUGS:
-            requests.append(self.page(f"{site}/rss/{slug}.rss", self.parse_feed, "feed"))
-            if slug in legacy:
-                feed = f"{site}/rss/{slug}-{legacy[slug]}.rss"
-                requests.append(self.page(feed, self.parse_feed, "feed"))
-            requests.append(self.page(f"{site}/{slug}/", self.parse_listing, "listing"))
+            feeds = plan.feed_urls(slug)
+            requests += [self.page(url, self.parse_feed, "feed", section=slug) for url in feeds]
+            if plan.incremental:  # the listing only if its feed does not reach the archive
+                self.feeds_pending[slug] = len(feeds)
+            else:
+                requests.append(self.page(f"{site}/{slug}/", self.parse_listing, "listing"))
         if not plan.sections:
             requests.append(self.page(f"{site}/sitemap.xml", self.parse_sitemap, "sitemap"))
             requests.append(self.page(f"{site}/", self.parse_home, "listing"))
@@ -204,15 +214,32 @@ class BienphongSpider(scrapy.Spider):
             yield from self.article(link)
 
     def parse_feed(self, response: Response) -> Iterator[Output]:
+        section = response.meta.get("section") or discovery.section_of_listing(response.url)
         if failed := self.truncated(response):
+            self.feed_read(section, covers=False)
             yield failed
             return
         yield from self.seen(response)
-        if response.status != 200:
+        if response.status != 200:  # 304: nothing in it changed since the last walk
+            self.feed_read(section, covers=response.status == 304)
             return
-        section = discovery.section_of_listing(response.url)
-        for link in discovery.feed_links(response.body, response.url):
+        links = discovery.feed_links(response.body, response.url)
+        for link in links:
             yield from self.article(link, section)
+        self.feed_read(section, covers=any(link.post_id in self.plan.archived for link in links))
+
+    def feed_read(self, section: str | None, covers: bool) -> None:
+        """Incremental: a section's feed that reaches back to an archived article (or did not
+        change) lists everything new in the section, and its listing is not asked; once
+        none of its feeds did, the listing is walked as usual."""
+        if section not in self.feeds_pending:
+            return
+        self.feeds_pending[section] -= 1
+        if covers or self.feeds_pending[section] == 0:
+            del self.feeds_pending[section]
+            if not covers:
+                url = f"{CANONICAL_ORIGIN}/{section}/"
+                self.crawler.engine.crawl(self.page(url, self.parse_listing, "listing"))
 
     def parse_home(self, response: Response) -> Iterator[Output]:
         if failed := self.truncated(response):
@@ -225,7 +252,9 @@ class BienphongSpider(scrapy.Spider):
         for link in found.articles:
             yield from self.article(link)
         for url in found.sections:
-            yield from self.listing_page(url, "listing")
+            known = discovery.section_of_listing(url) in SECTION_SLUGS
+            if not (known and self.plan.incremental):  # known ones: their feeds decide
+                yield from self.listing_page(url, "listing")
         yield from self.tag_pages(found.tags)
 
     def parse_listing(self, response: Response) -> Iterator[Output]:
@@ -240,15 +269,53 @@ class BienphongSpider(scrapy.Spider):
         found = discovery.html_links(response.body, response.url)
         section = discovery.section_of_listing(response.url)
         listing = discovery.listing_key(response.url)
+        fetching: set[int] = set()
         for link in found.articles:
+            if self.older_than_since(link):  # newest first: the rest are older still
+                self.stop_paging(listing)
+                break
             self.count_known(listing, link.post_id)
-            yield from self.article(link, section, listing=listing)
+            for request in self.article(link, section, listing=listing):
+                fetching.add(link.post_id)
+                yield request
         self.walk(listing, response.url, [link.post_id for link in found.articles])
         if found.articles and listing not in self.exhausted_listings:
-            for url in found.next_pages:
-                yield from self.listing_page(url, "listing" if section else "tag")
+            role = "listing" if section else "tag"
+            pages = [r for url in found.next_pages for r in self.listing_page(url, role)]
+            if self.plan.since is not None and fetching:
+                # The next page waits until this page's articles tell whether it is needed.
+                self.awaiting[listing], self.held_pages[listing] = fetching, pages
+            else:
+                yield from pages
         if not found.next_pages or listing in self.exhausted_listings:
             self.walks.pop(listing, None)  # done with: its pages so far are not needed
+
+    def older_than_since(self, link: discovery.Link) -> bool:
+        """Known, without fetching it, to be published before --since."""
+        since = self.plan.since
+        known = self.dated.get(link.post_id) or link.published
+        return since is not None and known is not None and known < since
+
+    def article_done(self, item: Any, **_: Any) -> None:
+        """An article fetched from a listing page went through the pipelines (kept, dropped as
+        older than --since, or failed): once all of the page's have, its next page is asked,
+        unless one of them ended the listing."""
+        page = item.page if isinstance(item, ExtractedArticle | FailedPage) else item
+        if isinstance(page, FetchedPage) and page.listing:
+            self.article_resolved(page.listing, page.post_id)
+
+    def article_resolved(self, listing: str | None, pid: int | None) -> None:
+        waiting = self.awaiting.get(listing or "")
+        if waiting is None:
+            return
+        waiting.discard(pid or 0)
+        if waiting:
+            return
+        del self.awaiting[listing or ""]
+        pages = self.held_pages.pop(listing or "", [])
+        if listing not in self.exhausted_listings:
+            for request in pages:
+                self.crawler.engine.crawl(request)
 
     def walk(self, listing: str, url: str, post_ids: list[int]) -> None:
         """Page no further a listing whose pages have stopped listing anything new, or that
@@ -281,15 +348,27 @@ class BienphongSpider(scrapy.Spider):
         if not is_site_url(link.url):  # elsewhere: never fetched, and never claims a post id
             self.crawler.stats.inc_value("archive/discovery/offsite_links")
             return
+        if plan.since is not None:
+            learned = link.published or (
+                link.lastmod if link.lastmod and link.lastmod < plan.since else None
+            )
+            if learned is not None:  # a lastmod before --since: published before it too
+                self.dated.setdefault(link.post_id, learned)
+            if self.older_than_since(link):
+                return
         if link.post_id in self.scheduled or not plan.wants(link):
             return
         new = link.post_id not in plan.archived
-        if new and plan.max_articles is not None and len(self.scheduled) >= plan.max_articles:
+        if new and plan.max_articles is not None and self.new_scheduled >= plan.max_articles:
             return
         request = self.fetch_article(
             link.url, link.post_id, section_hint=section, listing=listing
         )  # fmt: skip
         if request is not None:
+            self.new_scheduled += new
+            if plan.max_articles is not None and self.new_scheduled >= plan.max_articles:
+                # Enough: the feeds, sitemaps and listings still queued are dropped unasked.
+                self.crawler.stats.set_value(DISCOVERY_DONE, True)
             yield request
 
     # -- articles ---------------------------------------------------------------------------
@@ -298,11 +377,14 @@ class BienphongSpider(scrapy.Spider):
         meta = response.meta
         url = canonical_url(response.url)
         pid = post_id(url) or meta["post_id"]
+        reason = None
         if response.status != 200:
-            yield FailedPage(url, pid, f"HTTP {response.status}")
-            return
-        if not complete(response.body, "article"):  # still cut short after the retries
-            yield FailedPage(url, pid, "truncated page")
+            reason = f"HTTP {response.status}"
+        elif not complete(response.body, "article"):  # still cut short after the retries
+            reason = "truncated page"
+        if reason is not None:
+            yield FailedPage(url, pid, reason)
+            self.article_resolved(meta.get("listing"), meta.get("post_id"))
             return
         yield FetchedPage(
             url=url,
@@ -327,7 +409,10 @@ class BienphongSpider(scrapy.Spider):
         not a request refused before it was sent (another host's, or robots.txt's)."""
         request = failure.request  # type: ignore[attr-defined]
         first = request.meta.get("redirect_urls", [request.url])[0]  # before any redirect
+        if request.meta.get("role") == "feed":
+            self.feed_read(request.meta.get("section"), covers=False)
         if request.meta.get("role") in ("article", "retry"):
+            self.article_resolved(request.meta.get("listing"), request.meta.get("post_id"))
             yield FailedPage(
                 canonical_url(first), request.meta.get("post_id"), failure_reason(failure)
             )
