@@ -4,14 +4,13 @@ another origin (the offline mirror) below every other component."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from email.utils import parsedate_to_datetime
 from time import time
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import (
@@ -21,6 +20,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
 )
 from scrapy.http import Response
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.error import (
     ConnectError,
@@ -164,11 +164,21 @@ def connection_error(exception: Exception) -> str:
 
 
 class RetryAfterMiddleware(RetryMiddleware):
-    """Scrapy's retry, waiting as long as the site's `Retry-After` asks before asking again."""
+    """Scrapy's retry; on a 429 or 503 the whole server is left alone as long as its
+    `Retry-After` asks (RETRY_AFTER_DEFAULT seconds without one): every request to the
+    server's download slot waits, not only the one retried."""
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+        self.retry_after_default = settings.getfloat("RETRY_AFTER_DEFAULT", 5.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        middleware = super().from_crawler(crawler)
+        # As the answer arrives, before the downloader sends the slot's next request.
+        crawler.signals.connect(middleware.pause_server, signal=signals.response_downloaded)
+        return middleware
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry"):
@@ -180,14 +190,27 @@ class RetryAfterMiddleware(RetryMiddleware):
             return self._retry(request, "truncated page") or response  # the spider records it
         if response.status not in self.retry_http_codes:
             return response
+        return self._retry(request, f"HTTP {response.status}") or response
+
+    def pause_server(self, response: Response, request: Request, **_: Any) -> None:
+        """After a 429 or 503, no request leaves the server's download slot for as long as
+        it asked (those in flight finish): through the slot's own timer, the one its
+        download delay uses."""
+        if response.status not in (429, 503) or request.meta.get("dont_retry"):
+            return
         header = response.headers.get("Retry-After")
         wait = retry_after_seconds(
             header.decode("latin-1") if header else None, time(), self.retry_after_max
         )
-        if wait:
-            self.crawler.stats.inc_value("archive/fetch/retry_after_waits")
-            await asyncio.sleep(wait)
-        return self._retry(request, f"HTTP {response.status}") or response
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is None:
+            return
+        self.crawler.stats.inc_value("archive/fetch/retry_after_waits")
+        if slot.latercall is not None:
+            slot.latercall.cancel()
+        seconds = self.retry_after_default if wait is None else wait
+        slot.latercall = call_later(seconds, downloader._latercall, slot)
 
 
 class SiteRedirectMiddleware:

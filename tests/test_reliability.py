@@ -193,6 +193,22 @@ def test_retry_after_is_honoured_before_asking_again(
     assert [] == [wait for wait in waits if wait < 1.0]
 
 
+def test_retry_after_pauses_every_request_to_the_server_not_only_the_retried_one(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror("503:0.03,429:0.03,retry-after:1", articles=10, seed=58)
+    db = tmp_path / "archive.db"
+
+    # One request at a time (Scrapy keeps a slot's concurrency only with some delay), so
+    # nothing else is in flight when a 503 or 429 arrives.
+    assert 0 == crawl(db, mirror, "--concurrency", "1", "--delay", "0.01").returncode
+
+    hits = sorted((hit for hit in mirror.hits if hit.path != "/robots.txt"), key=lambda h: h.at)
+    gaps = [later.at - hit.at for hit, later in pairwise(hits) if hit.fault in ("503", "429")]
+    assert len(gaps) >= 3
+    assert [] == [gap for gap in gaps if gap < 1.0]  # whatever the next request was for
+
+
 GUARD = Path(__file__).parent / "netguard"
 
 
