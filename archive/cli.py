@@ -57,6 +57,12 @@ class CliUsageError(CliError):
     exit_code = EXIT_USAGE
 
 
+class CliInterrupted(CliError):
+    """One line on stderr; stopped at once by a second Ctrl-C (128 + SIGINT, as shells do)."""
+
+    exit_code = 130
+
+
 class CliBusy(CliError):
     """One line on stderr; another run holds the archive: try again later."""
 
@@ -249,8 +255,9 @@ def crawl(
     summary = crawler_run.run_crawl(options)
     if summary.unreachable:  # recorded as `unreachable` in `bienphong runs`
         raise CliError(summary.unreachable)
+    ended = f"interrupted ({summary.interrupted})" if summary.interrupted else "finished"
     click.echo(
-        f"Crawl finished in {format_duration(summary.duration_seconds)} (run {summary.run_id})\n"
+        f"Crawl {ended} in {format_duration(summary.duration_seconds)} (run {summary.run_id})\n"
         f"articles: {summary.new} new, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.failed} failed\n"
         f"pages fetched: {summary.pages_fetched}"
@@ -265,6 +272,10 @@ def crawl(
         click.echo("failed pages are listed by: bienphong runs --limit 1")
     if summary.outcome == "failed":
         raise CliError("the crawl failed more pages than it read: see 'bienphong runs --limit 1'")
+    if summary.outcome == "interrupted":  # a second Ctrl-C: Scrapy stopped at once
+        raise CliInterrupted(
+            "stopped at once: the pages in flight were not archived (the next crawl gets them)"
+        )
 
 
 def format_duration(seconds: float) -> str:
@@ -628,7 +639,8 @@ def runs(db: Path, as_json: bool, limit: int) -> None:
     `generic path`, the share of its articles that no site rule handled (a jump there is the
     first sign of a redesign); `failed`, each page that could not be archived (retried first
     by the next crawl); `warning`, a field found far less often than in the recent runs,
-    which usually means the site changed its markup.
+    which usually means the site changed its markup. A run whose process died without
+    closing it (SIGKILL, a power cut) shows as `interrupted`.
 
     \b
     Example:
@@ -637,6 +649,10 @@ def runs(db: Path, as_json: bool, limit: int) -> None:
     """
     with Archive(db, readonly=True) as archive:
         rows = archive.get_runs(limit)
+    if not ArchiveLock(db).held():  # a run still `running` with no crawl alive was killed
+        for row in rows:
+            if row["outcome"] == "running":
+                row["outcome"] = "interrupted"
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif not rows:

@@ -43,6 +43,21 @@ class ArchiveLock:
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
 
+    def held(self) -> bool:
+        """Whether a live process holds the lock now (asked without taking it, and without
+        writing: the lock file is only read)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:  # no lock file: no run ever took it
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # closing drops the shared lock, if taken
+        return False
+
     def release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)

@@ -15,6 +15,7 @@ from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN, SITE_TZ
 from archive.store import Archive, ArchiveError
 from crawler.middlewares import OFFSITE_DROPPED, UNREACHABLE
+from crawler.progress import INTERRUPTED
 
 LIVE_BASE_URL = CANONICAL_ORIGIN
 # Links and redirects to other hosts, dropped: by discovery, the hosts filter, redirects.
@@ -52,6 +53,7 @@ class CrawlSummary:
     pages_failed: int = 0  # feeds, sitemaps and listings that could not be read
     outcome: str = "finished"  # as `bienphong runs` shows it: finished, failed, unreachable, ...
     unreachable: str | None = None  # why the site could not be reached, in one line
+    interrupted: str | None = None  # the signal that stopped the crawl (SIGINT, ...)
     offsite: int = 0  # requests and redirects to other hosts, dropped
     duration_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -72,6 +74,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "BIENPHONG_SECTIONS": list(options.sections),
         "BIENPHONG_RUN_OPTIONS": run_options(options),
         "BIENPHONG_LOCK_HELD": True,
+        "BIENPHONG_PROGRESS": True,
         "DOWNLOAD_DELAY": options.delay,
         "AUTOTHROTTLE_ENABLED": options.delay > 0,
         "AUTOTHROTTLE_START_DELAY": max(options.delay, 0.1),
@@ -133,6 +136,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         offsite=sum(int(stats.get(key, 0)) for key in OFFSITE_STATS),
         duration_seconds=round(time.monotonic() - started, 1),
         warnings=list(stats.get("archive/warnings", [])),
-        outcome=str(stats.get("archive/outcome", "finished")),
+        # No outcome recorded: stopped at once (a second Ctrl-C), before the run was closed.
+        outcome=str(stats.get("archive/outcome", "interrupted")),
+        interrupted=stats.get(INTERRUPTED),
         unreachable=stats.get(UNREACHABLE),
     )

@@ -48,6 +48,7 @@ RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Seconds: the longest Retry-After we honour; a longer one is capped, not obeyed blindly.
 RETRY_AFTER_MAX = 120.0
+RETRY_AFTER_DEFAULT = 5.0  # seconds a 429 or 503 without Retry-After pauses the server
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -96,6 +97,11 @@ DOWNLOAD_HANDLERS = {
     "http": "crawler.middlewares.SiteAddressHandler",
     "https": "crawler.middlewares.SiteAddressHandler",
 }
+
+# The progress line (`bienphong crawl` turns it on; `scrapy crawl` keeps Scrapy's own logs).
+EXTENSIONS = {"crawler.progress.Progress": 500}
+BIENPHONG_PROGRESS = False
+BIENPHONG_PROGRESS_INTERVAL = 60.0  # seconds between progress lines off a terminal
 
 # Flow order: extract → store. Both run in the crawl's process, on the reactor thread.
 ITEM_PIPELINES = {

@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import pty
 import re
+import select
 import signal
 import socket
 import sqlite3
@@ -30,6 +32,7 @@ from archive.lock import ArchiveLock
 from archive.site import PageKind, page_kind
 from archive.store import Archive, RawPage
 from crawler.discovery import Link
+from crawler.progress import STOPPING, Progress, progress_line
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extraction import extract
 from tests.conftest import MakeMirror, fetch
@@ -551,6 +554,7 @@ def test_a_crawl_killed_at_any_moment_resumes_to_every_article_once(
         (signal.SIGTERM, "crawl"),  # `kill PID`
         (signal.SIGTERM, "group"),  # systemd's stop: every process of the unit
         (signal.SIGINT, "group"),  # Ctrl-C: every process in the terminal's foreground
+        (signal.SIGHUP, "crawl"),  # the terminal closed
         # Two Ctrl-C's sent back to back mostly reach the process as one (a pending signal
         # does not queue), and sometimes as two (Scrapy's unclean stop): which one is a race,
         # so that case waits for issue 15's defined second Ctrl-C and a test that can tell.
@@ -713,3 +717,142 @@ def test_an_article_link_to_another_host_is_dropped_counted_and_claims_no_post_i
     assert [] == list(spider.article(elsewhere))
     assert [on_site.url] == [request.url for request in spider.article(on_site)]
     assert 1 == crawler.stats.get_value("archive/discovery/offsite_links")
+
+
+# -- the person at the terminal -------------------------------------------------------------------
+
+
+class Terminal:
+    """`bienphong crawl` with its stderr on a pseudo-terminal, as a person runs it."""
+
+    def __init__(self, db: Path, mirror: Mirror) -> None:
+        self.master, replica = pty.openpty()
+        command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
+        self.process = subprocess.Popen(
+            [*command, "--delay", "0"],
+            stdout=subprocess.PIPE,
+            stderr=replica,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=crawl_env(),
+            start_new_session=True,
+        )
+        os.close(replica)
+        self.screen = ""
+
+    def shows(self, text: str) -> bool:
+        """Whether `text` has been written to the terminal (reads what is waiting)."""
+        while select.select([self.master], [], [], 0.05)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the crawl closed its end
+                break
+            if not chunk:
+                break
+            self.screen += chunk.decode(errors="replace")
+        return text in self.screen
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+        os.close(self.master)
+
+
+def test_a_person_sees_progress_and_a_first_ctrl_c_stops_gracefully(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=100, seed=59)
+    release = mirror.hold(max(record["post_id"] for record in mirror.site.truth()))
+    db = tmp_path / "archive.db"
+    terminal = Terminal(db, mirror)
+    try:
+        wait_for(lambda: terminal.shows(" pages/s"))  # the progress line, redrawn each second
+        assert re.search(r"\r\x1b\[Kpages \d+ · articles \d+ new, ", terminal.screen)
+        terminal.process.send_signal(signal.SIGINT)
+        wait_for(lambda: terminal.shows(STOPPING))
+    finally:
+        release.set()
+    stdout, _ = terminal.process.communicate(timeout=120)  # a guard against a hang
+    terminal.close()
+
+    assert 0 == terminal.process.returncode
+    assert stdout.startswith("Crawl interrupted (SIGINT) in ")
+    assert "Traceback" not in terminal.screen
+    assert ["shutdown"] == [run["outcome"] for run in runs(db)]
+
+
+def test_a_second_ctrl_c_stops_at_once_and_the_run_shows_interrupted(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=100, seed=60)
+    release = mirror.hold(max(record["post_id"] for record in mirror.site.truth()))
+    db = tmp_path / "archive.db"
+    terminal = Terminal(db, mirror)
+    try:
+        wait_for(lambda: terminal.shows(" pages/s"))
+        terminal.process.send_signal(signal.SIGINT)
+        wait_for(lambda: terminal.shows(STOPPING))
+        terminal.process.send_signal(signal.SIGINT)
+        # Stopped although the held article is still in flight: a graceful stop would wait.
+        stdout, _ = terminal.process.communicate(timeout=120)  # a guard against a hang
+        wait_for(lambda: terminal.shows("stopped at once"))
+    finally:
+        release.set()
+        terminal.close()
+
+    assert 130 == terminal.process.returncode
+    assert stdout.startswith("Crawl interrupted (SIGINT) in ")
+    assert "bienphong: error: stopped at once: the pages in flight were not archived" in (
+        terminal.screen
+    )
+    assert "Traceback" not in terminal.screen
+    assert ["interrupted"] == [run["outcome"] for run in runs(db)]  # before any other crawl
+
+
+def test_a_killed_crawl_shows_interrupted_at_the_next_command(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=50, seed=61)
+    release = mirror.hold(max(record["post_id"] for record in mirror.site.truth()))
+    db = tmp_path / "archive.db"
+    process = start_crawl(db, mirror)
+    try:
+        wait_for(lambda: bool(mirror.article_hits(max(mirror.held))))
+        assert ["running"] == [run["outcome"] for run in runs(db)]  # alive: it is running
+        process.kill()
+        process.communicate()
+    finally:
+        release.set()
+    assert ["interrupted"] == [run["outcome"] for run in runs(db)]
+
+
+def test_the_progress_line_says_pages_articles_rate_and_how_far_along() -> None:
+    stats = {
+        "response_received_count": 1204,
+        "archive/store/new": 310,
+        "archive/store/updated": 2,
+        "archive/store/unchanged": 88,
+        "archive/store/failed": 1,
+        "archive/store/pages_failed": 2,
+    }
+    assert (
+        "pages 1,204 · articles 310 new, 2 updated, 88 unchanged, 3 failed · 12.0 pages/s"
+        == progress_line(stats, 100.3, None)
+    )
+    assert progress_line(stats, 100.3, 800).endswith(" · 400 of 800 (50%)")
+    assert progress_line({}, 0.0, None).startswith("pages 0 · articles 0 new")
+
+
+def test_off_a_terminal_progress_is_a_plain_line_a_minute() -> None:
+    crawler = get_crawler(settings_dict={"BIENPHONG_PROGRESS": True})
+    written: list[str] = []
+    progress = Progress(crawler, interactive=False, write=written.append)
+    crawler.stats.set_value("response_received_count", 5)
+    progress.show()
+    assert 60.0 == progress.interval
+    assert 1 == len(written)
+    assert re.fullmatch(
+        r"bienphong: pages 5 · articles 0 new, 0 updated, 0 unchanged, 0 failed · [\d.]+ pages/s\n",
+        written[0],
+    )

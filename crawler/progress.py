@@ -1,0 +1,113 @@
+"""What a crawl has done so far, for the person or the log watching it (a Scrapy extension,
+enabled by `bienphong crawl`).
+
+On a terminal: one line redrawn every second (pages, articles new/updated/unchanged/failed,
+pages a second, and how far along when `--max-articles` gives the total). Off a terminal (a
+log, a journal): the same as a plain line every minute. On Ctrl-C (SIGINT), SIGTERM or SIGHUP
+it says that the crawl is stopping and how to stop it at once; Scrapy stops gracefully on the
+first and at once on the second. SIGHUP (the terminal closed) stops it as SIGTERM does, so the
+run is closed as `shutdown` instead of dying `running`.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
+
+INTERRUPTED = "archive/interrupted"  # stat: the signal that stopped the crawl, by name
+STOPPING = "stopping: what was fetched is being archived (Ctrl-C again to stop at once)"
+CLEAR = "\r\x1b[K"  # back to the start of the line, and erase it
+
+
+def progress_line(stats: dict[str, Any], seconds: float, total: int | None) -> str:
+    """`pages 1,204 · articles 310 new, 2 updated, 880 unchanged, 1 failed · 3.1 pages/s`."""
+    pages = stats.get("response_received_count", 0)
+    new, updated, unchanged = (stats.get(f"archive/store/{k}", 0) for k in OUTCOMES[:3])
+    failed = stats.get("archive/store/failed", 0) + stats.get("archive/store/pages_failed", 0)
+    rate = pages / seconds if seconds > 0 else 0.0
+    line = (
+        f"pages {pages:,} · articles {new:,} new, {updated:,} updated, {unchanged:,} unchanged, "
+        f"{failed:,} failed · {rate:.1f} pages/s"
+    )
+    if total:
+        done = new + updated + unchanged
+        line += f" · {done:,} of {total:,} ({done / total:.0%})"
+    return line
+
+
+OUTCOMES = ("new", "updated", "unchanged")
+
+
+class Progress:
+    def __init__(self, crawler: Any, interactive: bool, write: Callable[[str], Any]) -> None:
+        self.crawler = crawler
+        self.interactive = interactive
+        self.write = write
+        self.interval = (
+            1.0 if interactive else crawler.settings.getfloat("BIENPHONG_PROGRESS_INTERVAL", 60.0)
+        )
+        self.total = crawler.settings.getint("BIENPHONG_MAX_ARTICLES") or None
+        self.started = time.monotonic()
+        self.task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Self:
+        if not crawler.settings.getbool("BIENPHONG_PROGRESS"):
+            raise NotConfigured
+        progress = cls(crawler, sys.stderr.isatty(), sys.stderr.write)
+        crawler.signals.connect(progress.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
+        return progress
+
+    def engine_started(self) -> None:
+        # Scrapy installed its SIGINT and SIGTERM handlers as the crawl started: ours say
+        # what happens, then hand over to them.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._wrap(signum, signal.getsignal(signum))
+        self._wrap(signal.SIGHUP, signal.getsignal(signal.SIGTERM))
+        self.started = time.monotonic()
+        self.task = create_looping_call(self.show)
+        self.task.start(self.interval, now=False)
+
+    def _wrap(self, signum: int, scrapy_handler: Any) -> None:
+        if not callable(scrapy_handler):
+            return
+
+        def stopping(number: int, frame: Any) -> None:
+            first = self.crawler.stats.get_value(INTERRUPTED) is None
+            if first:
+                self.crawler.stats.set_value(INTERRUPTED, signal.Signals(number).name)
+                self.say(STOPPING)
+            # SIGHUP is handed over as SIGTERM: Scrapy has no handler of its own for it.
+            scrapy_handler(signal.SIGTERM if number == signal.SIGHUP else number, frame)
+
+        signal.signal(signum, stopping)
+
+    def show(self) -> None:
+        line = progress_line(
+            self.crawler.stats.get_stats(), time.monotonic() - self.started, self.total
+        )
+        self.say(line, redraw=True)
+
+    def say(self, text: str, redraw: bool = False) -> None:
+        try:  # the terminal may be gone (SIGHUP): the crawl goes on without it
+            if self.interactive:
+                self.write(f"{CLEAR}{text}" + ("" if redraw else "\n"))
+            else:
+                self.write(f"bienphong: {text}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            self.interactive, self.write = False, lambda _: None
+
+    def spider_closed(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        if self.interactive:
+            self.say("", redraw=True)  # the summary takes the line's place
