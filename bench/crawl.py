@@ -11,7 +11,9 @@ and after the crawl, and the crawl is compared with the mean of the two. The rat
 bare fetch is a figure, not a target: a real crawl waits about a second between requests, so
 what matters there is the CPU an article costs (user + system time of the crawl's process,
 divided by the articles archived). Memory targets: peak RSS growth from 5,000 to 50,000 ≤ 1.2×
-and the peak ≤ 400 MB. `BENCH_QUICK=1` crawls 2,000 and 10,000 articles instead.
+and the peak ≤ 400 MB. `BENCH_QUICK=1` crawls 2,000 and 10,000 articles instead. Last, the
+`--since` bound: a crawl of the 5,000-article mirror since the day of about its 150th newest
+article, its article pages fetched against the articles it kept (target ≤ 1.2).
 
 The bare fetch keeps Scrapy's defaults. The crawl turns some of Scrapy's components off and
 starts fewer tasks per response (`crawler/settings.py`), so a second bare fetch with those same
@@ -28,11 +30,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from archive.site import SITE_TZ
 from bench import Row
 from bench.processes import Finished, crawl_command, mirror, quick, timed_process
+from tests.mirror.site import Site
 
 SEED = 1
 CONCURRENCY = 4  # `bienphong crawl`'s default
+SINCE_KEEP = 150  # about this many articles published since the --since day
+ARTICLE = re.compile(r"-post\d+\.html")
 SLOT = "mirror"
 
 
@@ -119,6 +125,22 @@ def crawl(db: Path, base_url: str, articles: int) -> Finished:
     return finished
 
 
+def since_fetches(db: Path, articles: int) -> tuple[str, int, int]:
+    """`bienphong crawl --since DAY` on a new archive, DAY chosen so that about SINCE_KEEP
+    articles are published since: (DAY, article pages fetched, articles kept)."""
+    site = Site(articles=articles, seed=SEED)
+    newest = sorted((site.published(i) for i in range(site.total)), reverse=True)
+    day = newest[SINCE_KEEP - 1].astimezone(SITE_TZ).date().isoformat()
+    with mirror(articles, SEED) as served:
+        finished = timed_process(crawl_command(db, served.base_url, "--since", day))
+        hits: list[dict[str, Any]] = served.control("hits")
+    fetched = sum(1 for hit in hits if ARTICLE.search(hit["path"]) and hit["status"] == 200)
+    found = re.search(r"articles: (\d+) new", finished.stdout)
+    if found is None:
+        raise RuntimeError(f"the --since crawl said: {finished.stdout.strip()}")
+    return day, fetched, int(found.group(1))
+
+
 def cpu_ms(finished: Finished, articles: int) -> float:
     return finished.cpu_seconds * 1000 / articles
 
@@ -135,6 +157,7 @@ def run() -> list[Row]:
             bare_after = bare(site.base_url, small)
         with mirror(large, SEED, "--no-log-requests") as site:
             crawled_large = crawl(Path(folder) / "large.db", site.base_url, large)
+        since_day, since_fetched, since_kept = since_fetches(Path(folder) / "since.db", small)
     bare_rate = small / ((bare_before.seconds + bare_after.seconds) / 2)
     tuned_rate = small / ((tuned_before.seconds + tuned_after.seconds) / 2)
     crawl_rate = small / crawled.seconds
@@ -214,6 +237,14 @@ def run() -> list[Row]:
             "×",
             "target ≤ 1.2; "
             + ("met" if growth <= 1.2 and crawled_large.peak_rss_mib <= 381 else "MISSED"),
+        ),
+        Row(
+            f"--since fetch ratio, N = {small:,}",
+            since_fetched / since_kept,
+            "×",
+            f"article pages fetched / articles kept by `bienphong crawl --since {since_day}` on "
+            f"a new archive: {since_fetched} / {since_kept}; target ≤ 1.2, "
+            + ("met" if since_fetched <= 1.2 * since_kept else "MISSED"),
         ),
     ]
 

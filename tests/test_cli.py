@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from archive import search as search_module
 from archive.cli import cli
 from archive.dates import DateError, parse_day
+from archive.lock import ArchiveLock
 from archive.site import SITE_TZ
 from archive.store import Archive
 from crawler import run as crawler_run
@@ -339,12 +340,15 @@ def test_runs_shows_the_share_the_generic_path_read(db: Path) -> None:
 
 
 def test_runs_json_and_limit(db: Path) -> None:
-    with Archive(db) as archive:
+    with ArchiveLock(db), Archive(db) as archive:  # a crawl, alive
         archive.start_run({})
-    result = invoke("runs", "--json", "--limit", "1", "--db", str(db))
+        result = invoke("runs", "--json", "--limit", "1", "--db", str(db))
     assert 0 == result.exit_code
     runs = json.loads(result.stdout)
     assert [(2, "running")] == [(run["id"], run["outcome"]) for run in runs]
+    # Its process gone without closing the run (no one holds the lock): interrupted.
+    runs = json.loads(invoke("runs", "--json", "--limit", "1", "--db", str(db)).stdout)
+    assert [(2, "interrupted")] == [(run["id"], run["outcome"]) for run in runs]
     result = invoke("runs", "--json", "--db", str(db))
     run = json.loads(result.stdout)[1]
     assert (3, 12, {"authors": 0.67}) == (run["new"], run["pages_fetched"], run["fill_rates"])
