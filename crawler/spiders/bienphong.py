@@ -2,8 +2,11 @@
 canonical URLs, and deduplication by post id before anything is fetched.
 
 What to fetch is the plan's business (`crawler.plan`): new articles always, archived ones only
-when corrected or asked for; on an archive an earlier run walked, listings stop after a run of
-archived ids and feeds, sitemaps and listings are asked conditionally.
+when corrected or asked for; on an archive an earlier run walked, one feed form per section is
+asked, conditionally, and a section's listing only when its feed does not reach back to the
+archive, listings stop after a run of archived ids, and sitemaps are asked conditionally. Every
+listing ends when its pages stop listing anything new. Under --since a listing's next page
+waits for its page's articles, and a link known to be older ends it unfetched.
 
 The spider and the pipelines share no attributes. The spider hands the pipelines what it
 scraped as items (pages, failures, the validators feeds and listings sent); a pipeline tells
@@ -68,12 +71,12 @@ class BienphongSpider(scrapy.Spider):
         self.exhausted_listings: set[str] = set()
         self.known_runs: dict[str, int] = {}  # listing → archived ids in a row so far
         self.walks: dict[str, ListingWalk] = {}  # listings being paged → their pages so far
+        self.new_scheduled = 0  # articles not archived yet, asked for (--max-articles)
+        self.feeds_pending: dict[str, int] = {}  # incremental: section → its feeds unread
         # Under --since: post id → a date learned without fetching (a feed's pubDate, a
         # sitemap's); listing → its page's articles still being fetched, and its next pages,
         # asked only once those are known to be recent enough.
         self.dated: dict[int, datetime] = {}
-        self.new_scheduled = 0  # articles not archived yet, asked for (--max-articles)
-        self.feeds_pending: dict[str, int] = {}  # incremental: section → its feeds unread
         self.awaiting: dict[str, set[int]] = {}
         self.held_pages: dict[str, list[scrapy.Request]] = {}
 
