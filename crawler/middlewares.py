@@ -73,11 +73,8 @@ def retry_after_seconds(value: str | None, now: float, cap: float) -> float | No
         return None
 
 
-class SiteHostsMiddleware:
-    """Only the site's own hosts are fetched: a request for any other, a sub-domain of the
-    site's included (Scrapy's offsite filter lets `m.` or `static.` through), is dropped and
-    counted, whatever named it (a link, a sitemap, robots.txt, a redirect). First of the
-    downloader middlewares, so not even another host's robots.txt is asked for."""
+class StatsMiddleware:
+    """A downloader middleware that needs nothing of the crawl but its stats."""
 
     def __init__(self, crawler: Any) -> None:
         self.stats = crawler.stats
@@ -85,6 +82,13 @@ class SiteHostsMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:
         return cls(crawler)
+
+
+class SiteHostsMiddleware(StatsMiddleware):
+    """Only the site's own hosts are fetched: a request for any other, a sub-domain of the
+    site's included (Scrapy's offsite filter lets `m.` or `static.` through), is dropped and
+    counted, whatever named it (a link, a sitemap, robots.txt, a redirect). First of the
+    downloader middlewares, so not even another host's robots.txt is asked for."""
 
     def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
@@ -93,16 +97,9 @@ class SiteHostsMiddleware:
             raise IgnoreRequest(f"not the site's host: {host or request.url}")
 
 
-class DiscoveryBoundMiddleware:
+class DiscoveryBoundMiddleware(StatsMiddleware):
     """Once the spider has asked for every article `--max-articles` wants (the stat
     DISCOVERY_DONE), the feeds, sitemaps and listings still queued are dropped unasked."""
-
-    def __init__(self, crawler: Any) -> None:
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> Self:
-        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
         done = self.stats.get_value(DISCOVERY_DONE)
@@ -213,17 +210,10 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot.latercall = call_later(seconds, downloader._latercall, slot)
 
 
-class SiteRedirectMiddleware:
+class SiteRedirectMiddleware(StatsMiddleware):
     """Redirects stay on the site: one to another host, or back to a URL the chain already
     visited, ends the request (its errback records why) instead of being followed or dropped
     silently. Sits above Scrapy's RedirectMiddleware, so it sees each redirect first."""
-
-    def __init__(self, crawler: Any) -> None:
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> Self:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get("Location")
