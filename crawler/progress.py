@@ -21,6 +21,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from pipelines.store import OUTCOMES  # new, updated, unchanged, failed
+
 INTERRUPTED = "archive/interrupted"  # stat: the signal that stopped the crawl, by name
 STOPPING = "stopping: what was fetched is being archived (Ctrl-C again to stop at once)"
 CLEAR = "\r\x1b[K"  # back to the start of the line, and erase it
@@ -29,7 +31,7 @@ CLEAR = "\r\x1b[K"  # back to the start of the line, and erase it
 def progress_line(stats: dict[str, Any], seconds: float, total: int | None) -> str:
     """`pages 1,204 · articles 310 new, 2 updated, 880 unchanged, 1 failed · 3.1 pages/s`."""
     pages = stats.get("response_received_count", 0)
-    new, updated, unchanged = (stats.get(f"archive/store/{k}", 0) for k in OUTCOMES[:3])
+    new, updated, unchanged = (stats.get(f"archive/store/{key}", 0) for key in OUTCOMES[:3])
     failed = stats.get("archive/store/failed", 0) + stats.get("archive/store/pages_failed", 0)
     rate = pages / seconds if seconds > 0 else 0.0
     line = (
@@ -40,9 +42,6 @@ def progress_line(stats: dict[str, Any], seconds: float, total: int | None) -> s
         done = new + updated + unchanged
         line += f" · {done:,} of {total:,} ({done / total:.0%})"
     return line
-
-
-OUTCOMES = ("new", "updated", "unchanged")
 
 
 class Progress:
