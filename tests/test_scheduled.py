@@ -309,3 +309,24 @@ def test_history_shows_a_word_diff_between_versions(
     assert "modified_at" in changed
     assert all("{+" in line for line in result.stdout.splitlines())
     assert added <= set(result.stdout.replace("{+", " ").replace("+}", " ").split())
+
+
+def test_more_new_articles_than_a_feed_holds_are_found_through_the_listing(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    # No sitemaps, and more new articles in some sections than their feed's 20 items: those
+    # sections' feeds do not reach back to the archive, so their listings are walked.
+    mirror = make_mirror(articles=300, seed=22, new_per_day=400, edits_per_day=0, sitemaps=False)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    mirror.set_day(1)
+    mirror.clear_hits()
+
+    result = crawl(db, mirror)
+
+    assert 0 == result.returncode, result.stderr
+    assert "articles: 400 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
+    truth = sorted(record["post_id"] for record in mirror.site.truth())
+    assert truth == sorted(archived(db))
+    walked = {hit.path for hit in mirror.hits if hit.path.endswith("/") and hit.path != "/"}
+    assert walked and len(walked) < 14  # the listings of the busy sections only
