@@ -34,7 +34,15 @@ from archive.export import export as run_export
 from archive.history import article_history, diff_records
 from archive.lock import EX_TEMPFAIL, ArchiveBusy, ArchiveLock
 from archive.schema import PAGE_FIELDS
-from archive.site import CANONICAL_ORIGIN, SECTION_SLUGS, canonical_url, is_site_url, post_id
+from archive.search import MAX_LIMIT, MAX_OFFSET
+from archive.site import (
+    CANONICAL_ORIGIN,
+    MAX_POST_ID,
+    SECTION_SLUGS,
+    canonical_url,
+    is_site_url,
+    post_id,
+)
 from archive.store import DEFAULT_PATH, Archive, ArchiveError
 
 FC = TypeVar("FC", bound=Callable[..., Any])
@@ -299,7 +307,7 @@ def explain_option(function: FC) -> FC:
 
 @cli.command()
 @db_option
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=click.IntRange(1, MAX_POST_ID))
 @click.option("--json", "as_json", is_flag=True, help="Print the article record as JSON.")
 @explain_option
 def show(db: Path, post_id: int, as_json: bool, explain_: bool) -> None:
@@ -630,7 +638,9 @@ def export(
 @cli.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON list.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, metavar="N"
+)
 def runs(db: Path, as_json: bool, limit: int) -> None:
     """List the latest crawl runs, newest first, with their counts and failed pages.
 
@@ -727,8 +737,12 @@ def stats(db: Path, as_json: bool, rebuild_index: bool) -> None:
 @cli.command()
 @db_option
 @click.argument("query", nargs=-1)
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N")
-@click.option("--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip N.")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, metavar="N"
+)
+@click.option(
+    "--offset", type=click.IntRange(0, MAX_OFFSET), default=0, metavar="N", help="Skip N."
+)
 @click.option("--since", metavar="DATE", help="Published since DATE (YYYY-MM-DD, Nd).")
 @click.option("--until", metavar="DATE", help="Published up to DATE, inclusive.")
 @click.option("--section", "sections", multiple=True, metavar="SLUG", help="Only this section.")
@@ -807,7 +821,7 @@ def format_hits(page: Any, offset: int, styled: bool) -> str:
 
 @cli.command()
 @db_option
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=click.IntRange(1, MAX_POST_ID))
 @click.option("--json", "as_json", is_flag=True, help="Print the versions as a JSON list.")
 @click.option(
     "--diff",

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from archive.site import SITE_TZ
 
+FIRST_YEAR = 1900  # dates before it are refused: a typo, never an article
 _DAYS_AGO = re.compile(r"^(\d{1,5})d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -47,4 +48,6 @@ def parse_day(text: str, today: date | None = None) -> datetime:
             raise DateError(f"no such date {text!r}") from None
     else:
         raise DateError(f"invalid date {text!r}: use YYYY-MM-DD, or Nd for N days ago (7d)")
+    if day.year < FIRST_YEAR:
+        raise DateError(f"no article is dated before {FIRST_YEAR}: {text!r}")
     return datetime.combine(day, time(), SITE_TZ)

@@ -45,6 +45,9 @@ FOLDED = "{" + " ".join(schema.FOLDED_FIELDS) + "}"
 WEIGHTS = (10.0, 4.0, 1.0, 10.0, 4.0, 1.0)
 OPERATORS = ("AND", "OR", "NOT")
 CONTEXT = 4  # words shown before the first matched word of a snippet
+# The most results one page may ask for, and the furthest one may skip (CLI and web alike).
+MAX_LIMIT = 1_000
+MAX_OFFSET = 1_000_000
 # A phrase with many hòa/hoà words is searched as typed rather than in 2^n spellings.
 MAX_SPELLINGS = 16
 _TOKENS = re.compile(r'\s+|"[^"]*"?\*?|[()]|[^\s"()]+')
@@ -291,7 +294,8 @@ class Filters:
     ) -> Filters:
         """What a reader asks for (`--since`/`--until`, the web form, the export): articles
         published from the day `first` through the whole day `last`, on the site's clock."""
-        end = None if last is None else _day(last) + timedelta(days=1)
+        # The last day the calendar has (9999-12-31) bounds nothing: no day comes after it.
+        end = None if last is None or _day(last) == date.max else _day(last) + timedelta(days=1)
         return cls.of(query, first and _day(first), end, sections, authors, ids)
 
     def where(self) -> tuple[str, list[Any]]:

@@ -20,6 +20,9 @@ CANONICAL_ORIGIN = f"https://{CANONICAL_HOST}"
 # The site's clock (Vietnam, UTC+7, no daylight saving): published_at and the user's dates use it.
 SITE_TZ = timezone(timedelta(hours=7))
 SITE_ZONE = "Asia/Ho_Chi_Minh"  # the same clock by name, for dateparser
+# The largest post id taken anywhere (a command, a URL of the reader's site): nine digits, far
+# past the site's own (past 512,000 in 2026) and well inside SQLite's 64-bit integers.
+MAX_POST_ID = 999_999_999
 SITE_HOSTS = frozenset({CANONICAL_HOST, CANONICAL_HOST.removeprefix("www.")})
 # Query parameters that only track where a reader came from; they never change the page.
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|ref|source|_ga)$", re.IGNORECASE)

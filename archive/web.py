@@ -34,7 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import search as archive_search
 from archive.dates import DateError, parse_day
-from archive.search import Filters, QueryError
+from archive.search import MAX_OFFSET, Filters, QueryError
+from archive.site import MAX_POST_ID
 from archive.store import Archive, ArchiveError
 
 PAGE_SIZE = 20
@@ -132,10 +133,7 @@ class Site:
 
     def results(self, request: Request) -> Response:
         params = {name: request.query_params.get(name, "").strip() for name in PARAMS}
-        try:
-            page = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            page = 1
+        page = page_number(request.query_params.get("page", "1"))
         try:
             filters = filters_of(params)
         except (QueryError, DateError) as error:
@@ -144,8 +142,13 @@ class Site:
             found = archive_search.search(
                 archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )
+            pages = max(1, math.ceil(found.total / PAGE_SIZE))
+            if page > pages:  # past the last page: the last page
+                page = pages
+                found = archive_search.search(
+                    archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+                )
             facets = archive_search.facets(archive, filters)
-        pages = max(1, math.ceil(found.total / PAGE_SIZE))
         return self.render(
             "search.html",
             params=params,
@@ -161,6 +164,8 @@ class Site:
 
     def article(self, request: Request) -> Response:
         post_id = request.path_params["post_id"]
+        if post_id > MAX_POST_ID:  # no such article, and no such integer for SQLite
+            raise HTTPException(404, f"Không có bài {post_id} trong kho lưu trữ.")
         q = request.query_params.get("q", "")
         with self.archive() as archive:
             record = archive.get_article(post_id)
@@ -209,6 +214,13 @@ class Site:
         if status == 404 and detail == "Not Found":
             detail = "Không có trang này."
         return self.render("error.html", status, status=status, detail=detail, params={})
+
+
+def page_number(text: str) -> int:
+    """A results page number from the URL: 1 for anything that is not one, at most the page
+    that MAX_OFFSET reaches (a later one is clamped to the last page once the total is known)."""
+    number = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 1
+    return min(max(number, 1), MAX_OFFSET // PAGE_SIZE + 1)
 
 
 def filters_of(params: dict[str, str]) -> Filters:

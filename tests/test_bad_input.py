@@ -139,6 +139,13 @@ BAD_ARGUMENTS = [
     (["export", "--output", "{tmp}"], str(Path("{tmp}")), 1),
     (["export", "--format", "parquet", "--output", "-"], "stdout", 2),
     (["show", "abc"], "'abc' is not a valid integer", 2),
+    (["show", "99999999999999999999"], "is not in the range 1<=x<=999999999", 2),
+    (["history", "9223372036854775808"], "is not in the range 1<=x<=999999999", 2),
+    (["search", "bien", "--offset", "9223372036854775808"], "0<=x<=1000000", 2),
+    (["search", "bien", "--limit", "9223372036854775808"], "1<=x<=1000", 2),
+    (["runs", "--limit", "0"], "1<=x<=1000", 2),
+    (["search", "bien", "--since", "1899-12-31"], "no article is dated before 1900", 1),
+    (["export", "--output", "-", "--until", "0999-01-01"], "no article is dated before 1900", 1),
     (["history", "532158", "--diff", "1", "9"], "has 1 versions, not 9", 1),
     (["serve", "--port", "70000"], "70000 is not in the range", 2),
     (["crawl", "--base-url", "127.0.0.1:8765"], "invalid --base-url", 1),
@@ -184,3 +191,10 @@ def test_the_extractor_takes_any_html_or_bytes_without_raising(html: str | bytes
     assert 532158 == record["post_id"]
     assert isinstance(record["body"], str)
     assert len(record["body"].split()) == record["word_count"]
+
+
+@pytest.mark.parametrize("command", [["search", "bien", "--json"], ["export", "--output", "-"]])
+def test_the_last_day_of_the_calendar_bounds_nothing(db: Path, command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--until", "9999-12-31", "--db", str(db)])
+    assert 0 == result.exit_code, result.output
+    assert "532158" in result.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sqlite3
 import threading
@@ -270,3 +271,21 @@ def test_serve_on_a_port_in_use_is_one_line_and_status_1(crawled_archive: Crawle
         f"bienphong: error: cannot listen on 127.0.0.1 port {port}: Address already in use\n"
         == result.output
     )
+
+
+def test_numbers_and_dates_out_of_range_are_a_404_or_the_last_page_never_a_500(
+    site: str, truth: list[dict[str, Any]]
+) -> None:
+    for post_id in ("99999999999999999999", "9223372036854775808", "1000000000"):
+        page = get(site, f"/article/{post_id}")
+        assert 404 == page.status
+        assert f"Không có bài {post_id} trong kho lưu trữ." in page.text
+        assert "nosniff" == page.headers["x-content-type-options"]
+    pages = math.ceil(len(truth) / PAGE_SIZE)
+    last = hit_ids(get(site, "/search", page=str(pages)).text)
+    assert last and last == hit_ids(get(site, "/search", page="999999").text)
+    first = hit_ids(get(site, "/search").text)
+    assert first == hit_ids(get(site, "/search", page=str(10**20)).text)  # not a number here
+    assert first == hit_ids(get(site, "/search", until="9999-12-31").text)
+    assert len(truth) == len(get(site, "/export.jsonl", until="9999-12-31").text.splitlines())
+    assert 400 == get(site, "/search", since="1899-12-31").status
