@@ -567,6 +567,11 @@ def _field_text(key: str, value: Any) -> tuple[str, list[str]]:
     metavar="FILE",
     help="Only the post ids listed in FILE (numbers separated by spaces or lines; # comments).",
 )
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Write CSV cells as archived, even those a spreadsheet would run as formulas.",
+)
 def export(
     db: Path,
     format_: str,
@@ -577,12 +582,15 @@ def export(
     sections: tuple[str, ...],
     authors: tuple[str, ...],
     ids_file: Path | None,
+    raw_csv: bool,
 ) -> None:
     """Write a set of articles out: the whole archive, or what the filters select.
 
     jsonl: one article record a line, its keys as `bienphong show --json` prints them.
     csv: UTF-8 with a byte-order mark (spreadsheets then read Vietnamese correctly), a header
-    row of the same keys, authors and tags joined with "; ", images as JSON.
+    row of the same keys, authors and tags joined with "; ", images as JSON; a cell that
+    starts like a formula (=, +, -, @) gets a leading ' so no spreadsheet runs it (--raw-csv
+    keeps it as archived). markdown escapes <, > and & in the text.
     parquet: typed columns, lists as lists, times as timestamps with their time zone.
     markdown: one YYYY-MM-DD-slug-POSTID.md a article, YAML front matter then the text, in a zip
     (or a folder when PATH ends with /). warc: the stored raw responses, WARC/1.1, gzip per record.
@@ -626,10 +634,18 @@ def export(
     with Archive(db, readonly=True) as archive:
         try:
             result = run_export(
-                archive, selection, format_, output, filters=typed, progress=progress
+                archive,
+                selection,
+                format_,
+                output,
+                filters=typed,
+                progress=progress,
+                raw_csv=raw_csv,
             )
         except ExportUsageError as error:
             raise CliUsageError(str(error)) from error
+    if result.closed:  # `| head` had what it wanted: nothing to say, nothing failed
+        return
     where = "stdout" if output == "-" else output
     empty = " (nothing matched: the output is empty)" if result.count == 0 else ""
     click.echo(f"bienphong: exported {result.count} articles to {where}{empty}", err=True)

@@ -191,6 +191,7 @@ def sha256_file(path: Path) -> str:
 class Result:
     count: int
     manifest: Path | None  # None for stdout
+    closed: bool = False  # stdout was closed early (`| head`): the reader had enough
 
 
 def export(
@@ -201,10 +202,12 @@ def export(
     *,
     filters: dict[str, Any] | None = None,
     progress: bool = False,
+    raw_csv: bool = False,
 ) -> Result:
     """Write the selected records to `output` (`-` is stdout) in `format_`, with its manifest.
 
-    `filters` is what the user typed, recorded in the manifest as given.
+    `filters` is what the user typed, recorded in the manifest as given. `raw_csv` writes CSV
+    cells as archived, even those a spreadsheet would run as formulas.
     """
     if format_ not in FORMATS:
         raise ExportUsageError(f"unknown format {format_!r}; valid: {', '.join(FORMATS)}")
@@ -215,15 +218,15 @@ def export(
     if progress:
         records = with_progress(records)
     if output == "-":
-        _to_stdout(records, format_)
-        return Result(tally.count, None)
+        closed = _to_stdout(records, format_, raw_csv)
+        return Result(tally.count, None, closed)
     if format_ == "markdown" and output.endswith(("/", os.sep)):
         return _export_folder(archive, records, Path(output), tally, filters or {})
     path = Path(output)
     if path.is_dir():
         raise ExportError(f"cannot write {path}: it is a directory")
     with atomic_file(path) as temporary:
-        _write_file(format_, records, temporary, _Job(archive, path, tally))
+        _write_file(format_, records, temporary, _Job(archive, path, tally, raw_csv))
         digest = sha256_file(temporary)
     fields = manifest_fields(archive, format_, path, tally, filters or {}) | {"sha256": digest}
     return Result(tally.count, write_manifest(Path(f"{path}.manifest.json"), fields))
@@ -253,7 +256,10 @@ def _write_file(
         # csv carries a byte-order mark so that spreadsheets read it as UTF-8
         encoding = "utf-8-sig" if format_ == "csv" else "utf-8"
         with open(temporary, "w", encoding=encoding, newline="") as out:
-            (write_csv if format_ == "csv" else write_jsonl)(records, out)
+            if format_ == "csv":
+                write_csv(records, out, job.raw_csv)
+            else:
+                write_jsonl(records, out)
     elif format_ == "parquet":
         write_parquet(records, temporary)
     elif format_ == "markdown":
@@ -270,26 +276,28 @@ class _Job:
     archive: Archive
     path: Path
     tally: Tally
+    raw_csv: bool = False
 
 
-def _to_stdout(records: Iterator[dict[str, Any]], format_: str) -> None:
-    """Text formats in UTF-8 whatever the terminal's locale says (csv without a BOM)."""
+def _to_stdout(records: Iterator[dict[str, Any]], format_: str, raw_csv: bool) -> bool:
+    """Text formats in UTF-8 whatever the terminal's locale says (csv without a BOM). True
+    when the reader closed stdout before the end (`| head`): the export stops there, quietly."""
     sys.stdout.flush()
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    closed = False
     try:
         if format_ == "csv":
-            write_csv(records, out)
+            write_csv(records, out, raw_csv)
         else:
             write_jsonl(records, out)
-    except BrokenPipeError:  # `| head`: say so once, without a second error at exit
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise ExportError("stdout was closed before the export finished") from None
+        out.flush()
+    except BrokenPipeError:
+        closed = True
     finally:
-        try:
-            out.flush()
-        except BrokenPipeError:
+        if closed:  # no second error when Python flushes stdout at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         out.detach()
+    return closed
 
 
 # The manifest

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import re
@@ -52,8 +53,12 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
-def csv_row(record: dict[str, Any]) -> list[Any]:
-    """The record's values in article-record order, as spreadsheet cells."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_row(record: dict[str, Any], raw: bool = False) -> list[Any]:
+    """The record's values in article-record order, as spreadsheet cells; unless `raw`, a
+    text a spreadsheet would run as a formula is neutralised (`neutral_cell`)."""
     row: list[Any] = []
     for key in ARTICLE_FIELDS:
         value = record[key]
@@ -61,16 +66,25 @@ def csv_row(record: dict[str, Any]) -> list[Any]:
             value = LIST_SEPARATOR.join(value)
         elif key == "images":
             value = json.dumps(value, ensure_ascii=False)
+        if isinstance(value, str) and not raw:
+            value = neutral_cell(value)
         row.append("" if value is None else value)
     return row
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> None:
+def neutral_cell(text: str) -> str:
+    """A text cell that starts as a formula would (`=`, `+`, `-`, `@`, a tab or a carriage
+    return) behind an apostrophe, which spreadsheets show as text and never run (OWASP's
+    advice against CSV injection)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: TextIO, raw: bool = False) -> None:
     """A header row of the article-record keys, then one row a record (RFC 4180, CRLF)."""
     writer = csv.writer(out)
     writer.writerow(ARTICLE_FIELDS)
     for record in records:
-        writer.writerow(csv_row(record))
+        writer.writerow(csv_row(record, raw))
 
 
 # parquet
@@ -155,13 +169,16 @@ def url_slug(url: Any) -> str:
 
 
 def markdown_document(record: dict[str, Any]) -> str:
-    """YAML front matter (FRONT_MATTER keys), then the title, the sapo and the body."""
+    """YAML front matter (FRONT_MATTER keys), then the title, the sapo and the body, their
+    `<`, `>` and `&` escaped: text the page carried as markup is shown, never run, by a
+    Markdown renderer."""
     front = {key: record.get(key) for key in FRONT_MATTER}
     matter = yaml.dump(
         front, Dumper=SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=1_000_000
     )
     title = " ".join(str(record.get("title") or "").split())
     parts = [f"# {title}", record.get("sapo") or "", record.get("body") or ""]
+    parts = [html.escape(part, quote=False) for part in parts]
     return f"---\n{matter}---\n\n" + "\n\n".join(part for part in parts if part) + "\n"
 
 

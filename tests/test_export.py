@@ -12,6 +12,8 @@ import gzip
 import hashlib
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -141,7 +143,8 @@ def test_csv_opens_as_utf8_with_one_row_per_record(
     db: Path, tmp_path: Path, site_truth: list[dict[str, Any]]
 ) -> None:
     output = tmp_path / "all.csv"
-    assert 0 == run(db, "--format", "csv", "--output", str(output)).exit_code
+    # As archived (a body may start with "- "): neutralised cells have a test of their own.
+    assert 0 == run(db, "--format", "csv", "--output", str(output), "--raw-csv").exit_code
     assert output.read_bytes().startswith(b"\xef\xbb\xbfpost_id,url,kind,")
     with open(output, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -645,3 +648,65 @@ def test_the_progress_line_passes_every_record_through_and_writes_to_stderr(
     assert records == list(export_module.with_progress(iter(records), every=100))
     captured = capsys.readouterr()
     assert ("", True) == (captured.out, "exporting: 250 articles" in captured.err)
+
+
+# What a page carried, made harmless
+
+
+@pytest.fixture
+def carried_markup(tmp_path: Path) -> Path:
+    db = tmp_path / "hostile.db"
+    record = make_record(
+        title='=HYPERLINK("http://evil.example","Biên giới")',
+        sapo="+1+cmd|' /C calc'!A0",
+        body="Đoạn một <script>alert(1)</script> & <b>đậm</b>.\n\n-2+3 tuần tra",
+        authors=["@Thu Hà"],
+    )
+    with Archive(db) as archive:
+        archive.save_article(record, make_page(), None)
+    return db
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised_unless_raw(
+    carried_markup: Path, tmp_path: Path
+) -> None:
+    def row(*extra: str) -> dict[str, str]:
+        output = tmp_path / f"out{len(extra)}.csv"
+        assert (
+            0 == run(carried_markup, "--format", "csv", "--output", str(output), *extra).exit_code
+        )
+        return next(csv.DictReader(output.read_text(encoding="utf-8-sig").splitlines()))
+
+    neutral, raw = row(), row("--raw-csv")
+    assert '\'=HYPERLINK("http://evil.example","Biên giới")' == neutral["title"]
+    assert "'+1+cmd|' /C calc'!A0" == neutral["sapo"]
+    assert "'@Thu Hà" == neutral["authors"]
+    assert neutral["body"].startswith("Đoạn một")  # text that starts as text is left alone
+    assert '=HYPERLINK("http://evil.example","Biên giới")' == raw["title"]
+    assert "@Thu Hà" == raw["authors"]
+
+
+def test_markdown_shows_the_markup_a_page_carried_and_never_runs_it(
+    carried_markup: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "texts/"
+    assert 0 == run(carried_markup, "--format", "markdown", "--output", f"{output}/").exit_code
+    (document,) = output.glob("*.md")
+    text = document.read_text(encoding="utf-8")
+    assert "Đoạn một &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;đậm&lt;/b&gt;." in text
+    assert "<script>" not in text and "<b>" not in text
+
+
+def test_a_reader_that_closes_stdout_ends_the_export_quietly_with_status_0(db: Path) -> None:
+    command = [str(Path(sys.executable).with_name("bienphong")), "export", "--output", "-"]
+    process = subprocess.Popen(
+        [*command, "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()  # `| head -1`
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert 0 == process.wait(timeout=120)  # a guard against a hang
+    assert b"" == stderr
+    assert json.loads(first)["post_id"]
