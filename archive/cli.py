@@ -43,7 +43,7 @@ from archive.site import (
     is_site_url,
     post_id,
 )
-from archive.store import DEFAULT_PATH, Archive, ArchiveError
+from archive.store import DEFAULT_PATH, Archive, ArchiveError, check_writable
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 EXIT_CANNOT_RUN = 1
@@ -259,8 +259,12 @@ def crawl(
         recheck_since=optional_day(recheck_since),
         timeout=timeout,
     )
-    Archive(db).close()  # an archive the crawl cannot write stops it here, with one line
-    summary = crawler_run.run_crawl(options)
+    check_writable(db)  # a path no crawl could write: one line, and no lock file made
+    # The lock before the archive is opened: a refused second crawl leaves the archive and its
+    # -wal and -shm files byte for byte as they were.
+    with ArchiveLock(db):
+        Archive(db).close()  # an archive the crawl cannot use: one line, before Scrapy loads
+        summary = crawler_run.run_crawl(options)
     if summary.unreachable:  # recorded as `unreachable` in `bienphong runs`
         raise CliError(summary.unreachable)
     ended = f"interrupted ({summary.interrupted})" if summary.interrupted else "finished"

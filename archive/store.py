@@ -99,17 +99,25 @@ def _from_row(row: dict[str, Any]) -> dict[str, Any]:
     return {key: json.loads(row[key]) if key in JSON_FIELDS else row[key] for key in ARTICLE_FIELDS}
 
 
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+def check_writable(path: Path) -> None:
+    """ArchiveError unless a writer could open or create an archive at `path`: asked of the
+    file system only, so a writer can ask before it takes the lock, touching nothing."""
     if path.is_dir():
         raise ArchiveError(f"{path} is a directory, not an archive file")
-    if readonly:
-        if not path.exists():
-            raise ArchiveError(f"no archive at {path} (run 'bienphong crawl' to make one)")
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     if not path.parent.is_dir():
         raise ArchiveError(f"cannot create archive {path}: no directory {path.parent}")
     if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
         raise ArchiveError(f"archive {path} is read-only")
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        if path.is_dir():
+            raise ArchiveError(f"{path} is a directory, not an archive file")
+        if not path.exists():
+            raise ArchiveError(f"no archive at {path} (run 'bienphong crawl' to make one)")
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    check_writable(path)
     return sqlite3.connect(path)
 
 

@@ -11,9 +11,8 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN, SITE_TZ
-from archive.store import Archive, ArchiveError
+from archive.store import ArchiveError
 from crawler.middlewares import OFFSITE_DROPPED, UNREACHABLE
 from crawler.progress import INTERRUPTED
 
@@ -112,16 +111,15 @@ def run_options(options: CrawlOptions) -> dict[str, Any]:
 
 
 def run_crawl(options: CrawlOptions) -> CrawlSummary:
-    """Crawl once, in this process (Scrapy's reactor runs once per process)."""
+    """Crawl once, in this process (Scrapy's reactor runs once per process). The caller
+    holds the archive's lock (`bienphong crawl` takes it before it opens the archive)"""
     from crawler.spiders.bienphong import BienphongSpider
 
-    with ArchiveLock(options.db):  # one writer at a time; ArchiveBusy when another holds it
-        Archive(options.db).close()  # an archive that cannot open stops here, before any fetch
-        started = time.monotonic()
-        process = CrawlerProcess(crawl_settings(options))
-        crawler = process.create_crawler(BienphongSpider)
-        process.crawl(crawler)
-        process.start()
+    started = time.monotonic()
+    process = CrawlerProcess(crawl_settings(options))
+    crawler = process.create_crawler(BienphongSpider)
+    process.crawl(crawler)
+    process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("archive/error"):  # a write failed: what was committed before it stays
         raise ArchiveError(f"crawl stopped: {stats['archive/error']}")

@@ -3,6 +3,7 @@ the lock, failures retried first, and markup drift flagged."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -143,11 +144,15 @@ def test_a_second_run_exits_75_and_touches_nothing(make_mirror: MakeMirror, tmp_
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
     mirror.clear_hits()
-    before = db.read_bytes()
 
-    with ArchiveLock(db):
+    # The holder has the archive open, as a crawl has: its -wal and -shm files exist.
+    with ArchiveLock(db), Archive(db) as holder:
+        holder.db.execute("SELECT count(*) FROM articles").fetchone()
+        files = [db, Path(f"{db}-wal"), Path(f"{db}-shm")]
+        before = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
         busy_crawl = crawl(db, mirror)
         busy_reextract = bienphong("reextract", "--db", str(db))
+        after = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
 
     for result in (busy_crawl, busy_reextract):
         assert 75 == result.returncode
@@ -155,7 +160,7 @@ def test_a_second_run_exits_75_and_touches_nothing(make_mirror: MakeMirror, tmp_
             f"bienphong: error: another crawl or reextract (pid {os.getpid()}) is running on {db}"
         ] == (result.stderr.splitlines())
     assert [] == mirror.hits
-    assert before == db.read_bytes()
+    assert before == after  # every byte of the archive, its -wal and its -shm
 
 
 def test_a_lock_left_by_a_killed_process_does_not_block_the_next_run(
