@@ -130,6 +130,13 @@ def existing(db: Path) -> Path:
     return db
 
 
+def writable(db: Path) -> Path:
+    """A writer asks the file system before it takes the lock: a read-only archive or folder
+    is one line and status 1, never 75 (try again later), and no lock file is left."""
+    check_writable(db)
+    return db
+
+
 def optional_day(text: str | None) -> datetime | None:
     return None if text is None else parse_day(text)
 
@@ -608,7 +615,8 @@ def export(
       0  done (also when nothing matched)
       1  the export could not run: a missing or unusable archive, a bad date or
          section, an unwritable output, a missing --ids file or one that holds
-         something other than post ids
+         something other than post ids; or it ran, but left out damaged articles
+         (each named on stderr and in the manifest's "damaged")
       2  a usage error: an unknown format, a malformed query, a format that
          cannot go to stdout
 
@@ -648,11 +656,18 @@ def export(
             )
         except ExportUsageError as error:
             raise CliUsageError(str(error)) from error
+    for damaged in result.damaged:
+        click.echo(f"bienphong: warning: left out: {damaged}", err=True)
     if result.closed:  # `| head` had what it wanted: nothing to say, nothing failed
         return
     where = "stdout" if output == "-" else output
     empty = " (nothing matched: the output is empty)" if result.count == 0 else ""
     click.echo(f"bienphong: exported {result.count} articles to {where}{empty}", err=True)
+    if result.damaged:
+        raise CliError(
+            f"{len(result.damaged)} damaged articles left out (named above;"
+            " 'bienphong stats --check' lists all the damage)"
+        )
 
 
 @cli.command()
@@ -720,20 +735,42 @@ def format_runs(rows: list[dict[str, Any]]) -> str:
     is_flag=True,
     help="First refold every article's text and rebuild the search index (takes the lock).",
 )
-def stats(db: Path, as_json: bool, rebuild_index: bool) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Instead, read the whole archive back and say what is damaged (exit 1 if anything).",
+)
+def stats(db: Path, as_json: bool, rebuild_index: bool, check: bool) -> None:
     """Show what the archive holds: articles by kind and section, raw pages, size, and
     whether the search index holds every article.
+
+    --check runs SQLite's integrity check, reads every record, version and raw page back
+    (a page must decompress to its sha256) and checks the search index against the
+    articles (FTS5's integrity check; skipped on a read-only archive). It prints one line
+    a problem, at most 100, and exits 1 when it found any; minutes on a large archive.
+    A damaged article is repaired by `bienphong reextract` (from its raw page) or by the
+    next crawl that fetches it; a damaged index by --rebuild-index.
 
     \b
     Example:
       bienphong stats
       bienphong stats --db /srv/bienphong.db --json
       bienphong stats --rebuild-index
+      bienphong stats --check
     """
     from archive import search as searching
 
+    if check:
+        with Archive(db, readonly=True) as archive:
+            problems = archive.check() + searching.check_index(archive)
+        for problem in problems:
+            click.echo(problem)
+        if problems:
+            raise CliError(f"{db} is damaged: {len(problems)} problems (listed above)")
+        click.echo(f"bienphong: {db}: no damage found", err=True)
+        return
     if rebuild_index:
-        with ArchiveLock(existing(db)), Archive(db) as archive:
+        with ArchiveLock(writable(existing(db))), Archive(db) as archive:
             refolded = searching.rebuild_index(archive)
         click.echo(f"bienphong: search index rebuilt ({refolded} articles refolded)", err=True)
     with Archive(db, readonly=True) as archive:
@@ -903,8 +940,10 @@ def reextract(db: Path, since: str | None) -> None:
     from pipelines.reextract import reextract as run_reextract  # loads the extractor only here
 
     start = optional_day(since)
-    with ArchiveLock(existing(db)), Archive(db) as archive:
+    with ArchiveLock(writable(existing(db))), Archive(db) as archive:
         summary = run_reextract(archive, since=start)
+    for damaged in summary.damaged:
+        click.echo(f"bienphong: warning: not re-extracted: {damaged}", err=True)
     click.echo(
         f"Reextract finished (run {summary.run_id}): {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.failed} failed"

@@ -30,8 +30,17 @@ def site_today() -> date:
     return datetime.now(SITE_TZ).date()
 
 
-class DateError(ValueError):
-    """A date the user typed that is neither YYYY-MM-DD nor Nd; the message is one line."""
+class ReaderError(ValueError):
+    """Something a reader typed that cannot be used: the message is one line for the command
+    line, `vietnamese` the same for the reader's web page."""
+
+    def __init__(self, message: str, vietnamese: str) -> None:
+        super().__init__(message)
+        self.vietnamese = vietnamese
+
+
+class DateError(ReaderError):
+    """A date the user typed that is neither YYYY-MM-DD nor Nd, or not in the calendar."""
 
 
 def parse_day(text: str, today: date | None = None) -> datetime:
@@ -45,9 +54,15 @@ def parse_day(text: str, today: date | None = None) -> datetime:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise DateError(f"no such date {text!r}") from None
+            raise DateError(f"no such date {text!r}", f"Không có ngày {text!r}.") from None
     else:
-        raise DateError(f"invalid date {text!r}: use YYYY-MM-DD, or Nd for N days ago (7d)")
+        raise DateError(
+            f"invalid date {text!r}: use YYYY-MM-DD, or Nd for N days ago (7d)",
+            f"Ngày {text!r} không hợp lệ: hãy viết NNNN-TT-NN, hoặc Nd cho N ngày trước (7d).",
+        )
     if day.year < FIRST_YEAR:
-        raise DateError(f"no article is dated before {FIRST_YEAR}: {text!r}")
+        raise DateError(
+            f"no article is dated before {FIRST_YEAR}: {text!r}",
+            f"Không có bài nào trước năm {FIRST_YEAR}: {text!r}.",
+        )
     return datetime.combine(day, time(), SITE_TZ)

@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +35,7 @@ from archive.formats import (
     write_warc,
 )
 from archive.search import Filters
-from archive.store import Archive
+from archive.store import Archive, DamagedArticle, RawPage
 
 FORMATS = ("jsonl", "csv", "parquet", "markdown", "warc")
 STDOUT_FORMATS = ("jsonl", "csv")  # text a pipe can take; the others are files
@@ -79,6 +79,7 @@ class Tally:
     first_fetch: str | None = None
     last_fetch: str | None = None
     responses: int = 0  # WARC response records
+    damaged: list[DamagedArticle] = field(default_factory=list)  # left out, each named
     _first: datetime | None = field(default=None, repr=False)
     _last: datetime | None = field(default=None, repr=False)
 
@@ -87,6 +88,22 @@ class Tally:
             self.count += 1
             self._see(record.get("fetched_at"))
             yield record
+
+    def leave_out(self, error: DamagedArticle) -> None:
+        self.damaged.append(error)
+
+    def pages(self, archive: Archive) -> Callable[[int], list[RawPage]]:
+        """`archive.raw_pages`, but an article whose pages cannot be read is left out."""
+
+        def readable(post_id: int) -> list[RawPage]:
+            try:
+                return archive.raw_pages(post_id)
+            except DamagedArticle as error:  # its record was counted when it went by
+                self.count -= 1
+                self.leave_out(error)
+                return []
+
+        return readable
 
     def _see(self, fetched_at: str | None) -> None:
         moment = instant(fetched_at)
@@ -192,6 +209,7 @@ class Result:
     count: int
     manifest: Path | None  # None for stdout
     closed: bool = False  # stdout was closed early (`| head`): the reader had enough
+    damaged: tuple[DamagedArticle, ...] = ()  # selected but unreadable: left out
 
 
 def export(
@@ -214,12 +232,12 @@ def export(
     if output == "-" and format_ not in STDOUT_FORMATS:
         raise ExportUsageError(f"--format {format_} cannot go to stdout: give --output a path")
     tally = Tally()
-    records = tally.watch(search.records(archive, selection))
+    records = tally.watch(search.records(archive, selection, tally.leave_out))
     if progress:
         records = with_progress(records)
     if output == "-":
         closed = _to_stdout(records, format_, raw_csv)
-        return Result(tally.count, None, closed)
+        return Result(tally.count, None, closed, tuple(tally.damaged))
     if format_ == "markdown" and output.endswith(("/", os.sep)):
         return _export_folder(archive, records, Path(output), tally, filters or {})
     path = Path(output)
@@ -229,7 +247,8 @@ def export(
         _write_file(format_, records, temporary, _Job(archive, path, tally, raw_csv))
         digest = sha256_file(temporary)
     fields = manifest_fields(archive, format_, path, tally, filters or {}) | {"sha256": digest}
-    return Result(tally.count, write_manifest(Path(f"{path}.manifest.json"), fields))
+    manifest = write_manifest(Path(f"{path}.manifest.json"), fields)
+    return Result(tally.count, manifest, damaged=tuple(tally.damaged))
 
 
 def _export_folder(
@@ -245,7 +264,9 @@ def _export_folder(
         fields = manifest_fields(archive, "markdown", folder, tally, filters)
         files.seek(0)
         manifest = Path(f"{folder}.manifest.json")
-        return Result(tally.count, write_manifest(manifest, fields, files))
+        return Result(
+            tally.count, write_manifest(manifest, fields, files), damaged=tuple(tally.damaged)
+        )
 
 
 def _write_file(
@@ -267,7 +288,7 @@ def _write_file(
     else:
         with open(temporary, "wb") as binary:
             job.tally.responses = write_warc(
-                records, binary, job.archive.raw_pages, filename=job.path.name
+                records, binary, job.tally.pages(job.archive), filename=job.path.name
             )
 
 
@@ -319,6 +340,7 @@ def manifest_fields(
     }
     if format_ == "warc":
         fields["responses"] = tally.responses
+    fields["damaged"] = [{"post_id": e.post_id, "reason": str(e)} for e in tally.damaged]
     return fields
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from archive.store import ArchiveError
+
 EX_TEMPFAIL = 75  # sysexits.h: try again later
 
 
@@ -28,8 +30,8 @@ class ArchiveLock:
     def acquire(self) -> None:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as error:
-            raise ArchiveBusy(f"cannot create the lock {self.path}: {error.strerror}") from None
+        except OSError as error:  # a read-only folder: no writer can run here, now or later
+            raise ArchiveError(f"cannot create the lock {self.path}: {error.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

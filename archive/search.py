@@ -18,9 +18,11 @@ a misplaced operator is a `QueryError`.
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,13 +30,14 @@ from itertools import product
 from typing import Any, NamedTuple
 
 from archive import schema
+from archive.dates import ReaderError
 from archive.site import SITE_TZ
-from archive.store import Archive, ArchiveError
+from archive.store import BUSY_TIMEOUT_MS, Archive, ArchiveError, DamagedArticle
 from archive.vietnamese import (
     fold,
     has_diacritics,
     nfc,
-    spellings,
+    one_placement,
     tone_placements,
     words,
 )
@@ -48,12 +51,26 @@ CONTEXT = 4  # words shown before the first matched word of a snippet
 # The most results one page may ask for, and the furthest one may skip (CLI and web alike).
 MAX_LIMIT = 1_000
 MAX_OFFSET = 1_000_000
-# A phrase with many hòa/hoà words is searched as typed rather than in 2^n spellings.
+# What one query may hold, checked before anything is built from it: every query within them
+# is a bounded FTS5 expression (bench hostile measures the worst shapes). Repeated terms count
+# once.
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 12  # words and "phrases" each count one
+MAX_QUERY_WORDS = 32  # the words of all terms
+MAX_QUERY_DEPTH = 8  # parentheses inside parentheses
+# A prefix (`bien*`) reads every indexed word it begins: a short one reads most of the index.
+MAX_QUERY_PREFIXES = 4
+MIN_PREFIX_CHARS = 2
+# A fully accented phrase is matched exactly in each of its tone placements (hòa bình, hoà
+# bình) up to this many; past it, as a folded phrase whose accented words are each present.
 MAX_SPELLINGS = 16
+# What an author filter may hold: names, and characters in one name.
+MAX_AUTHORS = 20
+MAX_AUTHOR_CHARS = 100
 _TOKENS = re.compile(r'\s+|"[^"]*"?\*?|[()]|[^\s"()]+')
 
 
-class QueryError(ValueError):
+class QueryError(ReaderError):
     """A query or filter that cannot be searched; the message is one line for the user."""
 
 
@@ -68,28 +85,28 @@ class Term:
     prefix: bool = False
 
     def fts(self) -> str:
-        accented = [word for word in self.words if has_diacritics(word)]
         star = "*" if self.prefix else ""
+        folded = f'{FOLDED}: "{fold(" ".join(self.words))}"{star}'
+        accented = [i for i, word in enumerate(self.words) if has_diacritics(word)]
         if not accented:
-            return f'{FOLDED}: "{fold(" ".join(self.words))}"{star}'
-        if len(accented) == len(self.words):
-            return _written(self.words, star)
-        parts = [f'{FOLDED}: "{fold(" ".join(self.words))}"{star}']
-        for index, word in enumerate(self.words):
-            if has_diacritics(word):
-                parts.append(_written((word,), star if index == len(self.words) - 1 else ""))
-        return "(" + " AND ".join(parts) + ")"
+            return folded
+        placements = [tone_placements(word.lower()) for word in self.words]
+        # Counted before any spelling is built: 2 ** (words with two placements).
+        if len(accented) == len(self.words) and math.prod(map(len, placements)) <= MAX_SPELLINGS:
+            return _written([" ".join(words) for words in product(*placements)], star)
+        # The folded phrase keeps the words' order; each accented word must also be there as
+        # typed, in either placement.
+        last = len(self.words) - 1
+        written = [_written(placements[i], star if i == last else "") for i in accented]
+        return "(" + " AND ".join(dict.fromkeys([folded, *written])) + ")"
 
     def matchers(self) -> list[Matcher]:
         last = len(self.words) - 1
         return [Matcher.of(word, self.prefix and i == last) for i, word in enumerate(self.words)]
 
 
-def _written(words: tuple[str, ...], star: str) -> str:
-    """The phrase as written, in either tone placement (hòa or hoà) for each of its words."""
-    spellings = [" ".join(p) for p in product(*(tone_placements(w.lower()) for w in words))]
-    if len(spellings) == 1 or len(spellings) > MAX_SPELLINGS:
-        return f'{WRITTEN}: "{nfc(" ".join(words)).lower()}"{star}'
+def _written(spellings: Collection[str], star: str) -> str:
+    """Any of `spellings` (lower case) in the columns as written."""
     return f"{WRITTEN}: (" + " OR ".join(f'"{spelling}"{star}' for spelling in spellings) + ")"
 
 
@@ -143,22 +160,70 @@ class Query:
 
     @property
     def matchers(self) -> list[Matcher]:
-        return self.root.matchers()
+        return list(dict.fromkeys(self.root.matchers()))
 
 
 def parse(text: str) -> Query | None:
-    """The query in `text`; None when it is blank; QueryError when it cannot be searched."""
+    """The query in `text`; None when it is blank; QueryError when it cannot be searched.
+
+    The limits (MAX_QUERY_*) are checked on the text and the parsed tree, before any FTS5
+    expression or spelling is built from them."""
     text = nfc(text).strip()
     if not text:
         return None
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS} are searched",
+            f"Câu tìm dài {len(text):,} ký tự; chỉ tìm được tối đa {MAX_QUERY_CHARS} ký tự.",
+        )
     tokens = _balance(_tokenize(text))
     if not any(isinstance(token, Term) for token in tokens):
-        raise QueryError(f"nothing to search for in {text!r}: type some words")
+        raise QueryError(
+            f"nothing to search for in {text!r}: type some words",
+            "Không có gì để tìm: hãy gõ vài từ.",
+        )
     parser = _Parser(tokens)
     root = parser.expression()
     if parser.peek() is not None:  # pragma: no cover - _balance leaves no stray ")"
-        raise QueryError(f"cannot read the query {text!r}")
+        raise QueryError(f"cannot read the query {text!r}", "Không đọc được câu tìm.")
+    _check_size(_terms(root))
     return Query(text, root)
+
+
+def _terms(node: Node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    return [term for part in node.parts for term in _terms(part)]
+
+
+def _check_size(terms: list[Term]) -> None:
+    """QueryError past the MAX_QUERY_* limits on terms, words and prefixes."""
+    words = sum(len(term.words) for term in terms)
+    prefixes = [term for term in terms if term.prefix]
+    short = next((t for t in prefixes if len(t.words[-1]) < MIN_PREFIX_CHARS), None)
+    if len(terms) > MAX_QUERY_TERMS:
+        raise QueryError(
+            f"the query has {len(terms)} terms (repeats counted once); at most"
+            f" {MAX_QUERY_TERMS} are searched",
+            f"Câu tìm có {len(terms)} từ hoặc cụm từ; chỉ tìm được tối đa {MAX_QUERY_TERMS}.",
+        )
+    if words > MAX_QUERY_WORDS:
+        raise QueryError(
+            f"the query has {words} words (repeats counted once); at most {MAX_QUERY_WORDS}"
+            " are searched",
+            f"Câu tìm có {words} từ; chỉ tìm được tối đa {MAX_QUERY_WORDS} từ.",
+        )
+    if len(prefixes) > MAX_QUERY_PREFIXES:
+        raise QueryError(
+            f"the query has {len(prefixes)} prefixes (word*); at most {MAX_QUERY_PREFIXES}",
+            f"Câu tìm có {len(prefixes)} tiền tố (từ*); tối đa {MAX_QUERY_PREFIXES}.",
+        )
+    if short is not None:
+        raise QueryError(
+            f"the prefix {short.words[-1]}* is too short: give at least {MIN_PREFIX_CHARS}"
+            " letters before *",
+            f"Tiền tố {short.words[-1]}* quá ngắn: hãy gõ ít nhất {MIN_PREFIX_CHARS} chữ trước *.",
+        )
 
 
 Token = Term | str  # a Term, or one of "(", ")", "AND", "OR", "NOT"
@@ -180,7 +245,8 @@ def _tokenize(text: str) -> list[Token]:
 
 
 def _balance(tokens: list[Token]) -> list[Token]:
-    """Drop a ")" that closes nothing and "()" with nothing inside; close what is left open."""
+    """Drop a ")" that closes nothing and "()" with nothing inside; close what is left open.
+    QueryError past MAX_QUERY_DEPTH parentheses inside each other."""
     kept: list[Token] = []
     depth = 0
     for token in tokens:
@@ -193,6 +259,11 @@ def _balance(tokens: list[Token]) -> list[Token]:
                 continue
         elif token == "(":
             depth += 1
+            if depth > MAX_QUERY_DEPTH:
+                raise QueryError(
+                    f"the query nests parentheses more than {MAX_QUERY_DEPTH} deep",
+                    f"Câu tìm lồng quá {MAX_QUERY_DEPTH} lớp ngoặc.",
+                )
         kept.append(token)
     return kept + [")"] * depth
 
@@ -217,7 +288,7 @@ class _Parser:
         while self.peek() == "OR":
             self.take()
             parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else Operation("OR", tuple(parts))
+        return _joined("OR", parts)
 
     def conjunction(self) -> Node:
         parts = [self.negation()]
@@ -225,7 +296,7 @@ class _Parser:
             if self.peek() == "AND":
                 self.take()
             parts.append(self.negation())
-        return parts[0] if len(parts) == 1 else Operation("AND", tuple(parts))
+        return _joined("AND", parts)
 
     def negation(self) -> Node:
         node = self.primary()
@@ -243,10 +314,25 @@ class _Parser:
             self.take()  # the ")" that _balance guarantees
             return node
         if token == "NOT":
-            raise QueryError("NOT needs a term before it, as in 'bien phong NOT hai quan'")
+            raise QueryError(
+                "NOT needs a term before it, as in 'bien phong NOT hai quan'",
+                "NOT cần một từ đứng trước, như 'bien phong NOT hai quan'.",
+            )
         if token in ("AND", "OR"):
-            raise QueryError(f"{token} needs a term on each side, as in 'bien {token} dao'")
-        raise QueryError("the query ends with an operator: add a term after it")
+            raise QueryError(
+                f"{token} needs a term on each side, as in 'bien {token} dao'",
+                f"{token} cần một từ ở mỗi bên, như 'bien {token} dao'.",
+            )
+        raise QueryError(
+            "the query ends with an operator: add a term after it",
+            "Câu tìm kết thúc bằng một toán tử: hãy thêm một từ sau nó.",
+        )
+
+
+def _joined(operator: str, parts: list[Node]) -> Node:
+    """The parts joined by AND or OR, each repeated part once (`bien bien` is `bien`)."""
+    unique = tuple(dict.fromkeys(parts))
+    return unique[0] if len(unique) == 1 else Operation(operator, unique)
 
 
 # Filters
@@ -278,7 +364,7 @@ class Filters:
             _moment(since, "since"),
             _moment(until, "until"),
             tuple(sections),
-            tuple(nfc(author).strip() for author in authors if author.strip()),
+            _authors(authors),
             ids,
         )
 
@@ -311,9 +397,10 @@ class Filters:
             where.append(f"a.section IN ({', '.join('?' * len(self.sections))})")
             params.extend(self.sections)
         if self.authors:
-            conditions = [_author_condition(name) for name in self.authors]
-            where.append(f"({' OR '.join(sql for sql, _ in conditions)})")
-            params.extend(key for _, keys in conditions for key in keys)
+            spelled = [one_placement(name) for name in self.authors if has_diacritics(name)]
+            folded = [fold(name) for name in self.authors if not has_diacritics(name)]
+            where.append(_AUTHORS)
+            params.extend([json.dumps(spelled), json.dumps(folded)])
         if self.ids is not None:
             where.append("a.post_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(int(post_id) for post_id in self.ids)))
@@ -345,7 +432,10 @@ def _moment(value: str | date | None, name: str) -> str | None:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise QueryError(f"invalid {name} {value!r}: give an ISO date or datetime") from None
+            raise QueryError(
+                f"invalid {name} {value!r}: give an ISO date or datetime",
+                f"Thời điểm {value!r} không hợp lệ.",
+            ) from None
     if value is None:
         return None
     if not isinstance(value, datetime):
@@ -355,23 +445,41 @@ def _moment(value: str | date | None, name: str) -> str | None:
     return value.astimezone(SITE_TZ).isoformat()
 
 
-def _author_condition(name: str) -> tuple[str, tuple[str, ...]]:
-    """SQL and its parameters: a name typed with diacritics matches as written, in any case and
-    either tone placement; without, with any accents."""
-    if has_diacritics(name):
-        function, keys = "bienphong_lower", spellings(name)
-    else:
-        function, keys = "bienphong_fold", (fold(name),)
-    marks = ", ".join("?" * len(keys))
-    sql = f"EXISTS (SELECT 1 FROM json_each(a.authors) AS j WHERE {function}(j.value) IN ({marks}))"
-    return sql, keys
+def _authors(names: Collection[str]) -> tuple[str, ...]:
+    """The author names to filter on, each once; QueryError past MAX_AUTHORS or
+    MAX_AUTHOR_CHARS."""
+    found = tuple(dict.fromkeys(nfc(name).strip() for name in names if name.strip()))
+    if len(found) > MAX_AUTHORS:
+        raise QueryError(
+            f"{len(found)} authors given; at most {MAX_AUTHORS} are searched at once",
+            f"Có {len(found)} tác giả; chỉ tìm được tối đa {MAX_AUTHORS} tác giả một lần.",
+        )
+    long = next((name for name in found if len(name) > MAX_AUTHOR_CHARS), None)
+    if long is not None:
+        raise QueryError(
+            f"an author name of {len(long):,} characters; at most {MAX_AUTHOR_CHARS}",
+            f"Tên tác giả dài {len(long):,} ký tự; tối đa {MAX_AUTHOR_CHARS} ký tự.",
+        )
+    return found
+
+
+# An author filter, whatever its names: each stored name is read once, brought to one tone
+# placement (names typed with diacritics match as written, in any case and either placement)
+# and folded (names typed without match with any accents), and looked up in the two lists.
+# A damaged (non-JSON) authors value reads as no authors, rather than failing the query.
+AUTHORS_JSON = "CASE WHEN json_valid(a.authors) THEN a.authors ELSE '[]' END"
+_AUTHORS = (
+    f"EXISTS (SELECT 1 FROM json_each({AUTHORS_JSON}) AS j"
+    " WHERE bienphong_spelling(j.value) IN (SELECT value FROM json_each(?))"
+    " OR bienphong_fold(j.value) IN (SELECT value FROM json_each(?)))"
+)
 
 
 def _prepare(archive: Archive) -> None:
     """The SQL functions the filters use, on this connection (read-only ones too)."""
     conn = archive.db.conn
     conn.create_function("bienphong_fold", 1, _or_none(fold), deterministic=True)
-    conn.create_function("bienphong_lower", 1, _or_none(str.lower), deterministic=True)
+    conn.create_function("bienphong_spelling", 1, _or_none(one_placement), deterministic=True)
 
 
 def _or_none(function: Any) -> Any:
@@ -471,7 +579,7 @@ def _hits(
                 title,
                 published_at,
                 section,
-                json.loads(authors),
+                _names(authors),
                 snippet("\n\n".join(filter(None, (sapo, body))), matchers),
                 rank,
                 highlight(title, matchers),
@@ -480,31 +588,51 @@ def _hits(
     return hits
 
 
+def _names(authors: str) -> list[str]:
+    """A hit's authors; none when the stored value is damaged (`bienphong stats --check`
+    names it): one damaged article must not break every results page it is on."""
+    try:
+        found = json.loads(authors)
+    except (TypeError, ValueError):
+        return []
+    return [name for name in found if isinstance(name, str)] if isinstance(found, list) else []
+
+
 def facets(archive: Archive, filters: Filters, size: int = 12) -> dict[str, list[tuple[str, int]]]:
     """Counts of the matching articles by section, author and month (YYYY-MM), largest first
-    (months newest first)."""
+    (months newest first). One statement: the matches are found once, not once a facet."""
     _prepare(archive)
     where, params = filters.where_all()
-    queries = {
-        "section": f"SELECT a.section, count(*) AS n FROM articles a WHERE {where}"
-        " AND a.section IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-        "author": f"SELECT j.value, count(*) AS n FROM articles a, json_each(a.authors) AS j"
-        f" WHERE {where} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-        "month": f"SELECT substr(a.published_at, 1, 7), count(*) AS n FROM articles a"
-        f" WHERE {where} AND a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
+    by = {
+        "section": "SELECT section AS k, count(*) AS n FROM matched WHERE section IS NOT NULL"
+        " GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+        "author": "SELECT j.value AS k, count(*) AS n FROM matched, json_each(matched.authors) AS j"
+        " GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+        "month": "SELECT substr(published_at, 1, 7) AS k, count(*) AS n FROM matched"
+        " WHERE published_at IS NOT NULL GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
     }
+    sql = (
+        f"WITH matched AS MATERIALIZED (SELECT a.section, {AUTHORS_JSON} AS authors, a.published_at"
+        f" FROM articles a WHERE {where}) "
+        + " UNION ALL ".join(f"SELECT '{name}', * FROM ({query})" for name, query in by.items())
+    )
+    found: dict[str, list[tuple[str, int]]] = {name: [] for name in by}
     with _errors(archive):
-        return {
-            name: [(row[0], row[1]) for row in archive.db.execute(sql, [*params, size])]
-            for name, sql in queries.items()
-        }
+        for name, value, number in archive.db.execute(sql, [*params, *[size] * len(by)]):
+            found[name].append((value, number))
+    return found
 
 
-def records(archive: Archive, filters: Filters) -> Iterator[dict[str, Any]]:
+def records(
+    archive: Archive,
+    filters: Filters,
+    damaged: Callable[[DamagedArticle], None] | None = None,
+) -> Iterator[dict[str, Any]]:
     """The records `filters` select, by published_at then post_id, streamed (the export's and
-    re-extraction's selection)."""
+    re-extraction's selection); a damaged one goes to `damaged`, as `Archive.iter_articles`
+    says."""
     _prepare(archive)
-    yield from archive.iter_articles(*filters.where_all())
+    yield from archive.iter_articles(*filters.where_all(), damaged=damaged)
 
 
 @contextmanager
@@ -579,6 +707,34 @@ def index_status(archive: Archive) -> dict[str, Any]:
         status["articles"] == status["indexed"] and not status["missing"] and not status["unfolded"]
     )
     return status
+
+
+def check_index(archive: Archive) -> list[str]:
+    """What is wrong with the search index, one line each: articles missing from it or not
+    folded, and FTS5's own integrity check of the index against the articles. That check is
+    a write statement to SQLite, so it runs on a connection of its own, rolled back, and is
+    skipped (and said so) where the archive cannot be written."""
+    status = index_status(archive)
+    problems = [
+        f"search index: {status[key]} articles {what} (bienphong stats --rebuild-index)"
+        for key, what in (("missing", "missing from it"), ("unfolded", "without folded text"))
+        if status[key]
+    ]
+    if not os.access(archive.path, os.W_OK) or not os.access(archive.path.parent, os.W_OK):
+        return [*problems, "search index: FTS5 integrity check skipped: the archive is read-only"]
+    fts = schema.FTS_TABLE
+    connection = sqlite3.connect(archive.path, isolation_level=None)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("BEGIN")
+        connection.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.Error as error:
+        problems.append(f"search index: {error} (bienphong stats --rebuild-index)")
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        connection.close()
+    return problems
 
 
 def rebuild_index(archive: Archive) -> int:

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -40,6 +41,15 @@ DEFAULT_CODEC = "zlib"
 
 class ArchiveError(Exception):
     """The archive cannot be opened or written; the message is one line for the user."""
+
+
+class DamagedArticle(ArchiveError):
+    """An article whose stored record, version or raw page cannot be read (a bit flipped on
+    disk, a hand edit): the message names it, so a command can say so and go on."""
+
+    def __init__(self, post_id: int, message: str) -> None:
+        super().__init__(message)
+        self.post_id = post_id
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,30 @@ def _to_row(record: dict[str, Any]) -> dict[str, Any]:
     return row | schema.folded_columns(row)
 
 
-def _from_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: json.loads(row[key]) if key in JSON_FIELDS else row[key] for key in ARTICLE_FIELDS}
+def _from_row(row: dict[str, Any], path: Path) -> dict[str, Any]:
+    record = {key: row[key] for key in ARTICLE_FIELDS}
+    for key in JSON_FIELDS:
+        record[key] = _json(row[key], row["post_id"], f"its {key} field in {path}")
+    return record
+
+
+def _json(text: Any, post_id: int, what: str) -> Any:
+    """`text` decoded; DamagedArticle naming `what` of article `post_id` when it is not JSON."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError too
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = f"article {post_id} is damaged: {what} is not JSON ({reason})"
+        raise DamagedArticle(post_id, message) from error
+
+
+def _damage(read: Callable[[], object]) -> list[str]:
+    """[] when `read()` reads, else the one line that says what is damaged."""
+    try:
+        read()
+    except DamagedArticle as error:
+        return [str(error)]
+    return []
 
 
 def check_writable(path: Path) -> None:
@@ -110,19 +142,31 @@ def check_writable(path: Path) -> None:
         raise ArchiveError(f"archive {path} is read-only")
 
 
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+def _connect(path: Path, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
     if readonly:
         if path.is_dir():
             raise ArchiveError(f"{path} is a directory, not an archive file")
         if not path.exists():
             raise ArchiveError(f"no archive at {path} (run 'bienphong crawl' to make one)")
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        mode = "immutable=1" if immutable else "mode=ro"
+        return sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
     check_writable(path)
     return sqlite3.connect(path)
 
 
+def _immutable_will_do(path: Path, error: sqlite3.Error) -> bool:
+    """Whether a read-only open that failed can be made with `immutable=1` instead: SQLite
+    cannot make the `-shm` file a WAL reader needs in a folder it may not write (a read-only
+    mount, another user's folder), and with no `-wal` beside it the file holds every commit."""
+    wal = path.with_name(path.name + "-wal")
+    cannot_open = getattr(error, "sqlite_errorname", "") == "SQLITE_CANTOPEN"
+    folder_read_only = not os.access(path.parent, os.W_OK)
+    return cannot_open and folder_read_only and not (wal.exists() and wal.stat().st_size)
+
+
 class Archive:
-    """One archive file. `readonly=True` never creates or changes it (show, export, stats)."""
+    """One archive file. `readonly=True` never creates or changes it (show, export, stats); it
+    reads an archive in a folder it may not write, too."""
 
     def __init__(
         self,
@@ -134,7 +178,17 @@ class Archive:
         self.path = Path(path)
         self.readonly = readonly
         self._clock = clock
-        conn = _connect(self.path, readonly)
+        try:
+            self._open_with(_connect(self.path, readonly))
+        except ArchiveError as error:
+            cause = error.__cause__
+            if not (readonly and isinstance(cause, sqlite3.Error)):
+                raise
+            if not _immutable_will_do(self.path, cause):
+                raise
+            self._open_with(_connect(self.path, readonly, immutable=True))
+
+    def _open_with(self, conn: sqlite3.Connection) -> None:
         try:
             self.db = Database(conn)
             self._open()
@@ -239,19 +293,23 @@ class Archive:
                 row = _to_row(record) | {"first_seen_at": now, "updated_at": now}
                 self.db.table("articles").insert(row | {"last_seen_at": now} | found)
                 return "new"
-            previous = _from_row(current)
-            if all(previous[key] == record[key] for key in CONTENT_FIELDS):
+            try:
+                previous: dict[str, Any] | None = _from_row(current, self.path)
+            except DamagedArticle:  # unreadable: the new record repairs it, with no version
+                previous = None
+            if previous is not None and all(previous[k] == record[k] for k in CONTENT_FIELDS):
                 self.db.table("articles").update(post_id, {"last_seen_at": now} | found)
                 return "unchanged"
-            self.db.table("versions").insert(
-                {
-                    "post_id": post_id,
-                    "record": json.dumps(previous, ensure_ascii=False),
-                    "seen_at": current["updated_at"],
-                    "replaced_at": now,
-                    "run_id": run_id,
-                }
-            )
+            if previous is not None:
+                self.db.table("versions").insert(
+                    {
+                        "post_id": post_id,
+                        "record": json.dumps(previous, ensure_ascii=False),
+                        "seen_at": current["updated_at"],
+                        "replaced_at": now,
+                        "run_id": run_id,
+                    }
+                )
             row = _to_row(record) | {"updated_at": now, "last_seen_at": now, "provenance": None}
             self.db.table("articles").update(post_id, row | found)
             return "updated"
@@ -264,7 +322,7 @@ class Archive:
         """The article record (article-record keys, in order), or None."""
         with self._errors(f"read article {post_id}"):
             row = self._article_row(post_id)
-        return None if row is None else _from_row(row)
+        return None if row is None else _from_row(row, self.path)
 
     def provenance(self, post_id: int) -> dict[str, str] | None:
         """Where each field of the article's record came from; None when it was not recorded
@@ -272,26 +330,40 @@ class Archive:
         sql = "SELECT provenance FROM articles WHERE post_id = ?"
         with self._errors(f"read article {post_id}"):
             row = self.db.execute(sql, [post_id]).fetchone()
-        return None if row is None or row[0] is None else dict(json.loads(row[0]))
+        if row is None or row[0] is None:
+            return None
+        return dict(_json(row[0], post_id, f"its provenance in {self.path}"))
 
     def iter_articles(
-        self, where: str = "1", params: Sequence[Any] = ()
+        self,
+        where: str = "1",
+        params: Sequence[Any] = (),
+        damaged: Callable[[DamagedArticle], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Records whose row meets `where` (SQL on `articles a`), by published_at (undated
         first) then post_id, streamed: the one reader of whole records. `archive.search`
-        writes the conditions (`Filters.where_all`)."""
+        writes the conditions (`Filters.where_all`). A damaged record goes to `damaged` and
+        the rest follow; without it, DamagedArticle ends the iteration."""
         sql = f"SELECT * FROM articles a WHERE {where} ORDER BY a.published_at, a.post_id"
         with self._errors("read articles"):
             for row in self.db.query(sql, params):
-                yield _from_row(row)
+                try:
+                    record = _from_row(row, self.path)
+                except DamagedArticle as error:
+                    if damaged is None:
+                        raise
+                    damaged(error)
+                    continue
+                yield record
 
     def versions(self, post_id: int) -> list[dict[str, Any]]:
         """Earlier records of an article, oldest first, each with `seen_at` and `replaced_at`."""
         sql = "SELECT record, seen_at, replaced_at FROM versions WHERE post_id = ? ORDER BY id"
         with self._errors(f"read versions of {post_id}"):
             rows = list(self.db.query(sql, [post_id]))
+        what = f"a version in {self.path}"
         return [
-            json.loads(row["record"])
+            _json(row["record"], post_id, what)
             | {"seen_at": row["seen_at"], "replaced_at": row["replaced_at"]}
             for row in rows
         ]
@@ -334,12 +406,18 @@ class Archive:
         codec = CODECS.get(row["codec"])
         if codec is None:
             raise ArchiveError(f"page {row['id']} in {self.path} uses unknown codec {row['codec']}")
+        what = f"its raw page {row['id']} in {self.path}"
+        try:
+            body = codec[1](row["body"])
+        except (zlib.error, TypeError) as error:
+            message = f"article {row['post_id']} is damaged: {what} cannot be read ({error})"
+            raise DamagedArticle(row["post_id"], message) from error
         return RawPage(
             url=row["url"],
             final_url=row["final_url"],
             status=row["status"],
-            headers=json.loads(row["headers"]),
-            body=codec[1](row["body"]),
+            headers=_json(row["headers"], row["post_id"], f"the headers of {what}"),
+            body=body,
             fetched_at=row["fetched_at"],
         )
 
@@ -510,6 +588,33 @@ class Archive:
                 "runs": count("runs"),
                 "db_bytes": self.size_bytes(),
             }
+
+    def check(self, limit: int = 100) -> list[str]:
+        """What is damaged, one line each (at most `limit`): SQLite's integrity check, then
+        every record, version and raw page read back (JSON decoded, pages decompressed and
+        compared with their sha256). Reads the whole archive: minutes on a large one."""
+        problems: list[str] = []
+        with self._errors("check the archive"):
+            found = [row[0] for row in self.db.execute(f"PRAGMA integrity_check({limit})")]
+            problems += [f"sqlite: {line}" for line in found if line != "ok"]
+            for row in self.db.query("SELECT * FROM articles"):
+                problems += _damage(partial(_from_row, row, self.path))
+            for row in self.db.query("SELECT post_id FROM versions GROUP BY post_id"):
+                problems += _damage(partial(self.versions, row["post_id"]))
+            for row in self.db.query("SELECT * FROM pages"):
+                problems += _damage(partial(self._checked_page, row))
+                if len(problems) >= limit:
+                    break
+        return problems[:limit]
+
+    def _checked_page(self, row: dict[str, Any]) -> None:
+        page = self._raw_page(row)
+        if hashlib.sha256(page.body).hexdigest() != row["sha256"]:
+            raise DamagedArticle(
+                row["post_id"],
+                f"article {row['post_id']} is damaged: its raw page {row['id']} in {self.path}"
+                " does not match its sha256",
+            )
 
     def size_bytes(self) -> int:
         """The archive file plus its write-ahead log, in bytes."""

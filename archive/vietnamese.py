@@ -51,19 +51,12 @@ def tone_placements(word: str) -> tuple[str, ...]:
     return (word, styles[1] if word == styles[0] else styles[0])
 
 
-def spellings(text: str) -> tuple[str, ...]:
-    """Every way `text` is written, lower-cased, with each word in either tone placement:
-    "Thanh Thủy" → ("thanh thủy", "thanh thuỷ"). Searches compare these with the stored text
-    lower-cased, so the variation is worked out once per query, never per stored row."""
+def one_placement(text: str) -> str:
+    """`text` lower-cased with every oa, oe and uy ending in the new tone placement: "Thanh
+    Thủy" → "thanh thuỷ". Two spellings of a name compare equal in this form, so a filter
+    compares one string, however many such words the name has."""
     text = nfc(text).lower()
-    spelled, last = [""], 0
-    for word in words(text):
-        between = text[last : word.start()]
-        spelled = [
-            f"{done}{between}{form}" for done in spelled for form in tone_placements(word[0])
-        ]
-        last = word.end()
-    return tuple(f"{done}{text[last:]}" for done in spelled)
+    return WORD.sub(lambda word: (_styles(word[0]) or (word[0], word[0]))[1], text)
 
 
 def _styles(word: str) -> tuple[str, str] | None:

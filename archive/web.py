@@ -49,6 +49,11 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+# Starlette's own error texts (its router and static files), as the reader's page says them.
+HTTP_ERRORS = {
+    "Not Found": "Không có trang này.",
+    "Method Not Allowed": "Trang này chỉ cho phép đọc (GET, HEAD).",
+}
 # Query parameters of a result set, in the order links write them.
 PARAMS = ("q", "section", "author", "since", "until")
 
@@ -137,7 +142,7 @@ class Site:
         try:
             filters = filters_of(params)
         except (QueryError, DateError) as error:
-            return self.render("search.html", 400, params=params, error=str(error))
+            return self.render("search.html", 400, params=params, error=error.vietnamese)
         with self.archive() as archive:
             found = archive_search.search(
                 archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -191,7 +196,7 @@ class Site:
         try:
             filters = filters_of(params)
         except (QueryError, DateError) as error:
-            return Response(f"{error}\n", 400, media_type="text/plain; charset=utf-8")
+            return Response(f"{error.vietnamese}\n", 400, media_type="text/plain; charset=utf-8")
         headers = {"content-disposition": 'attachment; filename="bienphong.jsonl"'}
         return StreamingResponse(
             self._lines(filters), media_type="application/x-ndjson; charset=utf-8", headers=headers
@@ -209,10 +214,14 @@ class Site:
             yield "".join(batch).encode()
 
     def error(self, request: Request, exc: Exception) -> Response:
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        detail = exc.detail if isinstance(exc, HTTPException) else "Lỗi máy chủ."
-        if status == 404 and detail == "Not Found":
-            detail = "Không có trang này."
+        """The error page, in Vietnamese: 4xx as Starlette or a page raised it, 503 when the
+        archive cannot be read (say, it was damaged or moved while serving), else 500."""
+        if isinstance(exc, HTTPException):
+            status, detail = exc.status_code, HTTP_ERRORS.get(exc.detail, exc.detail)
+        elif isinstance(exc, ArchiveError):
+            status, detail = 503, "Không đọc được kho lưu trữ lúc này."
+        else:
+            status, detail = 500, "Lỗi máy chủ."
         return self.render("error.html", status, status=status, detail=detail, params={})
 
 
@@ -250,7 +259,7 @@ def month_range(month: str) -> dict[str, str]:
     }
 
 
-def create_app(db: Path) -> Starlette:
+def create_app(db: Path) -> ASGIApp:
     """The reader's site over the archive at `db`; ArchiveError when it cannot be read."""
     site = Site(db)
     app = Starlette(
@@ -261,10 +270,11 @@ def create_app(db: Path) -> Starlette:
             Route("/export.jsonl", site.export),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        exception_handlers={HTTPException: site.error, 500: site.error},
+        exception_handlers={HTTPException: site.error, ArchiveError: site.error, 500: site.error},
     )
-    app.add_middleware(SecurityHeaders)
-    return app
+    # Outside Starlette's own stack: its 500 answer comes from the outermost layer, which
+    # middleware added with add_middleware never sees.
+    return SecurityHeaders(app)
 
 
 def listen(host: str, port: int) -> socket.socket:

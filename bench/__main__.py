@@ -23,7 +23,7 @@ from bench import Row
 
 Tables = dict[str, list[Row]]  # title → rows; the title "" for a benchmark's one table
 
-BENCHMARKS = ("extraction", "crawl", "incremental", "size", "mirror", "search", "export")
+BENCHMARKS = ("extraction", "crawl", "incremental", "size", "mirror", "search", "hostile", "export")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 

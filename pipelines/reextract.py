@@ -8,11 +8,11 @@ for their provenance (where each field came from), which is brought up to date.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from archive.search import Filters, records
-from archive.store import Archive
+from archive.store import Archive, DamagedArticle
 from pipelines.extraction import EXTRACTOR_VERSION, Extraction, explain
 
 
@@ -21,7 +21,8 @@ class ReextractSummary:
     run_id: int
     updated: int = 0
     unchanged: int = 0
-    failed: int = 0  # articles with no stored page, or whose page no longer extracts
+    failed: int = 0  # articles with no stored page, a damaged one, or one that no longer extracts
+    damaged: list[str] = field(default_factory=list)  # what could not be read, each named
 
 
 Extractor = Callable[..., Extraction]
@@ -35,20 +36,35 @@ def reextract(
     options = {"command": "reextract", "since": chosen.since}
     options["extractor_version"] = EXTRACTOR_VERSION
     summary = ReextractSummary(archive.start_run(options))
-    post_ids = [record["post_id"] for record in records(archive, chosen)]
+    post_ids: list[int] = []
+    # A damaged record is extracted again too: its raw page repairs it.
+    for record in records(archive, chosen, lambda damaged: post_ids.append(damaged.post_id)):
+        post_ids.append(record["post_id"])
     for post_id in post_ids:
-        outcome = _reextract_one(archive, post_id, summary.run_id, extractor)
+        outcome = _reextract_one(archive, post_id, summary, extractor)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
     counts = {"updated": summary.updated, "unchanged": summary.unchanged, "failed": summary.failed}
     archive.finish_run(summary.run_id, "finished", counts, None)
     return summary
 
 
-def _reextract_one(archive: Archive, post_id: int, run_id: int, extractor: Extractor) -> str:
-    pages = archive.raw_pages(post_id)
-    current = archive.get_article(post_id)
-    if not pages or current is None:
-        archive.record_failure(run_id, current["url"] if current else "", post_id, "no stored page")
+def _reextract_one(
+    archive: Archive, post_id: int, summary: ReextractSummary, extractor: Extractor
+) -> str:
+    run_id = summary.run_id
+    try:
+        current = archive.get_article(post_id)
+    except DamagedArticle:  # the page below repairs it
+        current = None
+    url = current["url"] if current else ""
+    try:
+        pages = archive.raw_pages(post_id)
+    except DamagedArticle as error:
+        archive.record_failure(run_id, url, post_id, str(error))
+        summary.damaged.append(str(error))
+        return "failed"
+    if not pages:
+        archive.record_failure(run_id, url, post_id, "no stored page")
         return "failed"
     page = pages[-1]
     try:
@@ -56,7 +72,7 @@ def _reextract_one(archive: Archive, post_id: int, run_id: int, extractor: Extra
             page.body,
             page.url,
             datetime.fromisoformat(page.fetched_at),
-            section_hint=current["section"],
+            section_hint=current["section"] if current else None,
         )
     except Exception as error:  # a rule that breaks on one old page must not stop the rest
         archive.record_failure(run_id, page.url, post_id, f"extraction failed: {error}")

@@ -135,6 +135,17 @@ BAD_ARGUMENTS = [
     (["search", "bien AND"], BAD_QUERY, 2),
     (["search", '"biên giới" OR'], BAD_QUERY, 2),
     (["export", "--output", "-", "--query", "bien AND"], BAD_QUERY, 2),
+    (["search", "x" * 501], "the query is 501 characters long; at most 500 are searched", 2),
+    (["search", "(" * 1000], "the query is 1,000 characters long", 2),
+    (["search", "(" * 400 + "bien"], "the query nests parentheses more than 8 deep", 2),
+    (["search", "bien" + " NOT bien" * 40], "the query has 41 terms", 2),
+    (["search", "a* OR b*"], "the prefix a* is too short", 2),
+    (["export", "--output", "-", "--query", "x" * 501], "the query is 501 characters", 2),
+    (
+        ["search", "bien", *(arg for n in range(21) for arg in ("--author", f"Tác giả {n}"))],
+        "21 authors given; at most 20 are searched at once",
+        2,
+    ),
     (["export", "--output", "{tmp}/no/such/dir/out.jsonl"], "no/such/dir", 1),
     (["export", "--output", "{tmp}"], str(Path("{tmp}")), 1),
     (["export", "--format", "parquet", "--output", "-"], "stdout", 2),
@@ -154,7 +165,7 @@ BAD_ARGUMENTS = [
 
 
 @pytest.mark.parametrize(
-    ("args", "message", "status"), BAD_ARGUMENTS, ids=[" ".join(a[0]) for a in BAD_ARGUMENTS]
+    ("args", "message", "status"), BAD_ARGUMENTS, ids=[" ".join(a[0])[:60] for a in BAD_ARGUMENTS]
 )
 def test_bad_arguments_are_one_line_with_their_status(
     db: Path, tmp_path: Path, nothing_runs: list[str], args: list[str], message: str, status: int

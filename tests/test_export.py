@@ -401,6 +401,7 @@ def test_every_export_to_a_path_has_a_manifest(
         "archive": str(db.resolve()),
         "fetched_at": {"first": fetched[0], "last": fetched[-1]},
         "version": archive.__version__,
+        "damaged": [],
     } == {key: value for key, value in manifest.items() if key not in ("exported_at", "responses")}
     exported_at = datetime.fromisoformat(manifest["exported_at"])
     assert timedelta(0) == exported_at.utcoffset()
@@ -602,8 +603,8 @@ def test_records_stream_through_the_writer(db: Path, tmp_path: Path) -> None:
     seen: list[int] = []
     real = search_module.records
 
-    def watched(store: Archive, selection: Any) -> Iterator[dict[str, Any]]:
-        for record in real(store, selection):
+    def watched(store: Archive, selection: Any, damaged: Any) -> Iterator[dict[str, Any]]:
+        for record in real(store, selection, damaged):
             partial = list(tmp_path.glob(".out.jsonl.*.partial"))
             seen.append(partial[0].stat().st_size if partial else -1)
             yield record

@@ -264,12 +264,75 @@ def test_open_quotes_and_brackets_are_closed(archive: Archive, lenient: str, str
         ("bien OR OR dao", "OR needs a term on each side, as in 'bien OR dao'"),
         ("()", "nothing to search for in '()': type some words"),
         ("*** -", "nothing to search for in '*** -': type some words"),
+        ("x" * 501, "the query is 501 characters long; at most 500 are searched"),
+        (
+            " ".join(f"w{n}" for n in range(13)),
+            "the query has 13 terms (repeats counted once); at most 12 are searched",
+        ),
+        (
+            "bien" + " NOT bien" * 40,  # NOT keeps each repeat: a term, then what it excludes
+            "the query has 41 terms (repeats counted once); at most 12 are searched",
+        ),
+        (
+            " ".join('"' + " ".join(f"{w}{n}" for n in range(17)) + '"' for w in "xy"),
+            "the query has 34 words (repeats counted once); at most 32 are searched",
+        ),
+        ("bi* da* ca* th* ng*", "the query has 5 prefixes (word*); at most 4"),
+        ("b* OR dao", "the prefix b* is too short: give at least 2 letters before *"),
+        ("(" * 9 + "bien" + ")" * 9, "the query nests parentheses more than 8 deep"),
+        ("(" * 400 + "bien", "the query nests parentheses more than 8 deep"),
     ],
 )
 def test_malformed_queries_raise_query_error(query: str, message: str) -> None:
     with pytest.raises(QueryError) as raised:
         parse(query)
     assert message == str(raised.value)
+
+
+def test_repeated_terms_count_once() -> None:
+    once = parse("bien")
+    assert once is not None
+    for repeated in ("bien " * 100, "bien bien OR bien", "(bien) AND bien AND (bien)"):
+        query = parse(repeated)
+        assert query is not None
+        assert once.fts == query.fts
+        assert once.matchers == query.matchers
+    assert "the query has 32 words (repeats counted once)" not in repr(parse("a b " * 16))
+
+
+def test_a_long_phrase_of_two_placement_words_is_never_expanded(tmp_path: Path) -> None:
+    # 26 words with two tone placements each: 2 ** 26 exact spellings. Past MAX_SPELLINGS the
+    # phrase is matched folded, each accented word present as typed (either placement).
+    phrase = " ".join(["hoà"] * 26)
+    query = parse(f'"{phrase}"')
+    assert query is not None
+    folded = " ".join(["hoa"] * 26)
+    assert (
+        f'({{title_folded sapo_folded body_folded}}: "{folded}"'
+        ' AND {title sapo body}: ("hoà" OR "hòa"))'
+    ) == query.fts
+    with Archive(tmp_path / "a.db") as archive:
+        body = " ".join(["Hòa"] * 26)  # the other placement, capitalised
+        archive.save_article(make_record(post_id=1, body=body), make_page(), None)
+        archive.save_article(make_record(post_id=2, body=" ".join(["hoa"] * 26)), make_page(), None)
+        archive.save_article(make_record(post_id=3, body=" ".join(["Hòa"] * 25)), make_page(), None)
+        assert [1] == ids(archive, f'"{phrase}"')
+        # Four words: 16 spellings, each matched exactly; 2 is unaccented.
+        assert [1, 3] == ids(archive, '"hoà hòa hoà hòa"')
+
+
+def test_an_author_filter_is_one_comparison_however_long_the_name(tmp_path: Path) -> None:
+    name = " ".join(["Hòa"] * 18)  # 2 ** 18 spellings, once "too many SQL variables"
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_article(make_record(post_id=1, authors=[name]), make_page(), None)
+        archive.save_article(make_record(post_id=2, authors=["Hòa"]), make_page(), None)
+        assert [1] == ids(archive, authors=(" ".join(["HOÀ"] * 18),))
+        assert [1] == ids(archive, authors=(" ".join(["hoa"] * 18),))
+        assert [2] == ids(archive, authors=("hoà",))
+    with pytest.raises(QueryError, match=r"^21 authors given; at most 20 are searched at once$"):
+        Filters.of(authors=tuple(f"Tác giả {n}" for n in range(21)))
+    with pytest.raises(QueryError, match=r"^an author name of 101 characters; at most 100$"):
+        Filters.of(authors=("a" * 101,))
 
 
 def test_filters_refuse_a_malformed_query_or_date_before_any_read() -> None:

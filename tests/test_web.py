@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import uvicorn
 from click.testing import CliRunner
+from markupsafe import escape
 
 from archive.cli import cli
 from archive.store import Archive
@@ -176,23 +177,84 @@ def test_unknown_articles_and_pages_are_404(site: str) -> None:
         assert '<html lang="vi">' in page.text
 
 
-def test_a_malformed_query_is_a_400_page_not_a_traceback(site: str) -> None:
-    page = get(site, "/search", q="bien AND")
-    assert 400 == page.status
-    assert "the query ends with an operator: add a term after it" in page.text
-    assert "Traceback" not in page.text
-    assert 400 == get(site, "/search", since="31/12/2024").status
-    assert 400 == get(site, "/export.jsonl", q="NOT x").status
+def test_every_bad_request_is_a_400_in_vietnamese_with_the_security_headers(site: str) -> None:
+    bad = {
+        (("q", "bien AND"),): "Câu tìm kết thúc bằng một toán tử: hãy thêm một từ sau nó.",
+        (("q", "NOT bien"),): "NOT cần một từ đứng trước, như 'bien phong NOT hai quan'.",
+        (("q", "x" * 501),): "Câu tìm dài 501 ký tự; chỉ tìm được tối đa 500 ký tự.",
+        (("q", " ".join(f"w{n}" for n in range(13))),): (
+            "Câu tìm có 13 từ hoặc cụm từ; chỉ tìm được tối đa 12."
+        ),
+        (("q", '"' + " ".join(f"w{n}" for n in range(33)) + '"'),): (
+            "Câu tìm có 33 từ; chỉ tìm được tối đa 32 từ."
+        ),
+        (("q", "bi* da* ca* th* ng*"),): "Câu tìm có 5 tiền tố (từ*); tối đa 4.",
+        (("q", "b*"),): "Tiền tố b* quá ngắn: hãy gõ ít nhất 2 chữ trước *.",
+        (("q", "(" * 9 + "bien"),): "Câu tìm lồng quá 8 lớp ngoặc.",
+        (("since", "31/12/2024"),): (
+            "Ngày '31/12/2024' không hợp lệ: hãy viết NNNN-TT-NN, hoặc Nd cho N ngày trước (7d)."
+        ),
+        (("until", "2024-02-30"),): "Không có ngày '2024-02-30'.",
+        (("since", "1899-12-31"),): "Không có bài nào trước năm 1900: '1899-12-31'.",
+        (("author", "a" * 101),): "Tên tác giả dài 101 ký tự; tối đa 100 ký tự.",
+    }
+    for params, message in bad.items():
+        for path in ("/search", "/export.jsonl"):
+            page = get(site, path, **dict(params))
+            assert 400 == page.status, (path, params)
+            shown = message if path == "/export.jsonl" else str(escape(message))
+            assert shown in page.text
+            assert "Traceback" not in page.text
+            assert "nosniff" == page.headers["x-content-type-options"]
+            assert "DENY" == page.headers["x-frame-options"]
+
+
+def assert_security_headers(headers: Mapping[str, str]) -> None:
+    assert (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ) == headers["content-security-policy"]
+    assert "nosniff" == headers["x-content-type-options"]
+    assert "no-referrer" == headers["referrer-policy"]
+    assert "DENY" == headers["x-frame-options"]
 
 
 def test_security_headers_on_every_answer(site: str) -> None:
-    for path in ("/", "/search?q=bien", "/article/1", "/static/style.css", "/export.jsonl"):
-        headers = fetch(site, path).headers
-        assert (
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors 'none'"
-        ) == headers["content-security-policy"]
-        assert "nosniff" == headers["x-content-type-options"]
+    paths = ("/", "/search?q=bien", "/article/1", "/static/style.css", "/export.jsonl", "/x")
+    for path in paths:
+        assert_security_headers(fetch(site, path).headers)
+    refused = fetch(site, "/search", method="POST")
+    assert 405 == refused.status
+    assert "Trang này chỉ cho phép đọc (GET, HEAD)." in refused.text
+    assert_security_headers(refused.headers)
+
+
+def test_a_server_error_is_a_500_page_in_vietnamese_with_the_security_headers(
+    crawled_archive: CrawledArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("archive.search.facets", broken)
+    with serving(crawled_archive.db) as base_url:
+        page = get(base_url, "/search", q="bien")
+    assert 500 == page.status
+    assert "Lỗi máy chủ." in page.text
+    assert "a bug" not in page.text and "Traceback" not in page.text
+    assert_security_headers(page.headers)
+
+
+def test_an_archive_that_cannot_be_read_while_serving_is_a_503_page(
+    crawled_archive: CrawledArchive, tmp_path: Path
+) -> None:
+    db = tmp_path / "moved.db"
+    db.write_bytes(crawled_archive.db.read_bytes())
+    with serving(db) as base_url:
+        db.unlink()  # moved away under the server
+        page = get(base_url, "/search", q="bien")
+    assert 503 == page.status
+    assert "Không đọc được kho lưu trữ lúc này." in page.text
+    assert_security_headers(page.headers)
 
 
 # Untrusted text, versions, and an archive the web cannot write

@@ -1,0 +1,131 @@
+"""The worst queries the limits allow, on a 20,000-article archive: time and memory of each.
+
+Issue 15 asks that no query of any shape take more than a second or 100 MB on a 20,000-article
+archive. The archive is `bench.search`'s synthetic one. Each query runs in a fresh Python
+process: a warm-up search, then the query as the reader's web page runs it (ranked page of 20,
+exact count and the three facets: the figure), then as the export reads it (every record
+selected, streamed: in the note, since it grows with the matches, as an export must). The
+process reports its peak resident memory: the interpreter, SQLite's cache and the query's
+work together, so the figure bounds what the query costs from above.
+
+The shapes are chosen at the limits in `archive.search`: the longest query, the most words,
+the deepest parentheses, the widest prefixes, the most tone placements, the most authors.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from archive.search import (
+    MAX_AUTHOR_CHARS,
+    MAX_AUTHORS,
+    MAX_QUERY_DEPTH,
+    MAX_QUERY_PREFIXES,
+    MAX_QUERY_TERMS,
+    MAX_QUERY_WORDS,
+    MIN_PREFIX_CHARS,
+)
+from archive.vietnamese import fold, words
+from bench import Row
+from bench.search import build, pool
+
+SIZE = 20_000
+Shape = tuple[str, str, tuple[str, ...]]  # (name, query, author names)
+
+
+def shapes(common: list[str]) -> list[Shape]:
+    """The worst queries within the limits; `common` are the corpus's most frequent words."""
+    most = common[:MAX_QUERY_TERMS]
+    widest = [f"{word[:MIN_PREFIX_CHARS]}*" for word in common if len(word) >= MIN_PREFIX_CHARS]
+    prefixes = list(dict.fromkeys(widest))[:MAX_QUERY_PREFIXES]
+    mixed = most[: MAX_QUERY_TERMS - MAX_QUERY_PREFIXES] + prefixes
+    deep = "(" * MAX_QUERY_DEPTH + f"{most[0]} OR {most[1]}" + ")" * MAX_QUERY_DEPTH
+    authors = tuple((f"Hòa Thủy {n} " * 20)[:MAX_AUTHOR_CHARS] for n in range(MAX_AUTHORS))
+    phrase = " ".join(common[MAX_QUERY_TERMS : MAX_QUERY_TERMS + MAX_QUERY_WORDS // 2])
+    return [
+        ("the most common word", most[0], ()),
+        ("500 characters: the most common word repeated", (f"{most[0]} " * 250)[:500], ()),
+        (f"the {MAX_QUERY_TERMS} most common words, AND", " ".join(most), ()),
+        (f"the {MAX_QUERY_TERMS} most common words, OR", " OR ".join(most), ()),
+        (f"{MAX_QUERY_PREFIXES} widest prefixes, OR", " OR ".join(prefixes), ()),
+        (f"{len(mixed)} common words and widest prefixes, OR", " OR ".join(mixed), ()),
+        (
+            f"two phrases of {MAX_QUERY_WORDS // 2} common words",
+            f'"{" ".join(most)}" OR "{phrase}"',
+            (),
+        ),
+        (
+            f"a phrase of {MAX_QUERY_WORDS} two-placement words",
+            '"' + " ".join(["hoà"] * MAX_QUERY_WORDS) + '"',
+            (),
+        ),
+        ("a four-word phrase in 16 placements", '"hoà hòa thủy khỏe"', ()),
+        (f"parentheses {MAX_QUERY_DEPTH} deep", deep, ()),
+        ("a chain of NOTs", " NOT ".join(most), ()),
+        (f"{MAX_AUTHORS} authors of {MAX_AUTHOR_CHARS} characters", most[0], authors),
+    ]
+
+
+CHILD = """
+import json, resource, sys, time
+from archive import search
+from archive.store import Archive
+db, query, authors = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with Archive(db, readonly=True) as archive:
+    search.search(archive, search.Filters.of("don"))
+    began = time.perf_counter()
+    filters = search.Filters.of(query, authors=tuple(authors))
+    page = search.search(archive, filters, limit=20)
+    search.facets(archive, filters)
+    page_ms = (time.perf_counter() - began) * 1000
+    began = time.perf_counter()
+    selected = sum(1 for _ in search.records(archive, filters))
+    export_ms = (time.perf_counter() - began) * 1000
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"ms": page_ms, "export_ms": export_ms, "kib": peak, "total": page.total}))
+"""
+
+
+def measure(db: Path, query: str, authors: tuple[str, ...]) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db), query, json.dumps(authors)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found: dict[str, float] = json.loads(done.stdout)
+    return found
+
+
+def run() -> list[Row]:
+    rows: list[Row] = []
+    worst_ms = worst_mib = 0.0
+    with tempfile.TemporaryDirectory(prefix="bench-hostile-") as folder:
+        db = Path(folder) / "hostile.db"
+        source = pool()
+        build(db, SIZE, source)
+        counted = Counter(fold(w.group()) for r in source for w in words(r["body"]))
+        for name, query, authors in shapes([word for word, _ in counted.most_common()]):
+            found = measure(db, query, authors)
+            mib = found["kib"] / 1024
+            worst_ms, worst_mib = max(worst_ms, found["ms"]), max(worst_mib, mib)
+            note = (
+                f"{len(query)} characters, {found['total']:,.0f} match; exporting them"
+                f" {found['export_ms']:,.0f} ms; process peak RSS {mib:.1f} MiB"
+            )
+            rows.append(Row(f"{name}, N = {SIZE:,}", found["ms"], "ms", note))
+    rows += [
+        Row("slowest shape", worst_ms, "ms", "target ≤ 1,000 ms: page of 20, count, facets"),
+        Row(
+            "most memory for one shape",
+            worst_mib,
+            "MiB",
+            "target ≤ 100 MiB: the whole process's peak RSS (Python, SQLite, page, export)",
+        ),
+    ]
+    return rows
