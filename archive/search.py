@@ -714,7 +714,10 @@ def check_index(archive: Archive) -> list[str]:
     folded, and FTS5's own integrity check of the index against the articles. That check is
     a write statement to SQLite, so it runs on a connection of its own, rolled back, and is
     skipped (and said so) where the archive cannot be written."""
-    status = index_status(archive)
+    try:
+        status = index_status(archive)
+    except ArchiveError as error:
+        return [f"search index: {error}"]
     problems = [
         f"search index: {status[key]} articles {what} (bienphong stats --rebuild-index)"
         for key, what in (("missing", "missing from it"), ("unfolded", "without folded text"))

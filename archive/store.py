@@ -122,6 +122,13 @@ def _json(text: Any, post_id: int, what: str) -> Any:
         raise DamagedArticle(post_id, message) from error
 
 
+def one_line(error: BaseException, width: int = 200) -> str:
+    """An error's message as one line of at most `width` characters (SQLite quotes whole
+    column values in some of its messages)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _damage(read: Callable[[], object]) -> list[str]:
     """[] when `read()` reads, else the one line that says what is damaged."""
     try:
@@ -164,6 +171,10 @@ def _immutable_will_do(path: Path, error: sqlite3.Error) -> bool:
     return cannot_open and folder_read_only and not (wal.exists() and wal.stat().st_size)
 
 
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
 class Archive:
     """One archive file. `readonly=True` never creates or changes it (show, export, stats); it
     reads an archive in a folder it may not write, too."""
@@ -189,6 +200,9 @@ class Archive:
             self._open_with(_connect(self.path, readonly, immutable=True))
 
     def _open_with(self, conn: sqlite3.Connection) -> None:
+        # Text whose bytes were damaged on disk reads with U+FFFD where they were, rather
+        # than failing every command that meets it; `check` reads strictly and names it.
+        conn.text_factory = _lenient_text
         try:
             self.db = Database(conn)
             self._open()
@@ -258,7 +272,10 @@ class Archive:
         try:
             yield
         except sqlite3.Error as error:
-            raise ArchiveError(f"cannot {action} in {self.path}: {error}") from error
+            hint = " (the file is damaged: 'bienphong stats --check' says where)"
+            damaged = "malformed" in str(error)
+            message = f"cannot {action} in {self.path}: {one_line(error)}{hint if damaged else ''}"
+            raise ArchiveError(message) from error
 
     # Articles
 
@@ -594,18 +611,49 @@ class Archive:
         every record, version and raw page read back (JSON decoded, pages decompressed and
         compared with their sha256). Reads the whole archive: minutes on a large one."""
         problems: list[str] = []
-        with self._errors("check the archive"):
+        try:
             found = [row[0] for row in self.db.execute(f"PRAGMA integrity_check({limit})")]
             problems += [f"sqlite: {line}" for line in found if line != "ok"]
-            for row in self.db.query("SELECT * FROM articles"):
-                problems += _damage(partial(_from_row, row, self.path))
-            for row in self.db.query("SELECT post_id FROM versions GROUP BY post_id"):
-                problems += _damage(partial(self.versions, row["post_id"]))
-            for row in self.db.query("SELECT * FROM pages"):
-                problems += _damage(partial(self._checked_page, row))
-                if len(problems) >= limit:
-                    break
+        except sqlite3.Error as error:
+            problems.append(f"sqlite: {one_line(error)}")
+        self.db.conn.text_factory = str  # damaged text is an error here, not U+FFFD
+        try:
+            for table, read in (
+                ("articles", partial(_from_row, path=self.path)),
+                ("versions", lambda row: self.versions(row["post_id"])),
+                ("pages", self._checked_page),
+            ):
+                problems += self._check_rows(table, read, limit - len(problems))
+        finally:
+            self.db.conn.text_factory = _lenient_text
         return problems[:limit]
+
+    def _check_rows(
+        self, table: str, read: Callable[[dict[str, Any]], object], limit: int
+    ) -> list[str]:
+        """Every row of `table` read back by `read`, row by row by rowid, so that one row
+        SQLite cannot read (damaged text, a damaged b-tree page) is named and the rest are
+        read on."""
+        problems: list[str] = []
+        last = -1
+        while len(problems) < limit:
+            sql = f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 1000"
+            try:
+                ids = [row[0] for row in self.db.execute(sql, [last])]
+            except sqlite3.Error as error:  # the table's own pages: nothing more to read
+                return [*problems, f"{table} after row {last}: {one_line(error)}"]
+            if not ids:
+                return problems
+            for rowid in ids:
+                try:
+                    row = next(self.db.query(f"SELECT * FROM {table} WHERE rowid = ?", [rowid]))
+                except sqlite3.Error as error:
+                    name = f"article {rowid}" if table == "articles" else f"{table} row {rowid}"
+                    problems.append(f"{name}: {one_line(error)}")
+                    continue
+                problems += _damage(partial(read, row))
+            last = ids[-1]
+        return problems
 
     def _checked_page(self, row: dict[str, Any]) -> None:
         page = self._raw_page(row)

@@ -10,6 +10,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from archive.site import CANONICAL_ORIGIN, SITE_TZ
 from archive.store import ArchiveError
@@ -118,8 +119,19 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     started = time.monotonic()
     process = CrawlerProcess(crawl_settings(options))
     crawler = process.create_crawler(BienphongSpider)
-    process.crawl(crawler)
+    failed: list[BaseException] = []
+
+    # A crawl that cannot start (its archive cannot be read: say, a damaged file) fails its
+    # deferred before any stats exist; taken here, it is the error, not "Unhandled error".
+    def keep(failure: Failure) -> None:
+        failed.append(failure.value or RuntimeError(str(failure)))
+
+    process.crawl(crawler).addErrback(keep)
     process.start()
+    if failed:
+        if isinstance(failed[0], ArchiveError):
+            raise failed[0]
+        raise ArchiveError(f"the crawl could not start: {failed[0]!r}") from failed[0]
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("archive/error"):  # a write failed: what was committed before it stays
         raise ArchiveError(f"crawl stopped: {stats['archive/error']}")
