@@ -50,13 +50,19 @@ EXIT_CANNOT_RUN = 1
 EXIT_USAGE = 2
 
 
+# Every character str.splitlines() breaks at, written as its escape.
+LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
 class CliError(click.ClickException):
     """One line on stderr; the command could not run."""
 
     exit_code = EXIT_CANNOT_RUN
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"bienphong: error: {self.format_message()}", err=True)
+        # One line whatever the user typed into the message (a host, a query with a newline).
+        message = self.format_message().translate(LINE_BREAKS)
+        click.echo(f"bienphong: error: {message}", err=True)
 
 
 class CliUsageError(CliError):

@@ -285,6 +285,8 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         return socket.create_server((host, port), family=family)
+    except (UnicodeError, ValueError) as error:  # not a host name: a label too long, a NUL
+        raise ServeError(f"cannot listen on {host!r}: not a host name ({error})") from error
     except OSError as error:  # socket.gaierror included
         # create_server appends the address to strerror: the errno's own words are enough.
         gai = isinstance(error, socket.gaierror)
@@ -301,7 +303,8 @@ def serve(db: Path, host: str, port: int) -> None:
     print(f"bienphong: serving {db} read-only on http://{address}:{bound}/ (Ctrl-C stops)")
     sys.stdout.flush()
     config = uvicorn.Config(app, log_level="warning", server_header=False)
-    uvicorn.Server(config).run(sockets=[listener])
+    with listener:
+        uvicorn.Server(config).run(sockets=[listener])
 
 
 __all__ = ["ArchiveError", "ServeError", "create_app", "serve"]

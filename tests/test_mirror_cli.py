@@ -79,6 +79,23 @@ def test_truth_prints_one_json_line_per_article() -> None:
     assert "" == done.stderr
 
 
+def test_truth_into_a_reader_that_stops_early_ends_quietly() -> None:
+    # `| head -1`: the reader closes the pipe after one line of 2,000.
+    process = subprocess.Popen(
+        mirror_command("truth", "--articles", "2000"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    assert 0 == process.wait(timeout=120)
+    assert b"" == process.stderr.read()
+    process.stderr.close()
+    assert next(iter(Site(articles=2000).truth())) == json.loads(first)
+
+
 def test_truth_at_a_later_day_holds_the_new_articles() -> None:
     done = subprocess.run(
         mirror_command("truth", "--articles", "20", "--seed", "3", "--day", "2"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 
 from .faults import Faults
@@ -67,8 +68,12 @@ def main(argv: list[str]) -> int:
         print(f"mirror: {error}", file=sys.stderr)
         return 2
     if truth:
-        for record in site.truth():
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        try:
+            for record in site.truth():
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head` had enough: stop quietly, as head expects
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         print("mirror: serves on loopback only", file=sys.stderr)
