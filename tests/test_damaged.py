@@ -38,7 +38,7 @@ def assert_no_traceback(result: Result) -> None:
 
 
 @pytest.fixture
-def damaged(crawled_archive: CrawledArchive, tmp_path: Path) -> tuple[Path, dict[int, Any]]:
+def damaged(crawled_archive: CrawledArchive, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """A copy of the crawled archive with the three oldest articles' records damaged thus:
     the first's authors not JSON, the second's raw page not zlib; the third is left whole."""
     db = tmp_path / "damaged.db"
