@@ -139,6 +139,7 @@ BAD_ARGUMENTS = [
     (["search", "(" * 1000], "the query is 1,000 characters long", 2),
     (["search", "(" * 400 + "bien"], "the query nests parentheses more than 8 deep", 2),
     (["search", "bien" + " NOT bien" * 40], "the query has 41 terms", 2),
+    (["search", "bien" + " NOT bien" * 100], "the query is 904 characters long", 2),
     (["search", "a* OR b*"], "the prefix a* is too short", 2),
     (["export", "--output", "-", "--query", "x" * 501], "the query is 501 characters", 2),
     (

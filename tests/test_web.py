@@ -191,6 +191,7 @@ def test_every_bad_request_is_a_400_in_vietnamese_with_the_security_headers(site
         (("q", "bi* da* ca* th* ng*"),): "Câu tìm có 5 tiền tố (từ*); tối đa 4.",
         (("q", "b*"),): "Tiền tố b* quá ngắn: hãy gõ ít nhất 2 chữ trước *.",
         (("q", "(" * 9 + "bien"),): "Câu tìm lồng quá 8 lớp ngoặc.",
+        (("q", "(" * 1000),): "Câu tìm dài 1,000 ký tự; chỉ tìm được tối đa 500 ký tự.",
         (("since", "31/12/2024"),): (
             "Ngày '31/12/2024' không hợp lệ: hãy viết NNNN-TT-NN, hoặc Nd cho N ngày trước (7d)."
         ),
