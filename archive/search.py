@@ -203,14 +203,13 @@ def _check_size(terms: list[Term]) -> None:
     short = next((t for t in prefixes if len(t.words[-1]) < MIN_PREFIX_CHARS), None)
     if len(terms) > MAX_QUERY_TERMS:
         raise QueryError(
-            f"the query has {len(terms)} terms (repeats counted once); at most"
-            f" {MAX_QUERY_TERMS} are searched",
+            f"the query has {len(terms)} terms; at most {MAX_QUERY_TERMS} are searched"
+            " (a term repeated side by side counts once)",
             f"Câu tìm có {len(terms)} từ hoặc cụm từ; chỉ tìm được tối đa {MAX_QUERY_TERMS}.",
         )
     if words > MAX_QUERY_WORDS:
         raise QueryError(
-            f"the query has {words} words (repeats counted once); at most {MAX_QUERY_WORDS}"
-            " are searched",
+            f"the query has {words} words; at most {MAX_QUERY_WORDS} are searched",
             f"Câu tìm có {words} từ; chỉ tìm được tối đa {MAX_QUERY_WORDS} từ.",
         )
     if len(prefixes) > MAX_QUERY_PREFIXES:

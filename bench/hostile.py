@@ -46,7 +46,9 @@ def shapes(common: list[str]) -> list[Shape]:
     mixed = most[: MAX_QUERY_TERMS - MAX_QUERY_PREFIXES] + prefixes
     deep = "(" * MAX_QUERY_DEPTH + f"{most[0]} OR {most[1]}" + ")" * MAX_QUERY_DEPTH
     authors = tuple((f"Hòa Thủy {n} " * 20)[:MAX_AUTHOR_CHARS] for n in range(MAX_AUTHORS))
-    phrase = " ".join(common[MAX_QUERY_TERMS : MAX_QUERY_TERMS + MAX_QUERY_WORDS // 2])
+    # Two phrases that hold MAX_QUERY_WORDS common words between them.
+    first = common[: MAX_QUERY_WORDS // 2]
+    second = common[MAX_QUERY_WORDS // 2 : MAX_QUERY_WORDS]
     return [
         ("the most common word", most[0], ()),
         ("500 characters: the most common word repeated", (f"{most[0]} " * 250)[:500], ()),
@@ -56,7 +58,7 @@ def shapes(common: list[str]) -> list[Shape]:
         (f"{len(mixed)} common words and widest prefixes, OR", " OR ".join(mixed), ()),
         (
             f"two phrases of {MAX_QUERY_WORDS // 2} common words",
-            f'"{" ".join(most)}" OR "{phrase}"',
+            f'"{" ".join(first)}" OR "{" ".join(second)}"',
             (),
         ),
         (
