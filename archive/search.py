@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from itertools import product
 from typing import Any, NamedTuple
@@ -518,19 +519,42 @@ class Page:
     total: int
 
 
-def search(archive: Archive, filters: Filters, *, limit: int = 20, offset: int = 0) -> Page:
-    """Best matches first (bm25: title over sapo over body; ties newest first); newest first
-    when there is no query."""
+# How results are ordered: best matches first (bm25, ties newest first), or by date.
+SORTS = ("relevance", "newest", "oldest")
+_BY_DATE = {
+    "newest": "a.published_at DESC, a.post_id DESC",
+    "oldest": "a.published_at, a.post_id",
+}
+
+
+def search(
+    archive: Archive,
+    filters: Filters,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+) -> Page:
+    """One page of results and the total. `sort` is one of SORTS: relevance ranks by bm25
+    (title over sapo over body; ties newest first), and needs a query (without one, newest
+    first); newest and oldest order by publication and rank nothing."""
+    if sort not in SORTS:
+        raise QueryError(
+            f"unknown sort {sort!r}; valid: {', '.join(SORTS)}",
+            f"Không có cách xếp {sort!r}; chọn một trong: {', '.join(SORTS)}.",
+        )
     _prepare(archive)
-    where, params = filters.where()
     query = filters.query
-    if query is None:
+    if query is None or sort != "relevance":
+        where, params = filters.where_all()
+        order = _BY_DATE["newest" if sort == "relevance" else sort]
         sql = (
             f"SELECT a.post_id, NULL FROM articles a WHERE {where}"
-            " ORDER BY a.published_at DESC, a.post_id DESC LIMIT ? OFFSET ?"
+            f" ORDER BY {order} LIMIT ? OFFSET ?"
         )
         args = [*params, limit, offset]
     else:
+        where, params = filters.where()
         fts = schema.FTS_TABLE
         sql = (
             f"SELECT a.post_id, bm25({fts}, {', '.join(map(str, WEIGHTS))}) AS rank"
@@ -646,12 +670,28 @@ def _errors(archive: Archive) -> Iterator[None]:
 # Snippets
 
 
+@lru_cache(maxsize=64)
+def _matching(matchers: tuple[Matcher, ...]) -> Callable[[str], bool]:
+    """Whether the query's matchers match a word. Each distinct word is worked out once per
+    query: a page of snippets reads thousands of words, mostly the same few hundred."""
+    known: dict[str, bool] = {}
+
+    def matches(word: str) -> bool:
+        found = known.get(word)
+        if found is None:
+            found = known[word] = any(matcher.matches(word) for matcher in matchers)
+        return found
+
+    return matches
+
+
 def highlight(text: str, matchers: list[Matcher]) -> list[tuple[str, bool]]:
     """`text` cut into segments, each word a query matched marked True, spelled as written."""
     segments: list[tuple[str, bool]] = []
     position = 0
+    matches = _matching(tuple(matchers))
     for word in words(text):
-        if any(matcher.matches(word.group()) for matcher in matchers):
+        if matches(word.group()):
             segments.append((text[position : word.start()], False))
             segments.append((word.group(), True))
             position = word.end()
@@ -665,8 +705,9 @@ def snippet(text: str, matchers: list[Matcher], size: int = 32) -> list[tuple[st
     if not found:
         return []
     seen = [0]
+    matches = _matching(tuple(matchers))
     for word in found:
-        seen.append(seen[-1] + any(m.matches(word.group()) for m in matchers))
+        seen.append(seen[-1] + matches(word.group()))
     best = max(
         range(max(1, len(found) - size + 1)),
         key=lambda first: (seen[min(first + size, len(found))] - seen[first], -first),
