@@ -34,7 +34,7 @@ from archive.export import export as run_export
 from archive.history import article_history, diff_records
 from archive.lock import EX_TEMPFAIL, ArchiveBusy, ArchiveLock
 from archive.schema import PAGE_FIELDS
-from archive.search import MAX_LIMIT, MAX_OFFSET
+from archive.search import MAX_LIMIT, MAX_OFFSET, SORTS
 from archive.site import (
     CANONICAL_ORIGIN,
     MAX_POST_ID,
@@ -575,7 +575,14 @@ def _field_text(key: str, value: Any) -> tuple[str, list[str]]:
     "--section", "sections", multiple=True, metavar="SLUG", help="Only this section (repeatable)."
 )
 @click.option(
-    "--author", "authors", multiple=True, metavar="NAME", help="Only this author (repeatable)."
+    "--author",
+    "authors",
+    multiple=True,
+    metavar="NAME",
+    help="Only this author, or any part of a name, with or without diacritics (repeatable).",
+)
+@click.option(
+    "--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable)."
 )
 @click.option(
     "--ids",
@@ -598,6 +605,7 @@ def export(
     until: str | None,
     sections: tuple[str, ...],
     authors: tuple[str, ...],
+    tags: tuple[str, ...],
     ids_file: Path | None,
     raw_csv: bool,
 ) -> None:
@@ -642,11 +650,12 @@ def export(
             check_sections(sections),
             authors,
             None if ids_file is None else read_ids(ids_file),
+            tags,
         )
     except QueryError as error:
         raise CliUsageError(str(error)) from error
     typed: dict[str, Any] = {"query": query, "since": since, "until": until}
-    typed |= {"sections": list(sections), "authors": list(authors)}
+    typed |= {"sections": list(sections), "authors": list(authors), "tags": list(tags)}
     typed["ids"] = None if ids_file is None else str(ids_file)
     progress = sys.stderr.isatty()  # a progress bar for a person, none for a log
     with Archive(db, readonly=True) as archive:
@@ -810,7 +819,21 @@ def stats(db: Path, as_json: bool, rebuild_index: bool, check: bool) -> None:
 @click.option("--until", metavar="DATE", help="Published up to DATE, inclusive.")
 @click.option("--section", "sections", multiple=True, metavar="SLUG", help="Only this section.")
 @click.option(
-    "--author", "authors", multiple=True, metavar="NAME", help="Only this author (repeatable)."
+    "--author",
+    "authors",
+    multiple=True,
+    metavar="NAME",
+    help="Only this author, or any part of a name, with or without diacritics (repeatable).",
+)
+@click.option(
+    "--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable)."
+)
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Best matches first, or by publication date (newest needs no ranking).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as a JSON list.")
 def search(
@@ -822,6 +845,8 @@ def search(
     until: str | None,
     sections: tuple[str, ...],
     authors: tuple[str, ...],
+    tags: tuple[str, ...],
+    sort: str,
     as_json: bool,
 ) -> None:
     """Search the archive the way a Vietnamese reader types; best matches first.
@@ -835,6 +860,8 @@ def search(
     Example:
       bienphong search don bien phong --since 30d
       bienphong search '"tuần tra song phương" OR biển' --section quoc-te --json
+      bienphong search ma tuy --sort newest --author Thủy
+      bienphong search --tag "Ngư dân bám biển"
     """
     from archive import search as searching
 
@@ -845,11 +872,12 @@ def search(
             optional_day(until),
             check_sections(sections),
             authors,
+            tags=tags,
         )
     except searching.QueryError as error:
         raise CliUsageError(str(error)) from error
     with Archive(db, readonly=True) as archive:
-        page = searching.search(archive, filters, limit=limit, offset=offset)
+        page = searching.search(archive, filters, limit=limit, offset=offset, sort=sort)
     if as_json:
         click.echo(json.dumps([hit.as_json() for hit in page.hits], ensure_ascii=False, indent=2))
     else:

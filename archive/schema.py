@@ -18,7 +18,7 @@ from archive.vietnamese import fold
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The article record's keys, in the record's order (../shared/article-record.md).
 ARTICLE_FIELDS: tuple[str, ...] = (
@@ -267,12 +267,96 @@ def _create_v4(db: Database) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN generic_share REAL")
 
 
+# Narrow tables beside `articles` (schema version 5): what search ranks, counts, filters and
+# facets by, without reading the wide rows (title, sapo, body and their folded copies), whose
+# later columns SQLite reaches only through the row's overflow pages. Triggers keep them in
+# step with every write to `articles`, whoever makes it (the store, sqlite-utils, a migration);
+# a damaged (non-JSON) list reads as empty rather than failing the write.
+FACTS_TABLE = "article_facts"
+AUTHORS_TABLE = "article_authors"
+TAGS_TABLE = "article_tags"
+# Every author name and tag ever written, once: what a filter's words are matched against (in
+# Python: with or without diacritics, either tone placement), a few thousand rows, not one a
+# mention. A name no article holds any more matches nothing in the tables above.
+AUTHOR_NAMES_TABLE = "author_names"
+TAG_NAMES_TABLE = "tag_names"
+
+
+def _json_list(column: str) -> str:
+    return f"json_each(CASE WHEN json_valid(new.{column}) THEN new.{column} ELSE '[]' END)"
+
+
+_FILL = (
+    f"INSERT INTO [{FACTS_TABLE}] (post_id, published_at, section, kind)"
+    " VALUES (new.post_id, new.published_at, new.section, new.kind);"
+    f" INSERT INTO [{AUTHORS_TABLE}] (post_id, name) SELECT new.post_id, value"
+    f" FROM {_json_list('authors')} WHERE type = 'text';"
+    f" INSERT INTO [{TAGS_TABLE}] (post_id, tag) SELECT new.post_id, value"
+    f" FROM {_json_list('tags')} WHERE type = 'text';"
+    f" INSERT OR IGNORE INTO [{AUTHOR_NAMES_TABLE}] (name) SELECT value"
+    f" FROM {_json_list('authors')} WHERE type = 'text';"
+    f" INSERT OR IGNORE INTO [{TAG_NAMES_TABLE}] (tag) SELECT value"
+    f" FROM {_json_list('tags')} WHERE type = 'text';"
+)
+_EMPTY = " ".join(
+    f"DELETE FROM [{table}] WHERE post_id = old.post_id;"
+    for table in (FACTS_TABLE, AUTHORS_TABLE, TAGS_TABLE)
+)
+_NARROW_STATEMENTS = (
+    f"CREATE TABLE [{FACTS_TABLE}] (post_id INTEGER PRIMARY KEY, published_at TEXT,"
+    " section TEXT, kind TEXT)",
+    f"CREATE INDEX [{FACTS_TABLE}_published] ON [{FACTS_TABLE}] (published_at, post_id)",
+    f"CREATE INDEX [{FACTS_TABLE}_section] ON [{FACTS_TABLE}] (section, published_at)",
+    f"CREATE TABLE [{AUTHORS_TABLE}] (post_id INTEGER NOT NULL, name TEXT NOT NULL)",
+    f"CREATE INDEX [{AUTHORS_TABLE}_name] ON [{AUTHORS_TABLE}] (name, post_id)",
+    f"CREATE INDEX [{AUTHORS_TABLE}_post] ON [{AUTHORS_TABLE}] (post_id)",
+    f"CREATE TABLE [{TAGS_TABLE}] (post_id INTEGER NOT NULL, tag TEXT NOT NULL)",
+    f"CREATE INDEX [{TAGS_TABLE}_tag] ON [{TAGS_TABLE}] (tag, post_id)",
+    f"CREATE INDEX [{TAGS_TABLE}_post] ON [{TAGS_TABLE}] (post_id)",
+    f"CREATE TABLE [{AUTHOR_NAMES_TABLE}] (name TEXT PRIMARY KEY) WITHOUT ROWID",
+    f"CREATE TABLE [{TAG_NAMES_TABLE}] (tag TEXT PRIMARY KEY) WITHOUT ROWID",
+    f"CREATE TRIGGER [articles_narrow_ai] AFTER INSERT ON [articles] BEGIN {_FILL} END",
+    f"CREATE TRIGGER [articles_narrow_ad] AFTER DELETE ON [articles] BEGIN {_EMPTY} END",
+    "CREATE TRIGGER [articles_narrow_au] AFTER UPDATE OF post_id, published_at, section, kind,"
+    f" authors, tags ON [articles] BEGIN {_EMPTY} {_FILL} END",
+)
+
+
+def _create_v5(db: Database) -> None:
+    """The narrow tables search reads (see _NARROW_STATEMENTS), filled from the articles."""
+    for statement in _NARROW_STATEMENTS:
+        db.execute(statement)
+    fill_narrow(db)
+
+
+def fill_narrow(db: Database) -> None:
+    """Refill the narrow tables from `articles` (the migration; `stats --rebuild-index`)."""
+    for table in (FACTS_TABLE, AUTHORS_TABLE, TAGS_TABLE, AUTHOR_NAMES_TABLE, TAG_NAMES_TABLE):
+        db.execute(f"DELETE FROM [{table}]")
+    db.execute(
+        f"INSERT INTO [{FACTS_TABLE}] (post_id, published_at, section, kind)"
+        " SELECT post_id, published_at, section, kind FROM articles"
+    )
+    for table, column, key in ((AUTHORS_TABLE, "authors", "name"), (TAGS_TABLE, "tags", "tag")):
+        db.execute(
+            f"INSERT INTO [{table}] (post_id, {key}) SELECT a.post_id, j.value FROM articles a,"
+            f" json_each(CASE WHEN json_valid(a.{column}) THEN a.{column} ELSE '[]' END) AS j"
+            " WHERE j.type = 'text'"
+        )
+    for names, table, key in (
+        (AUTHOR_NAMES_TABLE, AUTHORS_TABLE, "name"),
+        (TAG_NAMES_TABLE, TAGS_TABLE, "tag"),
+    ):
+        db.execute(f"INSERT OR IGNORE INTO [{names}] ({key}) SELECT DISTINCT {key} FROM [{table}]")
+
+
 # Migration N turns a version N-1 archive into version N.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _create_v1,
     2: _create_v2,
     3: _create_v3,
     4: _create_v4,
+    5: _create_v5,
 }
 
 

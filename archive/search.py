@@ -25,8 +25,8 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import product
 from typing import Any, NamedTuple
 
@@ -348,6 +348,7 @@ class Filters:
     sections: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     ids: Collection[int] | None = None
+    tags: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -358,14 +359,16 @@ class Filters:
         sections: tuple[str, ...] = (),
         authors: tuple[str, ...] = (),
         ids: Collection[int] | None = None,
+        tags: tuple[str, ...] = (),
     ) -> Filters:
         return cls(
             parse(query or ""),
             _moment(since, "since"),
             _moment(until, "until"),
             tuple(sections),
-            _authors(authors),
+            _names(authors, "author"),
             ids,
+            _names(tags, "tag"),
         )
 
     @classmethod
@@ -377,44 +380,68 @@ class Filters:
         sections: tuple[str, ...] = (),
         authors: tuple[str, ...] = (),
         ids: Collection[int] | None = None,
+        tags: tuple[str, ...] = (),
     ) -> Filters:
         """What a reader asks for (`--since`/`--until`, the web form, the export): articles
         published from the day `first` through the whole day `last`, on the site's clock."""
         # The last day the calendar has (9999-12-31) bounds nothing: no day comes after it.
         end = None if last is None or _day(last) == date.max else _day(last) + timedelta(days=1)
-        return cls.of(query, first and _day(first), end, sections, authors, ids)
+        return cls.of(query, first and _day(first), end, sections, authors, ids, tags)
 
-    def where(self) -> tuple[str, list[Any]]:
-        """SQL conditions on `articles a` (FTS match excepted), and their parameters."""
+    def where(self, table: str = "a") -> tuple[str, list[Any]]:
+        """SQL conditions (FTS match excepted) on `table`, the alias of `articles` or of the
+        narrow `article_facts` (both have post_id, published_at and section), and their
+        parameters."""
         where, params = ["1"], []
         if self.since is not None:
-            where.append("a.published_at >= ?")
+            where.append(f"{table}.published_at >= ?")
             params.append(self.since)
         if self.until is not None:
-            where.append("a.published_at < ?")
+            where.append(f"{table}.published_at < ?")
             params.append(self.until)
         if self.sections:
-            where.append(f"a.section IN ({', '.join('?' * len(self.sections))})")
+            where.append(f"{table}.section IN ({', '.join('?' * len(self.sections))})")
             params.extend(self.sections)
         if self.authors:
-            spelled = [one_placement(name) for name in self.authors if has_diacritics(name)]
-            folded = [fold(name) for name in self.authors if not has_diacritics(name)]
-            where.append(_AUTHORS)
-            params.extend([json.dumps(spelled), json.dumps(folded)])
+            where.append(_ANY_NAME["author"].format(table=table))
+            params.append(json.dumps(self.authors, ensure_ascii=False))
+        if self.tags:
+            where.append(_ANY_NAME["tag"].format(table=table))
+            params.append(json.dumps(self.tags, ensure_ascii=False))
         if self.ids is not None:
-            where.append("a.post_id IN (SELECT value FROM json_each(?))")
+            where.append(f"{table}.post_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(int(post_id) for post_id in self.ids)))
         return " AND ".join(where), params
 
-    def where_all(self) -> tuple[str, list[Any]]:
+    def where_all(self, table: str = "a") -> tuple[str, list[Any]]:
         """`where()` plus the query, as a sub-select on the index."""
-        where, params = self.where()
+        where, params = self.where(table)
         if self.query is None:
             return where, params
-        match = (
-            f"a.post_id IN (SELECT rowid FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH ?)"
-        )
+        fts = schema.FTS_TABLE
+        match = f"{table}.post_id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
         return f"{where} AND {match}", [*params, self.query.fts]
+
+    def narrow(self) -> tuple[str, list[Any]]:
+        """A SELECT of `post_id, section, published_at` of the selected articles, from the
+        index and the narrow table only: what counts and facets read."""
+        fts = schema.FTS_TABLE
+        if self.query is None:
+            where, params = self.where("f")
+            sql = f"SELECT f.post_id, f.section, f.published_at FROM {schema.FACTS_TABLE} f"
+            return f"{sql} WHERE {where}", params
+        where, params = self.where("f")
+        sql = (
+            f"SELECT f.post_id, f.section, f.published_at FROM {fts}"
+            f" JOIN {schema.FACTS_TABLE} f ON f.post_id = {fts}.rowid"
+            f" WHERE {fts} MATCH ? AND {where}"
+        )
+        return sql, [self.query.fts, *params]
+
+    @property
+    def only_query(self) -> bool:
+        """Whether nothing but the words narrows the selection."""
+        return self.query is not None and self.where()[0] == "1"
 
 
 def _day(value: date) -> date:
@@ -445,45 +472,81 @@ def _moment(value: str | date | None, name: str) -> str | None:
     return value.astimezone(SITE_TZ).isoformat()
 
 
-def _authors(names: Collection[str]) -> tuple[str, ...]:
-    """The author names to filter on, each once; QueryError past MAX_AUTHORS or
+def _names(names: Collection[str], kind: str) -> tuple[str, ...]:
+    """The author names or tags to filter on, each once; QueryError past MAX_AUTHORS or
     MAX_AUTHOR_CHARS."""
     found = tuple(dict.fromkeys(nfc(name).strip() for name in names if name.strip()))
+    vi = {"author": "tác giả", "tag": "thẻ"}[kind]
     if len(found) > MAX_AUTHORS:
         raise QueryError(
-            f"{len(found)} authors given; at most {MAX_AUTHORS} are searched at once",
-            f"Có {len(found)} tác giả; chỉ tìm được tối đa {MAX_AUTHORS} tác giả một lần.",
+            f"{len(found)} {kind}s given; at most {MAX_AUTHORS} are searched at once",
+            f"Có {len(found)} {vi}; chỉ tìm được tối đa {MAX_AUTHORS} {vi} một lần.",
         )
     long = next((name for name in found if len(name) > MAX_AUTHOR_CHARS), None)
     if long is not None:
         raise QueryError(
-            f"an author name of {len(long):,} characters; at most {MAX_AUTHOR_CHARS}",
-            f"Tên tác giả dài {len(long):,} ký tự; tối đa {MAX_AUTHOR_CHARS} ký tự.",
+            f"an {kind} name of {len(long):,} characters; at most {MAX_AUTHOR_CHARS}"
+            if kind == "author"
+            else f"a tag of {len(long):,} characters; at most {MAX_AUTHOR_CHARS}",
+            f"Tên {vi} dài {len(long):,} ký tự; tối đa {MAX_AUTHOR_CHARS} ký tự.",
         )
     return found
 
 
-# An author filter, whatever its names: each stored name is read once, brought to one tone
-# placement (names typed with diacritics match as written, in any case and either placement)
-# and folded (names typed without match with any accents), and looked up in the two lists.
-# A damaged (non-JSON) authors value reads as no authors, rather than failing the query.
-AUTHORS_JSON = "CASE WHEN json_valid(a.authors) THEN a.authors ELSE '[]' END"
-_AUTHORS = (
-    f"EXISTS (SELECT 1 FROM json_each({AUTHORS_JSON}) AS j"
-    " WHERE bienphong_spelling(j.value) IN (SELECT value FROM json_each(?))"
-    " OR bienphong_fold(j.value) IN (SELECT value FROM json_each(?)))"
-)
+# An author or tag filter: the names ever written (a few thousand) are matched in Python
+# against what was typed (`_name_matches`), and the articles looked up by the names found.
+_ANY_NAME = {
+    kind: f"{{table}}.post_id IN (SELECT post_id FROM {mentions} WHERE {key} IN"
+    f" (SELECT {key} FROM {names} WHERE bienphong_{kind}(?, {key})))"
+    for kind, mentions, names, key in (
+        ("author", schema.AUTHORS_TABLE, schema.AUTHOR_NAMES_TABLE, "name"),
+        ("tag", schema.TAGS_TABLE, schema.TAG_NAMES_TABLE, "tag"),
+    )
+}
+
+
+def _name_words(text: str, folded: bool) -> tuple[str, ...]:
+    return tuple(w.group() for w in words(fold(text) if folded else one_placement(text)))
+
+
+@lru_cache(maxsize=256)
+def _typed(typed: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """What was typed (a JSON list of names), each as its words and whether it was typed
+    without diacritics (then it matches with any)."""
+    return tuple(
+        (_name_words(name, not has_diacritics(name)), not has_diacritics(name))
+        for name in json.loads(typed)
+    )
+
+
+def _contains(found: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    width = len(part)
+    return any(found[i : i + width] == part for i in range(len(found) - width + 1))
+
+
+def _author_matches(typed: str, name: str | None) -> bool:
+    """An author name holds one of the typed names as whole words in a row, with or without
+    diacritics, in either tone placement: `Thủy`, `thu thuy` and `Phạm Thu Thủy` all match
+    Phạm Thu Thủy; `Thu` does not match Thúy."""
+    if not isinstance(name, str):
+        return False
+    return any(
+        part and _contains(_name_words(name, folded), part) for part, folded in _typed(typed)
+    )
+
+
+def _tag_matches(typed: str, tag: str | None) -> bool:
+    """A tag is one of the typed tags, whole, in any case, with or without diacritics."""
+    if not isinstance(tag, str):
+        return False
+    return any(part and _name_words(tag, folded) == part for part, folded in _typed(typed))
 
 
 def _prepare(archive: Archive) -> None:
     """The SQL functions the filters use, on this connection (read-only ones too)."""
     conn = archive.db.conn
-    conn.create_function("bienphong_fold", 1, _or_none(fold), deterministic=True)
-    conn.create_function("bienphong_spelling", 1, _or_none(one_placement), deterministic=True)
-
-
-def _or_none(function: Any) -> Any:
-    return lambda value: function(value) if isinstance(value, str) else None
+    conn.create_function("bienphong_author", 2, _author_matches, deterministic=True)
+    conn.create_function("bienphong_tag", 2, _tag_matches, deterministic=True)
 
 
 # Results
@@ -537,7 +600,8 @@ def search(
 ) -> Page:
     """One page of results and the total. `sort` is one of SORTS: relevance ranks by bm25
     (title over sapo over body; ties newest first), and needs a query (without one, newest
-    first); newest and oldest order by publication and rank nothing."""
+    first); newest and oldest order by publication and rank nothing. Only the narrow table
+    and the index are read, but for the page's own articles."""
     if sort not in SORTS:
         raise QueryError(
             f"unknown sort {sort!r}; valid: {', '.join(SORTS)}",
@@ -546,21 +610,18 @@ def search(
     _prepare(archive)
     query = filters.query
     if query is None or sort != "relevance":
-        where, params = filters.where_all()
+        selected, params = filters.narrow()
         order = _BY_DATE["newest" if sort == "relevance" else sort]
-        sql = (
-            f"SELECT a.post_id, NULL FROM articles a WHERE {where}"
-            f" ORDER BY {order} LIMIT ? OFFSET ?"
-        )
+        sql = f"SELECT a.post_id, NULL FROM ({selected}) a ORDER BY {order} LIMIT ? OFFSET ?"
         args = [*params, limit, offset]
     else:
-        where, params = filters.where()
+        where, params = filters.where("f")
         fts = schema.FTS_TABLE
         sql = (
-            f"SELECT a.post_id, bm25({fts}, {', '.join(map(str, WEIGHTS))}) AS rank"
-            f" FROM {fts} JOIN articles a ON a.post_id = {fts}.rowid"
+            f"SELECT f.post_id, bm25({fts}, {', '.join(map(str, WEIGHTS))}) AS rank"
+            f" FROM {fts} JOIN {schema.FACTS_TABLE} f ON f.post_id = {fts}.rowid"
             f" WHERE {fts} MATCH ? AND {where}"
-            " ORDER BY rank, a.published_at DESC, a.post_id DESC LIMIT ? OFFSET ?"
+            " ORDER BY rank, f.published_at DESC, f.post_id DESC LIMIT ? OFFSET ?"
         )
         args = [query.fts, *params, limit, offset]
     with _errors(archive):
@@ -571,12 +632,16 @@ def search(
 
 
 def count(archive: Archive, filters: Filters) -> int:
+    """How many articles `filters` select: from the index alone when only words are given."""
     _prepare(archive)
-    where, params = filters.where_all()
+    if filters.query is not None and filters.only_query:
+        fts = schema.FTS_TABLE
+        sql, params = f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ?", [filters.query.fts]
+    else:
+        selected, params = filters.narrow()
+        sql = f"SELECT count(*) FROM ({selected})"
     with _errors(archive):
-        found: int = archive.db.execute(
-            f"SELECT count(*) FROM articles a WHERE {where}", params
-        ).fetchone()[0]
+        found: int = archive.db.execute(sql, params).fetchone()[0]
     return found
 
 
@@ -602,7 +667,7 @@ def _hits(
                 title,
                 published_at,
                 section,
-                _names(authors),
+                _hit_authors(authors),
                 snippet("\n\n".join(filter(None, (sapo, body))), matchers),
                 rank,
                 highlight(title, matchers),
@@ -611,7 +676,7 @@ def _hits(
     return hits
 
 
-def _names(authors: str) -> list[str]:
+def _hit_authors(authors: str) -> list[str]:
     """A hit's authors; none when the stored value is damaged (`bienphong stats --check`
     names it): one damaged article must not break every results page it is on."""
     try:
@@ -622,22 +687,23 @@ def _names(authors: str) -> list[str]:
 
 
 def facets(archive: Archive, filters: Filters, size: int = 12) -> dict[str, list[tuple[str, int]]]:
-    """Counts of the matching articles by section, author and month (YYYY-MM), largest first
-    (months newest first). One statement: the matches are found once, not once a facet."""
+    """Counts of the matching articles by section, author, tag and month (YYYY-MM), largest
+    first (months newest first). One statement over the narrow tables: the matches are found
+    once, not once a facet."""
     _prepare(archive)
-    where, params = filters.where_all()
+    selected, params = filters.narrow()
     by = {
         "section": "SELECT section AS k, count(*) AS n FROM matched WHERE section IS NOT NULL"
         " GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-        "author": "SELECT j.value AS k, count(*) AS n FROM matched, json_each(matched.authors) AS j"
-        " GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+        "author": f"SELECT m.name AS k, count(*) AS n FROM matched"
+        f" JOIN {schema.AUTHORS_TABLE} m USING (post_id) GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+        "tag": f"SELECT m.tag AS k, count(*) AS n FROM matched"
+        f" JOIN {schema.TAGS_TABLE} m USING (post_id) GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
         "month": "SELECT substr(published_at, 1, 7) AS k, count(*) AS n FROM matched"
         " WHERE published_at IS NOT NULL GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
     }
-    sql = (
-        f"WITH matched AS MATERIALIZED (SELECT a.section, {AUTHORS_JSON} AS authors, a.published_at"
-        f" FROM articles a WHERE {where}) "
-        + " UNION ALL ".join(f"SELECT '{name}', * FROM ({query})" for name, query in by.items())
+    sql = f"WITH matched AS MATERIALIZED ({selected}) " + " UNION ALL ".join(
+        f"SELECT '{name}', * FROM ({query})" for name, query in by.items()
     )
     found: dict[str, list[tuple[str, int]]] = {name: [] for name in by}
     with _errors(archive):
@@ -785,4 +851,5 @@ def rebuild_index(archive: Archive) -> int:
     with _errors(archive), archive.db.atomic():
         changed = schema.fold_rows(archive.db)
         schema.rebuild_fts(archive.db)
+        schema.fill_narrow(archive.db)
     return changed

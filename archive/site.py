@@ -35,6 +35,23 @@ SECTIONS: tuple[tuple[str, int], ...] = (
     ("the-thao", 68), ("phong-su-anh", 69), ("video", 70),
 )  # fmt: skip
 SECTION_SLUGS = tuple(slug for slug, _ in SECTIONS)
+# The sections' names as the site writes them (site-model.md, section 2), for the reader's page.
+SECTION_NAMES: dict[str, str] = {
+    "chinh-tri": "Chính trị",
+    "theo-guong-bac": "Theo gương Bác",
+    "quan-su-quoc-phong": "Quân sự - Quốc phòng",
+    "phap-luat": "Pháp luật",
+    "kinh-te": "Kinh tế",
+    "xa-hoi": "Xã hội",
+    "van-hoa": "Văn hóa",
+    "phong-su": "Phóng sự",
+    "quoc-te": "Quốc tế",
+    "chu-quyen-bien-gioi-bien-dao-viet-nam": "Chủ quyền biên giới, biển, đảo Việt Nam",
+    "bien-phong-toan-dan": "Biên phòng toàn dân",
+    "the-thao": "Thể thao",
+    "phong-su-anh": "Phóng sự ảnh",
+    "video": "Video",
+}
 
 _ARTICLE = re.compile(r"^(?P<prefix>/videos|/tin-anh)?/(?P<slug>[a-z0-9-]+)-post(?P<id>\d+)\.html$")
 _TAG = re.compile(r"^/tag/[a-z0-9-]+-\d+\.html$")

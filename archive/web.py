@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from archive import search as archive_search
 from archive.dates import DateError, parse_day
 from archive.search import MAX_OFFSET, Filters, QueryError
-from archive.site import MAX_POST_ID
+from archive.site import MAX_POST_ID, SECTION_NAMES
 from archive.store import Archive, ArchiveError
 
 PAGE_SIZE = 20
@@ -55,7 +55,9 @@ HTTP_ERRORS = {
     "Method Not Allowed": "Trang này chỉ cho phép đọc (GET, HEAD).",
 }
 # Query parameters of a result set, in the order links write them.
-PARAMS = ("q", "section", "author", "since", "until")
+PARAMS = ("q", "section", "author", "tag", "since", "until", "sort")
+# The orders a results page offers, in the reader's words.
+SORT_NAMES = {"relevance": "Phù hợp nhất", "newest": "Mới nhất", "oldest": "Cũ nhất"}
 
 
 def marked(segments: list[tuple[str, bool]]) -> Markup:
@@ -73,6 +75,17 @@ def vn_date(value: str | None, with_time: bool = True) -> str:
     return moment.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
 
 
+def vn_month(month: str) -> str:
+    """`2025-02` as a Vietnamese reader writes it: `tháng 2/2025`."""
+    year, number = month.split("-")
+    return f"tháng {int(number)}/{year}"
+
+
+def section_name(slug: str | None) -> str:
+    """A section as the site names it (`kinh-te` → Kinh tế); an unknown slug as it is."""
+    return SECTION_NAMES.get(slug or "", slug or "")
+
+
 def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("archive", "templates"),
@@ -80,7 +93,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(marked=marked, vn_date=vn_date)
+    env.filters.update(marked=marked, vn_date=vn_date, vn_month=vn_month, section_name=section_name)
     return env
 
 
@@ -141,17 +154,18 @@ class Site:
         page = page_number(request.query_params.get("page", "1"))
         try:
             filters = filters_of(params)
+            sort = sort_of(params)
         except (QueryError, DateError) as error:
             return self.render("search.html", 400, params=params, error=error.vietnamese)
         with self.archive() as archive:
             found = archive_search.search(
-                archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+                archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort
             )
             pages = max(1, math.ceil(found.total / PAGE_SIZE))
             if page > pages:  # past the last page: the last page
                 page = pages
                 found = archive_search.search(
-                    archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+                    archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort
                 )
             facets = archive_search.facets(archive, filters)
         return self.render(
@@ -165,6 +179,8 @@ class Site:
             link=lambda **changes: "/search?" + query_string(params, **changes),
             export="/export.jsonl?" + query_string(params),
             month_range=month_range,
+            sort=sort,
+            sorts=SORT_NAMES,
         )
 
     def article(self, request: Request) -> Response:
@@ -240,7 +256,19 @@ def filters_of(params: dict[str, str]) -> Filters:
         parse_day(params["until"]) if params["until"] else None,
         (params["section"],) if params["section"] else (),
         (params["author"],) if params["author"] else (),
+        tags=(params["tag"],) if params["tag"] else (),
     )
+
+
+def sort_of(params: dict[str, str]) -> str:
+    """The order asked for: relevance when there are words to rank, else newest first."""
+    default = "relevance" if params["q"] else "newest"
+    sort = params["sort"] or default
+    if sort not in SORT_NAMES:
+        raise QueryError(
+            f"unknown sort {sort!r}", f"Không có cách xếp {sort!r}: chọn Mới nhất, Cũ nhất."
+        )
+    return sort
 
 
 def query_string(params: dict[str, str], **changes: str | int | None) -> str:

@@ -396,6 +396,7 @@ def test_every_export_to_a_path_has_a_manifest(
             "until": None,
             "sections": ["kinh-te"],
             "authors": [],
+            "tags": [],
             "ids": None,
         },
         "archive": str(db.resolve()),

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from archive.cli import cli
 from archive.search import (
     Filters,
     QueryError,
+    facets,
     highlight,
     index_status,
     parse,
@@ -322,18 +324,65 @@ def test_a_long_phrase_of_two_placement_words_is_never_expanded(tmp_path: Path) 
         assert [1, 3] == ids(archive, '"hoà hòa hoà hòa"')
 
 
-def test_an_author_filter_is_one_comparison_however_long_the_name(tmp_path: Path) -> None:
+def test_an_author_filter_matches_any_part_of_a_name_however_long(tmp_path: Path) -> None:
     name = " ".join(["Hòa"] * 18)  # 2 ** 18 spellings, once "too many SQL variables"
     with Archive(tmp_path / "a.db") as archive:
-        archive.save_article(make_record(post_id=1, authors=[name]), make_page(), None)
-        archive.save_article(make_record(post_id=2, authors=["Hòa"]), make_page(), None)
+        for post_id, authors in (
+            (1, [name]),
+            (2, ["Hòa"]),
+            (3, ["Phạm Thu Thủy"]),
+            (4, ["Nguyễn Thúy", "Lê Văn Thu"]),
+        ):
+            archive.save_article(make_record(post_id=post_id, authors=authors), make_page(), None)
         assert [1] == ids(archive, authors=(" ".join(["HOÀ"] * 18),))
         assert [1] == ids(archive, authors=(" ".join(["hoa"] * 18),))
-        assert [2] == ids(archive, authors=("hoà",))
+        assert [1, 2] == ids(archive, authors=("hoà",))  # a part of name 1, the whole of 2
+        # Any part, as whole words in a row, with or without diacritics, either placement.
+        assert [3] == ids(archive, authors=("Thủy",))
+        assert [3] == ids(archive, authors=("thuỷ",))
+        assert [3, 4] == ids(archive, authors=("thuy",))  # Thủy and Thúy alike, unaccented
+        assert [3] == ids(archive, authors=("Thu Thủy",))
+        assert [3, 4] == ids(archive, authors=("Thu",))  # Phạm Thu Thủy, Lê Văn Thu
+        assert [] == ids(archive, authors=("Thủy Thu",))  # not in that order
+        assert [] == ids(archive, authors=("Th",))  # whole words, not prefixes
+        assert [1, 3] == ids(archive, authors=("Thủy", "Hòa Hòa Hòa"))  # either name
+        assert [1, 2, 3] == ids(archive, authors=("Thủy", "Hòa"))
     with pytest.raises(QueryError, match=r"^21 authors given; at most 20 are searched at once$"):
         Filters.of(authors=tuple(f"Tác giả {n}" for n in range(21)))
     with pytest.raises(QueryError, match=r"^an author name of 101 characters; at most 100$"):
         Filters.of(authors=("a" * 101,))
+
+
+def test_an_archive_of_schema_4_gains_the_narrow_tables_that_tags_and_authors_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v4.db"
+    with sqlite3.connect(path) as conn:
+        database = Database(conn)
+        schema.migrate_to(database, 4)
+        times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-03-01")
+        for post_id, tags, authors in (
+            (1, ["Ngư dân bám biển"], ["Thu Hà"]),
+            (2, ["Ngư dân bám biển", "Biên giới xanh"], ["Phạm Thu Thủy"]),
+            (3, [], ["Thu Hà"]),
+        ):
+            record = make_record(post_id=post_id, tags=tags, authors=authors)
+            row = {
+                key: json.dumps(value, ensure_ascii=False) if key in schema.JSON_FIELDS else value
+                for key, value in record.items()
+            }
+            database.table("articles").insert(row | schema.folded_columns(row) | times)
+    conn.close()
+
+    with Archive(path) as archive:
+        assert 5 == archive.db.execute("PRAGMA user_version").fetchone()[0]
+        assert [1, 2] == ids(archive, tags=("ngu dan bam bien",))
+        assert [2] == ids(archive, tags=("Biên giới xanh",))
+        assert [] == ids(archive, tags=("Ngư dân",))  # a tag is matched whole
+        assert [2] == ids(archive, authors=("Thủy",))
+        found = facets(archive, Filters.of())
+        assert [("Ngư dân bám biển", 2), ("Biên giới xanh", 1)] == found["tag"]
+        assert [("Thu Hà", 2), ("Phạm Thu Thủy", 1)] == found["author"]
 
 
 def test_filters_refuse_a_malformed_query_or_date_before_any_read() -> None:
@@ -492,6 +541,28 @@ def test_cli_filters_alone(crawled_archive: CrawledArchive, truth: Truth) -> Non
     assert [post_id for _, post_id in reversed(expected)] == [
         hit["post_id"] for hit in json.loads(result.stdout)
     ]
+
+
+def test_cli_sorts_by_date_and_filters_by_tag(
+    crawled_archive: CrawledArchive, truth: Truth
+) -> None:
+    db = str(crawled_archive.db)
+    matching = sorted(
+        (r["published_at"], r["post_id"]) for r in truth if "dao" in folded(set(text_words(r)))
+    )
+    for sort, expected in (("oldest", matching), ("newest", matching[::-1])):
+        result = invoke("search", "dao", "--sort", sort, "--json", "--limit", "1000", "--db", db)
+        assert [post_id for _, post_id in expected] == [
+            hit["post_id"] for hit in json.loads(result.stdout)
+        ]
+    tag = Counter(tag for r in truth for tag in r["tags"]).most_common(1)[0][0]
+    tagged = sorted((r["published_at"], r["post_id"]) for r in truth if tag in r["tags"])
+    result = invoke("search", "--tag", plain_fold(tag), "--json", "--limit", "1000", "--db", db)
+    assert [post_id for _, post_id in reversed(tagged)] == [
+        hit["post_id"] for hit in json.loads(result.stdout)
+    ]
+    refused = invoke("search", "dao", "--sort", "random", "--db", db)
+    assert 2 == refused.exit_code
 
 
 def test_cli_malformed_query_is_one_line_with_status_2(crawled_archive: CrawledArchive) -> None:

@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -28,9 +29,12 @@ from archive.cli import cli
 from archive.store import Archive
 from archive.web import PAGE_SIZE, Site, create_app, listen
 from tests.conftest import CrawledArchive, Response, fetch
+from tests.mirror.site import SECTIONS
 from tests.test_search import folded, text_words
 from tests.test_store import make_page, make_record
 
+# The sections' names from the mirror's own model of the site.
+SECTION_NAMES = {section.slug: section.name for section in SECTIONS}
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -103,7 +107,7 @@ def test_search_results_facets_and_pagination(site: str, truth: list[dict[str, A
     assert 'rel="next" href="/search?q=dao&amp;page=2"' in first.text
     sections = Counter(r["section"] for r in matching).most_common(1)[0]
     assert (
-        f'<a href="/search?q=dao&amp;section={sections[0]}">{sections[0]}</a>'
+        f'<a href="/search?q=dao&amp;section={sections[0]}">{SECTION_NAMES[sections[0]]}</a>'
         f" <span>{sections[1]}</span>" in first.text
     )
     filtered = get(site, "/search", q="dao", section=sections[0])
@@ -116,7 +120,8 @@ def test_author_and_month_facets(site: str, truth: list[dict[str, Any]]) -> None
     months = Counter(r["published_at"][:7] for r in in_section)
     newest = max(months)
     year, month = newest.split("-")
-    assert f"<span>{months[newest]}</span>" in page.text.split(f">{newest}</a>")[1][:30]
+    shown = f">tháng {int(month)}/{year}</a>"  # the month as a Vietnamese reader writes it
+    assert f"<span>{months[newest]}</span>" in page.text.split(shown)[1][:30]
     assert f"section=kinh-te&amp;since={year}-{month}-01&amp;until={year}-{month}-" in page.text
     authors = Counter(a for r in in_section for a in r["authors"])
     name, count = authors.most_common(1)[0]
@@ -124,6 +129,43 @@ def test_author_and_month_facets(site: str, truth: list[dict[str, Any]]) -> None
         f'<a href="/search?section=kinh-te&amp;author={quote(name.replace(" ", "+"), safe="+")}">'
     )
     assert f"{link}{name}</a> <span>{count}</span>" in page.text
+
+
+def test_tags_are_a_facet_a_filter_and_the_article_pages_links(
+    site: str, truth: list[dict[str, Any]]
+) -> None:
+    tags = Counter(tag for r in truth for tag in r["tags"])
+    tag, count = tags.most_common(1)[0]
+    page = get(site, "/search")
+    link = f'<a href="/search?tag={quote(tag.replace(" ", "+"), safe="+")}">'
+    assert f"{link}{html_escape(tag)}</a> <span>{count}</span>" in page.text
+    filtered = get(site, "/search", tag=tag)
+    expected = sorted(
+        (r for r in truth if tag in r["tags"]),
+        key=lambda r: (r["published_at"], r["post_id"]),
+        reverse=True,
+    )
+    assert f"1–{min(20, count)} / {count} bài" in filtered.text
+    assert [r["post_id"] for r in expected[:20]] == hit_ids(filtered.text)
+    tagged = expected[0]
+    article = get(site, f"/article/{tagged['post_id']}")
+    assert f'<a href="/search?tag={quote(tag)}">{html_escape(tag)}</a>' in article.text
+
+
+def test_results_sort_by_relevance_newest_or_oldest(site: str, truth: list[dict[str, Any]]) -> None:
+    matching = [r for r in truth if "dao" in folded(set(text_words(r)))]
+    by_date = sorted(matching, key=lambda r: (r["published_at"], r["post_id"]))
+    newest = get(site, "/search", q="dao", sort="newest")
+    assert [r["post_id"] for r in by_date[::-1][:20]] == hit_ids(newest.text)
+    assert "<strong>Mới nhất</strong>" in newest.text
+    oldest = get(site, "/search", q="dao", sort="oldest")
+    assert [r["post_id"] for r in by_date[:20]] == hit_ids(oldest.text)
+    relevance = get(site, "/search", q="dao")
+    assert "<strong>Phù hợp nhất</strong>" in relevance.text
+    assert sorted(hit_ids(relevance.text)) != sorted(hit_ids(newest.text)) or len(matching) <= 20
+    refused = get(site, "/search", q="dao", sort="random")
+    assert 400 == refused.status
+    assert "Không có cách xếp &#39;random&#39;: chọn Mới nhất, Cũ nhất." in refused.text
 
 
 def test_export_link_streams_the_result_set(site: str, truth: list[dict[str, Any]]) -> None:
