@@ -748,7 +748,8 @@ def format_runs(rows: list[dict[str, Any]]) -> str:
 @click.option(
     "--rebuild-index",
     is_flag=True,
-    help="First refold every article's text and rebuild the search index (takes the lock).",
+    help="First rewrite every article's spelled and folded copies and rebuild the search"
+    " index (takes the lock).",
 )
 @click.option(
     "--check",
@@ -786,8 +787,10 @@ def stats(db: Path, as_json: bool, rebuild_index: bool, check: bool) -> None:
         return
     if rebuild_index:
         with ArchiveLock(writable(existing(db))), Archive(db) as archive:
-            refolded = searching.rebuild_index(archive)
-        click.echo(f"bienphong: search index rebuilt ({refolded} articles refolded)", err=True)
+            rewritten = searching.rebuild_index(archive)
+        click.echo(
+            f"bienphong: search index rebuilt ({rewritten} articles' copies rewritten)", err=True
+        )
     with Archive(db, readonly=True) as archive:
         figures = archive.stats() | {"search_index": searching.index_status(archive)}
     if as_json:

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.vietnamese import fold
+from archive.vietnamese import fold, one_placement
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # The article record's keys, in the record's order (../shared/article-record.md).
 ARTICLE_FIELDS: tuple[str, ...] = (
@@ -64,9 +64,14 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "section",
     "kind",
 )
-# The text fields the search index holds, each also as a folded copy `<field>_folded`.
+# The text fields the search index holds, each as two copies the store writes beside it: folded
+# (`<field>_folded`: no diacritics, đ as d) and spelled (`<field>_spelled`: lower case, every
+# oa, oe and uy ending in one tone placement, see archive.vietnamese.one_placement).
 SEARCH_FIELDS: tuple[str, ...] = ("title", "sapo", "body")
 FOLDED_FIELDS: tuple[str, ...] = tuple(f"{name}_folded" for name in SEARCH_FIELDS)
+SPELLED_FIELDS: tuple[str, ...] = tuple(f"{name}_spelled" for name in SEARCH_FIELDS)
+# What the index (schema version 6) reads, in its column order.
+INDEX_COPIES: tuple[str, ...] = (*SPELLED_FIELDS, *FOLDED_FIELDS)
 # Bookkeeping columns of `articles` that are not part of the record.
 ARTICLE_TIMES: tuple[str, ...] = ("first_seen_at", "updated_at", "last_seen_at")
 
@@ -182,56 +187,78 @@ def _create_v2(db: Database) -> None:
 
 
 # The full-text index, in the form sqlite-utils and Datasette detect (`content=[articles]`,
-# triggers `articles_ai`, `_ad`, `_au`): the text as written (case folded, diacritics kept) and
-# the folded copies the store writes next to it. See archive/search.py for the query side.
+# triggers `articles_ai`, `_ad`, `_au`), over copies of the text the store writes beside it. From
+# schema version 6 those are the spelled and the folded copies, so the index holds one spelling
+# of hòa/hoà and a query is never expanded; version 3 indexed the text as written.
+# See archive/search.py for the query side.
 FTS_TABLE = "articles_fts"
-_INDEXED = (*SEARCH_FIELDS, *FOLDED_FIELDS)
-_COLUMNS = ", ".join(_INDEXED)
-_NEW = ", ".join(f"new.{name}" for name in _INDEXED)
-_OLD = ", ".join(f"old.{name}" for name in _INDEXED)
-_INSERT = f"INSERT INTO [articles_fts] (rowid, {_COLUMNS}) VALUES (new.rowid, {_NEW});"
-_DELETE = (
-    f"INSERT INTO [articles_fts] ([articles_fts], rowid, {_COLUMNS})"
-    f" VALUES ('delete', old.rowid, {_OLD});"
-)
-_FTS_STATEMENTS = (
-    f"""CREATE VIRTUAL TABLE [articles_fts] USING FTS5 (
-    {_COLUMNS},
+
+
+def _fts_statements(indexed: tuple[str, ...]) -> tuple[str, ...]:
+    """The index over the `indexed` columns of `articles`, and the triggers that keep it."""
+    columns = ", ".join(indexed)
+    new = ", ".join(f"new.{name}" for name in indexed)
+    old = ", ".join(f"old.{name}" for name in indexed)
+    insert = f"INSERT INTO [{FTS_TABLE}] (rowid, {columns}) VALUES (new.rowid, {new});"
+    delete = (
+        f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {columns})"
+        f" VALUES ('delete', old.rowid, {old});"
+    )
+    return (
+        f"""CREATE VIRTUAL TABLE [{FTS_TABLE}] USING FTS5 (
+    {columns},
     tokenize='unicode61 remove_diacritics 0',
     content=[articles]
 )""",
-    f"CREATE TRIGGER [articles_ai] AFTER INSERT ON [articles] BEGIN\n  {_INSERT}\nEND",
-    f"CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN\n  {_DELETE}\nEND",
-    # Only a change of indexed text re-indexes: a recrawl that moves last_seen_at costs nothing.
-    f"CREATE TRIGGER [articles_au] AFTER UPDATE OF {_COLUMNS} ON [articles]"
-    f" BEGIN\n  {_DELETE}\n  {_INSERT}\nEND",
-)
+        f"CREATE TRIGGER [articles_ai] AFTER INSERT ON [articles] BEGIN\n  {insert}\nEND",
+        f"CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN\n  {delete}\nEND",
+        # Only a change of indexed text re-indexes: a recrawl that moves last_seen_at costs
+        # nothing.
+        f"CREATE TRIGGER [articles_au] AFTER UPDATE OF {columns} ON [articles]"
+        f" BEGIN\n  {delete}\n  {insert}\nEND",
+    )
 
 
 def folded_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
     """The folded copies of a row's text fields: {"title_folded": ..., ...}."""
-    return {f"{name}_folded": _fold_text(row[name]) for name in SEARCH_FIELDS}
+    return {f"{name}_folded": _derived(fold, row[name]) for name in SEARCH_FIELDS}
 
 
-def _fold_text(text: str | None) -> str | None:
-    return None if text is None else fold(text)
+def spelled_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
+    """The spelled copies of a row's text fields: {"title_spelled": ..., ...}."""
+    return {f"{name}_spelled": _derived(one_placement, row[name]) for name in SEARCH_FIELDS}
 
 
-def fold_rows(db: Database, batch: int = 1000) -> int:
-    """Bring every article's folded copies in step with its text; the number of rows changed."""
+def index_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
+    """Every copy of a row's text the index reads: what the store writes beside the text."""
+    return spelled_columns(row) | folded_columns(row)
+
+
+def _derived(copy: Callable[[str], str], text: str | None) -> str | None:
+    return None if text is None else copy(text)
+
+
+def copy_rows(
+    db: Database,
+    derive: Callable[[Mapping[str, Any]], dict[str, str | None]] = index_columns,
+    batch: int = 1000,
+) -> int:
+    """Bring every article's copies (the columns `derive` returns) in step with its text; the
+    number of rows changed."""
+    copies = list(derive(dict.fromkeys(SEARCH_FIELDS, "")))
     select = (
-        f"SELECT post_id, {', '.join(SEARCH_FIELDS)}, {', '.join(FOLDED_FIELDS)} FROM articles"
+        f"SELECT post_id, {', '.join(SEARCH_FIELDS)}, {', '.join(copies)} FROM articles"
         " WHERE post_id > ? ORDER BY post_id LIMIT ?"
     )
-    update = f"UPDATE articles SET {', '.join(f'{n} = ?' for n in FOLDED_FIELDS)} WHERE post_id = ?"
+    update = f"UPDATE articles SET {', '.join(f'{n} = ?' for n in copies)} WHERE post_id = ?"
     changed, last = 0, 0
+    width = len(SEARCH_FIELDS)
     while rows := db.execute(select, [last, batch]).fetchall():
-        width = len(SEARCH_FIELDS)
         stale = []
         for row in rows:
-            folded = folded_columns(dict(zip(SEARCH_FIELDS, row[1 : 1 + width], strict=True)))
-            if tuple(folded.values()) != tuple(row[1 + width :]):
-                stale.append((*folded.values(), row[0]))
+            derived = derive(dict(zip(SEARCH_FIELDS, row[1 : 1 + width], strict=True)))
+            if tuple(derived.values()) != tuple(row[1 + width :]):
+                stale.append((*derived.values(), row[0]))
         db.conn.executemany(update, stale)
         changed += len(stale)
         last = rows[-1][0]
@@ -247,8 +274,8 @@ def _create_v3(db: Database) -> None:
     """The search index: folded copies of title, sapo and body, and an FTS5 table over both."""
     for name in FOLDED_FIELDS:
         db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
-    fold_rows(db)
-    for statement in _FTS_STATEMENTS:
+    copy_rows(db, folded_columns)
+    for statement in _fts_statements((*SEARCH_FIELDS, *FOLDED_FIELDS)):
         db.execute(statement)
     rebuild_fts(db)
 
@@ -350,6 +377,21 @@ def fill_narrow(db: Database) -> None:
         db.execute(f"INSERT OR IGNORE INTO [{names}] ({key}) SELECT DISTINCT {key} FROM [{table}]")
 
 
+def _create_v6(db: Database) -> None:
+    """One spelling in the index: spelled copies of title, sapo and body, and the index rebuilt
+    over them in place of the text as written, so hòa and hoà are one word to FTS5, to
+    `sqlite-utils search` and to Datasette, and a query is never expanded."""
+    for name in SPELLED_FIELDS:
+        db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
+    copy_rows(db, spelled_columns)
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"DROP TRIGGER [{trigger}]")
+    db.execute(f"DROP TABLE [{FTS_TABLE}]")
+    for statement in _fts_statements(INDEX_COPIES):
+        db.execute(statement)
+    rebuild_fts(db)
+
+
 # Migration N turns a version N-1 archive into version N.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _create_v1,
@@ -357,6 +399,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     3: _create_v3,
     4: _create_v4,
     5: _create_v5,
+    6: _create_v6,
 }
 
 

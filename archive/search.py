@@ -1,13 +1,13 @@
 """Search the archive the way a Vietnamese reader types.
 
-The index (schema migration 3) holds each of title, sapo and body twice in one FTS5 table,
-`articles_fts`: as written (case folded, diacritics kept) and folded (`title_folded`, ...: no
-diacritics, đ as d). A query is parsed here and each term is sent to the columns that match how
-it was typed:
+The index (schema version 6) holds each of title, sapo and body twice in one FTS5 table,
+`articles_fts`: spelled (`title_spelled`, ...: lower case, diacritics kept, every oa, oe and uy
+ending in the new tone placement) and folded (`title_folded`, ...: no diacritics, đ as d). A
+query is parsed here and each term is sent to the columns that match how it was typed:
 
 - typed without diacritics, it searches the folded columns, so `bien` finds biên, biển, biến;
-- typed with diacritics, it searches the written columns, so `biển` finds biển only; the old
-  and new tone placements of oa, oe and uy count as one spelling (`hoà` finds hòa too).
+- typed with diacritics, it is spelled the index's way and searches the spelled columns, so
+  `biển` finds biển only, and `hòa` and `hoà` are one word (nothing is expanded at run time).
 
 A phrase that mixes both (`tuần tra song phương`) must match as a folded phrase and its accented
 words as written. Syntax: words, "phrases", prefixes (`bien*`), AND, OR, NOT (upper case, as in
@@ -18,7 +18,6 @@ a misplaced operator is a `QueryError`.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sqlite3
@@ -27,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from itertools import product
 from typing import Any, NamedTuple
 
 from archive import schema
@@ -39,13 +37,13 @@ from archive.vietnamese import (
     has_diacritics,
     nfc,
     one_placement,
-    tone_placements,
     words,
 )
 
-WRITTEN = "{" + " ".join(schema.SEARCH_FIELDS) + "}"
+SPELLED = "{" + " ".join(schema.SPELLED_FIELDS) + "}"
 FOLDED = "{" + " ".join(schema.FOLDED_FIELDS) + "}"
-# bm25 weights, in the index's column order: title above sapo above body, in both copies.
+# bm25 weights, in the index's column order (schema.INDEX_COPIES): title above sapo above body,
+# in both copies.
 WEIGHTS = (10.0, 4.0, 1.0, 10.0, 4.0, 1.0)
 OPERATORS = ("AND", "OR", "NOT")
 CONTEXT = 4  # words shown before the first matched word of a snippet
@@ -62,9 +60,6 @@ MAX_QUERY_DEPTH = 8  # parentheses inside parentheses
 # A prefix (`bien*`) reads every indexed word it begins: a short one reads most of the index.
 MAX_QUERY_PREFIXES = 4
 MIN_PREFIX_CHARS = 2
-# A fully accented phrase is matched exactly in each of its tone placements (hòa bình, hoà
-# bình) up to this many; past it, as a folded phrase whose accented words are each present.
-MAX_SPELLINGS = 16
 # What an author filter may hold: names, and characters in one name.
 MAX_AUTHORS = 20
 MAX_AUTHOR_CHARS = 100
@@ -87,28 +82,25 @@ class Term:
 
     def fts(self) -> str:
         star = "*" if self.prefix else ""
-        folded = f'{FOLDED}: "{fold(" ".join(self.words))}"{star}'
+        phrase = " ".join(self.words)
+        folded = f'{FOLDED}: "{fold(phrase)}"{star}'
         accented = [i for i, word in enumerate(self.words) if has_diacritics(word)]
         if not accented:
             return folded
-        placements = [tone_placements(word.lower()) for word in self.words]
-        # Counted before any spelling is built: 2 ** (words with two placements).
-        if len(accented) == len(self.words) and math.prod(map(len, placements)) <= MAX_SPELLINGS:
-            return _written([" ".join(words) for words in product(*placements)], star)
-        # The folded phrase keeps the words' order; each accented word must also be there as
-        # typed, in either placement.
+        if len(accented) == len(self.words):
+            return f'{SPELLED}: "{one_placement(phrase)}"{star}'
+        # Typed half with marks (`tuần tra song phương`): the folded phrase keeps the words'
+        # order, and each accented word must also be there as typed.
         last = len(self.words) - 1
-        written = [_written(placements[i], star if i == last else "") for i in accented]
-        return "(" + " AND ".join(dict.fromkeys([folded, *written])) + ")"
+        spelled = [
+            f'{SPELLED}: "{one_placement(self.words[i])}"{star if i == last else ""}'
+            for i in accented
+        ]
+        return "(" + " AND ".join(dict.fromkeys([folded, *spelled])) + ")"
 
     def matchers(self) -> list[Matcher]:
         last = len(self.words) - 1
         return [Matcher.of(word, self.prefix and i == last) for i, word in enumerate(self.words)]
-
-
-def _written(spellings: Collection[str], star: str) -> str:
-    """Any of `spellings` (lower case) in the columns as written."""
-    return f"{WRITTEN}: (" + " OR ".join(f'"{spelling}"{star}' for spelling in spellings) + ")"
 
 
 @dataclass(frozen=True)
@@ -130,22 +122,22 @@ Node = Term | Operation
 
 
 class Matcher(NamedTuple):
-    """How a query word shows in a text: equal to one of `texts` once folded, or once
-    lower-cased (an accented word in either tone placement)."""
+    """How a query word shows in a text: equal to `text` (or beginning with it, a prefix)
+    once folded, or once spelled as the index spells it (an accented word)."""
 
-    texts: tuple[str, ...]
+    text: str
     folded: bool
     prefix: bool
 
     @classmethod
     def of(cls, word: str, prefix: bool) -> Matcher:
         if has_diacritics(word):
-            return cls(tone_placements(word.lower()), False, prefix)
-        return cls((fold(word),), True, prefix)
+            return cls(one_placement(word), False, prefix)
+        return cls(fold(word), True, prefix)
 
     def matches(self, word: str) -> bool:
-        seen = fold(word) if self.folded else word.lower()
-        return seen.startswith(self.texts) if self.prefix else seen in self.texts
+        seen = fold(word) if self.folded else one_placement(word)
+        return seen.startswith(self.text) if self.prefix else seen == self.text
 
 
 @dataclass(frozen=True)
@@ -795,10 +787,12 @@ def plain(segments: list[tuple[str, bool]]) -> str:
 
 
 def index_status(archive: Archive) -> dict[str, Any]:
-    """Whether every article is in the index with its folded copies: for `bienphong stats`."""
+    """Whether every article is in the index with its spelled and folded copies: for
+    `bienphong stats` (`unfolded` counts the articles missing a copy)."""
     fts = schema.FTS_TABLE
     unfolded = " OR ".join(
-        f"({name} IS NOT NULL AND {name}_folded IS NULL)" for name in schema.SEARCH_FIELDS
+        f"({name} IS NOT NULL AND ({name}_folded IS NULL OR {name}_spelled IS NULL))"
+        for name in schema.SEARCH_FIELDS
     )
     sql = {
         "articles": "SELECT count(*) FROM articles",
@@ -826,7 +820,7 @@ def check_index(archive: Archive) -> list[str]:
         return [f"search index: {error}"]
     problems = [
         f"search index: {status[key]} articles {what} (bienphong stats --rebuild-index)"
-        for key, what in (("missing", "missing from it"), ("unfolded", "without folded text"))
+        for key, what in (("missing", "missing from it"), ("unfolded", "without its copies"))
         if status[key]
     ]
     if not os.access(archive.path, os.W_OK) or not os.access(archive.path.parent, os.W_OK):
@@ -847,9 +841,10 @@ def check_index(archive: Archive) -> list[str]:
 
 
 def rebuild_index(archive: Archive) -> int:
-    """Refold every article's text and rebuild the index; the number of rows refolded."""
+    """Rewrite every article's spelled and folded copies and rebuild the index; the number
+    of rows whose copies changed."""
     with _errors(archive), archive.db.atomic():
-        changed = schema.fold_rows(archive.db)
+        changed = schema.copy_rows(archive.db)
         schema.rebuild_fts(archive.db)
         schema.fill_narrow(archive.db)
     return changed

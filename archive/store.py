@@ -97,12 +97,12 @@ def prepare_record(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _to_row(record: dict[str, Any]) -> dict[str, Any]:
-    """The `articles` row of a record: JSON fields as text, plus the search's folded copies."""
+    """The `articles` row of a record: JSON fields as text, plus the search index's copies."""
     row = {
         key: json.dumps(value, ensure_ascii=False) if key in JSON_FIELDS else value
         for key, value in record.items()
     }
-    return row | schema.folded_columns(row)
+    return row | schema.index_columns(row)
 
 
 def _from_row(row: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -34,40 +34,25 @@ def has_diacritics(word: str) -> bool:
 
 # Two tone placements are in print for oa, oe and uy ending a syllable: the old style marks the
 # first vowel (hòa, khỏe, thủy), the new style the second (hoà, khoẻ, thuỷ). Readers type
-# either, and the site has used both; the search takes them for one spelling. Not after q:
-# in quý the u belongs to the consonant, and the mark has one place.
-_TONE = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
-_GLIDE_ENDING = re.compile(rf"(?<![qQ])([oOuU])([{_TONE}]?)([aAeEyY])([{_TONE}]?)$")
+# either, and the site has used both; the index and the search write every such word in the new
+# style (`one_placement`), so both are one spelling. Not after q: in quý the u belongs to the
+# consonant, and the mark has one place.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _GLIDES = ("oa", "oe", "uy")
-
-
-def tone_placements(word: str) -> tuple[str, ...]:
-    """`word` (NFC) and, when it ends in oa, oe or uy with a tone mark, the same word with the
-    mark on the other vowel: "hòa" → ("hòa", "hoà"); "biển" → ("biển",)."""
-    word = nfc(word)
-    styles = _styles(word)
-    if styles is None:
-        return (word,)
-    return (word, styles[1] if word == styles[0] else styles[0])
+# (old style, new style) of every marked glide, lower case and NFC: "òa" → "oà", ...
+_NEW_STYLE = {
+    nfc(glide[0] + tone + glide[1]): nfc(glide + tone) for glide in _GLIDES for tone in _TONES
+}
+# An old-style glide ending a word (lower case, NFC): no letter or digit follows it.
+_OLD_STYLE = re.compile("(?<!q)(" + "|".join(sorted(_NEW_STYLE)) + r")(?![^\W_])")
 
 
 def one_placement(text: str) -> str:
-    """`text` lower-cased with every oa, oe and uy ending in the new tone placement: "Thanh
-    Thủy" → "thanh thuỷ". Two spellings of a name compare equal in this form, so a filter
-    compares one string, however many such words the name has."""
-    text = nfc(text).lower()
-    return WORD.sub(lambda word: (_styles(word[0]) or (word[0], word[0]))[1], text)
-
-
-def _styles(word: str) -> tuple[str, str] | None:
-    """(old style, new style) of a word ending in oa, oe or uy with a tone mark; else None."""
-    decomposed = unicodedata.normalize("NFD", word)
-    found = _GLIDE_ENDING.search(decomposed)
-    one_mark = found is not None and bool(found[2]) != bool(found[4])
-    if not found or not one_mark or (found[1] + found[3]).lower() not in _GLIDES:
-        return None
-    stem, tone = decomposed[: found.start()], found[2] or found[4]
-    return nfc(stem + found[1] + tone + found[3]), nfc(stem + found[1] + found[3] + tone)
+    """`text` lower-cased (NFC) with every oa, oe and uy ending a word in the new tone
+    placement: "Thanh Thủy" → "thanh thuỷ". Two spellings of a word compare equal in this
+    form; it is what the index holds (the `*_spelled` columns) and what a query is turned into.
+    """
+    return _OLD_STYLE.sub(lambda found: _NEW_STYLE[found[1]], nfc(text).lower())
 
 
 def words(text: str) -> Iterator[re.Match[str]]:

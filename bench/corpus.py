@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive import schema
 from archive.store import Archive
-from archive.vietnamese import fold, words
+from archive.vietnamese import words
 from tests.mirror.site import SECTIONS, Site
 
 SEED = 16
@@ -310,10 +311,7 @@ class Corpus:
                 "first_seen_at": published,
                 "updated_at": published,
                 "last_seen_at": published,
-                "title_folded": fold(title),
-                "sapo_folded": fold(sapo),
-                "body_folded": fold(body),
-            }
+            } | schema.index_columns({"title": title, "sapo": sapo, "body": body})
 
     def queries(self) -> list[tuple[str, str]]:
         """QUERIES, then a person, a commune and a unit of stories at three frequencies."""

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from archive import schema
 from archive.store import Archive, _to_row
 from bench import Row
 from bench.processes import BIENPHONG, timed_process
@@ -75,12 +76,13 @@ def generate(
         url = row["url"].replace(f"-post{row['post_id']}.html", f"-post{post_id}.html")
         times = {"first_seen_at": fetched, "updated_at": fetched, "last_seen_at": fetched}
         # a last line of its own, so that no two bodies are alike (as on the site)
-        body = f"{row['body']}\n\n(Bài {n}.)", f"{row['body_folded']}\n\n(bai {n}.)"
+        text = {"title": row["title"], "sapo": row["sapo"], "body": f"{row['body']}\n\n(Bài {n}.)"}
         yield (
             row
             | times
             | {"post_id": post_id, "url": url, "published_at": published, "fetched_at": fetched}
-            | {"body": body[0], "body_folded": body[1]},
+            | text
+            | schema.index_columns(text),
             page | {"post_id": post_id, "url": url, "final_url": url, "fetched_at": fetched},
         )
 

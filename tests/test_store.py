@@ -491,7 +491,7 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
         archive.save_article(make_record(), None, None, {"title": "rules:A-2020"})
         after = archive.provenance(532158)
 
-    assert 5 == version
+    assert 6 == version
     assert make_record() == article
     assert None is before
     assert [None] == [run["generic_share"] for run in runs]
