@@ -21,24 +21,21 @@ import json
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from itertools import accumulate, islice
+from typing import Any, NamedTuple, TypeVar
 
 from archive import schema
 from archive.dates import ReaderError
 from archive.site import SITE_TZ
 from archive.store import BUSY_TIMEOUT_MS, Archive, ArchiveError, DamagedArticle
-from archive.vietnamese import (
-    fold,
-    has_diacritics,
-    nfc,
-    one_placement,
-    words,
-)
+from archive.vietnamese import WORD, fold, has_diacritics, nfc, one_placement, words
 
 SPELLED = "{" + " ".join(schema.SPELLED_FIELDS) + "}"
 FOLDED = "{" + " ".join(schema.FOLDED_FIELDS) + "}"
@@ -63,6 +60,8 @@ MIN_PREFIX_CHARS = 2
 # What an author filter may hold: names, and characters in one name.
 MAX_AUTHORS = 20
 MAX_AUTHOR_CHARS = 100
+Done = TypeVar("Done")
+Also = TypeVar("Also")
 _TOKENS = re.compile(r'\s+|"[^"]*"?\*?|[()]|[^\s"()]+')
 
 
@@ -574,12 +573,22 @@ class Page:
     total: int
 
 
-# How results are ordered: best matches first (bm25, ties newest first), or by date.
+# How results are ordered: best matches first (bm25; ties by post id, which the site gives in
+# order of publication, newest first), or by date.
 SORTS = ("relevance", "newest", "oldest")
 _BY_DATE = {
-    "newest": "a.published_at DESC, a.post_id DESC",
-    "oldest": "a.published_at, a.post_id",
+    "newest": "published_at DESC, post_id DESC",
+    "oldest": "published_at, post_id",
 }
+# A page in date order with words: the full-text index is asked only for the matches among the
+# newest (or oldest) FIRST_WINDOW articles the filters allow; FTS5 seeks to their post id range
+# (the site's post ids follow its dates), so a common word costs the same on any size of
+# archive. When they do not hold the page, the share of matches seen there sizes the next
+# window, twice what the page needs; none seen, or a window past LAST_WINDOW, and every match
+# is found and sorted instead: a rare word's matches are few, and its index entries short.
+FIRST_WINDOW = 2_000
+LAST_WINDOW = 100_000
+DEEPEST = 200  # a page ending past this many matches is cut from every match
 
 
 def search(
@@ -590,10 +599,28 @@ def search(
     offset: int = 0,
     sort: str = "relevance",
 ) -> Page:
-    """One page of results and the total. `sort` is one of SORTS: relevance ranks by bm25
-    (title over sapo over body; ties newest first), and needs a query (without one, newest
-    first); newest and oldest order by publication and rank nothing. Only the narrow table
-    and the index are read, but for the page's own articles."""
+    """One page of results (`page`) and how many match in all (`count`, beside it: see
+    `_beside`)."""
+    hits, total = _beside(
+        archive,
+        lambda: page(archive, filters, limit=limit, offset=offset, sort=sort),
+        lambda second: count(second, filters),
+    )
+    return Page(hits, total)
+
+
+def page(
+    archive: Archive,
+    filters: Filters,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+) -> list[Hit]:
+    """One page of results. `sort` is one of SORTS: relevance ranks by bm25 (title over sapo
+    over body; ties by post id, newest first), and needs a query (without one, newest first);
+    newest and oldest order by publication and rank nothing. Only the narrow table and the
+    index are read, but for the page's own articles."""
     if sort not in SORTS:
         raise QueryError(
             f"unknown sort {sort!r}; valid: {', '.join(SORTS)}",
@@ -601,26 +628,74 @@ def search(
         )
     _prepare(archive)
     query = filters.query
-    if query is None or sort != "relevance":
-        selected, params = filters.narrow()
-        order = _BY_DATE["newest" if sort == "relevance" else sort]
-        sql = f"SELECT a.post_id, NULL FROM ({selected}) a ORDER BY {order} LIMIT ? OFFSET ?"
-        args = [*params, limit, offset]
-    else:
-        where, params = filters.where("f")
-        fts = schema.FTS_TABLE
-        sql = (
-            f"SELECT f.post_id, bm25({fts}, {', '.join(map(str, WEIGHTS))}) AS rank"
-            f" FROM {fts} JOIN {schema.FACTS_TABLE} f ON f.post_id = {fts}.rowid"
-            f" WHERE {fts} MATCH ? AND {where}"
-            " ORDER BY rank, f.published_at DESC, f.post_id DESC LIMIT ? OFFSET ?"
-        )
-        args = [query.fts, *params, limit, offset]
     with _errors(archive):
-        ranked = archive.db.execute(sql, args).fetchall()
-        hits = _hits(archive, ranked, query)
-        total = count(archive, filters)
-    return Page(hits, total)
+        if query is None or sort != "relevance":
+            by = "newest" if sort == "relevance" else sort
+            ids = _by_date(archive, filters, by, limit, offset)
+            return _hits(archive, [(post_id, None) for post_id in ids], query)
+        fts = schema.FTS_TABLE
+        rank = f"bm25({fts}, {', '.join(map(str, WEIGHTS))}) AS rank"
+        where, params = filters.where("f")
+        if filters.only_query:  # the index alone, as a bare FTS5 query reads it
+            sql = f"SELECT rowid, {rank} FROM {fts} WHERE {fts} MATCH ?"
+        else:
+            sql = (
+                f"SELECT f.post_id, {rank} FROM {fts}"
+                f" JOIN {schema.FACTS_TABLE} f ON f.post_id = {fts}.rowid"
+                f" WHERE {fts} MATCH ? AND {where}"
+            )
+        args = [query.fts, *params, limit, offset]  # no params when only words are given
+        ranked = archive.db.execute(f"{sql} ORDER BY rank, 1 DESC LIMIT ? OFFSET ?", args)
+        return _hits(archive, ranked.fetchall(), query)
+
+
+def _by_date(archive: Archive, filters: Filters, sort: str, limit: int, offset: int) -> list[int]:
+    """The post ids of one page in date order (`sort` newest or oldest); see FIRST_WINDOW."""
+    need, window = offset + limit, FIRST_WINDOW
+    while filters.query is not None and need <= DEEPEST and window <= LAST_WINDOW:
+        seen = _in_window(archive, filters, sort, window, need)
+        if seen is None:
+            break
+        found, whole = seen
+        if len(found) >= need or whole:
+            return found[offset:need]
+        if not found:
+            break
+        window = 2 * need * window // len(found)
+    selected, params = filters.narrow()
+    sql = f"SELECT post_id FROM ({selected}) ORDER BY {_BY_DATE[sort]} LIMIT ? OFFSET ?"
+    return [row[0] for row in archive.db.execute(sql, [*params, limit, offset])]
+
+
+def _in_window(
+    archive: Archive, filters: Filters, sort: str, window: int, need: int
+) -> tuple[list[int], bool] | None:
+    """The first `need` matches among the first `window` articles in date order that the
+    filters allow, and whether those were all it allows; None when undated articles are
+    among them (they sort apart)."""
+    assert filters.query is not None
+    fts, facts = schema.FTS_TABLE, schema.FACTS_TABLE
+    order = _BY_DATE[sort]
+    where, params = filters.where("f")
+    first = f"SELECT post_id, published_at FROM {facts} f WHERE {where} ORDER BY {order} LIMIT ?"
+    lowest, highest, size, dated = archive.db.execute(
+        f"SELECT min(post_id), max(post_id), count(*), count(published_at) FROM ({first})",
+        [*params, window],
+    ).fetchone()
+    if dated < size:
+        return None
+    if size == 0:
+        return [], size < window
+    edge = archive.db.execute(f"{first} OFFSET ?", [*params, 1, size - 1]).fetchone()
+    inside = ">=" if sort == "newest" else "<="
+    sql = (
+        f"SELECT f.post_id FROM {fts} JOIN {facts} f ON f.post_id = {fts}.rowid"
+        f" WHERE {fts} MATCH ? AND {fts}.rowid BETWEEN ? AND ?"
+        f" AND (f.published_at, f.post_id) {inside} (?, ?) AND {where}"
+        f" ORDER BY {order} LIMIT ?"
+    )
+    args = [filters.query.fts, lowest, highest, edge[1], edge[0], *params, need]
+    return [row[0] for row in archive.db.execute(sql, args)], size < window
 
 
 def count(archive: Archive, filters: Filters) -> int:
@@ -678,30 +753,91 @@ def _hit_authors(authors: str) -> list[str]:
     return [name for name in found if isinstance(name, str)] if isinstance(found, list) else []
 
 
-def facets(archive: Archive, filters: Filters, size: int = 12) -> dict[str, list[tuple[str, int]]]:
-    """Counts of the matching articles by section, author, tag and month (YYYY-MM), largest
-    first (months newest first). One statement over the narrow tables: the matches are found
-    once, not once a facet."""
+Facets = dict[str, list[tuple[str, int]]]
+
+
+class Summary(NamedTuple):
+    """How many articles match, and counts of them by section, author, tag and month."""
+
+    total: int
+    facets: Facets
+
+
+def summary(archive: Archive, filters: Filters, size: int = 12) -> Summary:
+    """The total and the facets: counts of the matching articles by section, author, tag and
+    month (YYYY-MM), `size` of each, largest first (months newest first). One statement over
+    the narrow tables: the matches are found once, and counted by section and month together
+    (a few thousand cells, summed here)."""
     _prepare(archive)
     selected, params = filters.narrow()
-    by = {
-        "section": "SELECT section AS k, count(*) AS n FROM matched WHERE section IS NOT NULL"
-        " GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-        "author": f"SELECT m.name AS k, count(*) AS n FROM matched"
-        f" JOIN {schema.AUTHORS_TABLE} m USING (post_id) GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-        "tag": f"SELECT m.tag AS k, count(*) AS n FROM matched"
-        f" JOIN {schema.TAGS_TABLE} m USING (post_id) GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-        "month": "SELECT substr(published_at, 1, 7) AS k, count(*) AS n FROM matched"
-        " WHERE published_at IS NOT NULL GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
-    }
-    sql = f"WITH matched AS MATERIALIZED ({selected}) " + " UNION ALL ".join(
-        f"SELECT '{name}', * FROM ({query})" for name, query in by.items()
+    by = (
+        "SELECT 'cell', section, substr(published_at, 1, 7), count(*) FROM matched GROUP BY 2, 3",
+        f"SELECT * FROM (SELECT 'author', m.name, NULL, count(*) AS n FROM matched"
+        f" JOIN {schema.AUTHORS_TABLE} m USING (post_id) GROUP BY 2 ORDER BY n DESC, 2 LIMIT ?)",
+        f"SELECT * FROM (SELECT 'tag', m.tag, NULL, count(*) AS n FROM matched"
+        f" JOIN {schema.TAGS_TABLE} m USING (post_id) GROUP BY 2 ORDER BY n DESC, 2 LIMIT ?)",
     )
-    found: dict[str, list[tuple[str, int]]] = {name: [] for name in by}
+    sql = f"WITH matched AS MATERIALIZED ({selected}) " + " UNION ALL ".join(by)
+    found: Facets = {"section": [], "author": [], "tag": [], "month": []}
+    sections: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    total = 0
     with _errors(archive):
-        for name, value, number in archive.db.execute(sql, [*params, *[size] * len(by)]):
-            found[name].append((value, number))
-    return found
+        for kind, key, month, number in archive.db.execute(sql, [*params, size, size]):
+            if kind != "cell":
+                found[kind].append((key, number))
+                continue
+            total += number
+            if key is not None:
+                sections[key] += number
+            if month is not None:
+                months[month] += number
+    found["section"] = sorted(sections.items(), key=lambda item: (-item[1], item[0]))[:size]
+    found["month"] = sorted(months.items(), reverse=True)[:size]
+    return Summary(total, found)
+
+
+def facets(archive: Archive, filters: Filters, size: int = 12) -> Facets:
+    """The facets of `summary`."""
+    return summary(archive, filters, size).facets
+
+
+def results(
+    archive: Archive,
+    filters: Filters,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+    size: int = 12,
+) -> tuple[Page, Facets]:
+    """The web page's results: one page, the total and the facets, the summary read beside
+    the page (see `_beside`)."""
+    hits, (total, found) = _beside(
+        archive,
+        lambda: page(archive, filters, limit=limit, offset=offset, sort=sort),
+        lambda second: summary(second, filters, size),
+    )
+    return Page(hits, total), found
+
+
+def _beside(
+    archive: Archive, first: Callable[[], Done], other: Callable[[Archive], Also]
+) -> tuple[Done, Also]:
+    """`first()` on this connection while `other` runs in a thread on a second read-only
+    connection to the same archive. Ranking a page and counting its matches each read the
+    index from end to end; SQLite lets two connections read at once, and a second core halves
+    the wait for a common word. (Between the two reads a crawl may commit: the count is then
+    that of a moment later.)"""
+
+    def run_other() -> Also:
+        with Archive(archive.path, readonly=True) as second:
+            return other(second)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        later = pool.submit(run_other)
+        done = first()
+        return done, later.result()
 
 
 def records(
@@ -728,28 +864,37 @@ def _errors(archive: Archive) -> Iterator[None]:
 # Snippets
 
 
+class _Matched:
+    """Which words the query's matchers match. Each distinct word is worked out once per
+    query, and a text's words are looked up as a set: a page of snippets reads thousands of
+    words, mostly the same few hundred."""
+
+    def __init__(self, matchers: tuple[Matcher, ...]) -> None:
+        self.matchers = matchers
+        self.matched: set[str] = set()
+        self.unmatched: set[str] = set()
+
+    def among(self, found: set[str]) -> set[str]:
+        """The words of `found` that a matcher matches."""
+        for word in found - self.matched - self.unmatched:
+            hit = any(matcher.matches(word) for matcher in self.matchers)
+            (self.matched if hit else self.unmatched).add(word)
+        return found & self.matched
+
+
 @lru_cache(maxsize=64)
-def _matching(matchers: tuple[Matcher, ...]) -> Callable[[str], bool]:
-    """Whether the query's matchers match a word. Each distinct word is worked out once per
-    query: a page of snippets reads thousands of words, mostly the same few hundred."""
-    known: dict[str, bool] = {}
-
-    def matches(word: str) -> bool:
-        found = known.get(word)
-        if found is None:
-            found = known[word] = any(matcher.matches(word) for matcher in matchers)
-        return found
-
-    return matches
+def _matching(matchers: tuple[Matcher, ...]) -> _Matched:
+    return _Matched(matchers)
 
 
 def highlight(text: str, matchers: list[Matcher]) -> list[tuple[str, bool]]:
     """`text` cut into segments, each word a query matched marked True, spelled as written."""
     segments: list[tuple[str, bool]] = []
     position = 0
-    matches = _matching(tuple(matchers))
-    for word in words(text):
-        if matches(word.group()):
+    found = list(words(text))
+    matched = _matching(tuple(matchers)).among({word.group() for word in found})
+    for word in found:
+        if word.group() in matched:
             segments.append((text[position : word.start()], False))
             segments.append((word.group(), True))
             position = word.end()
@@ -759,22 +904,23 @@ def highlight(text: str, matchers: list[Matcher]) -> list[tuple[str, bool]]:
 
 def snippet(text: str, matchers: list[Matcher], size: int = 32) -> list[tuple[str, bool]]:
     """The `size` words of `text` holding most matched words, with "…" where it was cut."""
-    found = list(words(text))
+    # Words as strings and sums in list comprehensions: a page of snippets reads thousands of
+    # words, and a Match object and a call a word cost more than the rest of the page.
+    found = WORD.findall(text)
     if not found:
         return []
-    seen = [0]
-    matches = _matching(tuple(matchers))
-    for word in found:
-        seen.append(seen[-1] + matches(word.group()))
-    best = max(
-        range(max(1, len(found) - size + 1)),
-        key=lambda first: (seen[min(first + size, len(found))] - seen[first], -first),
-    )
-    start = max(0, best - CONTEXT) if seen[best + 1] > seen[best] else best
-    last = min(len(found), start + size) - 1
-    window = " ".join(text[found[start].start() : found[last].end()].split())
+    matched = _matching(tuple(matchers)).among(set(found))
+    flags = [word in matched for word in found]
+    seen = list(accumulate(flags, initial=0))
+    count = len(found)
+    sums = [seen[first + size] - seen[first] for first in range(count - size + 1)] or [0]
+    best = sums.index(max(sums))  # the first of the best windows
+    start = max(0, best - CONTEXT) if flags[best] else best
+    last = min(count, start + size) - 1
+    spans = list(islice(words(text), start, last + 1))
+    window = " ".join(text[spans[0].start() : spans[-1].end()].split())
     head = "… " if start > 0 else ""
-    tail = " …" if last < len(found) - 1 else ""
+    tail = " …" if last < count - 1 else ""
     return [(head, False), *highlight(window, matchers), (tail, False)]
 
 

@@ -158,16 +158,16 @@ class Site:
         except (QueryError, DateError) as error:
             return self.render("search.html", 400, params=params, error=error.vietnamese)
         with self.archive() as archive:
-            found = archive_search.search(
+            found, facets = archive_search.results(
                 archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort
             )
             pages = max(1, math.ceil(found.total / PAGE_SIZE))
             if page > pages:  # past the last page: the last page
                 page = pages
-                found = archive_search.search(
+                hits = archive_search.page(
                     archive, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort
                 )
-            facets = archive_search.facets(archive, filters)
+                found = archive_search.Page(hits, found.total)
         return self.render(
             "search.html",
             params=params,

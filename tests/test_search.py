@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from archive import schema
+from archive import search as search_module
 from archive.cli import cli
 from archive.search import (
     Filters,
@@ -33,6 +34,7 @@ from archive.search import (
     facets,
     highlight,
     index_status,
+    page,
     parse,
     records,
     search,
@@ -724,3 +726,57 @@ def test_datasette_full_text_search_finds_them_too(
     expected = where(truth, lambda w: typed_in(word, forms, w))
     assert expected
     assert expected == asyncio.run(found())
+
+
+@pytest.mark.parametrize(
+    "windows", [(0, 0), (5, 5), (30, 300), (search_module.FIRST_WINDOW, search_module.LAST_WINDOW)]
+)
+def test_date_order_reads_windows_of_the_newest_articles_or_every_match(
+    archive: Archive, truth: Truth, monkeypatch: pytest.MonkeyPatch, windows: tuple[int, ...]
+) -> None:
+    # Windows shrunk to the mirror's size: a common word fills the first window's page, a
+    # rare one does not and the next window or every match is read; a section filter
+    # narrows the windows.
+    monkeypatch.setattr(search_module, "FIRST_WINDOW", windows[0])
+    monkeypatch.setattr(search_module, "LAST_WINDOW", windows[1])
+    frequency = Counter(w for r in truth for w in folded(set(text_words(r))))
+    rare = min(word for word, n in frequency.items() if 4 <= n <= 8 and word.isalpha())
+    for query, section in (("dao", None), (rare, None), ("bien", "quoc-te")):
+        matching = sorted(
+            (r["published_at"], r["post_id"])
+            for r in truth
+            if query in folded(set(text_words(r))) and section in (None, r["section"])
+        )
+        assert matching
+        filters = Filters.of(query, sections=(section,) if section else ())
+        for sort, expected in (("oldest", matching), ("newest", matching[::-1])):
+            for limit, offset in ((3, 0), (10, 0), (10, 10), (10, 20), (100, 0)):
+                found = page(archive, filters, limit=limit, offset=offset, sort=sort)
+                assert [post_id for _, post_id in expected[offset : offset + limit]] == [
+                    hit.post_id for hit in found
+                ], (query, sort, limit, offset)
+
+
+def test_date_order_puts_undated_articles_last_in_every_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "FIRST_WINDOW", 2)
+    monkeypatch.setattr(search_module, "LAST_WINDOW", 5)
+    with Archive(tmp_path / "a.db") as archive:
+        for post_id, published_at in (
+            (1, "2025-01-01T08:00:00+07:00"),
+            (2, None),
+            (3, "2025-03-01T08:00:00+07:00"),
+            (4, "2025-02-01T08:00:00+07:00"),
+            (5, "2025-03-01T08:00:00+07:00"),  # the same moment as 3: the higher id first
+            (6, "2025-04-01T08:00:00+07:00"),
+        ):
+            record = make_record(post_id=post_id, title="Cột mốc Pò Hèn")
+            archive.save_article(record | {"published_at": published_at}, make_page(), None)
+        archive.save_article(make_record(post_id=7, title="Khác"), make_page(), None)
+        newest = page(archive, Filters.of("po hen"), limit=1, sort="newest")
+        assert [6] == [hit.post_id for hit in newest]
+        everything = page(archive, Filters.of("po hen"), limit=10, sort="newest")
+        assert [6, 5, 3, 4, 1, 2] == [hit.post_id for hit in everything]
+        oldest = page(archive, Filters.of("po hen"), limit=10, sort="oldest")
+        assert [2, 1, 4, 3, 5, 6] == [hit.post_id for hit in oldest]
