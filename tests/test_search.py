@@ -37,7 +37,9 @@ from archive.search import (
     page,
     parse,
     records,
+    results,
     search,
+    summary,
 )
 from archive.site import SITE_TZ
 from archive.store import Archive
@@ -780,3 +782,29 @@ def test_date_order_puts_undated_articles_last_in_every_window(
         assert [6, 5, 3, 4, 1, 2] == [hit.post_id for hit in everything]
         oldest = page(archive, Filters.of("po hen"), limit=10, sort="oldest")
         assert [2, 1, 4, 3, 5, 6] == [hit.post_id for hit in oldest]
+
+
+def test_results_give_the_page_the_total_and_every_facet_from_one_summary(
+    archive: Archive, truth: Truth
+) -> None:
+    matching = [r for r in truth if "bien" in folded(set(text_words(r)))]
+    assert 20 < len(matching) < len(truth)
+    filters = Filters.of("bien")
+    found, by = results(archive, filters, limit=5, size=3)
+    assert len(matching) == found.total == search(archive, filters).total
+    assert 5 == len(found.hits)
+    assert [hit.post_id for hit in found.hits] == [
+        hit.post_id for hit in search(archive, filters, limit=5).hits
+    ]
+
+    def largest(counted: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:3]
+
+    assert largest(Counter(r["section"] for r in matching)) == by["section"]
+    assert largest(Counter(a for r in matching for a in r["authors"])) == by["author"]
+    assert largest(Counter(t for r in matching for t in r["tags"])) == by["tag"]
+    months = Counter(r["published_at"][:7] for r in matching)
+    assert sorted(months.items(), reverse=True)[:3] == by["month"]
+    assert (0, {"section": [], "author": [], "tag": [], "month": []}) == summary(
+        archive, Filters.of("khongcotrongkho")
+    )
