@@ -10,7 +10,7 @@ query is parsed here and each term is sent to the columns that match how it was 
   `biển` finds biển only, and `hòa` and `hoà` are one word (nothing is expanded at run time).
 
 A phrase that mixes both (`tuần tra song phương`) must match as a folded phrase and its accented
-words as written. Syntax: words, "phrases", prefixes (`bien*`), AND, OR, NOT (upper case, as in
+words as spelled. Syntax: words, "phrases", prefixes (`bien*`), AND, OR, NOT (upper case, as in
 FTS5), parentheses; words side by side are ANDed. Quotes and parentheses left open are closed;
 a misplaced operator is a `QueryError`.
 """

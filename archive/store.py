@@ -221,7 +221,11 @@ class Archive:
         version = self._check_schema()
         if self.readonly:
             if version < schema.SCHEMA_VERSION:
-                raise ArchiveError(f"archive {self.path} needs an upgrade: open it for writing")
+                raise ArchiveError(
+                    f"archive {self.path} is of schema version {version}, older than this"
+                    f" bienphong's {schema.SCHEMA_VERSION}: upgrade it with `bienphong stats"
+                    " --rebuild-index` or a crawl (about a minute a 100,000 articles)"
+                )
             return
         self.db.enable_wal()
         # WAL with synchronous NORMAL: a commit survives the process being killed and the file
@@ -361,7 +365,9 @@ class Archive:
         first) then post_id, streamed: the one reader of whole records. `archive.search`
         writes the conditions (`Filters.where_all`). A damaged record goes to `damaged` and
         the rest follow; without it, DamagedArticle ends the iteration."""
-        sql = f"SELECT * FROM articles a WHERE {where} ORDER BY a.published_at, a.post_id"
+        # The record's columns only: the search index's copies are as long again as the text.
+        columns = ", ".join(f"a.{key}" for key in ARTICLE_FIELDS)
+        sql = f"SELECT {columns} FROM articles a WHERE {where} ORDER BY a.published_at, a.post_id"
         with self._errors("read articles"):
             for row in self.db.query(sql, params):
                 try:

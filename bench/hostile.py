@@ -75,7 +75,7 @@ def shapes(common: list[str]) -> list[Shape]:
 
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from archive import search
 from archive.store import Archive
 db, query, authors = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
@@ -88,7 +88,9 @@ with Archive(db, readonly=True) as archive:
     began = time.perf_counter()
     selected = sum(1 for _ in search.records(archive, filters))
     export_ms = (time.perf_counter() - began) * 1000
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM, not ru_maxrss: Linux carries the parent's peak across exec into ru_maxrss.
+    status = open("/proc/self/status").read()
+    peak = int(status.split("VmHWM:")[1].split()[0])
 print(json.dumps({"ms": page_ms, "export_ms": export_ms, "kib": peak, "total": page.total}))
 """
 

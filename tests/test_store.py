@@ -482,6 +482,13 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
             {"started_at": "2025-03-01", "outcome": "ok", "options": "{}"}
         )
     conn.close()
+    # A reader cannot migrate: it says how to.
+    with pytest.raises(ArchiveError) as refused:
+        Archive(path, readonly=True)
+    assert (
+        f"archive {path} is of schema version 3, older than this bienphong's 6: upgrade it"
+        " with `bienphong stats --rebuild-index` or a crawl (about a minute a 100,000 articles)"
+    ) == str(refused.value)
 
     with Archive(path) as archive:
         version = archive.db.execute("PRAGMA user_version").fetchone()[0]
