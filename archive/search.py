@@ -601,6 +601,7 @@ def search(
 ) -> Page:
     """One page of results (`page`) and how many match in all (`count`, beside it: see
     `_beside`)."""
+    _check_sort(sort)
     hits, total = _beside(
         archive,
         lambda: page(archive, filters, limit=limit, offset=offset, sort=sort),
@@ -621,11 +622,7 @@ def page(
     over body; ties by post id, newest first), and needs a query (without one, newest first);
     newest and oldest order by publication and rank nothing. Only the narrow table and the
     index are read, but for the page's own articles."""
-    if sort not in SORTS:
-        raise QueryError(
-            f"unknown sort {sort!r}; valid: {', '.join(SORTS)}",
-            f"Không có cách xếp {sort!r}; chọn một trong: {', '.join(SORTS)}.",
-        )
+    _check_sort(sort)
     _prepare(archive)
     query = filters.query
     with _errors(archive):
@@ -647,6 +644,14 @@ def page(
         args = [query.fts, *params, limit, offset]  # no params when only words are given
         ranked = archive.db.execute(f"{sql} ORDER BY rank, 1 DESC LIMIT ? OFFSET ?", args)
         return _hits(archive, ranked.fetchall(), query)
+
+
+def _check_sort(sort: str) -> None:
+    if sort not in SORTS:
+        raise QueryError(
+            f"unknown sort {sort!r}; valid: {', '.join(SORTS)}",
+            f"Không có cách xếp {sort!r}; chọn một trong: {', '.join(SORTS)}.",
+        )
 
 
 def _by_date(archive: Archive, filters: Filters, sort: str, limit: int, offset: int) -> list[int]:
@@ -813,6 +818,7 @@ def results(
 ) -> tuple[Page, Facets]:
     """The web page's results: one page, the total and the facets, the summary read beside
     the page (see `_beside`)."""
+    _check_sort(sort)
     hits, (total, found) = _beside(
         archive,
         lambda: page(archive, filters, limit=limit, offset=offset, sort=sort),
