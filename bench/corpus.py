@@ -3,7 +3,7 @@
 What makes search fast or slow is how many articles a query matches and how long they are, so
 the corpus copies those shapes rather than any text:
 
-- **Words** are drawn from a Zipf distribution (weight 1/rank) over a vocabulary of about 9,000
+- **Words** are drawn from a Zipf distribution (weight 1/rank) over a vocabulary of about 12,600
   Vietnamese syllables: the mirror's own syllables, most frequent first (so `và`, `của`,
   `biên`, `giới` lead, as in print), then syllables composed from onsets, rhymes and tones.
 - **Articles** run 250 to 900 words in 4 to 12 paragraphs, with a title of 8 to 16 words and a
