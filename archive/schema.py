@@ -9,6 +9,7 @@ one that has shipped.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -64,10 +65,13 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "section",
     "kind",
 )
-# The text fields the search index holds, each as two copies the store writes beside it: folded
+# The fields the search index holds, each as two copies the store writes beside it: folded
 # (`<field>_folded`: no diacritics, đ as d) and spelled (`<field>_spelled`: lower case, every
-# oa, oe and uy ending in one tone placement, see archive.vietnamese.one_placement).
-SEARCH_FIELDS: tuple[str, ...] = ("title", "sapo", "body")
+# oa, oe and uy ending in one tone placement, see archive.vietnamese.one_placement). The tags
+# are indexed as text, a line each (`searchable`), from schema version 6; version 3 indexed
+# the text fields only.
+TEXT_FIELDS: tuple[str, ...] = ("title", "sapo", "body")
+SEARCH_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "tags")
 FOLDED_FIELDS: tuple[str, ...] = tuple(f"{name}_folded" for name in SEARCH_FIELDS)
 SPELLED_FIELDS: tuple[str, ...] = tuple(f"{name}_spelled" for name in SEARCH_FIELDS)
 # What the index (schema version 6) reads, in its column order.
@@ -219,14 +223,33 @@ def _fts_statements(indexed: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-def folded_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
-    """The folded copies of a row's text fields: {"title_folded": ..., ...}."""
-    return {f"{name}_folded": _derived(fold, row[name]) for name in SEARCH_FIELDS}
+def searchable(row: Mapping[str, Any], name: str) -> str | None:
+    """Field `name` of an `articles` row as the index reads it: the text, or the tags (a JSON
+    list) a line each; none from a damaged list."""
+    value = row[name]
+    if name != "tags" or value is None:
+        return None if value is None else str(value)
+    try:
+        tags = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(tags, list):
+        return None
+    return "\n".join(tag for tag in tags if isinstance(tag, str))
+
+
+def folded_columns(
+    row: Mapping[str, Any], fields: tuple[str, ...] = SEARCH_FIELDS
+) -> dict[str, str | None]:
+    """The folded copies of a row's `fields`: {"title_folded": ..., ...}."""
+    return {f"{name}_folded": _derived(fold, searchable(row, name)) for name in fields}
 
 
 def spelled_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
-    """The spelled copies of a row's text fields: {"title_spelled": ..., ...}."""
-    return {f"{name}_spelled": _derived(one_placement, row[name]) for name in SEARCH_FIELDS}
+    """The spelled copies of a row's fields: {"title_spelled": ..., ...}."""
+    return {
+        f"{name}_spelled": _derived(one_placement, searchable(row, name)) for name in SEARCH_FIELDS
+    }
 
 
 def index_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
@@ -272,10 +295,11 @@ def rebuild_fts(db: Database) -> None:
 
 def _create_v3(db: Database) -> None:
     """The search index: folded copies of title, sapo and body, and an FTS5 table over both."""
-    for name in FOLDED_FIELDS:
+    folded = tuple(f"{name}_folded" for name in TEXT_FIELDS)
+    for name in folded:
         db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
-    copy_rows(db, folded_columns)
-    for statement in _fts_statements((*SEARCH_FIELDS, *FOLDED_FIELDS)):
+    copy_rows(db, lambda row: folded_columns(row, TEXT_FIELDS))
+    for statement in _fts_statements((*TEXT_FIELDS, *folded)):
         db.execute(statement)
     rebuild_fts(db)
 
@@ -378,12 +402,13 @@ def fill_narrow(db: Database) -> None:
 
 
 def _create_v6(db: Database) -> None:
-    """One spelling in the index: spelled copies of title, sapo and body, and the index rebuilt
-    over them in place of the text as written, so hòa and hoà are one word to FTS5, to
-    `sqlite-utils search` and to Datasette, and a query is never expanded."""
-    for name in SPELLED_FIELDS:
+    """One spelling in the index: spelled copies of title, sapo, body and tags, and the index
+    rebuilt over them in place of the text as written, so hòa and hoà are one word to FTS5, to
+    `sqlite-utils search` and to Datasette, and a query is never expanded. The tags join the
+    index (a search for a tag's words finds the articles filed under it)."""
+    for name in (*SPELLED_FIELDS, "tags_folded"):
         db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
-    copy_rows(db, spelled_columns)
+    copy_rows(db, index_columns)
     for trigger in ("articles_ai", "articles_ad", "articles_au"):
         db.execute(f"DROP TRIGGER [{trigger}]")
     db.execute(f"DROP TABLE [{FTS_TABLE}]")

@@ -1,6 +1,6 @@
 """Search the archive the way a Vietnamese reader types.
 
-The index (schema version 6) holds each of title, sapo and body twice in one FTS5 table,
+The index (schema version 6) holds each of title, sapo, body and tags twice in one FTS5 table,
 `articles_fts`: spelled (`title_spelled`, ...: lower case, diacritics kept, every oa, oe and uy
 ending in the new tone placement) and folded (`title_folded`, ...: no diacritics, đ as d). A
 query is parsed here and each term is sent to the columns that match how it was typed:
@@ -39,9 +39,9 @@ from archive.vietnamese import WORD, fold, has_diacritics, nfc, one_placement, w
 
 SPELLED = "{" + " ".join(schema.SPELLED_FIELDS) + "}"
 FOLDED = "{" + " ".join(schema.FOLDED_FIELDS) + "}"
-# bm25 weights, in the index's column order (schema.INDEX_COPIES): title above sapo above body,
-# in both copies.
-WEIGHTS = (10.0, 4.0, 1.0, 10.0, 4.0, 1.0)
+# bm25 weights, in the index's column order (schema.INDEX_COPIES): title above sapo and tags
+# above body, in both copies.
+WEIGHTS = (10.0, 4.0, 1.0, 4.0) * 2
 OPERATORS = ("AND", "OR", "NOT")
 CONTEXT = 4  # words shown before the first matched word of a snippet
 # The most results one page may ask for, and the furthest one may skip (CLI and web alike).
@@ -724,14 +724,18 @@ def _hits(
         return []
     ids = [post_id for post_id, _ in ranked]
     sql = (
-        "SELECT post_id, url, title, sapo, body, published_at, section, authors FROM articles"
-        f" WHERE post_id IN ({', '.join('?' * len(ids))})"
+        "SELECT post_id, url, title, sapo, body, published_at, section, authors, tags"
+        f" FROM articles WHERE post_id IN ({', '.join('?' * len(ids))})"
     )
     rows = {row[0]: row for row in archive.db.execute(sql, ids)}
     matchers = query.matchers if query else []
     hits = []
     for post_id, rank in ranked:
-        _, url, title, sapo, body, published_at, section, authors = rows[post_id]
+        _, url, title, sapo, body, published_at, section, authors, tags = rows[post_id]
+        shown = snippet("\n\n".join(filter(None, (sapo, body))), matchers)
+        if matchers and not any(found for _, found in shown):
+            # Found by its tags alone: they are the snippet, so the reader sees why.
+            shown = highlight(" · ".join(_stored_list(tags)), matchers) or shown
         hits.append(
             Hit(
                 post_id,
@@ -739,8 +743,8 @@ def _hits(
                 title,
                 published_at,
                 section,
-                _hit_authors(authors),
-                snippet("\n\n".join(filter(None, (sapo, body))), matchers),
+                _stored_list(authors),
+                shown,
                 rank,
                 highlight(title, matchers),
             )
@@ -748,11 +752,11 @@ def _hits(
     return hits
 
 
-def _hit_authors(authors: str) -> list[str]:
-    """A hit's authors; none when the stored value is damaged (`bienphong stats --check`
-    names it): one damaged article must not break every results page it is on."""
+def _stored_list(stored: str) -> list[str]:
+    """A hit's authors or tags; none when the stored value is damaged (`bienphong stats
+    --check` names it): one damaged article must not break every results page it is on."""
     try:
-        found = json.loads(authors)
+        found = json.loads(stored)
     except (TypeError, ValueError):
         return []
     return [name for name in found if isinstance(name, str)] if isinstance(found, list) else []

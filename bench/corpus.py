@@ -290,7 +290,7 @@ class Corpus:
                 self.tags[i % len(self.tags)]
                 for i in self._zipf(rng, self.story_weights[:600], rng.randint(0, 4))
             ]
-            yield {
+            row = {
                 "post_id": 100_000 + n,
                 "url": f"https://www.bienphong.com.vn/bai-{n}-post{100_000 + n}.html",
                 "kind": "article",
@@ -311,7 +311,8 @@ class Corpus:
                 "first_seen_at": published,
                 "updated_at": published,
                 "last_seen_at": published,
-            } | schema.index_columns({"title": title, "sapo": sapo, "body": body})
+            }
+            yield row | schema.index_columns(row)
 
     def queries(self) -> list[tuple[str, str]]:
         """QUERIES, then a person, a commune and a unit of stories at three frequencies."""

@@ -76,12 +76,11 @@ def generate(
         url = row["url"].replace(f"-post{row['post_id']}.html", f"-post{post_id}.html")
         times = {"first_seen_at": fetched, "updated_at": fetched, "last_seen_at": fetched}
         # a last line of its own, so that no two bodies are alike (as on the site)
-        text = {"title": row["title"], "sapo": row["sapo"], "body": f"{row['body']}\n\n(Bài {n}.)"}
+        text = row | {"body": f"{row['body']}\n\n(Bài {n}.)"}
         yield (
-            row
+            text
             | times
             | {"post_id": post_id, "url": url, "published_at": published, "fetched_at": fetched}
-            | text
             | schema.index_columns(text),
             page | {"post_id": post_id, "url": url, "final_url": url, "fetched_at": fetched},
         )
