@@ -976,7 +976,10 @@ def check_index(archive: Archive) -> list[str]:
         return [f"search index: {error}"]
     problems = [
         f"search index: {status[key]} articles {what} (bienphong stats --rebuild-index)"
-        for key, what in (("missing", "missing from it"), ("unfolded", "without its copies"))
+        for key, what in (
+            ("missing", "missing from it"),
+            ("unfolded", "without their spelled or folded copies"),
+        )
         if status[key]
     ]
     if not os.access(archive.path, os.W_OK) or not os.access(archive.path.parent, os.W_OK):

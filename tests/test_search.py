@@ -31,6 +31,7 @@ from archive.cli import cli
 from archive.search import (
     Filters,
     QueryError,
+    check_index,
     facets,
     highlight,
     index_status,
@@ -637,6 +638,12 @@ def test_stats_finds_a_gap_in_the_index_and_rebuild_fills_it(tmp_path: Path) -> 
         archive.db.execute("UPDATE articles SET sapo_folded = NULL WHERE post_id = 532158")
         archive.db.conn.commit()
         assert [532158] == ids(archive, "lu")
+    with Archive(db, readonly=True) as archive:
+        assert [
+            "search index: 1 articles missing from it (bienphong stats --rebuild-index)",
+            "search index: 1 articles without their spelled or folded copies"
+            " (bienphong stats --rebuild-index)",
+        ] == check_index(archive)[:2]
     figures = json.loads(invoke("stats", "--json", "--db", str(db)).stdout)
     assert {"articles": 2, "indexed": 1, "missing": 1, "unfolded": 1, "complete": False} == (
         figures["search_index"]
