@@ -772,27 +772,37 @@ class Summary(NamedTuple):
     facets: Facets
 
 
-def summary(archive: Archive, filters: Filters, size: int = 12) -> Summary:
+# The facets counted through the mention tables, each one join of the matches; section and
+# month come with the total, from the matches alone.
+_BY_NAME = {
+    "author": f"SELECT * FROM (SELECT 'author', m.name, NULL, count(*) AS n FROM matched"
+    f" JOIN {schema.AUTHORS_TABLE} m USING (post_id) GROUP BY 2 ORDER BY n DESC, 2 LIMIT ?)",
+    "tag": f"SELECT * FROM (SELECT 'tag', m.tag, NULL, count(*) AS n FROM matched"
+    f" JOIN {schema.TAGS_TABLE} m USING (post_id) GROUP BY 2 ORDER BY n DESC, 2 LIMIT ?)",
+}
+
+
+def summary(
+    archive: Archive, filters: Filters, size: int = 12, named: Collection[str] = ("author", "tag")
+) -> Summary:
     """The total and the facets: counts of the matching articles by section, author, tag and
-    month (YYYY-MM), `size` of each, largest first (months newest first). One statement over
-    the narrow tables: the matches are found once, and counted by section and month together
-    (a few thousand cells, summed here)."""
+    month (YYYY-MM), `size` of each, largest first (months newest first); author and tag only
+    when `named` asks for them (each is a join of every match). One statement over the narrow
+    tables: the matches are found once, and counted by section and month together (a few
+    thousand cells, summed here)."""
     _prepare(archive)
     selected, params = filters.narrow()
-    by = (
+    by = [
         "SELECT 'cell', section, substr(published_at, 1, 7), count(*) FROM matched GROUP BY 2, 3",
-        f"SELECT * FROM (SELECT 'author', m.name, NULL, count(*) AS n FROM matched"
-        f" JOIN {schema.AUTHORS_TABLE} m USING (post_id) GROUP BY 2 ORDER BY n DESC, 2 LIMIT ?)",
-        f"SELECT * FROM (SELECT 'tag', m.tag, NULL, count(*) AS n FROM matched"
-        f" JOIN {schema.TAGS_TABLE} m USING (post_id) GROUP BY 2 ORDER BY n DESC, 2 LIMIT ?)",
-    )
+        *(_BY_NAME[name] for name in named),
+    ]
     sql = f"WITH matched AS MATERIALIZED ({selected}) " + " UNION ALL ".join(by)
     found: Facets = {"section": [], "author": [], "tag": [], "month": []}
     sections: Counter[str] = Counter()
     months: Counter[str] = Counter()
     total = 0
     with _errors(archive):
-        for kind, key, month, number in archive.db.execute(sql, [*params, size, size]):
+        for kind, key, month, number in archive.db.execute(sql, [*params, *[size] * len(named)]):
             if kind != "cell":
                 found[kind].append((key, number))
                 continue
@@ -806,9 +816,11 @@ def summary(archive: Archive, filters: Filters, size: int = 12) -> Summary:
     return Summary(total, found)
 
 
-def facets(archive: Archive, filters: Filters, size: int = 12) -> Facets:
+def facets(
+    archive: Archive, filters: Filters, size: int = 12, named: Collection[str] = ("author", "tag")
+) -> Facets:
     """The facets of `summary`."""
-    return summary(archive, filters, size).facets
+    return summary(archive, filters, size, named).facets
 
 
 def results(
