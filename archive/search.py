@@ -154,6 +154,12 @@ class Query:
     def matchers(self) -> list[Matcher]:
         return list(dict.fromkeys(self.root.matchers()))
 
+    @property
+    def has_prefix(self) -> bool:
+        """Whether a word of it is a prefix (`bien*`): FTS5 gathers a prefix's matches from
+        the whole index at every evaluation, so one that stops early saves nothing."""
+        return any(term.prefix for term in _terms(self.root))
+
 
 def parse(text: str) -> Query | None:
     """The query in `text`; None when it is blank; QueryError when it cannot be searched.
@@ -580,15 +586,19 @@ _BY_DATE = {
     "newest": "published_at DESC, post_id DESC",
     "oldest": "published_at, post_id",
 }
-# A page in date order with words: the full-text index is asked only for the matches among the
-# newest (or oldest) FIRST_WINDOW articles the filters allow; FTS5 seeks to their post id range
-# (the site's post ids follow its dates), so a common word costs the same on any size of
-# archive. When they do not hold the page, the share of matches seen there sizes the next
-# window, twice what the page needs; none seen, or a window past LAST_WINDOW, and every match
-# is found and sorted instead: a rare word's matches are few, and its index entries short.
-FIRST_WINDOW = 2_000
-LAST_WINDOW = 100_000
-DEEPEST = 200  # a page ending past this many matches is cut from every match
+# A page in date order with words (newest first; oldest first is its mirror image). The
+# site's post ids follow its dates, so the index read from the highest post id down (FTS5
+# walks a doclist either way, and stops when asked no more) meets the page's matches first:
+# a common word costs a few index entries, a rare phrase its matches down to the page's last
+# one, and nothing is ranked or sorted but the page. Articles whose date is out of step with
+# their post id are then asked of the date index, without the text: those dated after the
+# last hit read and outside the post ids read. The ones further down are met by reading on,
+# any others are looked up in the index. Undated articles come last newest first, first
+# oldest first. A page ending past DEEPEST matches is cut from every match, sorted.
+DEEPEST = 200
+# Per order: the index read along post ids, which of them are onwards from the first, and which
+# rows sort ahead of another and behind it.
+_ALONG = {"newest": ("DESC", "<=", ">", "<"), "oldest": ("ASC", ">=", "<", ">")}
 
 
 def search(
@@ -655,52 +665,103 @@ def _check_sort(sort: str) -> None:
 
 
 def _by_date(archive: Archive, filters: Filters, sort: str, limit: int, offset: int) -> list[int]:
-    """The post ids of one page in date order (`sort` newest or oldest); see FIRST_WINDOW."""
-    need, window = offset + limit, FIRST_WINDOW
-    while filters.query is not None and need <= DEEPEST and window <= LAST_WINDOW:
-        seen = _in_window(archive, filters, sort, window, need)
-        if seen is None:
-            break
-        found, whole = seen
-        if len(found) >= need or whole:
-            return found[offset:need]
-        if not found:
-            break
-        window = 2 * need * window // len(found)
+    """The post ids of one page in date order (`sort` newest or oldest); see DEEPEST."""
+    need = offset + limit
+    query = filters.query
+    if query is not None and need <= DEEPEST:
+        undated = _undated(archive, filters, sort, need)
+        if sort == "newest":
+            dated = _dated(archive, filters, sort, need)
+            found = dated + undated[: need - len(dated)]
+        else:
+            found = undated + _dated(archive, filters, sort, need - len(undated))
+        return found[offset:need]
     selected, params = filters.narrow()
     sql = f"SELECT post_id FROM ({selected}) ORDER BY {_BY_DATE[sort]} LIMIT ? OFFSET ?"
     return [row[0] for row in archive.db.execute(sql, [*params, limit, offset])]
 
 
-def _in_window(
-    archive: Archive, filters: Filters, sort: str, window: int, need: int
-) -> tuple[list[int], bool] | None:
-    """The first `need` matches among the first `window` articles in date order that the
-    filters allow, and whether those were all it allows; None when undated articles are
-    among them (they sort apart)."""
+def _dated(archive: Archive, filters: Filters, sort: str, need: int) -> list[int]:
+    """The first `need` dated matches in date order, or all of them when fewer."""
     assert filters.query is not None
-    fts, facts = schema.FTS_TABLE, schema.FACTS_TABLE
-    order = _BY_DATE[sort]
+    if need <= 0:
+        return []
+    fts, facts, query = schema.FTS_TABLE, schema.FACTS_TABLE, filters.query
+    step, onwards, ahead, behind = _ALONG[sort]
+    sign = -1 if sort == "newest" else 1  # how far along the reading a post id is
     where, params = filters.where("f")
-    first = f"SELECT post_id, published_at FROM {facts} f WHERE {where} ORDER BY {order} LIMIT ?"
-    lowest, highest, size, dated = archive.db.execute(
-        f"SELECT min(post_id), max(post_id), count(*), count(published_at) FROM ({first})",
-        [*params, window],
-    ).fetchone()
-    if dated < size:
-        return None
-    if size == 0:
-        return [], size < window
-    edge = archive.db.execute(f"{first} OFFSET ?", [*params, 1, size - 1]).fetchone()
-    inside = ">=" if sort == "newest" else "<="
-    sql = (
-        f"SELECT f.post_id FROM {fts} JOIN {facts} f ON f.post_id = {fts}.rowid"
-        f" WHERE {fts} MATCH ? AND {fts}.rowid BETWEEN ? AND ?"
-        f" AND (f.published_at, f.post_id) {inside} (?, ?) AND {where}"
-        f" ORDER BY {order} LIMIT ?"
+    dated = f"f.published_at IS NOT NULL AND {where}"
+    # The reading starts at the end of the post ids, or at the first article the filters
+    # allow when they bound that end (--until newest first, --since oldest first).
+    start: int | None = None
+    if (filters.until if sort == "newest" else filters.since) is not None:
+        first = archive.db.execute(
+            f"SELECT post_id FROM {facts} f WHERE {dated} ORDER BY {_BY_DATE[sort]} LIMIT 1",
+            params,
+        ).fetchone()
+        if first is None:
+            return []
+        start = int(first[0])
+    along = "" if start is None else f" AND {fts}.rowid {onwards} {start}"
+    rows = archive.db.execute(
+        f"SELECT f.post_id, f.published_at FROM {fts} CROSS JOIN {facts} f"
+        f" ON f.post_id = {fts}.rowid WHERE {fts} MATCH ?{along} AND {dated}"
+        f" ORDER BY {fts}.rowid {step}",
+        [query.fts, *params],
     )
-    args = [filters.query.fts, lowest, highest, edge[1], edge[0], *params, need]
-    return [row[0] for row in archive.db.execute(sql, args)], size < window
+    read: list[tuple[int, str]] = rows.fetchmany(need)
+    beyond = "0" if start is None else f"f.post_id {ahead} {start}"  # the other side of it
+    if len(read) < need:  # every match along the reading is read
+        sql, args = f"SELECT f.post_id, f.published_at FROM {facts} f WHERE {beyond}", []
+    else:
+        last = (min if sort == "newest" else max)(read, key=lambda row: (row[1], row[0]))
+        sql = (
+            f"SELECT f.post_id, f.published_at FROM {facts} f"
+            f" WHERE (f.published_at, f.post_id) {ahead} (?, ?)"
+            f" AND (f.post_id {behind} {int(read[-1][0])} OR {beyond})"
+        )
+        args = [last[1], last[0]]
+    out_of_step = dict(archive.db.execute(f"{sql} AND {dated}", [*args, *params]).fetchall())
+    later = {i for i in out_of_step if len(read) == need and sign * i > sign * read[-1][0]}
+    if later:  # met further along the same reading
+        furthest = max(sign * post_id for post_id in later)
+        for post_id, published_at in rows:
+            if post_id in later:
+                read.append((post_id, published_at))
+            if sign * post_id >= furthest:
+                break
+    other_side = [post_id for post_id in out_of_step if post_id not in later]
+    read += [(i, out_of_step[i]) for i in _which_match(archive, query, other_side)]
+    found = sorted(read, key=lambda row: (row[1], row[0]), reverse=sort == "newest")
+    return [post_id for post_id, _ in found[:need]]
+
+
+def _undated(archive: Archive, filters: Filters, sort: str, need: int) -> list[int]:
+    """The first `need` undated matches, by post id (newest first: highest first)."""
+    assert filters.query is not None
+    where, params = filters.where("f")
+    sql = f"SELECT f.post_id FROM {schema.FACTS_TABLE} f WHERE f.published_at IS NULL AND {where}"
+    undated = [row[0] for row in archive.db.execute(sql, params)]
+    found = _which_match(archive, filters.query, undated)
+    return sorted(found, reverse=sort == "newest")[:need]
+
+
+def _which_match(archive: Archive, query: Query, ids: list[int]) -> set[int]:
+    """Which of `ids` `query` matches: an index seek each, or for a query with a prefix one
+    reading of their post id range (FTS5 gathers a prefix from the whole index at each
+    evaluation)."""
+    if not ids:
+        return set()
+    fts = schema.FTS_TABLE
+    if query.has_prefix:
+        sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? AND rowid BETWEEN ? AND ?"
+        found = archive.db.execute(sql, [query.fts, min(ids), max(ids)])
+        return {row[0] for row in found} & set(ids)
+    sql = (
+        f"SELECT {fts}.rowid FROM json_each(?) j CROSS JOIN {fts} ON {fts}.rowid = j.value"
+        f" WHERE {fts} MATCH ?"
+    )
+    return {row[0] for row in archive.db.execute(sql, [json.dumps(ids), query.fts])}
 
 
 def count(archive: Archive, filters: Filters) -> int:

@@ -15,7 +15,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -748,24 +748,25 @@ def test_datasette_full_text_search_finds_them_too(
     assert expected == asyncio.run(found())
 
 
-@pytest.mark.parametrize(
-    "windows", [(0, 0), (5, 5), (30, 300), (search_module.FIRST_WINDOW, search_module.LAST_WINDOW)]
-)
-def test_date_order_reads_windows_of_the_newest_articles_or_every_match(
-    archive: Archive, truth: Truth, monkeypatch: pytest.MonkeyPatch, windows: tuple[int, ...]
+@pytest.mark.parametrize("deepest", [0, search_module.DEEPEST])
+def test_date_order_reads_the_index_along_post_ids_or_sorts_every_match(
+    archive: Archive, truth: Truth, monkeypatch: pytest.MonkeyPatch, deepest: int
 ) -> None:
-    # Windows shrunk to the mirror's size: a common word fills the first window's page, a
-    # rare one does not and the next window or every match is read; a section filter
-    # narrows the windows.
-    monkeypatch.setattr(search_module, "FIRST_WINDOW", windows[0])
-    monkeypatch.setattr(search_module, "LAST_WINDOW", windows[1])
+    # A common word fills the page from the first post ids read, a rare one is read to its
+    # end; a section filter narrows both; a prefix, and with DEEPEST 0 every query, sorts
+    # every match instead.
+    monkeypatch.setattr(search_module, "DEEPEST", deepest)
     frequency = Counter(w for r in truth for w in folded(set(text_words(r))))
     rare = min(word for word, n in frequency.items() if 4 <= n <= 8 and word.isalpha())
-    for query, section in (("dao", None), (rare, None), ("bien", "quoc-te")):
+    for query, section in (("dao", None), (rare, None), ("bien", "quoc-te"), ("bie*", None)):
         matching = sorted(
             (r["published_at"], r["post_id"])
             for r in truth
-            if query in folded(set(text_words(r))) and section in (None, r["section"])
+            if any(
+                word == query or (query.endswith("*") and word.startswith(query[:-1]))
+                for word in folded(set(text_words(r)))
+            )
+            and section in (None, r["section"])
         )
         assert matching
         filters = Filters.of(query, sections=(section,) if section else ())
@@ -777,11 +778,58 @@ def test_date_order_reads_windows_of_the_newest_articles_or_every_match(
                 ], (query, sort, limit, offset)
 
 
-def test_date_order_puts_undated_articles_last_in_every_window(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+# A prefix is looked up another way (FTS5 gathers it whole at each evaluation).
+WORDS_AND_PREFIX = ["po hen", "po he*"]
+
+
+@pytest.mark.parametrize("query", WORDS_AND_PREFIX)
+def test_date_order_finds_articles_whose_date_is_out_of_step_with_their_post_id(
+    tmp_path: Path, query: str
 ) -> None:
-    monkeypatch.setattr(search_module, "FIRST_WINDOW", 2)
-    monkeypatch.setattr(search_module, "LAST_WINDOW", 5)
+    # Post ids 1..40 a day apart from 2 January, but for six filed late or early; every
+    # third, and 20 and 37, are about Pò Hèn. Each page, in each order, with and without a
+    # date window, is the one the dates give.
+    days = {post_id: post_id for post_id in range(1, 41)} | {
+        3: 38,
+        37: 2,
+        20: 40,
+        21: 1,
+        6: 12,
+        33: 25,
+    }
+    about = {post_id for post_id in days if post_id % 3 == 0} | {20, 37}
+    dated = {post_id: date(2025, 1, 1) + timedelta(days=day) for post_id, day in days.items()}
+    with Archive(tmp_path / "a.db") as archive:
+        for post_id in days:
+            record = make_record(
+                post_id=post_id, title="Cột mốc Pò Hèn" if post_id in about else "Khác"
+            )
+            published_at = f"{dated[post_id].isoformat()}T08:00:00+07:00"
+            archive.save_article(record | {"published_at": published_at}, make_page(), None)
+        matching = [post_id for _, post_id in sorted((dated[i], i) for i in about)]
+        assert [21, 37] == matching[:2] and [3, 39, 20] == matching[-3:]  # out of step
+        for first, last in ((None, None), (date(2025, 1, 10), date(2025, 1, 30))):
+            within = [
+                post_id
+                for post_id in matching
+                if first is None or last is None or first <= dated[post_id] <= last
+            ]
+            filters = Filters.for_days(query, first, last)
+            for sort, expected in (("oldest", within), ("newest", within[::-1])):
+                for limit, offset in ((1, 0), (2, 0), (3, 1), (5, 5), (30, 0)):
+                    found = page(archive, filters, limit=limit, offset=offset, sort=sort)
+                    assert expected[offset : offset + limit] == [hit.post_id for hit in found], (
+                        first,
+                        sort,
+                        limit,
+                        offset,
+                    )
+
+
+@pytest.mark.parametrize("query", WORDS_AND_PREFIX)
+def test_date_order_puts_undated_articles_last_newest_first_and_first_oldest_first(
+    tmp_path: Path, query: str
+) -> None:
     with Archive(tmp_path / "a.db") as archive:
         for post_id, published_at in (
             (1, "2025-01-01T08:00:00+07:00"),
@@ -794,11 +842,11 @@ def test_date_order_puts_undated_articles_last_in_every_window(
             record = make_record(post_id=post_id, title="Cột mốc Pò Hèn")
             archive.save_article(record | {"published_at": published_at}, make_page(), None)
         archive.save_article(make_record(post_id=7, title="Khác"), make_page(), None)
-        newest = page(archive, Filters.of("po hen"), limit=1, sort="newest")
+        newest = page(archive, Filters.of(query), limit=1, sort="newest")
         assert [6] == [hit.post_id for hit in newest]
-        everything = page(archive, Filters.of("po hen"), limit=10, sort="newest")
+        everything = page(archive, Filters.of(query), limit=10, sort="newest")
         assert [6, 5, 3, 4, 1, 2] == [hit.post_id for hit in everything]
-        oldest = page(archive, Filters.of("po hen"), limit=10, sort="oldest")
+        oldest = page(archive, Filters.of(query), limit=10, sort="oldest")
         assert [2, 1, 4, 3, 5, 6] == [hit.post_id for hit in oldest]
 
 
