@@ -794,7 +794,7 @@ def test_date_order_finds_articles_whose_date_is_out_of_step_with_their_post_id(
         37: 2,
         20: 40,
         21: 1,
-        6: 12,
+        6: 28,
         33: 25,
     }
     about = {post_id for post_id in days if post_id % 3 == 0} | {20, 37}
@@ -848,6 +848,18 @@ def test_date_order_puts_undated_articles_last_newest_first_and_first_oldest_fir
         assert [6, 5, 3, 4, 1, 2] == [hit.post_id for hit in everything]
         oldest = page(archive, Filters.of(query), limit=10, sort="oldest")
         assert [2, 1, 4, 3, 5, 6] == [hit.post_id for hit in oldest]
+
+
+@pytest.mark.parametrize("query", ['"đồn biên phòng"', "bie*"])
+def test_filtered_selections_read_the_index_first_and_look_up_each_match(
+    archive: Archive, query: str
+) -> None:
+    # Led the other way, SQLite read every article of the section and asked the index about
+    # each: 5 s for a rare phrase on 200,000 articles, minutes for a prefix (bench hostile).
+    sql, params = Filters.of(query, sections=("quoc-te",)).narrow()
+    plan = [row[3] for row in archive.db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+    assert plan[0].startswith("SCAN articles_fts VIRTUAL TABLE")
+    assert "SEARCH f USING INTEGER PRIMARY KEY (rowid=?)" == plan[1]
 
 
 def test_results_give_the_page_the_total_and_every_facet_from_one_summary(
