@@ -605,9 +605,18 @@ _BY_DATE = {
 # newest first, first oldest first. A page ending past DEEPEST matches is cut from every
 # match, sorted.
 DEEPEST = 200
-# Per order: the index read along post ids, which of them are onwards from the first, and which
-# rows sort ahead of another and behind it.
-_ALONG = {"newest": ("DESC", "<=", ">", "<"), "oldest": ("ASC", ">=", "<", ">")}
+
+
+class _Along(NamedTuple):
+    """How one date order reads the index along post ids, as SQL."""
+
+    step: str  # the direction of the reading
+    onwards: str  # post ids at or past the start of the reading
+    ahead: str  # a row (date, post id) sorting ahead of another; a post id before the start
+    behind: str  # one sorting behind it; a post id further along the reading
+
+
+_ALONG = {"newest": _Along("DESC", "<=", ">", "<"), "oldest": _Along("ASC", ">=", "<", ">")}
 
 
 def search(
@@ -699,7 +708,7 @@ def _dated(archive: Archive, filters: Filters, sort: str, need: int) -> list[int
     step, onwards, ahead, behind = _ALONG[sort]
     sign = -1 if sort == "newest" else 1  # how far along the reading a post id is
     where, params = filters.where("f")
-    dated = f"f.published_at IS NOT NULL AND {where}"
+    allowed = f"f.published_at IS NOT NULL AND {where}"  # dated, and as the filters ask
     # The reading runs from one end of the post ids to the other; where the filters bound the
     # dates, from the post id of the first article they allow, or to that of the last.
     near, far = (
@@ -710,9 +719,9 @@ def _dated(archive: Archive, filters: Filters, sort: str, need: int) -> list[int
     end: int | None = None
     if near is not None or far is not None:
         ends = archive.db.execute(
-            f"SELECT (SELECT post_id FROM {facts} f WHERE {dated}"
+            f"SELECT (SELECT post_id FROM {facts} f WHERE {allowed}"
             f" ORDER BY {_BY_DATE[sort]} LIMIT 1), (SELECT post_id FROM {facts} f"
-            f" WHERE {dated} ORDER BY {_BY_DATE[reverse]} LIMIT 1)",
+            f" WHERE {allowed} ORDER BY {_BY_DATE[reverse]} LIMIT 1)",
             [*params, *params],
         ).fetchone()
         if ends[0] is None:
@@ -720,38 +729,35 @@ def _dated(archive: Archive, filters: Filters, sort: str, need: int) -> list[int
         start = None if near is None else int(ends[0])
         end = None if far is None else int(ends[1])
     along = "" if start is None else f" AND {fts}.rowid {onwards} {start}"
-    along += "" if end is None else f" AND {fts}.rowid {_ALONG[reverse][1]} {end}"
+    along += "" if end is None else f" AND {fts}.rowid {_ALONG[reverse].onwards} {end}"
     rows = archive.db.execute(
-        f"SELECT f.post_id, f.published_at FROM {fts} CROSS JOIN {facts} f"
-        f" ON f.post_id = {fts}.rowid WHERE {fts} MATCH ?{along} AND {dated}"
+        f"SELECT f.post_id, f.published_at FROM {fts} {_INDEX_FIRST} {facts} f"
+        f" ON f.post_id = {fts}.rowid WHERE {fts} MATCH ?{along} AND {allowed}"
         f" ORDER BY {fts}.rowid {step}",
         [query.fts, *params],
     )
     read: list[tuple[int, str]] = rows.fetchmany(need)
+    full = len(read) == need
     # Out of step: outside the post ids read, and (when the page is full) sorting ahead of
     # its last hit.
-    outside = ["0"]
-    if start is not None:
-        outside.append(f"f.post_id {ahead} {start}")
-    if len(read) < need:
-        if end is not None:
-            outside.append(f"f.post_id {behind} {end}")
-        sql, args = f"SELECT f.post_id, f.published_at FROM {facts} f WHERE 1", []
-    else:
+    outside = [] if start is None else [f"f.post_id {ahead} {start}"]
+    sql, args = f"SELECT f.post_id, f.published_at FROM {facts} f WHERE 1", []
+    if full:
         last = (min if sort == "newest" else max)(read, key=lambda row: (row[1], row[0]))
         outside.append(f"f.post_id {behind} {int(read[-1][0])}")
-        sql = (
-            f"SELECT f.post_id, f.published_at FROM {facts} f"
-            f" WHERE (f.published_at, f.post_id) {ahead} (?, ?)"
-        )
+        sql += f" AND (f.published_at, f.post_id) {ahead} (?, ?)"
         args = [last[1], last[0]]
-    sql = f"{sql} AND ({' OR '.join(outside)}) AND {dated}"
-    out_of_step = dict(archive.db.execute(sql, [*args, *params]).fetchall())
+    elif end is not None:
+        outside.append(f"f.post_id {behind} {end}")
+    out_of_step: dict[int, str] = {}
+    if outside:  # else every match is read
+        sql = f"{sql} AND ({' OR '.join(outside)}) AND {allowed}"
+        out_of_step = dict(archive.db.execute(sql, [*args, *params]).fetchall())
     # Those further along the reading are met by reading on.
     later = {
         post_id
         for post_id in out_of_step
-        if len(read) == need
+        if full
         and sign * post_id > sign * read[-1][0]
         and (end is None or sign * post_id <= sign * end)
     }
@@ -776,7 +782,7 @@ def _undated(archive: Archive, filters: Filters, sort: str, need: int) -> list[i
     where, params = filters.where("f")
     sql = (
         f"SELECT f.post_id FROM {schema.FACTS_TABLE} f WHERE f.published_at IS NULL AND {where}"
-        f" ORDER BY f.post_id {_ALONG[sort][0]}"
+        f" ORDER BY f.post_id {_ALONG[sort].step}"
     )
     undated = [row[0] for row in archive.db.execute(sql, params)]
     return _which_match(archive, filters.query, undated, need)
