@@ -313,6 +313,7 @@ class Archive:
             if current is None:
                 row = _to_row(record) | {"first_seen_at": now, "updated_at": now}
                 self.db.table("articles").insert(row | {"last_seen_at": now} | found)
+                schema.gather_words(self.db)
                 return "new"
             try:
                 previous: dict[str, Any] | None = _from_row(current, self.path)
@@ -333,6 +334,7 @@ class Archive:
                 )
             row = _to_row(record) | {"updated_at": now, "last_seen_at": now, "provenance": None}
             self.db.table("articles").update(post_id, row | found)
+            schema.gather_words(self.db)
             return "updated"
 
     def _article_row(self, post_id: int) -> dict[str, Any] | None:

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 
 # The combining marks Vietnamese uses (tones, circumflex, breve, horn) all lie in this block.
 _MARKS = re.compile("[\u0300-\u036f]+")
-# A word as SQLite's unicode61 tokenizer sees one: letters and digits; `_` separates.
-WORD = re.compile(r"[^\W_]+")
+# A word as SQLite's unicode61 tokenizer sees one: letters and digits; `_` separates. Read as
+# `\w+` in the text with `_` made a space (same length, so the same positions): twice as
+# quick as `[^\W_]+`, and a page of snippets reads 12,000 words.
+_WORD = re.compile(r"\w+")
 
 
 def nfc(text: str) -> str:
@@ -57,4 +59,9 @@ def one_placement(text: str) -> str:
 
 def words(text: str) -> Iterator[re.Match[str]]:
     """The words of `text`, with their positions."""
-    return WORD.finditer(text)
+    return _WORD.finditer(text.replace("_", " "))
+
+
+def word_list(text: str) -> list[str]:
+    """The words of `text`."""
+    return _WORD.findall(text.replace("_", " "))

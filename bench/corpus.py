@@ -335,4 +335,5 @@ def build(path: Path, count: int, corpus: Corpus | None = None) -> float:
     Archive(path).close()
     with Archive(path) as archive, archive.db.atomic():
         archive.db.table("articles").insert_all(corpus.rows(count), batch_size=2000)
+        schema.gather_words(archive.db)
     return time.perf_counter() - began

@@ -30,6 +30,7 @@ from archive import search as search_module
 from archive.cli import cli
 from archive.search import (
     Filters,
+    Query,
     QueryError,
     check_index,
     facets,
@@ -397,7 +398,7 @@ def test_an_archive_of_schema_4_gains_the_narrow_tables_that_tags_and_authors_re
     conn.close()
 
     with Archive(path) as archive:
-        assert 6 == archive.db.execute("PRAGMA user_version").fetchone()[0]
+        assert schema.SCHEMA_VERSION == archive.db.execute("PRAGMA user_version").fetchone()[0]
         assert [1, 2] == ids(archive, tags=("ngu dan bam bien",))
         # The tags are in the full-text index too: the issue's "a search for it finds none".
         assert [1, 2] == ids(archive, '"Ngư dân bám biển"')
@@ -636,6 +637,9 @@ def test_stats_finds_a_gap_in_the_index_and_rebuild_fills_it(tmp_path: Path) -> 
             row,
         )
         archive.db.execute("UPDATE articles SET sapo_folded = NULL WHERE post_id = 532158")
+        # The words date order spells prefixes out into, damaged: two lost, none pending.
+        archive.db.execute("DELETE FROM index_words WHERE word IN ('mưa', 'mua')")
+        archive.db.execute("DELETE FROM index_words_pending")
         archive.db.conn.commit()
         assert [532158] == ids(archive, "lu")
     with Archive(db, readonly=True) as archive:
@@ -643,7 +647,9 @@ def test_stats_finds_a_gap_in_the_index_and_rebuild_fills_it(tmp_path: Path) -> 
             "search index: 1 articles missing from it (bienphong stats --rebuild-index)",
             "search index: 1 articles without their spelled or folded copies"
             " (bienphong stats --rebuild-index)",
-        ] == check_index(archive)[:2]
+            "search index: 2 of its words missing from index_words, so date order can miss a"
+            " prefix's articles (bienphong stats --rebuild-index)",
+        ] == check_index(archive)[:3]
     figures = json.loads(invoke("stats", "--json", "--db", str(db)).stdout)
     assert {"articles": 2, "indexed": 1, "missing": 1, "unfolded": 1, "complete": False} == (
         figures["search_index"]
@@ -653,6 +659,8 @@ def test_stats_finds_a_gap_in_the_index_and_rebuild_fills_it(tmp_path: Path) -> 
     assert "search index  2 of 2 articles (complete)" in result.stdout.splitlines()
     with Archive(db, readonly=True) as archive:
         assert [2, 532158] == ids(archive, "lu")
+        assert [] == check_index(archive)
+        assert [532158] == [hit.post_id for hit in page(archive, Filters.of("mu*"), sort="newest")]
 
 
 def test_an_archive_from_before_the_index_is_migrated(tmp_path: Path) -> None:
@@ -748,14 +756,24 @@ def test_datasette_full_text_search_finds_them_too(
     assert expected == asyncio.run(found())
 
 
+# How date order reads a prefix: spelled out into the index's words, or left to FTS5 (as
+# past MAX_SPELLED_OUT words, or while articles written around the store are pending).
+PREFIX_READ = {"spelled out": search_module.MAX_SPELLED_OUT, "left to FTS5": 0}
+
+
+@pytest.mark.parametrize("spelled_out", PREFIX_READ.values(), ids=PREFIX_READ.keys())
 @pytest.mark.parametrize("deepest", [0, search_module.DEEPEST])
 def test_date_order_reads_the_index_along_post_ids_or_sorts_every_match(
-    archive: Archive, truth: Truth, monkeypatch: pytest.MonkeyPatch, deepest: int
+    archive: Archive,
+    truth: Truth,
+    monkeypatch: pytest.MonkeyPatch,
+    deepest: int,
+    spelled_out: int,
 ) -> None:
     # A common word fills the page from the first post ids read, a rare one is read to its
-    # end; a section filter narrows both; a prefix, and with DEEPEST 0 every query, sorts
-    # every match instead.
+    # end; a section filter narrows both; with DEEPEST 0 every query sorts every match.
     monkeypatch.setattr(search_module, "DEEPEST", deepest)
+    monkeypatch.setattr(search_module, "MAX_SPELLED_OUT", spelled_out)
     frequency = Counter(w for r in truth for w in folded(set(text_words(r))))
     rare = min(word for word, n in frequency.items() if 4 <= n <= 8 and word.isalpha())
     for query, section in (("dao", None), (rare, None), ("bien", "quoc-te"), ("bie*", None)):
@@ -782,22 +800,22 @@ def test_date_order_reads_the_index_along_post_ids_or_sorts_every_match(
 WORDS_AND_PREFIX = ["po hen", "po he*"]
 
 
+@pytest.mark.parametrize("spelled_out", PREFIX_READ.values(), ids=PREFIX_READ.keys())
 @pytest.mark.parametrize("query", WORDS_AND_PREFIX)
 def test_date_order_finds_articles_whose_date_is_out_of_step_with_their_post_id(
-    tmp_path: Path, query: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str, spelled_out: int
 ) -> None:
-    # Post ids 1..40 a day apart from 2 January, but for six filed late or early; every
+    monkeypatch.setattr(search_module, "MAX_SPELLED_OUT", spelled_out)
+    # Articles 1..40 a day apart from 2 January, but for six filed late or early; every
     # third, and 20 and 37, are about Pò Hèn. Each page, in each order, with and without a
-    # date window, is the one the dates give.
-    days = {post_id: post_id for post_id in range(1, 41)} | {
-        3: 38,
-        37: 2,
-        20: 40,
-        21: 1,
-        6: 28,
-        33: 25,
+    # date window, is the one the dates give. Their post ids are two or so to a block of
+    # post ids (schema.BLOCK_SIZE), so the blocks decide which are read.
+    spread = schema.BLOCK_SIZE // 2 + 1
+    days = {n * spread: n for n in range(1, 41)} | {
+        n * spread: day for n, day in ((3, 38), (37, 2), (20, 40), (21, 1), (6, 28), (33, 25))
     }
-    about = {post_id for post_id in days if post_id % 3 == 0} | {20, 37}
+    about = {post_id for post_id in days if post_id // spread % 3 == 0}
+    about |= {20 * spread, 37 * spread}
     dated = {post_id: date(2025, 1, 1) + timedelta(days=day) for post_id, day in days.items()}
     with Archive(tmp_path / "a.db") as archive:
         for post_id in days:
@@ -807,7 +825,8 @@ def test_date_order_finds_articles_whose_date_is_out_of_step_with_their_post_id(
             published_at = f"{dated[post_id].isoformat()}T08:00:00+07:00"
             archive.save_article(record | {"published_at": published_at}, make_page(), None)
         matching = [post_id for _, post_id in sorted((dated[i], i) for i in about)]
-        assert [21, 37] == matching[:2] and [3, 39, 20] == matching[-3:]  # out of step
+        out_of_step = [n * spread for n in (21, 37)], [n * spread for n in (3, 39, 20)]
+        assert out_of_step == (matching[:2], matching[-3:])
         for first, last in ((None, None), (date(2025, 1, 10), date(2025, 1, 30))):
             within = [
                 post_id
@@ -826,10 +845,12 @@ def test_date_order_finds_articles_whose_date_is_out_of_step_with_their_post_id(
                     )
 
 
+@pytest.mark.parametrize("spelled_out", PREFIX_READ.values(), ids=PREFIX_READ.keys())
 @pytest.mark.parametrize("query", WORDS_AND_PREFIX)
 def test_date_order_puts_undated_articles_last_newest_first_and_first_oldest_first(
-    tmp_path: Path, query: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str, spelled_out: int
 ) -> None:
+    monkeypatch.setattr(search_module, "MAX_SPELLED_OUT", spelled_out)
     with Archive(tmp_path / "a.db") as archive:
         for post_id, published_at in (
             (1, "2025-01-01T08:00:00+07:00"),
@@ -850,6 +871,108 @@ def test_date_order_puts_undated_articles_last_newest_first_and_first_oldest_fir
         assert [2, 1, 4, 3, 5, 6] == [hit.post_id for hit in oldest]
 
 
+def index_words(archive: Archive) -> list[str]:
+    """The words FTS5's index holds, read off it."""
+    fts = schema.FTS_TABLE
+    archive.db.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocabulary USING fts5vocab(main, {fts}, row)"
+    )
+    return [row[0] for row in archive.db.execute("SELECT term FROM temp.vocabulary")]
+
+
+def query_of(typed: str) -> Query:
+    query = parse(typed)
+    assert query is not None
+    return query
+
+
+def along_index(archive: Archive, typed: str) -> search_module._Expression:
+    return search_module._along_index(archive, query_of(typed))
+
+
+def test_date_order_spells_a_prefix_out_into_the_words_of_the_index(
+    archive: Archive, truth: Truth
+) -> None:
+    # Every word FTS5 holds was gathered as the crawl wrote each article, and a prefix is
+    # spelled out into the words of the mirror's articles that begin with it.
+    gathered = {row[0] for row in archive.db.execute(f"SELECT word FROM {schema.WORDS_TABLE}")}
+    held = set(index_words(archive))
+    assert "bien" in held and held <= gathered
+    assert (
+        0 == archive.db.execute(f"SELECT count(*) FROM {schema.PENDING_WORDS_TABLE}").fetchone()[0]
+    )
+    beginning = sorted(
+        {w for r in truth for w in folded(set(text_words(r))) if w.startswith("bie")}
+    )
+    assert "bien" in beginning and len(beginning) > 1
+    spelled = " OR ".join(f'"{word}"' for word in beginning)
+    expected = search_module._Expression(f"{search_module.FOLDED}: ({spelled})", False)
+    assert expected == along_index(archive, "bie*")
+    accented = along_index(archive, '"đồn biên phò"*')
+    assert accented == search_module._Expression(
+        f'{search_module.SPELLED}: ("đồn biên phòng")', False
+    )
+
+
+def test_articles_written_around_the_store_leave_prefixes_to_fts5_until_it_gathers_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        archive.save_article(make_record(post_id=1, title="Cột mốc Pò Hèn"), make_page(), None)
+    # Another tool writes an article, the triggers index it, and its words are pending.
+    record = make_record(post_id=2, title="Pò Hẻo")
+    row = {
+        k: json.dumps(v, ensure_ascii=False) if k in schema.JSON_FIELDS else v
+        for k, v in record.items()
+    }
+    times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-01-01T00:00:00+00:00")
+    with sqlite3.connect(path) as conn:
+        Database(conn).table("articles").insert(row | schema.index_columns(row) | times)
+    conn.close()
+    typed = '"po he"*'
+    filters = Filters.of(typed)
+    with Archive(path) as archive:
+        assert "heo" not in {w for (w,) in archive.db.execute("SELECT word FROM index_words")}
+        assert along_index(archive, typed) == search_module._Expression(
+            f'{search_module.FOLDED}: "po he"*', True
+        )
+        assert [2, 1] == [hit.post_id for hit in page(archive, filters, sort="newest")]
+        # The store's next write gathers them.
+        archive.save_article(make_record(post_id=3, title="Khác"), make_page(), None)
+        words = {w for (w,) in archive.db.execute("SELECT word FROM index_words")}
+        assert {"hen", "heo", "khac"} <= words
+        assert along_index(archive, typed) == search_module._Expression(
+            f'{search_module.FOLDED}: ("po hen" OR "po heo")', False
+        )
+        assert [2, 1] == [hit.post_id for hit in page(archive, filters, sort="newest")]
+
+
+def test_an_archive_of_schema_6_gains_the_words_of_its_index(tmp_path: Path) -> None:
+    path = tmp_path / "v6.db"
+    with sqlite3.connect(path) as conn:
+        database = Database(conn)
+        schema.migrate_to(database, 6)
+        times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-03-01")
+        for post_id, title in ((1, "Giữ vững hòa bình"), (2, "Biển đảo")):
+            record = make_record(post_id=post_id, title=title, sapo=None, body="Đồn Biên phòng")
+            row = {
+                k: json.dumps(v, ensure_ascii=False) if k in schema.JSON_FIELDS else v
+                for k, v in record.items()
+            }
+            database.table("articles").insert(row | schema.index_columns(row) | times)
+    conn.close()
+    with Archive(path) as archive:
+        words = [w for (w,) in archive.db.execute("SELECT word FROM index_words ORDER BY word")]
+        assert sorted(index_words(archive)) == words
+        assert {"hoà", "hoa", "biển", "bien", "đồn", "don"} <= set(words)
+        pending = archive.db.execute("SELECT count(*) FROM index_words_pending").fetchone()
+        assert (0,) == pending
+        for query, expected in (("bie*", [2, 1]), ("hoa*", [1]), ("biể*", [2])):
+            found = page(archive, Filters.of(query), sort="newest")
+            assert expected == [hit.post_id for hit in found], query
+
+
 @pytest.mark.parametrize("query", ['"đồn biên phòng"', "bie*"])
 def test_filtered_selections_read_the_index_first_and_look_up_each_match(
     archive: Archive, query: str
@@ -862,12 +985,25 @@ def test_filtered_selections_read_the_index_first_and_look_up_each_match(
     assert "SEARCH f USING INTEGER PRIMARY KEY (rowid=?)" == plan[1]
 
 
+# A summary counts the matches, or for a query that matches most of the archive the
+# articles it misses (the archive's totals less theirs): each way forced for every query.
+COUNTED_FROM = {"matches": 1.0, "misses": 0.0}
+
+
+@pytest.mark.parametrize("past", COUNTED_FROM.values(), ids=COUNTED_FROM.keys())
+@pytest.mark.parametrize("common", [False, True], ids=["dao", "most common word"])
 def test_results_give_the_page_the_total_and_every_facet_from_one_summary(
-    archive: Archive, truth: Truth
+    archive: Archive, truth: Truth, monkeypatch: pytest.MonkeyPatch, past: float, common: bool
 ) -> None:
-    matching = [r for r in truth if "dao" in folded(set(text_words(r)))]
+    monkeypatch.setattr(search_module, "COUNT_MISSES_PAST", past)
+    frequency = Counter(w for r in truth for w in folded(set(text_words(r))))
+    word = "dao"
+    if common:  # the most common word that some articles miss
+        word = max((w for w, n in frequency.items() if n < len(truth)), key=lambda w: frequency[w])
+        assert frequency[word] > len(truth) * 0.6
+    matching = [r for r in truth if word in folded(set(text_words(r)))]
     assert 20 < len(matching) < len(truth)
-    filters = Filters.of("dao")
+    filters = Filters.of(word)
     found, by = results(archive, filters, limit=5, size=3)
     assert len(matching) == found.total == search(archive, filters).total
     assert 5 == len(found.hits)
@@ -886,3 +1022,15 @@ def test_results_give_the_page_the_total_and_every_facet_from_one_summary(
     assert (0, {"section": [], "author": [], "tag": [], "month": []}) == summary(
         archive, Filters.of("khongcotrongkho")
     )
+
+
+def test_a_query_that_matches_most_of_the_newest_articles_is_counted_from_its_misses(
+    archive: Archive, truth: Truth
+) -> None:
+    newest = sorted(truth, key=lambda r: r["post_id"])[-search_module.SAMPLE :]
+    frequency = Counter(w for r in newest for w in folded(set(text_words(r))))
+    common = max(frequency, key=lambda w: frequency[w])
+    quarter = min(frequency, key=lambda w: (abs(frequency[w] - len(newest) / 4), w))
+    for word, most in ((quarter, False), (common, True)):
+        assert most == (frequency[word] > search_module.COUNT_MISSES_PAST * len(newest))
+        assert most == search_module._matches_most(archive, query_of(word)), word

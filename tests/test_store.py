@@ -486,7 +486,8 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
     with pytest.raises(ArchiveError) as refused:
         Archive(path, readonly=True)
     assert (
-        f"archive {path} is of schema version 3, older than this bienphong's 6: upgrade it"
+        f"archive {path} is of schema version 3, older than this bienphong's {SCHEMA_VERSION}:"
+        " upgrade it"
         " with `bienphong stats --rebuild-index` or a crawl (about a minute a 100,000 articles)"
     ) == str(refused.value)
 
@@ -498,7 +499,7 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
         archive.save_article(make_record(), None, None, {"title": "rules:A-2020"})
         after = archive.provenance(532158)
 
-    assert 6 == version
+    assert SCHEMA_VERSION == version
     assert make_record() == article
     assert None is before
     assert [None] == [run["generic_share"] for run in runs]
