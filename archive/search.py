@@ -80,7 +80,7 @@ class QueryError(ReaderError):
 SpellOut = Callable[[str], tuple[str, ...] | None]
 
 
-def _LEAVE_PREFIX(prefix: str) -> None:
+def _leave_prefix(prefix: str) -> None:
     return None
 
 
@@ -104,7 +104,7 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
 
-    def fts(self, spell_out: SpellOut = _LEAVE_PREFIX) -> str:
+    def fts(self, spell_out: SpellOut = _leave_prefix) -> str:
         phrase = " ".join(self.words)
         folded = _phrase(FOLDED, fold(phrase), self.prefix, spell_out)
         accented = [i for i, word in enumerate(self.words) if has_diacritics(word)]
@@ -133,7 +133,7 @@ class Operation:
     operator: str
     parts: tuple[Node, ...]
 
-    def fts(self, spell_out: SpellOut = _LEAVE_PREFIX) -> str:
+    def fts(self, spell_out: SpellOut = _leave_prefix) -> str:
         return "(" + f" {self.operator} ".join(part.fts(spell_out) for part in self.parts) + ")"
 
     def matchers(self) -> list[Matcher]:
