@@ -761,9 +761,11 @@ def stats(db: Path, as_json: bool, rebuild_index: bool, check: bool) -> None:
     whether the search index holds every article.
 
     --check runs SQLite's integrity check, reads every record, version and raw page back
-    (a page must decompress to its sha256) and checks the search index against the
-    articles (FTS5's integrity check; skipped on a read-only archive). It prints one line
-    a problem, at most 100, and exits 1 when it found any; minutes on a large archive.
+    (a page must decompress to its sha256), checks that every word of the search index is
+    in its list of words (`index_words`, which date order spells a prefix out from) and
+    checks the index against the articles (FTS5's integrity check; skipped on a read-only
+    archive). It prints one line a problem, at most 100, and exits 1 when it found any;
+    minutes on a large archive.
     A damaged article is repaired by `bienphong reextract` (from its raw page) or by the
     next crawl that fetches it; a damaged index by --rebuild-index.
 
