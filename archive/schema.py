@@ -426,8 +426,8 @@ def _create_v6(db: Database) -> None:
 # (fts5vocab), and `gather_words` reads those of the articles written since through a scratch
 # index with the same tokenizer. Triggers list every article whose indexed text was written
 # (`index_words_pending`), whoever wrote it; while that list is not empty the words may be
-# incomplete, and search leaves prefixes to FTS5. A word no article holds any more stays: it
-# matches nothing.
+# incomplete, and search leaves prefixes to FTS5. A word no article holds any more stays (it
+# matches nothing) until the words are next read off the whole index (`fill_words`).
 WORDS_TABLE = "index_words"
 PENDING_WORDS_TABLE = "index_words_pending"
 # Past one pending article in this many, reading the whole index's words is the quicker way
@@ -490,13 +490,15 @@ def fill_blocks(db: Database) -> None:
 
 
 def fill_words(db: Database) -> None:
-    """Read every word off the index into WORDS_TABLE, and clear the pending list (the
-    migration; `stats --rebuild-index`; many articles written at once)."""
+    """Read every word off the index into WORDS_TABLE, in place of those it held, and clear
+    the pending list (the migration; `stats --rebuild-index`; many articles written at once).
+    """
+    db.execute(f"DELETE FROM [{WORDS_TABLE}]")
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.[{FTS_TABLE}_words]"
         f" USING fts5vocab(main, [{FTS_TABLE}], row)"
     )
-    db.execute(f"INSERT OR IGNORE INTO [{WORDS_TABLE}] (word) SELECT term FROM [{FTS_TABLE}_words]")
+    db.execute(f"INSERT INTO [{WORDS_TABLE}] (word) SELECT term FROM [{FTS_TABLE}_words]")
     db.execute(f"DELETE FROM [{PENDING_WORDS_TABLE}]")
 
 

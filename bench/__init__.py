@@ -8,9 +8,10 @@ from typing import NamedTuple
 
 
 class Row(NamedTuple):
-    """One measured figure."""
+    """One measured figure; a row without a value heads the rows below it, or says why a
+    figure was not measured."""
 
     figure: str
-    value: float
+    value: float | None
     unit: str
     note: str

@@ -70,7 +70,9 @@ def section(name: str, tables: Tables, command: str, when: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_value(value: float) -> str:
+def format_value(value: float | None) -> str:
+    if value is None:
+        return ""
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"

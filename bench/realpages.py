@@ -172,7 +172,7 @@ def timing_rows(ms: dict[str, float], pages: int) -> list[Row]:
 
 def rows() -> list[Row]:
     if not (FOLDER / "score.py").exists():
-        return [Row("real pages", 0, "", f"{FOLDER} not found: skipped")]
+        return [Row("real pages", None, "", f"{FOLDER} not found: skipped")]
     score = scorer()
     scored = [score_page(score, page) for page in score.pages()]
     found = []
