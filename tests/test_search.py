@@ -640,7 +640,7 @@ def test_stats_finds_a_gap_in_the_index_and_rebuild_fills_it(tmp_path: Path) -> 
         # The words date order spells prefixes out into, damaged: two lost, none pending.
         archive.db.execute("DELETE FROM index_words WHERE word IN ('mưa', 'mua')")
         archive.db.execute("DELETE FROM index_words_pending")
-        # And one no article holds: harmless, and gone once the words are read again.
+        # And one no article holds, which must be gone once the words are read again.
         archive.db.execute("INSERT INTO index_words (word) VALUES ('muối')")
         archive.db.conn.commit()
         assert [532158] == ids(archive, "lu")
