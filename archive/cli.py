@@ -275,9 +275,10 @@ def crawl(
     check_writable(db)  # a path no crawl could write: one line, and no lock file made
     # The lock before the archive is opened: a refused second crawl leaves the archive and its
     # -wal and -shm files byte for byte as they were.
-    with ArchiveLock(db):
-        Archive(db).close()  # an archive the crawl cannot use: one line, before Scrapy loads
-        summary = crawler_run.run_crawl(options)
+    # The archive is opened once, before Scrapy loads (one that the crawl cannot use is one
+    # line), and handed to the crawl.
+    with ArchiveLock(db), Archive(db) as archive:
+        summary = crawler_run.run_crawl(options, archive)
     if summary.unreachable:  # recorded as `unreachable` in `bienphong runs`
         raise CliError(summary.unreachable)
     ended = f"interrupted ({summary.interrupted})" if summary.interrupted else "finished"

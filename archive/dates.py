@@ -1,5 +1,11 @@
-"""Dates the user types for --since and --until: `2024-01-31` or `7d` (seven days ago), and the
-one form of the moments the archive writes itself (fetch, run and export times).
+"""Dates at the edges: parsed once where text comes in, written once where text goes out.
+
+In: the days a user types for --since and --until (`2024-01-31`, or `7d`: seven days ago;
+`parse_day`), and every ISO 8601 time read from a stored row, a setting, a feed, a sitemap
+or a page (`parse_iso`, the one lenient reader). Out: the two stored forms, each written by
+one function: the archive's own moments (fetch, run and export times) in UTC to the second
+(`utc_iso`), and an article's dates and the bounds compared with them on the site's clock
+(`site_iso`). Inside, `datetime` values travel.
 
 A day means its start on the site's clock (UTC+7), the zone published_at is in.
 """
@@ -7,7 +13,7 @@ A day means its start on the site's clock (UTC+7), the zone published_at is in.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from archive.site import SITE_TZ
 
@@ -24,6 +30,39 @@ def utc_iso(moment: datetime) -> str:
 
 def utc_now() -> str:
     return utc_iso(datetime.now(UTC))
+
+
+def site_iso(moment: datetime) -> str:
+    """A moment as an article's dates are written: ISO 8601 on the site's clock (a naive
+    moment is on it already), as precise as it came."""
+    moment = moment.replace(tzinfo=SITE_TZ) if moment.tzinfo is None else moment
+    return moment.astimezone(SITE_TZ).isoformat()
+
+
+def parse_iso(value: object, zone: tzinfo | None = None) -> datetime | None:
+    """The datetime in ISO 8601 text (a date alone is its midnight; `Z` is UTC; spaces
+    around are ignored); a datetime as it is; None for anything else. A moment without an
+    offset takes `zone`, when one is given."""
+    if isinstance(value, str) and value.strip():
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=zone) if zone is not None and value.tzinfo is None else value
+
+
+def setting_time(value: object, name: str) -> datetime | None:
+    """A time the crawl's settings hold (a datetime from `bienphong crawl`, ISO text from
+    `scrapy crawl -s NAME=...`), on the site's clock when it names no offset; None when
+    unset; DateError naming the setting when it holds something else."""
+    if value is None or value == "":
+        return None
+    moment = parse_iso(value, SITE_TZ)
+    if moment is None:
+        raise DateError(f"{name} is not an ISO 8601 time: {value!r}", f"{name}: {value!r}")
+    return moment
 
 
 def site_today() -> date:

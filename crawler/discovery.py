@@ -9,14 +9,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.etree
 import lxml.html
 
-from archive.site import PageKind, canonical_url, page_kind, post_id
+from archive.dates import parse_iso
+from archive.site import SITE_TZ, PageKind, canonical_url, page_kind, post_id
 from pipelines.extraction.page import decode
 
 MORE_TEXT = re.compile(r"^\s*(xem thêm|trang sau|tiếp|sau|next|›|»)\s*$", re.IGNORECASE)
@@ -43,18 +44,19 @@ class HtmlLinks:
 
 
 def parse_date(text: str | None) -> datetime | None:
-    """A machine date from a feed or sitemap: ISO 8601 or RFC 822; None when unreadable."""
+    """A machine date from a feed or sitemap: ISO 8601 (on the site's clock when it names no
+    offset: a sitemap's `<lastmod>2024-01-05`) or RFC 822 (`-0000` is UTC); None when
+    unreadable."""
     if not text or not text.strip():
         return None
-    text = text.strip()
+    found = parse_iso(text, SITE_TZ)
+    if found is not None:
+        return found
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text)
+        moment = parsedate_to_datetime(text.strip())
     except (TypeError, ValueError, IndexError):
         return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def listing_page_number(url: str) -> int:

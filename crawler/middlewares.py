@@ -1,6 +1,7 @@
 """Downloader components: only the site's hosts fetched, Retry-After honoured on 429/503,
 truncated pages retried, redirects kept on the site's hosts, and the site's address mapped to
-another origin (the offline mirror) below every other component."""
+another origin (the offline mirror) below every other component. Through Scrapy's public
+hooks; the few internals they need are `crawler.compat`'s."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from scrapy import Request, signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -20,7 +21,6 @@ from scrapy.exceptions import (
     IgnoreRequest,
 )
 from scrapy.http import Response
-from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.error import (
     ConnectError,
@@ -31,6 +31,7 @@ from twisted.internet.error import (
 from twisted.internet.error import TimeoutError as UserTimeoutError
 
 from archive.site import CANONICAL_ORIGIN, SITE_HOSTS
+from crawler.compat import pause_download_slot, widen_connection_pool
 
 logger = logging.getLogger(__name__)
 OFFSITE_DROPPED = "archive/fetch/offsite_dropped"
@@ -160,54 +161,55 @@ def connection_error(exception: Exception) -> str:
     return str(exception).strip() or type(exception).__name__
 
 
-class RetryAfterMiddleware(RetryMiddleware):
-    """Scrapy's retry; on a 429 or 503 the whole server is left alone as long as its
-    `Retry-After` asks (RETRY_AFTER_DEFAULT seconds without one): every request to the
-    server's download slot waits, not only the one retried."""
+class TruncatedPageRetryMiddleware(StatsMiddleware):
+    """A page the crawl reads that came cut short (no closing tag behind an honest
+    Content-Length) is retried like a failed answer, through Scrapy's public
+    `get_retry_request` and its RETRY_TIMES; after the last retry the spider records it.
+    HTTP errors and connection failures are Scrapy's own RetryMiddleware's."""
 
-    def __init__(self, settings: Any) -> None:
-        super().__init__(settings)
-        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
-        self.retry_after_default = settings.getfloat("RETRY_AFTER_DEFAULT", 5.0)
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.crawler = crawler
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        role = request.meta.get("role")
+        if request.meta.get("dont_retry") or response.status != 200 or not role:
+            return response
+        if complete(response.body, role):
+            return response
+        self.stats.inc_value("archive/fetch/truncated")
+        retry = get_retry_request(request, spider=self.crawler.spider, reason="truncated page")
+        return retry or response
+
+
+class RetryAfterPause:
+    """On a 429 or 503 the whole server is left alone as long as its `Retry-After` asks
+    (RETRY_AFTER_DEFAULT seconds without one, RETRY_AFTER_MAX at most): every request to
+    the server's download slot waits, not only the one retried (those in flight finish).
+    An extension, as the answer arrives (`response_downloaded`), before the downloader
+    sends the slot's next request."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.retry_after_max = crawler.settings.getfloat("RETRY_AFTER_MAX", 120.0)
+        self.retry_after_default = crawler.settings.getfloat("RETRY_AFTER_DEFAULT", 5.0)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:
-        middleware = super().from_crawler(crawler)
-        # As the answer arrives, before the downloader sends the slot's next request.
-        crawler.signals.connect(middleware.pause_server, signal=signals.response_downloaded)
-        return middleware
+        pause = cls(crawler)
+        crawler.signals.connect(pause.response_downloaded, signal=signals.response_downloaded)
+        return pause
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        if request.meta.get("dont_retry"):
-            return response
-        if response.status == 200 and request.meta.get("role"):  # a page the crawl reads
-            if complete(response.body, request.meta["role"]):
-                return response
-            self.crawler.stats.inc_value("archive/fetch/truncated")
-            return self._retry(request, "truncated page") or response  # the spider records it
-        if response.status not in self.retry_http_codes:
-            return response
-        return self._retry(request, f"HTTP {response.status}") or response
-
-    def pause_server(self, response: Response, request: Request, **_: Any) -> None:
-        """After a 429 or 503, no request leaves the server's download slot for as long as
-        it asked (those in flight finish): through the slot's own timer, the one its
-        download delay uses."""
+    def response_downloaded(self, response: Response, request: Request, **_: Any) -> None:
         if response.status not in (429, 503) or request.meta.get("dont_retry"):
             return
         header = response.headers.get("Retry-After")
         wait = retry_after_seconds(
             header.decode("latin-1") if header else None, time(), self.retry_after_max
         )
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is None:
-            return
-        self.crawler.stats.inc_value("archive/fetch/retry_after_waits")
-        if slot.latercall is not None:
-            slot.latercall.cancel()
         seconds = self.retry_after_default if wait is None else wait
-        slot.latercall = call_later(seconds, downloader._latercall, slot)
+        if pause_download_slot(self.crawler.engine, request, seconds):
+            self.crawler.stats.inc_value("archive/fetch/retry_after_waits")
 
 
 class SiteRedirectMiddleware(StatsMiddleware):
@@ -243,7 +245,7 @@ class SiteAddressHandler(HTTP11DownloadHandler):
         # Scrapy keeps CONCURRENT_REQUESTS_PER_DOMAIN idle connections, but a slot starts its
         # next request before the last one's connection is back in the pool: at that size
         # half the connections were closed and opened again. Twice as many stay open.
-        self._pool.maxPersistentPerHost *= 2
+        widen_connection_pool(self, 2)
         base = urlsplit(crawler.settings.get("BIENPHONG_BASE_URL"))
         self.origin = (base.scheme, base.netloc) if base.hostname not in SITE_HOSTS else None
 

@@ -5,11 +5,11 @@ Pure: no Scrapy. The spider asks the plan which links to fetch and which listing
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from archive.dates import parse_iso, setting_time, site_iso
 from archive.site import CANONICAL_ORIGIN, SECTIONS
 from archive.store import Archive, Validators
 
@@ -18,10 +18,6 @@ from .discovery import Link
 LEGACY_FEED_IDS = dict(SECTIONS)  # section → the number in its older feed URL
 # Stop paging a listing (newest first) after this many archived post ids in a row.
 KNOWN_RUN_DEFAULT = 10
-# A listing ends after this many pages in a row that list nothing new: no post id that was
-# not on its last RECALL_PAGES pages (a listing that repeats itself, or loops, for ever).
-STALE_PAGES = 3
-RECALL_PAGES = 5
 # No listing is paged past this page (the site's largest section fills about 2,500).
 LISTING_PAGE_CAP_DEFAULT = 10_000
 
@@ -36,7 +32,7 @@ class CrawlPlan:
     known_run: int = KNOWN_RUN_DEFAULT
     listing_page_cap: int = LISTING_PAGE_CAP_DEFAULT
     # archived post_id → the site's time of our version (modified, else published)
-    archived: dict[int, str | None] = field(default_factory=dict)
+    archived: dict[int, datetime | None] = field(default_factory=dict)
     walked_at: datetime | None = None  # start of the last finished, unbounded run
     validators: dict[str, Validators] = field(default_factory=dict)
     retry: list[tuple[str, int]] = field(default_factory=list)  # failed earlier, not archived
@@ -61,7 +57,7 @@ class CrawlPlan:
             return True
         # A sitemap's <lastmod> after the site's time of our version: corrected since.
         stamp = self.archived[link.post_id]
-        return bool(link.lastmod and stamp and link.lastmod > datetime.fromisoformat(stamp))
+        return bool(link.lastmod and stamp and link.lastmod > stamp)
 
     def feed_urls(self, section: str) -> list[str]:
         """The section's feed in both URL forms; on an incremental run only the form an
@@ -92,44 +88,22 @@ class CrawlPlan:
         return headers
 
 
-@dataclass
-class ListingWalk:
-    """One listing's pages so far, to tell when paging it on would find nothing."""
-
-    recent: deque[frozenset[int]] = field(default_factory=lambda: deque(maxlen=RECALL_PAGES))
-    stale: int = 0  # pages in a row that listed nothing new
-
-    def page(self, number: int, post_ids: list[int], cap: int) -> str | None:
-        """After page `number` listed `post_ids`: None to page on, else why the listing ends."""
-        new = set(post_ids).difference(*self.recent)
-        self.recent.append(frozenset(post_ids))
-        self.stale = 0 if new else self.stale + 1
-        if self.stale >= STALE_PAGES:
-            return f"ended at page {number}: {STALE_PAGES} pages in a row listed nothing new"
-        if number >= cap:
-            return f"ended at page {number}: the cap on pages a listing is followed to"
-        return None
-
-
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
     """The plan from the crawl's Scrapy settings and the archive's memory of earlier runs."""
-    recheck_since = settings.get("BIENPHONG_RECHECK_SINCE")
+    recheck_since = setting_time(settings.get("BIENPHONG_RECHECK_SINCE"), "BIENPHONG_RECHECK_SINCE")
+    stamps = archive.site_stamps()
     return CrawlPlan(
-        since=_time(settings.get("BIENPHONG_SINCE")),
+        since=setting_time(settings.get("BIENPHONG_SINCE"), "BIENPHONG_SINCE"),
         max_articles=settings.getint("BIENPHONG_MAX_ARTICLES") or None,
         sections=tuple(settings.getlist("BIENPHONG_SECTIONS")),
         full=settings.getbool("BIENPHONG_FULL"),
         refetch=settings.getbool("BIENPHONG_REFETCH"),
         known_run=settings.getint("BIENPHONG_KNOWN_RUN", KNOWN_RUN_DEFAULT),
         listing_page_cap=settings.getint("BIENPHONG_LISTING_PAGE_CAP", LISTING_PAGE_CAP_DEFAULT),
-        archived=archive.site_stamps(),
-        walked_at=_time(archive.last_complete_run_started()),
+        archived={post_id: parse_iso(stamp) for post_id, stamp in stamps.items()},
+        walked_at=parse_iso(archive.last_complete_run_started()),
         validators=archive.validators(),
         retry=archive.pending_failures(),
         retry_pages=archive.pending_page_failures(),
-        recheck=archive.urls_published_since(recheck_since) if recheck_since else [],
+        recheck=archive.urls_published_since(site_iso(recheck_since)) if recheck_since else [],
     )

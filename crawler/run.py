@@ -12,8 +12,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
-from archive.site import CANONICAL_ORIGIN, SITE_TZ
-from archive.store import ArchiveError
+from archive.dates import site_iso
+from archive.site import CANONICAL_ORIGIN
+from archive.store import Archive, ArchiveError
 from crawler.middlewares import OFFSITE_DROPPED, UNREACHABLE
 from crawler.progress import INTERRUPTED
 
@@ -66,10 +67,10 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     overrides: dict[str, Any] = {
         "BIENPHONG_DB": str(options.db),
         "BIENPHONG_BASE_URL": options.base_url.rstrip("/"),
-        "BIENPHONG_SINCE": site_time(options.since),
+        "BIENPHONG_SINCE": options.since,
         "BIENPHONG_FULL": options.full,
         "BIENPHONG_REFETCH": options.refetch,
-        "BIENPHONG_RECHECK_SINCE": site_time(options.recheck_since),
+        "BIENPHONG_RECHECK_SINCE": options.recheck_since,
         "BIENPHONG_MAX_ARTICLES": options.max_articles,
         "BIENPHONG_SECTIONS": list(options.sections),
         "BIENPHONG_RUN_OPTIONS": run_options(options),
@@ -87,13 +88,6 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
-def site_time(moment: datetime | None) -> str | None:
-    """ISO 8601 in the site's time zone when the moment has none."""
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=SITE_TZ)).isoformat()
-
-
 def run_options(options: CrawlOptions) -> dict[str, Any]:
     """The options as the `runs` table records them."""
     return {
@@ -101,19 +95,20 @@ def run_options(options: CrawlOptions) -> dict[str, Any]:
         "base_url": options.base_url,
         "delay": options.delay,
         "concurrency": options.concurrency,
-        "since": site_time(options.since),
+        "since": options.since and site_iso(options.since),
         "max_articles": options.max_articles,
         "sections": list(options.sections),
         "full": options.full,
         "refetch": options.refetch,
-        "recheck_since": site_time(options.recheck_since),
+        "recheck_since": options.recheck_since and site_iso(options.recheck_since),
         "timeout": options.timeout,
     }
 
 
-def run_crawl(options: CrawlOptions) -> CrawlSummary:
-    """Crawl once, in this process (Scrapy's reactor runs once per process). The caller
-    holds the archive's lock (`bienphong crawl` takes it before it opens the archive)"""
+def run_crawl(options: CrawlOptions, archive: Archive) -> CrawlSummary:
+    """Crawl once into `archive`, in this process (Scrapy's reactor runs once per process).
+    The caller holds the archive's lock (`bienphong crawl` takes it before it opens the
+    archive) and closes the archive after."""
     from crawler.spiders.bienphong import BienphongSpider
 
     started = time.monotonic()
@@ -126,7 +121,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     def keep(failure: Failure) -> None:
         failed.append(failure.value or RuntimeError(str(failure)))
 
-    process.crawl(crawler).addErrback(keep)
+    process.crawl(crawler, archive=archive).addErrback(keep)
     process.start()
     if failed:
         if isinstance(failed[0], ArchiveError):

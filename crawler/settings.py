@@ -85,8 +85,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.DiscoveryBoundMiddleware": 60,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.RetryAfterMiddleware": 550,
+    # After Scrapy's RetryMiddleware (550): a page cut short is retried as a failed answer is.
+    "crawler.middlewares.TruncatedPageRetryMiddleware": 560,
     # Above RedirectMiddleware (600): a redirect off the site's hosts, or a loop, is refused.
     "crawler.middlewares.SiteRedirectMiddleware": 650,
     # Nearest the downloader: sees each attempt's connection error before the retries.
@@ -98,8 +98,12 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.middlewares.SiteAddressHandler",
 }
 
-# The progress line (`bienphong crawl` turns it on; `scrapy crawl` keeps Scrapy's own logs).
-EXTENSIONS = {"crawler.progress.Progress": 500}
+EXTENSIONS = {
+    # A 429 or 503 holds every request to the server for as long as its Retry-After asks.
+    "crawler.middlewares.RetryAfterPause": 500,
+    # The progress line (`bienphong crawl` turns it on; `scrapy crawl` keeps Scrapy's logs).
+    "crawler.progress.Progress": 500,
+}
 BIENPHONG_PROGRESS = False
 BIENPHONG_PROGRESS_INTERVAL = 60.0  # seconds between progress lines off a terminal
 

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 from trafilatura.external import jt_stoplist_init
 from trafilatura.meta import reset_caches
 
+from archive.dates import parse_iso, setting_time
 from pipelines.extraction import explain
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage
 from pipelines.signals import listing_exhausted
@@ -32,8 +33,9 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        since = crawler.settings.get("BIENPHONG_SINCE")
-        return cls(crawler, datetime.fromisoformat(since) if since else None)
+        return cls(
+            crawler, setting_time(crawler.settings.get("BIENPHONG_SINCE"), "BIENPHONG_SINCE")
+        )
 
     def open_spider(self) -> None:
         # justext's stop words of every language (~34 MiB, never released) are built on the
@@ -53,9 +55,8 @@ class ExtractPipeline:
                 self.stats.inc_value("archive/extract/cache_resets")
 
     def extract(self, page: FetchedPage) -> ExtractedArticle | FailedPage:
-        fetched_at = datetime.fromisoformat(page.fetched_at)
         try:
-            found = explain(page.body, page.url, fetched_at, section_hint=page.section_hint)
+            found = explain(page.body, page.url, page.fetched_at, section_hint=page.section_hint)
         except Exception as error:  # a page the rules choke on is recorded, kept, not lost
             self.stats.inc_value("archive/extract/errors")
             reason = f"extraction failed: {type(error).__name__}: {error}"
@@ -68,5 +69,5 @@ class ExtractPipeline:
         return ExtractedArticle(found.record, page, found.provenance)
 
     def _too_old(self, record: dict[str, Any]) -> bool:
-        published = record.get("published_at")
-        return bool(self.since and published and datetime.fromisoformat(published) < self.since)
+        published = parse_iso(record.get("published_at"))
+        return bool(self.since and published and published < self.since)

@@ -4,6 +4,7 @@ feed, sitemap or listing said of itself), and what extraction hands on to the st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from archive.store import Validators
@@ -18,7 +19,7 @@ class FetchedPage:
     status: int
     headers: dict[str, str]
     body: bytes
-    fetched_at: str  # ISO 8601 UTC
+    fetched_at: datetime  # aware
     post_id: int
     section_hint: str | None = None  # the section whose listing or feed named the page
     listing: str | None = None  # the listing that named it, so --since can stop paging it

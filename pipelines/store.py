@@ -1,6 +1,10 @@
 """Pipeline 300: each extracted article committed to the archive as soon as it is extracted,
 each failed page recorded (with its raw page, when one came), and the run closed with its
-counts, fill rates and drift warnings."""
+counts, fill rates and drift warnings.
+
+The archive is the crawl's one open archive, which the spider holds (`spider.archive`:
+handed in by `bienphong crawl`, or opened by the spider under `scrapy crawl`); the pipeline
+writes into it and leaves closing it to whoever opened it."""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.dates import utc_iso
 from archive.drift import drift_warnings, generic_path
-from archive.lock import ArchiveLock
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive, ArchiveError, RawPage, Validators
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
@@ -27,14 +31,10 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.path = crawler.settings.get("BIENPHONG_DB")
         self.options = crawler.settings.getdict("BIENPHONG_RUN_OPTIONS")
         self.archive: Archive | None = None
         self.run_id = 0
         self.validators: dict[str, Validators] = {}  # kept at the end of a whole walk
-        # `bienphong crawl` holds the lock already; `scrapy crawl bienphong` takes it here.
-        held = crawler.settings.getbool("BIENPHONG_LOCK_HELD")
-        self.lock = None if held else ArchiveLock(self.path)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -45,10 +45,11 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        if self.lock is not None:
-            self.lock.acquire()
+        archive = getattr(self.crawler.spider, "archive", None)
+        if not isinstance(archive, Archive):
+            raise TypeError("the store pipeline needs a spider that holds the crawl's archive")
         try:
-            self.archive = Archive(self.path)
+            self.archive = archive
             self.archive.mark_interrupted_runs()  # the lock is ours: a "running" run was killed
             self.run_id = self.archive.start_run(self.options)
         except ArchiveError as error:
@@ -85,27 +86,23 @@ class StorePipeline:
 
     def spider_closed(self, reason: str) -> None:
         # Scrapy closes the spider once every item is through: nothing is left to write.
-        if self.archive is not None:
-            try:
-                if self.run_id:
-                    stats = self.stats.get_stats()
-                    outcome, warnings = close_run(
-                        self.archive, self.run_id, reason, stats, self.validators
-                    )
-                    self.stats.set_value("archive/outcome", outcome)
-                    self.stats.set_value("archive/warnings", warnings)
-            except ArchiveError as error:  # kept for `run_crawl`, which raises it; a run left
-                # "running" is marked interrupted by the next crawl
-                self.stats.set_value(ERROR_STAT, self.stats.get_value(ERROR_STAT) or str(error))
-            finally:
-                self.archive.close()
-                self.archive = None
-        if self.lock is not None:
-            self.lock.release()
+        if self.archive is None or not self.run_id:
+            return
+        try:
+            stats = self.stats.get_stats()
+            outcome, warnings = close_run(self.archive, self.run_id, reason, stats, self.validators)
+            self.stats.set_value("archive/outcome", outcome)
+            self.stats.set_value("archive/warnings", warnings)
+        except ArchiveError as error:  # kept for `run_crawl`, which raises it; a run left
+            # "running" is marked interrupted by the next crawl
+            self.stats.set_value(ERROR_STAT, self.stats.get_value(ERROR_STAT) or str(error))
+        finally:
+            self.archive = None
 
 
 def raw_page(page: FetchedPage) -> RawPage:
-    return RawPage(page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at)
+    fetched_at = utc_iso(page.fetched_at)
+    return RawPage(page.url, page.final_url, page.status, page.headers, page.body, fetched_at)
 
 
 def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: int) -> str:

@@ -42,7 +42,7 @@ WRITERS = ("crawl", "reextract", "stats --rebuild-index")
 def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A crawl or a server that got past the checks would record itself here, not run."""
     started: list[str] = []
-    monkeypatch.setattr(crawler_run, "run_crawl", lambda options: started.append("crawl"))
+    monkeypatch.setattr(crawler_run, "run_crawl", lambda options, archive: started.append("crawl"))
     monkeypatch.setattr(uvicorn.Server, "run", lambda *args, **kwargs: started.append("serve"))
     return started
 

@@ -391,7 +391,9 @@ class FakeRunCrawl:
     def __init__(self) -> None:
         self.calls: list[crawler_run.CrawlOptions] = []
 
-    def __call__(self, options: crawler_run.CrawlOptions) -> crawler_run.CrawlSummary:
+    def __call__(
+        self, options: crawler_run.CrawlOptions, archive: Archive
+    ) -> crawler_run.CrawlSummary:
         self.calls.append(options)
         return crawler_run.CrawlSummary(
             run_id=7,
@@ -542,7 +544,7 @@ def test_a_crawl_that_failed_more_than_it_read_exits_1_after_its_summary(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     failed = crawler_run.CrawlSummary(run_id=3, failed=4, pages_failed=30, outcome="failed")
-    monkeypatch.setattr(crawler_run, "run_crawl", lambda options: failed)
+    monkeypatch.setattr(crawler_run, "run_crawl", lambda options, archive: failed)
     result = invoke("crawl", "--db", str(tmp_path / "a.db"))
     assert 1 == result.exit_code
     assert "feeds, sitemaps and listings failed: 30\n" in result.stdout

@@ -13,7 +13,7 @@ from crawler.discovery import (
     section_of_listing,
     sitemap_entries,
 )
-from crawler.plan import ListingWalk
+from crawler.state import ListingWalk
 
 ICT = timezone(timedelta(hours=7))
 LISTING = b"""<html><head><link rel="next" href="/kinh-te/?page=3"></head><body>

@@ -48,7 +48,8 @@ STATUSES = {0, 1, 2}  # done; could not run; usage error (archive/cli.py's docst
 def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A crawl or a server that got past the checks is stubbed: the arguments are fuzzed.
     The crawl's stub reports a run that fetched nothing, as the command reads its summary."""
-    monkeypatch.setattr(crawler_run, "run_crawl", lambda options: crawler_run.CrawlSummary(0))
+    nothing_fetched = crawler_run.CrawlSummary(0)
+    monkeypatch.setattr(crawler_run, "run_crawl", lambda options, archive: nothing_fetched)
     monkeypatch.setattr(uvicorn.Server, "run", lambda *args, **kwargs: None)
 
 

@@ -4,7 +4,7 @@ and what the spider and the pipelines tell each other (items one way, signals th
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -31,7 +31,7 @@ from tests.mirror.render import article_page, section_page, section_url
 from tests.mirror.site import SECTION_BY_SLUG, SECTIONS, WWW
 
 SITE = Site(articles=30, seed=3)
-FETCHED_AT = "2026-11-30T05:00:00Z"
+FETCHED_AT = datetime(2026, 11, 30, 5, tzinfo=UTC)
 CHOKE_MARK = b"<!-- the extractor chokes here -->"
 SINCE = "2100-01-01T00:00:00+07:00"  # later than every article of the mirror
 
@@ -45,8 +45,17 @@ def fetched(index: int, mark: bytes = b"", listing: str | None = None) -> Fetche
 
 
 def make_crawler(db: Path, **settings: Any) -> Crawler:
+    """A crawler with its spider, which opens the crawl's archive at `db` (as under
+    `scrapy crawl`) and holds it for the pipelines."""
     settings |= {"BIENPHONG_DB": str(db), "BIENPHONG_RUN_OPTIONS": {"command": "crawl"}}
-    return get_crawler(BienphongSpider, settings_dict=settings)
+    crawler = get_crawler(BienphongSpider, settings_dict=settings)
+    crawler.spider = BienphongSpider.from_crawler(crawler)
+    return crawler
+
+
+def spider_of(crawler: Crawler) -> BienphongSpider:
+    assert isinstance(crawler.spider, BienphongSpider)
+    return crawler.spider
 
 
 def pipelines(db: Path, **settings: Any) -> tuple[ExtractPipeline, StorePipeline]:
@@ -179,7 +188,7 @@ def test_the_archive_keeps_where_each_field_came_from(tmp_path: Path) -> None:
 
     with Archive(db, readonly=True) as archive:
         stored = archive.provenance(page.post_id)
-    expected = explain(page.body, page.url, datetime.fromisoformat(FETCHED_AT)).provenance
+    expected = explain(page.body, page.url, FETCHED_AT).provenance
     assert expected == stored
     assert stored is not None
     assert "rules:" == stored["title"][:6]
@@ -253,7 +262,7 @@ def next_pages(spider: BienphongSpider, response: HtmlResponse) -> list[str]:
 
 def test_an_article_older_than_since_ends_the_listing_that_named_it(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path / "archive.db", BIENPHONG_SINCE=SINCE)
-    spider = BienphongSpider.from_crawler(crawler)
+    spider = spider_of(crawler)
     extract_pipeline = ExtractPipeline.from_crawler(crawler)
     heard: list[str] = []
 
@@ -294,7 +303,7 @@ def test_an_article_older_than_since_ends_the_listing_that_named_it(tmp_path: Pa
 def test_the_spider_hands_validators_to_the_store_only_from_a_whole_walk(
     tmp_path: Path, settings: dict[str, Any], expected: int
 ) -> None:
-    spider = BienphongSpider.from_crawler(make_crawler(tmp_path / "archive.db", **settings))
+    spider = spider_of(make_crawler(tmp_path / "archive.db", **settings))
     url = f"{WWW}/rss/kinh-te.rss"
     request = scrapy.Request(url, meta={"role": "feed"})
     response = HtmlResponse(url, status=304, headers={"ETag": '"v1"'}, request=request)

@@ -718,8 +718,8 @@ def test_an_article_link_to_another_host_is_dropped_counted_and_claims_no_post_i
     elsewhere = Link("https://bienphong.com.vn.example.net/tin-post450001.html", 450001)
     on_site = Link("https://www.bienphong.com.vn/tin-post450001.html", 450001)
 
-    assert [] == list(spider.article(elsewhere))
-    assert [on_site.url] == [request.url for request in spider.article(on_site)]
+    assert [] == list(spider.articles([elsewhere]))
+    assert [on_site.url] == [request.url for request in spider.articles([on_site])]
     assert 1 == crawler.stats.get_value("archive/discovery/offsite_links")
 
 

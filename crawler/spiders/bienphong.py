@@ -8,27 +8,31 @@ archive, listings stop after a run of archived ids, and sitemaps are asked condi
 listing ends when its pages stop listing anything new. Under --since a listing's next page
 waits for its page's articles, and a link known to be older ends it unfetched.
 
-The spider and the pipelines share no attributes. The spider hands the pipelines what it
-scraped as items (pages, failures, the validators feeds and listings sent); a pipeline tells
-the spider something through a signal of the crawler's (`pipelines.signals`), which the spider
-connects to in `from_crawler`, as Scrapy's own extensions do.
+Where the crawl has got to is one object, `CrawlState` (`crawler.state`, pure); the spider
+builds the requests it asks for. The crawl's archive is opened once: `bienphong crawl` hands
+its open archive in (the spider argument `archive`); under `scrapy crawl bienphong` the spider
+takes the lock and opens it, and closes both when the engine stops. The pipelines read that
+archive (`spider.archive`) and nothing else of the spider: the spider hands them what it
+scraped as items (pages, failures, the validators feeds and listings sent), and a pipeline
+tells the spider something through a signal of the crawler's (`pipelines.signals`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+from functools import wraps
 from typing import Any
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.robotstxt import ProtegoRobotParser, RobotParser
+from scrapy.robotstxt import RobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.dates import utc_now
+from archive.lock import ArchiveLock
 from archive.site import (
     CANONICAL_ORIGIN,
     SECTION_SLUGS,
@@ -40,8 +44,10 @@ from archive.site import (
 )
 from archive.store import Archive, Validators
 from crawler import discovery
+from crawler.compat import robots_sitemaps
 from crawler.middlewares import DISCOVERY_DONE, complete
-from crawler.plan import CrawlPlan, ListingWalk, load_plan
+from crawler.plan import CrawlPlan, load_plan
+from crawler.state import CrawlState
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import ENDED_LISTINGS, listing_exhausted
 
@@ -58,44 +64,76 @@ PRIORITY = {
 # on every run, and a 304 would hide them).
 CONDITIONAL_ROLES = ("sitemap", "month-sitemap", "feed", "listing")
 Output = scrapy.Request | PageValidators | FailedPage  # what discovery callbacks yield
+Reader = Callable[["BienphongSpider", Response], Iterator[Output]]
+
+
+def discovery_page(read: Reader) -> Reader:
+    """A feed, sitemap or listing callback, with what every one of them does first: a page
+    still cut short after the retries is a failure to record (and retry first next run), not
+    a page to read a part of; one answered 200 or 304 hands on its validators; only a 200 is
+    read. A page not read tells `not_read`."""
+
+    @wraps(read)
+    def callback(spider: BienphongSpider, response: Response) -> Iterator[Output]:
+        failed = spider.truncated(response)
+        if failed is not None:
+            yield failed
+        else:
+            yield from spider.seen(response)
+        if failed is None and response.status == 200:
+            yield from read(spider, response)
+        else:
+            spider.not_read(response, unchanged=failed is None and response.status == 304)
+
+    return callback
 
 
 class BienphongSpider(scrapy.Spider):
     name = "bienphong"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, archive: Archive | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.plan = CrawlPlan()
-        self.scheduled: set[int] = set()
-        self.requested: set[str] = set()  # pages other than articles asked for so far
-        self.exhausted_listings: set[str] = set()
-        self.known_runs: dict[str, int] = {}  # listing → archived ids in a row so far
-        self.walks: dict[str, ListingWalk] = {}  # listings being paged → their pages so far
-        self.new_scheduled = 0  # articles not archived yet, asked for (--max-articles)
-        self.feeds_pending: dict[str, int] = {}  # incremental: section → its feeds unread
-        # Under --since: post id → a date learned without fetching (a feed's pubDate, a
-        # sitemap's); listing → its page's articles still being fetched, and its next pages,
-        # asked only once those are known to be recent enough.
-        self.dated: dict[int, datetime] = {}
-        self.awaiting: dict[str, set[int]] = {}
-        self.held_pages: dict[str, list[scrapy.Request]] = {}
+        self.archive = archive  # the crawl's one open archive (see the module's docstring)
+        self.state = CrawlState(CrawlPlan())
+        self.owned: tuple[ArchiveLock | None, Archive] | None = None  # opened here: closed here
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BienphongSpider:
         spider: BienphongSpider = super().from_crawler(crawler, *args, **kwargs)
-        with Archive(crawler.settings.get("BIENPHONG_DB")) as archive:
-            spider.plan = load_plan(crawler.settings, archive)
+        settings = crawler.settings
+        if spider.archive is None:  # `scrapy crawl bienphong`: the lock, then the archive
+            held = settings.getbool("BIENPHONG_LOCK_HELD")
+            lock = None if held else ArchiveLock(settings.get("BIENPHONG_DB"))
+            if lock is not None:
+                lock.acquire()
+            spider.archive = Archive(settings.get("BIENPHONG_DB"))
+            spider.owned = (lock, spider.archive)
+            crawler.signals.connect(spider.engine_stopped, signal=signals.engine_stopped)
+        spider.state = CrawlState(load_plan(settings, spider.archive))
         crawler.signals.connect(spider.stop_paging, signal=listing_exhausted)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         for done in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.article_done, signal=done)
         return spider
 
-    def stop_paging(self, listing: str) -> None:
-        """Ask no further pages of `listing` (`listing_exhausted`, or a run of archived ids)."""
-        self.exhausted_listings.add(listing)
+    @property
+    def plan(self) -> CrawlPlan:
+        return self.state.plan
 
-    # -- start ------------------------------------------------------------------------------
+    def engine_stopped(self) -> None:
+        """Every component has written its last: the archive and the lock opened here close."""
+        if self.owned is not None:
+            lock, archive = self.owned
+            archive.close()
+            if lock is not None:
+                lock.release()
+            self.owned = None
+
+    def stop_paging(self, listing: str) -> None:
+        """Ask no further pages of `listing` (`listing_exhausted`: older than --since)."""
+        self.state.end_listing(listing)
+
+    # -- requests ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.start_requests_list():
@@ -111,7 +149,7 @@ class BienphongSpider(scrapy.Spider):
             feeds = plan.feed_urls(slug)
             requests += [self.page(url, self.parse_feed, "feed", section=slug) for url in feeds]
             if plan.incremental:  # the listing only if its feed does not reach the archive
-                self.feeds_pending[slug] = len(feeds)
+                self.state.expect_feeds(slug, len(feeds))
             else:
                 requests.append(self.page(f"{site}/{slug}/", self.parse_listing, "listing"))
         if not plan.sections:
@@ -139,32 +177,73 @@ class BienphongSpider(scrapy.Spider):
     ) -> scrapy.Request:
         headers = self.plan.conditional_headers(url) if role in CONDITIONAL_ROLES else {}
         if role not in ("article", "retry"):
-            self.requested.add(url)
+            self.state.first_request(url)
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.page_failed,
             priority=PRIORITY[role] if priority is None else priority,
             headers=headers,
-            # Articles are deduplicated by post id (fetch_article): Scrapy's URL fingerprints
-            # would only hold one more entry per article in memory.
+            # Articles are deduplicated by post id (CrawlState.claim): Scrapy's URL
+            # fingerprints would only hold one more entry per article in memory.
             dont_filter=role in ("article", "retry"),
             meta={"download_slot": SLOT, "role": role, "handle_httpstatus_list": [304, 404]} | meta,
         )
 
-    def listing_page(self, url: str, role: str) -> Iterator[scrapy.Request]:
+    def listing_page(self, url: str, role: str) -> scrapy.Request | None:
         """A listing or tag page, the first time the crawl comes across it. Every article
         page links a handful of tags: thousands of repeats that Scrapy's dupefilter would drop
         only after building, passing through the middlewares and fingerprinting each."""
-        if url not in self.requested:
-            yield self.page(url, self.parse_listing, role)
+        if not self.state.first_request(url):
+            return None
+        return self.page(url, self.parse_listing, role)
 
     def fetch_article(self, url: str, pid: int, role: str = "article", **meta: Any) -> Any:
-        """One request per post id per crawl, whatever URL form led to it."""
-        if pid in self.scheduled:
+        """An archived article asked again (a retry, a recheck), once per crawl."""
+        if not self.state.claim(pid):
             return None
-        self.scheduled.add(pid)
         return self.page(url, self.parse_article, role, post_id=pid, **meta)
+
+    def article(
+        self, link: discovery.Link, section: str | None = None, listing: str | None = None
+    ) -> scrapy.Request | None:
+        """The request for an article a page named, when the crawl wants it."""
+        if not is_site_url(link.url):  # elsewhere: never fetched, and never claims a post id
+            self.crawler.stats.inc_value("archive/discovery/offsite_links")
+            return None
+        if not self.state.wants(link):
+            return None
+        if self.state.enough_articles:
+            # Enough: the feeds, sitemaps and listings still queued are dropped unasked.
+            self.crawler.stats.set_value(DISCOVERY_DONE, True)
+        return self.page(
+            link.url,
+            self.parse_article,
+            "article",
+            post_id=link.post_id,
+            section_hint=section,
+            listing=listing,
+        )
+
+    def articles(self, links: list[discovery.Link]) -> Iterator[scrapy.Request]:
+        for link in links:
+            if request := self.article(link):
+                yield request
+
+    def tag_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        """Tag pages mix years, so they only help a walk of the whole site."""
+        if self.plan.since is None and not self.plan.incremental:
+            for url in urls:
+                if request := self.listing_page(url, "tag"):
+                    yield request
+
+    # -- what every discovery page does first ------------------------------------------------
+
+    def truncated(self, response: Response) -> FailedPage | None:
+        """A feed, sitemap or listing still cut short after the retries."""
+        if response.status == 200 and not complete(response.body, response.meta.get("role")):
+            return FailedPage(canonical_url(response.url), None, "truncated page")
+        return None
 
     def seen(self, response: Response) -> Iterator[PageValidators]:
         """What a feed, sitemap or listing said of itself (answered 200 or 304), for the store
@@ -184,120 +263,98 @@ class BienphongSpider(scrapy.Spider):
             ),
         )
 
-    def truncated(self, response: Response) -> FailedPage | None:
-        """A feed, sitemap or listing still cut short after the retries: a failure to record
-        (and retry first next run), not a page to read a part of."""
-        if response.status == 200 and not complete(response.body, response.meta.get("role")):
-            return FailedPage(canonical_url(response.url), None, "truncated page")
-        return None
+    def not_read(self, response: Response, unchanged: bool) -> None:
+        """A page not read (cut short, 304, 404): a section's feed still counts as read, and
+        covers the section when it did not change since the last walk."""
+        if response.meta.get("role") == "feed":
+            self.feed_read(feed_section(response), covers=unchanged)
 
     # -- discovery --------------------------------------------------------------------------
 
     def robots_parsed(self, robotparser: RobotParser, request: scrapy.Request) -> None:
         """The sitemaps robots.txt names, from the copy Scrapy's robots middleware fetched
         before the crawl's first request (so robots.txt is asked once, not twice)."""
-        if self.plan.sections or not isinstance(robotparser, ProtegoRobotParser):
+        if self.plan.sections:
             return
-        for url in robotparser.rp.sitemaps:
+        for url in robots_sitemaps(robotparser):
             self.crawler.engine.crawl(self.page(url, self.parse_sitemap, "sitemap"))
 
+    @discovery_page
     def parse_sitemap(self, response: Response) -> Iterator[Output]:
-        if failed := self.truncated(response):
-            yield failed
-            return
-        yield from self.seen(response)
-        if response.status != 200:
-            return
         _, links, children = discovery.sitemap_entries(response.body, response.url)
         for url, lastmod in children:
             if self.plan.wants_sitemap(url, lastmod):
                 stamp = lastmod.isoformat() if lastmod else None
                 yield self.page(url, self.parse_sitemap, "month-sitemap", lastmod=stamp)
-        for link in links:
-            yield from self.article(link)
+        yield from self.articles(links)
 
+    @discovery_page
     def parse_feed(self, response: Response) -> Iterator[Output]:
-        section = response.meta.get("section") or discovery.section_of_listing(response.url)
-        if failed := self.truncated(response):
-            self.feed_read(section, covers=False)
-            yield failed
-            return
-        yield from self.seen(response)
-        if response.status != 200:  # 304: nothing in it changed since the last walk
-            self.feed_read(section, covers=response.status == 304)
-            return
+        section = feed_section(response)
         links = discovery.feed_links(response.body, response.url)
         for link in links:
-            yield from self.article(link, section)
+            if request := self.article(link, section):
+                yield request
         self.feed_read(section, covers=any(link.post_id in self.plan.archived for link in links))
 
     def feed_read(self, section: str | None, covers: bool) -> None:
         """Incremental: a section's feed that reaches back to an archived article (or did not
         change) lists everything new in the section, and its listing is not asked; once
         none of its feeds did, the listing is walked as usual."""
-        if section not in self.feeds_pending:
-            return
-        self.feeds_pending[section] -= 1
-        if covers or self.feeds_pending[section] == 0:
-            del self.feeds_pending[section]
-            if not covers:
-                url = f"{CANONICAL_ORIGIN}/{section}/"
-                self.crawler.engine.crawl(self.page(url, self.parse_listing, "listing"))
+        if self.state.feed_read(section, covers):
+            url = f"{CANONICAL_ORIGIN}/{section}/"
+            self.crawler.engine.crawl(self.page(url, self.parse_listing, "listing"))
 
+    @discovery_page
     def parse_home(self, response: Response) -> Iterator[Output]:
-        if failed := self.truncated(response):
-            yield failed
-            return
-        yield from self.seen(response)
-        if response.status != 200:
-            return
         found = discovery.html_links(response.body, response.url)
-        for link in found.articles:
-            yield from self.article(link)
+        yield from self.articles(found.articles)
         for url in found.sections:
             known = discovery.section_of_listing(url) in SECTION_SLUGS
-            if not (known and self.plan.incremental):  # known ones: their feeds decide
-                yield from self.listing_page(url, "listing")
+            if known and self.plan.incremental:  # known ones: their feeds decide
+                continue
+            if request := self.listing_page(url, "listing"):
+                yield request
         yield from self.tag_pages(found.tags)
 
+    @discovery_page
     def parse_listing(self, response: Response) -> Iterator[Output]:
         """A section or tag page: its articles, then its next pages until a page lists none,
         an article older than --since turns up, or (incremental) archived ids run long."""
-        if failed := self.truncated(response):
-            yield failed
-            return
-        yield from self.seen(response)
-        if response.status != 200:
-            return
+        state = self.state
         found = discovery.html_links(response.body, response.url)
         section = discovery.section_of_listing(response.url)
         listing = discovery.listing_key(response.url)
         fetching: set[int] = set()
         for link in found.articles:
-            if self.older_than_since(link):  # newest first: the rest are older still
-                self.stop_paging(listing)
+            if state.older_than_since(link):  # newest first: the rest are older still
+                state.end_listing(listing)
                 break
-            self.count_known(listing, link.post_id)
-            for request in self.article(link, section, listing=listing):
+            state.count_known(listing, link.post_id)
+            if request := self.article(link, section, listing=listing):
                 fetching.add(link.post_id)
                 yield request
         self.walk(listing, response.url, [link.post_id for link in found.articles])
-        if found.articles and listing not in self.exhausted_listings:
+        ended = state.listing(listing).ended
+        if found.articles and not ended:
             role = "listing" if section else "tag"
-            pages = [r for url in found.next_pages for r in self.listing_page(url, role)]
+            pages = [(url, role) for url in found.next_pages if state.first_request(url)]
             if self.plan.since is not None and fetching:
                 # The next page waits until this page's articles tell whether it is needed.
-                self.awaiting[listing], self.held_pages[listing] = fetching, pages
+                state.hold(listing, fetching, pages)
             else:
-                yield from pages
-        if not found.next_pages or listing in self.exhausted_listings:
-            self.walks.pop(listing, None)  # done with: its pages so far are not needed
+                yield from (self.page(url, self.parse_listing, role) for url, role in pages)
+        if not found.next_pages or ended:
+            state.done_walking(listing)
 
-    def older_than_since(self, link: discovery.Link) -> bool:
-        """Known, without fetching it, to be published before --since."""
-        since = self.plan.since
-        known = self.dated.get(link.post_id) or link.published
-        return since is not None and known is not None and known < since
+    def walk(self, listing: str, url: str, post_ids: list[int]) -> None:
+        """Page no further a listing whose pages have stopped listing anything new, or that
+        reached the page cap; said in the run's warnings (`bienphong runs`)."""
+        ended = self.state.walk(listing, discovery.listing_page_number(url), post_ids)
+        if ended:
+            where = canonical_url(listing)  # the listing's first page, as the user knows it
+            ended_before = self.crawler.stats.get_value(ENDED_LISTINGS, [])
+            self.crawler.stats.set_value(ENDED_LISTINGS, [*ended_before, (where, ended)])
 
     def article_done(self, item: Any, **_: Any) -> None:
         """An article fetched from a listing page went through the pipelines (kept, dropped as
@@ -308,71 +365,8 @@ class BienphongSpider(scrapy.Spider):
             self.article_resolved(page.listing, page.post_id)
 
     def article_resolved(self, listing: str | None, pid: int | None) -> None:
-        waiting = self.awaiting.get(listing or "")
-        if waiting is None:
-            return
-        waiting.discard(pid or 0)
-        if waiting:
-            return
-        del self.awaiting[listing or ""]
-        pages = self.held_pages.pop(listing or "", [])
-        if listing not in self.exhausted_listings:
-            for request in pages:
-                self.crawler.engine.crawl(request)
-
-    def walk(self, listing: str, url: str, post_ids: list[int]) -> None:
-        """Page no further a listing whose pages have stopped listing anything new, or that
-        reached the page cap; said in the run's warnings (`bienphong runs`)."""
-        walk = self.walks.setdefault(listing, ListingWalk())
-        number = discovery.listing_page_number(url)
-        ended = walk.page(number, post_ids, self.plan.listing_page_cap)
-        if ended and listing not in self.exhausted_listings:
-            self.stop_paging(listing)
-            where = canonical_url(listing)  # the listing's first page, as the user knows it
-            ended_before = self.crawler.stats.get_value(ENDED_LISTINGS, [])
-            self.crawler.stats.set_value(ENDED_LISTINGS, [*ended_before, (where, ended)])
-
-    def count_known(self, listing: str, pid: int) -> None:
-        run = self.known_runs.get(listing, 0) + 1 if pid in self.plan.archived else 0
-        self.known_runs[listing] = run
-        if self.plan.incremental and run >= self.plan.known_run:
-            self.stop_paging(listing)
-
-    def tag_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
-        """Tag pages mix years, so they only help a walk of the whole site."""
-        if self.plan.since is None and not self.plan.incremental:
-            for url in urls:
-                yield from self.listing_page(url, "tag")
-
-    def article(
-        self, link: discovery.Link, section: str | None = None, listing: str | None = None
-    ) -> Iterator[scrapy.Request]:
-        plan = self.plan
-        if not is_site_url(link.url):  # elsewhere: never fetched, and never claims a post id
-            self.crawler.stats.inc_value("archive/discovery/offsite_links")
-            return
-        if plan.since is not None:
-            learned = link.published or (
-                link.lastmod if link.lastmod and link.lastmod < plan.since else None
-            )
-            if learned is not None:  # a lastmod before --since: published before it too
-                self.dated.setdefault(link.post_id, learned)
-            if self.older_than_since(link):
-                return
-        if link.post_id in self.scheduled or not plan.wants(link):
-            return
-        new = link.post_id not in plan.archived
-        if new and plan.max_articles is not None and self.new_scheduled >= plan.max_articles:
-            return
-        request = self.fetch_article(
-            link.url, link.post_id, section_hint=section, listing=listing
-        )  # fmt: skip
-        if request is not None:
-            self.new_scheduled += new
-            if plan.max_articles is not None and self.new_scheduled >= plan.max_articles:
-                # Enough: the feeds, sitemaps and listings still queued are dropped unasked.
-                self.crawler.stats.set_value(DISCOVERY_DONE, True)
-            yield request
+        for url, role in self.state.article_through(listing, pid):
+            self.crawler.engine.crawl(self.page(url, self.parse_listing, role))
 
     # -- articles ---------------------------------------------------------------------------
 
@@ -395,15 +389,14 @@ class BienphongSpider(scrapy.Spider):
             status=response.status,
             headers=_headers(response),
             body=response.body,
-            fetched_at=utc_now(),
+            fetched_at=datetime.now(UTC),
             post_id=pid,
             section_hint=meta.get("section_hint"),
             listing=meta.get("listing"),
         )
         if self.plan.since is None:
             links, tags = discovery.page_links(response.body, response.url)
-            for link in links:
-                yield from self.article(link)
+            yield from self.articles(links)
             yield from self.tag_pages(tags)
 
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
@@ -421,6 +414,11 @@ class BienphongSpider(scrapy.Spider):
             )
         elif not isinstance(failure.value, IgnoreRequest) or "redirect" in str(failure.value):
             yield FailedPage(canonical_url(first), None, failure_reason(failure))
+
+
+def feed_section(response: Response) -> str | None:
+    """The section a feed stands for: the one it was asked for, or its URL's."""
+    return response.meta.get("section") or discovery.section_of_listing(response.url)
 
 
 def failure_reason(failure: Failure) -> str:

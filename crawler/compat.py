@@ -1,0 +1,44 @@
+"""The crawl's only reach into Scrapy internals, where Scrapy offers no public API.
+
+Everything else goes through Scrapy's public API: settings, signals, documented middleware
+and handler hooks, `get_retry_request`, `engine.crawl` and `engine.close_spider_async`. Each
+function here names what it relies on, and tests/test_compat.py fails, naming it, the day a
+Scrapy release moves it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request
+from scrapy.robotstxt import ProtegoRobotParser, RobotParser
+from scrapy.utils.asyncio import call_later
+
+
+def pause_download_slot(engine: Any, request: Request, seconds: float) -> bool:
+    """Hold every request of `request`'s download slot for `seconds` (those in flight
+    finish); False when the slot is gone. Through the slot's own timer, the one its
+    download delay uses: `Downloader.slots`, `Slot.latercall` and `Downloader._latercall`,
+    which runs the slot's queue again."""
+    downloader = engine.downloader
+    slot = downloader.slots.get(downloader.get_slot_key(request))
+    if slot is None:
+        return False
+    if slot.latercall is not None:
+        slot.latercall.cancel()
+    slot.latercall = call_later(seconds, downloader._latercall, slot)
+    return True
+
+
+def robots_sitemaps(parser: RobotParser) -> list[str]:
+    """The Sitemap lines of a robots.txt, from the Protego parser Scrapy's robots middleware
+    built (`ProtegoRobotParser.rp`); none from another parser."""
+    if not isinstance(parser, ProtegoRobotParser):
+        return []
+    return list(parser.rp.sitemaps)
+
+
+def widen_connection_pool(handler: Any, factor: int) -> None:
+    """Keep `factor` times as many idle connections per host as Scrapy's HTTP/1.1 handler
+    does (CONCURRENT_REQUESTS_PER_DOMAIN): its Twisted pool, `HTTP11DownloadHandler._pool`."""
+    handler._pool.maxPersistentPerHost *= factor

@@ -1,0 +1,187 @@
+"""What one crawl has asked for and learned so far: the spider's memory between callbacks.
+
+Pure: no Scrapy. The plan (`crawler.plan`) says what the crawl sets out to do; this state says
+where it has got to: which post ids and pages it asked for, what each listing has shown, which
+feeds are still to be read, and (under --since) what dates it learned without fetching. The
+spider (`crawler.spiders.bienphong`) asks it which article or page to request, and builds the
+requests.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from crawler.discovery import Link
+from crawler.plan import CrawlPlan
+
+# A listing ends after this many pages in a row that list nothing new: no post id that was
+# not on its last RECALL_PAGES pages (a listing that repeats itself, or loops, for ever).
+STALE_PAGES = 3
+RECALL_PAGES = 5
+
+
+@dataclass
+class ListingWalk:
+    """One listing's pages so far, to tell when paging it on would find nothing."""
+
+    recent: deque[frozenset[int]] = field(default_factory=lambda: deque(maxlen=RECALL_PAGES))
+    stale: int = 0  # pages in a row that listed nothing new
+
+    def page(self, number: int, post_ids: list[int], cap: int) -> str | None:
+        """After page `number` listed `post_ids`: None to page on, else why the listing ends."""
+        new = set(post_ids).difference(*self.recent)
+        self.recent.append(frozenset(post_ids))
+        self.stale = 0 if new else self.stale + 1
+        if self.stale >= STALE_PAGES:
+            return f"ended at page {number}: {STALE_PAGES} pages in a row listed nothing new"
+        if number >= cap:
+            return f"ended at page {number}: the cap on pages a listing is followed to"
+        return None
+
+
+@dataclass
+class Listing:
+    """One listing (a section's or a tag's pages, by `discovery.listing_key`) as it is paged."""
+
+    known_run: int = 0  # archived post ids in a row so far (incremental: a long run ends it)
+    walk: ListingWalk | None = None  # its pages so far, while it is being paged
+    ended: bool = False  # no further page is asked
+    # Under --since: the articles of its last page still going through the pipelines, and
+    # its next pages (url, role), asked once those are known to be recent enough.
+    awaiting: set[int] = field(default_factory=set)
+    held: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CrawlState:
+    """Where one crawl has got to, beside its plan."""
+
+    plan: CrawlPlan
+    scheduled: set[int] = field(default_factory=set)  # post ids asked for (once a crawl)
+    requested: set[str] = field(default_factory=set)  # feeds, sitemaps, listings, tags asked
+    new_articles: int = 0  # articles not archived yet, asked for (--max-articles)
+    listings: dict[str, Listing] = field(default_factory=dict)
+    feeds_unread: dict[str, int] = field(default_factory=dict)  # incremental: section → feeds
+    # Under --since: post id → a date learned without fetching (a feed's pubDate, a sitemap's).
+    dated: dict[int, datetime] = field(default_factory=dict)
+
+    # Articles
+
+    def claim(self, post_id: int) -> bool:
+        """One request per post id per crawl, whatever URL form led to it: True the first
+        time `post_id` is asked for."""
+        if post_id in self.scheduled:
+            return False
+        self.scheduled.add(post_id)
+        return True
+
+    def wants(self, link: Link) -> bool:
+        """Whether to fetch `link`'s article: not known to be older than --since, not asked
+        for yet, wanted by the plan, and (a new one) within --max-articles. Claims it."""
+        plan = self.plan
+        if plan.since is not None:
+            self.learn_date(link)
+            if self.older_than_since(link):
+                return False
+        if link.post_id in self.scheduled or not plan.wants(link):
+            return False
+        new = link.post_id not in plan.archived
+        if new and self.enough_articles:
+            return False
+        self.scheduled.add(link.post_id)
+        self.new_articles += new
+        return True
+
+    @property
+    def enough_articles(self) -> bool:
+        """--max-articles has all the new articles it asked for."""
+        limit = self.plan.max_articles
+        return limit is not None and self.new_articles >= limit
+
+    def learn_date(self, link: Link) -> None:
+        """Under --since, what a feed or sitemap said of an article's date: its publication,
+        or a <lastmod> before --since (published before it too)."""
+        since = self.plan.since
+        lastmod = link.lastmod if link.lastmod and since and link.lastmod < since else None
+        learned = link.published or lastmod
+        if learned is not None:
+            self.dated.setdefault(link.post_id, learned)
+
+    def older_than_since(self, link: Link) -> bool:
+        """Known, without fetching it, to be published before --since."""
+        since = self.plan.since
+        known = self.dated.get(link.post_id) or link.published
+        return since is not None and known is not None and known < since
+
+    # Feeds, sitemaps and listings
+
+    def first_request(self, url: str) -> bool:
+        """True the first time the crawl asks for the page at `url` (not an article)."""
+        if url in self.requested:
+            return False
+        self.requested.add(url)
+        return True
+
+    def listing(self, key: str) -> Listing:
+        return self.listings.setdefault(key, Listing())
+
+    def end_listing(self, key: str) -> None:
+        """Ask no further pages of the listing (older than --since, a run of archived ids)."""
+        self.listing(key).ended = True
+
+    def count_known(self, key: str, post_id: int) -> None:
+        """Incremental: a listing ends after `plan.known_run` archived post ids in a row."""
+        listing = self.listing(key)
+        listing.known_run = listing.known_run + 1 if post_id in self.plan.archived else 0
+        if self.plan.incremental and listing.known_run >= self.plan.known_run:
+            listing.ended = True
+
+    def walk(self, key: str, number: int, post_ids: list[int]) -> str | None:
+        """After page `number` of a listing listed `post_ids`: why the listing ends now (it
+        stopped listing anything new, or reached the page cap), else None."""
+        listing = self.listing(key)
+        listing.walk = listing.walk or ListingWalk()
+        ended = listing.walk.page(number, post_ids, self.plan.listing_page_cap)
+        if ended is None or listing.ended:
+            return None
+        listing.ended = True
+        return ended
+
+    def done_walking(self, key: str) -> None:
+        """The listing has no further page to ask: its pages so far are not needed."""
+        self.listing(key).walk = None
+
+    def hold(self, key: str, fetching: set[int], pages: list[tuple[str, str]]) -> None:
+        """Under --since: the listing's next `pages` wait for the articles of this page."""
+        listing = self.listing(key)
+        listing.awaiting, listing.held = set(fetching), pages
+
+    def article_through(self, key: str | None, post_id: int | None) -> list[tuple[str, str]]:
+        """An article a listing named went through the pipelines (kept, dropped as older
+        than --since, or failed): the listing's held pages once all of its page's have, and
+        unless one of them ended it."""
+        listing = self.listings.get(key or "")
+        if listing is None or not listing.awaiting:
+            return []
+        listing.awaiting.discard(post_id or 0)
+        if listing.awaiting:
+            return []
+        pages, listing.held = listing.held, []
+        return [] if listing.ended else pages
+
+    def expect_feeds(self, section: str, feeds: int) -> None:
+        """Incremental: the section's listing waits for its `feeds` to be read."""
+        self.feeds_unread[section] = feeds
+
+    def feed_read(self, section: str | None, covers: bool) -> bool:
+        """A feed of `section` was read (or failed): whether its listing must be walked now,
+        none of its feeds having reached back to an archived article (or been unchanged)."""
+        if section not in self.feeds_unread:
+            return False
+        self.feeds_unread[section] -= 1
+        if not covers and self.feeds_unread[section]:
+            return False
+        del self.feeds_unread[section]
+        return not covers
