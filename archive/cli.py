@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import click
 
 from archive import __version__
-from archive.dates import DateError, parse_day
+from archive.dates import DateError, parse_day, parse_iso
 from archive.export import (
     FORMATS,
     ExportError,
@@ -505,13 +505,12 @@ def page_url(html: bytes, name: str) -> str:
 
 
 def parse_fetched_at(text: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError as error:
+    when = parse_iso(text, UTC)
+    if when is None:
         raise CliError(
             f"invalid --fetched-at {text!r}: give an ISO 8601 time such as 2025-02-15T01:00:00Z"
-        ) from error
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        )
+    return when
 
 
 BODY_PREVIEW = 160  # characters of the body `format_fields` shows

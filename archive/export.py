@@ -19,14 +19,13 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
 from archive import __version__, search
-from archive.dates import utc_now
+from archive.dates import parse_iso, utc_now
 from archive.formats import (
-    instant,
     write_csv,
     write_jsonl,
     write_markdown_folder,
@@ -106,7 +105,7 @@ class Tally:
         return readable
 
     def _see(self, fetched_at: str | None) -> None:
-        moment = instant(fetched_at)
+        moment = parse_iso(fetched_at, UTC)
         if moment is None:
             return
         if self._first is None or moment < self._first:

@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from http import HTTPStatus
 from pathlib import Path
@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from archive import __version__
+from archive.dates import parse_iso
 from archive.schema import ARTICLE_FIELDS
 from archive.site import SITE_TZ, slugify
 from archive.store import RawPage
@@ -119,7 +120,7 @@ def parquet_row(record: dict[str, Any]) -> dict[str, Any]:
     """The record with its times as aware datetimes (a time without an offset is site time)."""
     row = dict(record)
     for key in TIME_FIELDS:
-        row[key] = instant(record[key], default_tz=UTC if key == "fetched_at" else SITE_TZ)
+        row[key] = parse_iso(record[key], UTC if key == "fetched_at" else SITE_TZ)
     return row
 
 
@@ -154,7 +155,7 @@ _POST_SUFFIX = re.compile(r"-post\d+\.html?$")
 
 def markdown_name(record: dict[str, Any]) -> str:
     """`YYYY-MM-DD-slug-POSTID.md`: only [a-z0-9-] from the URL, never a path from article data."""
-    published = instant(record.get("published_at"))
+    published = parse_iso(record.get("published_at"), UTC)
     day = f"{published.year:04d}-{published.month:02d}-{published.day:02d}" if published else None
     return f"{day or 'undated'}-{url_slug(record.get('url'))}-{int(record['post_id'])}.md"
 
@@ -204,7 +205,7 @@ def write_markdown_folder(records: Iterable[dict[str, Any]], folder: Path, files
 
 
 def _zip_time(record: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
-    moment = instant(record.get("published_at"))
+    moment = parse_iso(record.get("published_at"), UTC)
     if moment is None or moment.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     moment = moment.astimezone(SITE_TZ)
@@ -268,7 +269,7 @@ def warc_response(writer: Any, url: str, page: RawPage) -> Any:
 
 def warc_date(fetched_at: str) -> str:
     """ISO 8601 UTC with a Z, as WARC wants it; microseconds only when the fetch time has them."""
-    moment = instant(fetched_at, default_tz=UTC) or datetime.now(UTC)
+    moment = parse_iso(fetched_at, UTC) or datetime.now(UTC)
     moment = moment.astimezone(UTC)
     spec = "microseconds" if moment.microsecond else "seconds"
     return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
@@ -276,14 +277,3 @@ def warc_date(fetched_at: str) -> str:
 
 def _header_text(text: str) -> str:
     return " ".join(str(text).split())  # no CR or LF can split a header
-
-
-def instant(text: Any, default_tz: timezone = UTC) -> datetime | None:
-    """An aware datetime from ISO 8601 text; None when there is none or it does not parse."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=default_tz)

@@ -16,7 +16,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import search as archive_search
-from archive.dates import DateError, parse_day
+from archive.dates import DateError, parse_day, parse_iso
 from archive.search import MAX_OFFSET, Filters, QueryError
 from archive.site import MAX_POST_ID, SECTION_NAMES
 from archive.store import Archive, ArchiveError
@@ -69,9 +69,9 @@ def marked(segments: list[tuple[str, bool]]) -> Markup:
 
 def vn_date(value: str | None, with_time: bool = True) -> str:
     """`2025-02-14T16:30:00+07:00` as a Vietnamese reader writes it: `14/02/2025 16:30`."""
-    if not value:
+    moment = parse_iso(value)
+    if moment is None:
         return "không rõ ngày"
-    moment = datetime.fromisoformat(value)
     return moment.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from archive.dates import utc_iso
+from archive.dates import DateError, parse_iso, setting_time, site_iso, utc_iso
 from archive.site import SITE_TZ
 from pipelines.extraction import extract
 from pipelines.extraction.dates import (
     find_visible,
     parse_updated,
     parse_visible,
-    to_iso,
 )
 from pipelines.extraction.page import Page
 from pipelines.extraction.text import is_clock
@@ -25,7 +25,7 @@ CLOCK = "Chủ nhật, 01/10/2023 04:13 GMT+7"
 
 def visible(text: str) -> str | None:
     found = parse_visible(text, FETCHED)
-    return to_iso(found) if found else None
+    return site_iso(found) if found else None
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_relative_dates_count_from_the_fetch_time() -> None:
 
 def test_modified_line() -> None:
     found = parse_updated("Cập nhật: 03/10/2023 09:00", FETCHED)
-    assert "2023-10-03T09:00:00+07:00" == (to_iso(found) if found else None)
+    assert "2023-10-03T09:00:00+07:00" == (site_iso(found) if found else None)
 
 
 def test_the_header_clock_is_never_a_date() -> None:
@@ -127,3 +127,40 @@ def test_the_archives_own_moments_are_utc_to_the_second() -> None:
     in_hanoi = datetime(2026, 11, 1, 8, 0, 0, 123456, tzinfo=SITE_TZ)
     assert "2026-11-01T01:00:00+00:00" == utc_iso(in_hanoi)
     assert "2026-11-01T01:00:00+00:00" == utc_iso(datetime(2026, 11, 1, 1, 0))  # naive: UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-05T08:15:00+07:00", datetime(2024, 1, 5, 8, 15, tzinfo=SITE_TZ)),
+        (" 2024-01-05T01:15:00Z ", datetime(2024, 1, 5, 1, 15, tzinfo=UTC)),
+        ("2024-01-05", datetime(2024, 1, 5)),  # no zone given: as naive as it came
+        ("5/1/2024", None),
+        ("", None),
+        (None, None),
+        (20240105, None),
+    ],
+)
+def test_iso_text_is_read_by_one_lenient_parser(text: object, expected: datetime | None) -> None:
+    assert expected == parse_iso(text)
+
+
+def test_a_moment_without_an_offset_takes_the_zone_it_is_read_on() -> None:
+    assert datetime(2024, 1, 5, tzinfo=SITE_TZ) == parse_iso("2024-01-05", SITE_TZ)
+    assert datetime(2024, 1, 5, 1, tzinfo=UTC) == parse_iso("2024-01-05T08:00:00+07:00", UTC)
+    assert datetime(2024, 1, 5, tzinfo=UTC) == parse_iso(datetime(2024, 1, 5), UTC)
+
+
+def test_a_time_setting_is_a_datetime_or_iso_text_on_the_sites_clock() -> None:
+    in_hanoi = datetime(2024, 1, 5, tzinfo=SITE_TZ)
+    assert in_hanoi == setting_time(in_hanoi, "BIENPHONG_SINCE")
+    assert in_hanoi == setting_time("2024-01-05", "BIENPHONG_SINCE")
+    assert None is setting_time(None, "BIENPHONG_SINCE")
+    message = "BIENPHONG_SINCE is not an ISO 8601 time: 'last week'"
+    with pytest.raises(DateError, match=f"^{re.escape(message)}$"):
+        setting_time("last week", "BIENPHONG_SINCE")
+
+
+def test_an_articles_dates_are_written_on_the_sites_clock() -> None:
+    assert "2024-01-05T08:00:00+07:00" == site_iso(datetime(2024, 1, 5, 1, tzinfo=UTC))
+    assert "2024-01-05T08:00:00+07:00" == site_iso(datetime(2024, 1, 5, 8))  # naive: site time

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from crawler.discovery import (
     feed_links,
@@ -119,6 +119,23 @@ def test_urlset_gives_articles_with_lastmod_and_news_dates() -> None:
         (450001, datetime(2024, 1, 2, 8, tzinfo=ICT), None),
         (450004, None, datetime(2024, 1, 3, 9, tzinfo=ICT)),
     ] == [(a.post_id, a.lastmod, a.published) for a in articles]
+
+
+def test_a_date_without_an_offset_is_on_the_sites_clock_so_it_compares_with_since() -> None:
+    urlset = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>https://www.bienphong.com.vn/a-post450001.html</loc><lastmod>2024-01-02</lastmod></url>
+    </urlset>"""
+    feed = b"""<rss><channel><item><link>https://www.bienphong.com.vn/b-post450004.html</link>
+    <pubDate>Wed, 03 Jan 2024 02:00:00 -0000</pubDate></item></channel></rss>"""
+    _, articles, _ = sitemap_entries(urlset, "https://www.bienphong.com.vn/sitemaps/news.xml")
+    links = feed_links(feed, "https://www.bienphong.com.vn/rss/kinh-te.rss")
+    since = datetime(2024, 1, 2, 12, tzinfo=ICT)
+
+    lastmod, published = articles[0].lastmod, links[0].published
+    assert [datetime(2024, 1, 2, tzinfo=ICT)] == [a.lastmod for a in articles]
+    assert [datetime(2024, 1, 3, 2, tzinfo=UTC)] == [link.published for link in links]
+    assert lastmod is not None and published is not None
+    assert [True, False] == [lastmod < since, published < since]
 
 
 def test_broken_documents_yield_nothing_rather_than_raising() -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from lxml import etree
 
+from archive.dates import parse_iso, site_iso
 from archive.site import SITE_TZ, SITE_ZONE
 
 from .page import HtmlElement, Page, clean
@@ -45,22 +45,6 @@ _TIME_ELEMENTS = etree.XPath("//body//time[@datetime]")
 _VISIBLE_MAX = 80  # a visible date sits in a short element of its own
 _PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datepublished")
 _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified")
-
-
-def to_iso(moment: datetime) -> str:
-    """ISO 8601 in site time; a naive moment is taken as site time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SITE_TZ)
-    return moment.astimezone(SITE_TZ).isoformat()
-
-
-def from_iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 def _from_match(found: re.Match[str]) -> datetime | None:
@@ -104,7 +88,7 @@ def parse_visible(text: str | None, fetched_at: datetime) -> datetime | None:
     text = _UPDATED.split(clean(text), maxsplit=1)[0]
     if not text or is_clock(text):
         return None
-    return from_iso(text) or parse_known(text) or parse_human(text, fetched_at) or _day(text)
+    return parse_iso(text) or parse_known(text) or parse_human(text, fetched_at) or _day(text)
 
 
 def _day(text: str) -> datetime | None:
@@ -126,11 +110,11 @@ def parse_updated(text: str | None, fetched_at: datetime) -> datetime | None:
 
 
 def _machine(page: Page, ld_key: str, meta_keys: tuple[str, ...]) -> tuple[datetime, str] | None:
-    found = from_iso(page.article_ld().get(ld_key))
+    found = parse_iso(page.article_ld().get(ld_key))
     if found:
         return found, f"jsonld:{ld_key}"
     for key in meta_keys:
-        if found := from_iso(page.meta.get(key)):
+        if found := parse_iso(page.meta.get(key)):
             return found, f"meta:{key}"
     return None
 
@@ -141,7 +125,7 @@ def published_at(page: Page, visible: str | None, fetched_at: datetime) -> tuple
     found = _machine(page, "datePublished", _PUBLISHED_KEYS)
     if found is None and (moment := parse_visible(visible, fetched_at)):
         found = moment, "visible"
-    return (to_iso(found[0]), found[1]) if found else None
+    return (site_iso(found[0]), found[1]) if found else None
 
 
 def modified_at(
@@ -154,10 +138,12 @@ def modified_at(
         found = moment, "visible"
     if found is None:
         return None
-    stated = to_iso(found[0])
-    if published and datetime.fromisoformat(stated) <= datetime.fromisoformat(published):
+    moment, source = found
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=SITE_TZ)
+    published_moment = parse_iso(published)
+    if published_moment is not None and moment <= published_moment:
         return None
-    return stated, found[1]
+    return site_iso(moment), source
 
 
 def _text_nodes(root: HtmlElement) -> Iterator[str]:
@@ -196,7 +182,7 @@ def _time_element(root: HtmlElement) -> str | None:
     for element in _TIME_ELEMENTS(root):
         if any(a.tag in ("header", "nav", "footer") for a in element.iterancestors()):
             continue
-        if from_iso(element.get("datetime")) and not is_clock(clean(element.text)):
+        if parse_iso(element.get("datetime")) and not is_clock(clean(element.text)):
             return clean(element.get("datetime"))
     return None
 
