@@ -36,7 +36,7 @@ from archive.streamzip import StreamingZip
 BATCH_ROWS = 5_000  # records per parquet row group
 LIST_SEPARATOR = "; "  # authors and tags in a csv cell
 MAX_SLUG = 150  # characters: a file name stays far below 255 bytes
-# libyaml's safe dumper when PyYAML has it (5x faster), else the pure Python one.
+# libyaml's safe dumper when PyYAML has it (written in C), else the pure Python one.
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 FRONT_MATTER = ("post_id", "url", "title", "published_at", "authors", "section", "tags")
 

@@ -32,8 +32,7 @@ DOWNLOAD_TIMEOUT = 30
 CONCURRENT_ITEMS = 2
 # Response bytes waiting for the spider and the pipelines before Scrapy stops downloading
 # more: a megabyte of pages keeps extraction busy; Scrapy's 5 MB only held more of them in
-# memory while extraction caught up (docs/benchmarks.md, profiling: measured in the days of
-# the extraction workers, 144 → 102 MiB for the crawl's own process at 3,000 articles).
+# memory while extraction caught up (docs/benchmarks.md, profiling).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 # Scrapy parses each callback's source to warn of a `return value` in a generator: a check
 # for development (ruff and the tests do it here), repeated for every response.

@@ -19,8 +19,8 @@ from pipelines.signals import listing_exhausted
 # trafilatura (the generic path) and the libraries under it (htmldate, courlan, justext) keep
 # module-level caches for speed, and its documentation advises resetting them in long runs to
 # give the memory back (`trafilatura.meta.reset_caches`), so that a multi-day crawl stays flat.
-# A reset costs about 0.15 s (a full garbage collection, and justext's stop words built again
-# on the next page that needs them): after every thousand pages, 0.15 ms a page.
+# A reset costs a full garbage collection, and justext's stop words built again on the next
+# page that needs them: once every thousand pages, it is lost in the pages' own extraction.
 RESET_CACHES_EVERY = 1_000
 
 
@@ -38,7 +38,7 @@ class ExtractPipeline:
         )
 
     def open_spider(self) -> None:
-        # justext's stop words of every language (~34 MiB, never released) are built on the
+        # justext's stop words of every language (tens of MiB, never released) are built on the
         # first page the generic path falls back on: built now, the crawl's memory is flat from
         # its start, and a late jump cannot be taken for growth.
         jt_stoplist_init()
