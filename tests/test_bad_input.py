@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.cli import cli
 from archive.schema import SCHEMA_VERSION
 from archive.store import Archive
+from bienphong.cli import cli
 from crawler import run as crawler_run
 from pipelines.extraction import extract
 from tests.test_store import make_page, make_record

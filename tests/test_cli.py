@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archive import search as search_module
-from archive.cli import cli
 from archive.dates import DateError, parse_day
 from archive.lock import ArchiveLock
 from archive.site import SITE_TZ
 from archive.store import Archive
+from bienphong.cli import cli
 from crawler import run as crawler_run
 from tests.test_store import FIELDS, make_page, make_record
 

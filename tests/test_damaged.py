@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.cli import cli
+from bienphong.cli import cli
 from tests.conftest import CrawledArchive
 from tests.mirror import Mirror
 

@@ -32,8 +32,8 @@ from warcio.archiveiterator import ArchiveIterator
 import archive
 from archive import export as export_module
 from archive import search as search_module
-from archive.cli import cli
 from archive.store import Archive
+from bienphong.cli import cli
 from tests.conftest import CrawledArchive
 from tests.test_store import FIELDS, make_page, make_record
 

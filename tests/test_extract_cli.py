@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from archive.cli import cli
+from bienphong.cli import cli
 from tests.conftest import RECORD_KEYS
 from tests.test_cli import assert_one_line_error, invoke
 

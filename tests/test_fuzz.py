@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.cli import cli
+from bienphong.cli import cli
 from crawler import run as crawler_run
 from tests.conftest import CrawledArchive, fetch
 from tests.test_web import assert_security_headers, serving
@@ -41,7 +41,7 @@ TEXT = (
     | st.text(st.characters(min_codepoint=0x300, max_codepoint=0x1EFF), max_size=600)
 )
 NUMBER = st.integers(min_value=-(10**25), max_value=10**25).map(str) | TEXT
-STATUSES = {0, 1, 2}  # done; could not run; usage error (archive/cli.py's docstring)
+STATUSES = {0, 1, 2}  # done; could not run; usage error (bienphong/errors.py's docstring)
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,15 @@
-"""Imports flow one way: crawler → pipelines → archive; only the CLI sees all three."""
+"""Imports flow one way: bienphong (the command line) → crawler → pipelines → archive."""
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("crawler", "pipelines", "archive")
+PACKAGES = ("bienphong", "crawler", "pipelines", "archive")  # the top layer first
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -24,7 +27,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def imported_packages(path: Path) -> set[str]:
-    """The project's packages `path` imports (`crawler`, `pipelines`, `archive`)."""
+    """The project's packages `path` imports (`bienphong`, `crawler`, `pipelines`, `archive`)."""
     return {name.split(".")[0] for name in imported_modules(path)} & set(PACKAGES)
 
 
@@ -36,19 +39,31 @@ def imports_of(package: str) -> dict[str, set[str]]:
     }
 
 
-def test_archive_imports_neither_crawler_nor_pipelines_but_through_the_cli() -> None:
-    upward = {
-        module: packages & {"crawler", "pipelines"}
-        for module, packages in imports_of("archive").items()
-        if packages & {"crawler", "pipelines"}
-    }
-    assert {"archive/cli.py": {"crawler", "pipelines"}} == upward
+def upward_imports(package: str) -> dict[str, set[str]]:
+    """Each module of `package` that imports a package above it → those packages."""
+    above = set(PACKAGES[: PACKAGES.index(package)])
+    found = {module: packages & above for module, packages in imports_of(package).items()}
+    return {module: packages for module, packages in found.items() if packages}
 
 
-def test_pipelines_never_import_the_crawler() -> None:
-    modules = imports_of("pipelines")
-    upward = {module: packages for module, packages in modules.items() if "crawler" in packages}
-    assert {} == upward
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_package_imports_only_the_packages_below_it(package: str) -> None:
+    assert {} == upward_imports(package)
+
+
+def test_an_import_up_the_layers_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above can fail: a module of `archive` that imports the command line inside a
+    function, and one of `pipelines` that imports the crawler."""
+    for package, text in (
+        ("archive", "def run() -> None:\n    from bienphong.cli import cli\n"),
+        ("pipelines", "from crawler import discovery\n"),
+    ):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "upward.py").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+
+    assert {"archive/upward.py": {"bienphong"}} == upward_imports("archive")
+    assert {"pipelines/upward.py": {"crawler"}} == upward_imports("pipelines")
 
 
 def test_site_identity_and_vietnamese_rules_are_the_bottom_layer() -> None:

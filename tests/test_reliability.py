@@ -27,10 +27,10 @@ import pytest
 from click.testing import CliRunner
 from scrapy.utils.test import get_crawler
 
-from archive.cli import cli
 from archive.lock import ArchiveLock
 from archive.site import PageKind, page_kind
 from archive.store import Archive, RawPage
+from bienphong.cli import cli
 from crawler import settings
 from crawler.discovery import Link
 from crawler.progress import STOPPING, Progress, progress_line

@@ -27,7 +27,6 @@ from sqlite_utils import Database
 
 from archive import schema
 from archive import search as search_module
-from archive.cli import cli
 from archive.search import (
     Filters,
     Query,
@@ -46,6 +45,7 @@ from archive.search import (
 from archive.site import SITE_TZ
 from archive.store import Archive
 from archive.vietnamese import one_placement
+from bienphong.cli import cli
 from tests.conftest import CrawledArchive
 from tests.test_store import make_page, make_record
 

@@ -25,9 +25,9 @@ import uvicorn
 from click.testing import CliRunner
 from markupsafe import escape
 
-from archive.cli import cli
 from archive.store import Archive
 from archive.web import PAGE_SIZE, Site, create_app, listen
+from bienphong.cli import cli
 from tests.conftest import CrawledArchive, Response, fetch
 from tests.mirror.site import SECTIONS
 from tests.test_search import folded, text_words

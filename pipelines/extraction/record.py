@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from archive.dates import utc_iso
-from archive.site import article_kind, canonical_url, post_id
+from archive.site import CANONICAL_ORIGIN, article_kind, canonical_url, is_site_url, post_id
 
 from . import authors, bienphong, generic
 from .content import Draft, same_site
@@ -107,6 +107,15 @@ def identity_url(page: Page, url: str) -> str:
         return fetched
     claimed = canonical_url(page.canonical, fetched)
     return claimed if post_id(claimed) == post_id(fetched) else fetched
+
+
+def stated_address(html: bytes | str) -> str | None:
+    """The address a page saved from the site states for itself: its canonical link, when
+    that names an article on the site; else None."""
+    canonical = Page.parse(html, f"{CANONICAL_ORIGIN}/").canonical
+    if canonical and is_site_url(canonical) and post_id(canonical) is not None:
+        return canonical_url(canonical)
+    return None
 
 
 def read(page: Page, base: str, fetched_at: datetime, *, site_rules: bool = True) -> Draft:

@@ -1,0 +1,54 @@
+"""The `bienphong` command: the group every command belongs to (`bienphong.commands`).
+
+Errors are one line on stderr, `bienphong: error: ...`, never a traceback; the exit statuses
+are `bienphong.errors`'. Scrapy loads only for `crawl`, the extractor only for `extract` and
+`reextract`, Starlette and uvicorn only for `serve`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from archive import __version__
+from bienphong.commands import crawl, read, sets
+from bienphong.errors import BienphongGroup
+
+
+@click.group(name="bienphong", cls=BienphongGroup)
+@click.version_option(__version__, prog_name="bienphong")
+def cli() -> None:
+    """The archive of record for bienphong.com.vn (Báo Biên phòng).
+
+    Crawl the site into one SQLite file, then show, search and export what it holds.
+    Errors are one line on stderr, "bienphong: error: ...".
+
+    \b
+    Exit status:
+      0  done
+      1  the command could not run: a missing, unreadable or newer archive, a bad
+         date or section, an unwritable output, an unknown article, a saved page
+         that cannot be read
+      2  a usage error, or a malformed search query; for extract, a page whose
+         address is unknown (no canonical link on the site, and no --url)
+     75  another crawl or reextract holds the archive: try again later
+
+    \b
+    Example:
+      bienphong crawl --since 7d
+      bienphong show 532158
+    """
+
+
+for command in (
+    crawl.crawl,
+    read.show,
+    read.extract,
+    sets.export,
+    read.runs,
+    read.stats,
+    sets.search,
+    read.history,
+    crawl.reextract,
+    sets.serve,
+):
+    cli.add_command(command)

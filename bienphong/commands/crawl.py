@@ -1,0 +1,175 @@
+"""The commands that write the archive: `crawl` (the site into it) and `reextract` (its stored
+pages through the extractor again). Each takes the archive's lock: exit 75 while another
+runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from archive.lock import ArchiveLock
+from archive.site import CANONICAL_ORIGIN
+from archive.store import Archive, check_writable
+from bienphong.display import format_crawl
+from bienphong.errors import CliError, CliInterrupted, CliUsageError
+from bienphong.options import check_sections, db_option, existing, optional_day, writable
+
+
+def check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CliError(
+            f"invalid --base-url {url!r}: give an http(s) address such as {CANONICAL_ORIGIN}"
+        )
+    return url.rstrip("/")
+
+
+@click.command()
+@db_option
+@click.option(
+    "--base-url",
+    default=CANONICAL_ORIGIN,
+    show_default=True,
+    help="Fetch from this address (a mirror); stored URLs stay canonical.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests (AutoThrottle adjusts); 0 for a local mirror.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--since", metavar="DATE", help="Only articles published since DATE: YYYY-MM-DD or Nd."
+)
+@click.option(
+    "--max-articles", type=click.IntRange(min=1), metavar="N", help="Stop after N articles."
+)
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    metavar="SLUG",
+    help="Only this section (repeatable), e.g. kinh-te.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Walk every listing, sitemap and tag page again (archived articles are not refetched).",
+)
+@click.option("--refetch", is_flag=True, help="With --full: fetch archived articles again too.")
+@click.option(
+    "--recheck-since",
+    metavar="DATE",
+    help="Fetch archived articles published since DATE again and keep any correction.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up on one page after SECONDS (it is retried, then recorded as failed).",
+)
+def crawl(
+    db: Path,
+    base_url: str,
+    delay: float,
+    concurrency: int,
+    since: str | None,
+    max_articles: int | None,
+    sections: tuple[str, ...],
+    full: bool,
+    refetch: bool,
+    recheck_since: str | None,
+    timeout: float,
+) -> None:
+    """Bring the archive up to date with the site, then print a summary.
+
+    On an archive that an earlier whole crawl walked, only what is new is fetched: listings
+    stop after a run of archived articles, and feeds, sitemaps and listings are asked with
+    the validators they sent last time. A changed article becomes a new version (see
+    `bienphong history`). Pages that fail are recorded in the run (see `bienphong runs`) and
+    retried first by the next crawl; the crawl still exits 0. It exits 1 when it cannot run
+    (bad arguments, an unusable archive) or cannot write (a full disk: what was committed
+    stays), and 75 when another crawl holds the archive.
+
+    \b
+    Example:
+      bienphong crawl --since 7d --section kinh-te --section xa-hoi
+      bienphong crawl --recheck-since 2025-01-01
+      bienphong crawl --base-url http://127.0.0.1:8765 --delay 0
+    """
+    if refetch and not full:
+        raise CliUsageError("--refetch goes with --full")
+    from crawler import run as crawler_run  # Scrapy loads only for a crawl
+
+    options = crawler_run.CrawlOptions(
+        db=db,
+        base_url=check_base_url(base_url),
+        delay=delay,
+        concurrency=concurrency,
+        since=optional_day(since),
+        max_articles=max_articles,
+        sections=check_sections(sections),
+        full=full,
+        refetch=refetch,
+        recheck_since=optional_day(recheck_since),
+        timeout=timeout,
+    )
+    check_writable(db)  # a path no crawl could write: one line, and no lock file made
+    # The lock before the archive is opened: a refused second crawl leaves the archive and its
+    # -wal and -shm files byte for byte as they were.
+    # The archive is opened once, before Scrapy loads (one that the crawl cannot use is one
+    # line), and handed to the crawl.
+    with ArchiveLock(db), Archive(db) as archive:
+        summary = crawler_run.run_crawl(options, archive)
+    if summary.unreachable:  # recorded as `unreachable` in `bienphong runs`
+        raise CliError(summary.unreachable)
+    click.echo(format_crawl(summary))
+    if summary.outcome == "failed":
+        raise CliError("the crawl failed more pages than it read: see 'bienphong runs --limit 1'")
+    if summary.outcome == "interrupted":  # a second Ctrl-C: Scrapy stopped at once
+        raise CliInterrupted(
+            "stopped at once: the pages in flight were not archived (the next crawl gets them)"
+        )
+
+
+@click.command()
+@db_option
+@click.option(
+    "--since", metavar="DATE", help="Only articles published since DATE: YYYY-MM-DD or Nd."
+)
+def reextract(db: Path, since: str | None) -> None:
+    """Re-run extraction over the stored raw pages, without the network.
+
+    After the extraction rules improve, this brings every record up to them: a record whose
+    output changed takes it (and the new extractor_version), the older one is kept as a version
+    (see `bienphong history`). It takes the archive's lock like a crawl: exit 75 while a crawl
+    runs.
+
+    \b
+    Example:
+      bienphong reextract
+      bienphong reextract --since 2024-01-01
+    """
+    from pipelines.reextract import reextract as run_reextract  # loads the extractor only here
+
+    start = optional_day(since)
+    with ArchiveLock(writable(existing(db))), Archive(db) as archive:
+        summary = run_reextract(archive, since=start)
+    for damaged in summary.damaged:
+        click.echo(f"bienphong: warning: not re-extracted: {damaged}", err=True)
+    click.echo(
+        f"Reextract finished (run {summary.run_id}): {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed"
+    )

@@ -1,0 +1,160 @@
+"""How each command prints what the library found: for a person skimming it, one record, a
+field a line, a page of search results, the runs, a crawl's summary. `--json` output is the
+library's own objects, printed as they are."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from archive.schema import PAGE_FIELDS
+from archive.search import Page, plain
+
+if TYPE_CHECKING:  # Scrapy loads only for a crawl
+    from crawler.run import CrawlSummary
+
+BODY_PREVIEW = 160  # characters of the body `format_fields` shows
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def format_record(record: dict[str, Any]) -> str:
+    """The record as a reader would skim it: header lines, the sapo, the body, the images."""
+    meta = [
+        record["url"],
+        f"post {record['post_id']} · {record['kind']} · {record['section'] or 'no section'}",
+        f"published {record['published_at'] or 'unknown'}"
+        + (f" · modified {record['modified_at']}" if record["modified_at"] else ""),
+        "by "
+        + (", ".join(record["authors"]) or "no byline")
+        + (f" · source {record['source']}" if record["source"] else ""),
+    ]
+    if record["tags"]:
+        meta.append("tags: " + ", ".join(record["tags"]))
+    if record["video_url"]:
+        meta.append(f"video: {record['video_url']}")
+    parts = [record["title"], "\n".join(meta), record["sapo"] or "", record["body"]]
+    images = [
+        f"  {image['url']}\n    {image.get('caption') or ''}"
+        + (f" (Ảnh: {image['credit']})" if image.get("credit") else "")
+        for image in record["images"]
+    ]
+    if images:
+        parts.append("images:\n" + "\n".join(images))
+    parts.append(
+        f"{record['word_count']} words · fetched {record['fetched_at']}"
+        f" · extractor {record['extractor_version']}"
+    )
+    return "\n\n".join(part for part in parts if part)
+
+
+def format_fields(record: dict[str, Any], provenance: dict[str, str] | None = None) -> str:
+    """The record a field a line, the body shortened; with `provenance`, each field read from
+    the page followed by where it came from (`[not found]` when it was not)."""
+    width = max(len(key) for key in record)
+    lines = []
+    for key, value in record.items():
+        text, more = _field_text(key, value)
+        if provenance is not None and key in PAGE_FIELDS:
+            text += f"  [{provenance.get(key, 'not found')}]"
+        lines.append(f"{key:<{width}}  {text}".rstrip())
+        lines.extend(f"{'':<{width}}  {line}" for line in more)
+    return "\n".join(lines)
+
+
+def _field_text(key: str, value: Any) -> tuple[str, list[str]]:
+    """A field's value on one line, and the lines under it (one per image)."""
+    if key == "images":
+        return str(len(value)), [
+            image["url"]
+            + (f" · {image['caption']}" if image.get("caption") else "")
+            + (f" (Ảnh: {image['credit']})" if image.get("credit") else "")
+            for image in value
+        ]
+    if value is None or value == "" or value == []:
+        return "-", []
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value), []
+    if key == "body":
+        return textwrap.shorten(value, BODY_PREVIEW, placeholder=" …"), []
+    return str(value), []
+
+
+def format_runs(rows: list[dict[str, Any]]) -> str:
+    columns = ("id", "started_at", "outcome", "pages_fetched", "new", "updated", "unchanged")
+    header = ("RUN", "STARTED", "OUTCOME", "PAGES", "NEW", "UPDATED", "UNCHANGED", "FAILED")
+    table = [header] + [(*(str(row[key]) for key in columns), str(row["failed"])) for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
+    for line, row in zip(table[1:], rows, strict=True):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+        lines.extend(f"    {detail}" for detail in _run_details(row))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _run_details(row: dict[str, Any]) -> list[str]:
+    """The lines under a run: fill rates, the generic path's share, failures, warnings."""
+    details = []
+    if row["fill_rates"]:
+        rates = ", ".join(f"{k} {v:.0%}" for k, v in sorted(row["fill_rates"].items()))
+        details.append(f"found: {rates}")
+    if row.get("generic_share") is not None:
+        details.append(f"generic path: {row['generic_share']:.0%}")
+    for failure in row["failures"]:
+        post = f" (post {failure['post_id']})" if failure["post_id"] is not None else ""
+        details.append(f"failed: {failure['url']}{post}: {failure['reason']}")
+    details.extend(f"warning: {warning}" for warning in row["warnings"])
+    return details
+
+
+def format_hits(page: Page, offset: int, styled: bool) -> str:
+    """Search results as a reader skims them; matched words bold on a terminal, else **word**."""
+
+    def marked(segments: list[tuple[str, bool]]) -> str:
+        if not styled:
+            return plain(segments)
+        return "".join(click.style(t, bold=True, fg="yellow") if hit else t for t, hit in segments)
+
+    blocks = []
+    for hit in page.hits:
+        day = (hit.published_at or "undated")[:10]
+        title = click.style(hit.title, bold=True) if styled else hit.title
+        authors = ", ".join(hit.authors) or "no byline"
+        blocks.append(
+            f"{day}  {hit.section or '-'}  {title}\n"
+            f"  post {hit.post_id} · {authors} · {hit.url}\n  {marked(hit.snippet)}"
+        )
+    if not page.hits:
+        return f"no articles match ({page.total} in all)" if offset else "no articles match"
+    last = offset + len(page.hits)
+    more = f"; more with --offset {last}" if last < page.total else ""
+    blocks.append(f"{offset + 1}-{last} of {page.total} articles{more}")
+    return "\n\n".join(blocks)
+
+
+def format_crawl(summary: CrawlSummary) -> str:
+    """What a crawl did, for the operator: its outcome, counts, failures and warnings."""
+    ended = f"interrupted ({summary.interrupted})" if summary.interrupted else "finished"
+    lines = [
+        f"Crawl {ended} in {format_duration(summary.duration_seconds)} (run {summary.run_id})",
+        f"articles: {summary.new} new, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed",
+        f"pages fetched: {summary.pages_fetched}",
+    ]
+    if summary.pages_failed:
+        lines.append(f"feeds, sitemaps and listings failed: {summary.pages_failed}")
+    if summary.offsite:
+        lines.append(f"requests to other hosts dropped: {summary.offsite}")
+    lines.extend(f"warning: {warning}" for warning in summary.warnings)
+    if summary.failed or summary.pages_failed:
+        lines.append("failed pages are listed by: bienphong runs --limit 1")
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""How the command line fails: one line on stderr, `bienphong: error: ...`, never a traceback,
+and a documented exit status.
+
+0 done; 1 the command could not run (archive missing, unreadable or newer, bad date or
+section, unwritable output, unknown article, a saved page that cannot be read); 2 usage
+error (for `extract`, also a page whose address is unknown: no canonical link on the site and
+no --url), or a malformed search query; 75 (EX_TEMPFAIL) another crawl or reextract holds
+the archive; 130 a crawl stopped at once by a second Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from archive.dates import DateError
+from archive.export import ExportError
+from archive.lock import EX_TEMPFAIL, ArchiveBusy
+from archive.store import ArchiveError
+
+EXIT_CANNOT_RUN = 1
+EXIT_USAGE = 2
+# Every character str.splitlines() breaks at, written as its escape.
+LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+class CliError(click.ClickException):
+    """One line on stderr; the command could not run."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+    def show(self, file: Any = None) -> None:
+        # One line whatever the user typed into the message (a host, a query with a newline).
+        message = self.format_message().translate(LINE_BREAKS)
+        click.echo(f"bienphong: error: {message}", err=True)
+
+
+class CliUsageError(CliError):
+    """One line on stderr; a usage error, or a malformed search query."""
+
+    exit_code = EXIT_USAGE
+
+
+class CliInterrupted(CliError):
+    """One line on stderr; stopped at once by a second Ctrl-C (128 + SIGINT, as shells do)."""
+
+    exit_code = 130
+
+
+class CliBusy(CliError):
+    """One line on stderr; another run holds the archive: try again later."""
+
+    exit_code = EX_TEMPFAIL
+
+
+class BienphongGroup(click.Group):
+    """Turns domain errors and click's usage errors into CliError's one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CliError:
+            raise
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else ctx.command_path
+            message = f"{error.format_message().rstrip('.')} (see '{where} --help')"
+            raise CliUsageError(message) from error
+        except ArchiveBusy as error:
+            raise CliBusy(str(error)) from error
+        except (ArchiveError, DateError, ExportError) as error:
+            raise CliError(str(error)) from error
