@@ -494,12 +494,30 @@ def fill_words(db: Database) -> None:
     the pending list (the migration; `stats --rebuild-index`; many articles written at once).
     """
     db.execute(f"DELETE FROM [{WORDS_TABLE}]")
+    db.execute(f"INSERT INTO [{WORDS_TABLE}] (word) SELECT term FROM {_index_vocabulary(db)}")
+    db.execute(f"DELETE FROM [{PENDING_WORDS_TABLE}]")
+
+
+def unlisted_words(db: Database) -> int:
+    """How many words of the index WORDS_TABLE lacks (none while articles are pending: the
+    next write gathers them). Reads every doclist of the index."""
+    if db.execute(f"SELECT count(*) FROM [{PENDING_WORDS_TABLE}]").fetchone()[0]:
+        return 0
+    unlisted: int = db.execute(
+        f"SELECT count(*) FROM {_index_vocabulary(db)} WHERE term NOT IN"
+        f" (SELECT word FROM [{WORDS_TABLE}])"
+    ).fetchone()[0]
+    return unlisted
+
+
+def _index_vocabulary(db: Database) -> str:
+    """The table of the index's words (fts5vocab, in the connection's temporary schema, so a
+    read-only connection may make it too)."""
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.[{FTS_TABLE}_words]"
         f" USING fts5vocab(main, [{FTS_TABLE}], row)"
     )
-    db.execute(f"INSERT INTO [{WORDS_TABLE}] (word) SELECT term FROM [{FTS_TABLE}_words]")
-    db.execute(f"DELETE FROM [{PENDING_WORDS_TABLE}]")
+    return f"temp.[{FTS_TABLE}_words]"
 
 
 def gather_words(db: Database) -> None:

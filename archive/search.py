@@ -20,11 +20,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -34,7 +32,7 @@ from typing import Any, NamedTuple, TypeVar
 from archive import schema
 from archive.dates import ReaderError
 from archive.site import SITE_TZ
-from archive.store import BUSY_TIMEOUT_MS, Archive, ArchiveError, DamagedArticle
+from archive.store import Archive, ArchiveError, DamagedArticle
 from archive.vietnamese import fold, has_diacritics, nfc, one_placement, word_list, words
 
 SPELLED = "{" + " ".join(schema.SPELLED_FIELDS) + "}"
@@ -572,9 +570,8 @@ def _tag_matches(typed: str, tag: str | None) -> bool:
 
 def _prepare(archive: Archive) -> None:
     """The SQL functions the filters use, on this connection (read-only ones too)."""
-    conn = archive.db.conn
-    conn.create_function("bienphong_author", 2, _author_matches, deterministic=True)
-    conn.create_function("bienphong_tag", 2, _tag_matches, deterministic=True)
+    archive.add_function("bienphong_author", 2, _author_matches)
+    archive.add_function("bienphong_tag", 2, _tag_matches)
 
 
 # Results
@@ -677,25 +674,24 @@ def page(
     _check_sort(sort)
     _prepare(archive)
     query = filters.query
-    with _errors(archive):
-        if query is None or sort != "relevance":
-            by = "newest" if sort == "relevance" else sort
-            ids = _by_date(archive, filters, by, limit, offset)
-            return _hits(archive, [(post_id, None) for post_id in ids], query)
-        fts = schema.FTS_TABLE
-        rank = f"bm25({fts}, {', '.join(map(str, WEIGHTS))}) AS rank"
-        where, params = filters.where("f")
-        if filters.only_query:  # the index alone, as a bare FTS5 query reads it
-            sql = f"SELECT rowid, {rank} FROM {fts} WHERE {fts} MATCH ?"
-        else:
-            sql = (
-                f"SELECT f.post_id, {rank} FROM {fts}"
-                f" {_INDEX_FIRST} {schema.FACTS_TABLE} f ON f.post_id = {fts}.rowid"
-                f" WHERE {fts} MATCH ? AND {where}"
-            )
-        args = [query.fts, *params, limit, offset]  # no params when only words are given
-        ranked = archive.db.execute(f"{sql} ORDER BY rank, 1 DESC LIMIT ? OFFSET ?", args)
-        return _hits(archive, ranked.fetchall(), query)
+    if query is None or sort != "relevance":
+        by = "newest" if sort == "relevance" else sort
+        ids = _by_date(archive, filters, by, limit, offset)
+        return _hits(archive, [(post_id, None) for post_id in ids], query)
+    fts = schema.FTS_TABLE
+    rank = f"bm25({fts}, {', '.join(map(str, WEIGHTS))}) AS rank"
+    where, params = filters.where("f")
+    if filters.only_query:  # the index alone, as a bare FTS5 query reads it
+        sql = f"SELECT rowid, {rank} FROM {fts} WHERE {fts} MATCH ?"
+    else:
+        sql = (
+            f"SELECT f.post_id, {rank} FROM {fts}"
+            f" {_INDEX_FIRST} {schema.FACTS_TABLE} f ON f.post_id = {fts}.rowid"
+            f" WHERE {fts} MATCH ? AND {where}"
+        )
+    args = [query.fts, *params, limit, offset]  # no params when only words are given
+    ranked = archive.read(f"{sql} ORDER BY rank, 1 DESC LIMIT ? OFFSET ?", args)
+    return _hits(archive, [(post_id, rank) for post_id, rank in ranked], query)
 
 
 def _check_sort(sort: str) -> None:
@@ -721,7 +717,7 @@ def _by_date(archive: Archive, filters: Filters, sort: str, limit: int, offset: 
         return found[offset:need]
     selected, params = filters.narrow()
     sql = f"SELECT post_id FROM ({selected}) ORDER BY {_BY_DATE[sort]} LIMIT ? OFFSET ?"
-    return [row[0] for row in archive.db.execute(sql, [*params, limit, offset])]
+    return [row[0] for row in archive.read(sql, [*params, limit, offset])]
 
 
 class _Expression(NamedTuple):
@@ -741,7 +737,7 @@ def _along_index(archive: Archive, query: Query) -> _Expression:
     of the index hold only characters FTS5 keeps in a word and folds to themselves, so a
     prefix that begins one is a single FTS5 word as typed)."""
     pending = f"SELECT EXISTS (SELECT 1 FROM {schema.PENDING_WORDS_TABLE})"
-    if not query.has_prefix or archive.db.execute(pending).fetchone()[0]:
+    if not query.has_prefix or archive.read_value(pending):
         return _Expression(query.fts, query.has_prefix)
     left: list[str] = []
 
@@ -757,7 +753,7 @@ def _along_index(archive: Archive, query: Query) -> _Expression:
 def _words_beginning(archive: Archive, prefix: str) -> tuple[str, ...] | None:
     """The index's words that begin with `prefix`; None for none or more than
     MAX_SPELLED_OUT."""
-    rows = archive.db.execute(
+    rows = archive.read(
         f"SELECT word FROM {schema.WORDS_TABLE} WHERE word >= ? ORDER BY word", [prefix]
     )
     found: list[str] = []
@@ -790,25 +786,25 @@ def _dated(
     start: int | None = None
     end: int | None = None
     if near is not None or far is not None:
-        ends = archive.db.execute(
+        ends = archive.read_one(
             f"SELECT (SELECT post_id FROM {facts} f WHERE {allowed}"
             f" ORDER BY {_BY_DATE[sort]} LIMIT 1), (SELECT post_id FROM {facts} f"
             f" WHERE {allowed} ORDER BY {_BY_DATE[reverse]} LIMIT 1)",
             [*params, *params],
-        ).fetchone()
-        if ends[0] is None:
+        )
+        if ends is None or ends[0] is None:
             return []
         start = None if near is None else int(ends[0])
         end = None if far is None else int(ends[1])
     bounds = "" if start is None else f" AND {fts}.rowid {onwards} {start}"
     bounds += "" if end is None else f" AND {fts}.rowid {_ALONG[reverse].onwards} {end}"
-    rows = archive.db.execute(
+    rows = archive.read(
         f"SELECT f.post_id, f.published_at FROM {fts} {_INDEX_FIRST} {facts} f"
         f" ON f.post_id = {fts}.rowid WHERE {fts} MATCH ?{bounds} AND {allowed}"
         f" ORDER BY {fts}.rowid {step}",
         [along.fts, *params],
     )
-    read: list[tuple[int, str]] = rows.fetchmany(need)
+    read: list[tuple[int, str]] = list(islice(rows, need))
     full = len(read) == need
     # Out of step: outside the post ids read, and (when the page is full) sorting ahead of
     # its last hit.
@@ -822,7 +818,7 @@ def _dated(
         beyond += [] if end is None else [(behind, end)]
         outside = " OR ".join(f"f.post_id {operator} {bound}" for operator, bound in beyond)
         sql = f"SELECT f.post_id, f.published_at FROM {facts} f WHERE ({outside}) AND {allowed}"
-        out_of_step = dict(archive.db.execute(sql, params).fetchall())
+        out_of_step = dict(archive.read(sql, params))
     # Those further along the reading are met by reading on.
     later = {
         post_id
@@ -869,7 +865,7 @@ def _ahead_of(
         f" WHERE b.{reach} {ahead}= ? AND ({blocks}) AND ({rows})"
         f" AND (f.published_at, f.post_id) {ahead} (?, ?) AND {allowed}"
     )
-    return dict(archive.db.execute(sql, [last[1], last[1], last[0], *params]).fetchall())
+    return dict(archive.read(sql, [last[1], last[1], last[0], *params]))
 
 
 def _undated(
@@ -883,7 +879,7 @@ def _undated(
         f"SELECT f.post_id FROM {schema.FACTS_TABLE} f WHERE f.published_at IS NULL AND {where}"
         f" ORDER BY f.post_id {_ALONG[sort].step}"
     )
-    undated = [row[0] for row in archive.db.execute(sql, params)]
+    undated = [row[0] for row in archive.read(sql, params)]
     return _which_match(archive, along, undated, need)
 
 
@@ -898,14 +894,14 @@ def _which_match(
     fts = schema.FTS_TABLE
     if along.prefix:
         sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? AND rowid BETWEEN ? AND ?"
-        found = {row[0] for row in archive.db.execute(sql, [along.fts, min(ids), max(ids)])}
+        found = {row[0] for row in archive.read(sql, [along.fts, min(ids), max(ids)])}
         return [post_id for post_id in ids if post_id in found][:limit]
     sql = (
         f"SELECT {fts}.rowid FROM json_each(?) j CROSS JOIN {fts} ON {fts}.rowid = j.value"
         f" WHERE {fts} MATCH ? LIMIT ?"
     )
     args = [json.dumps(ids), along.fts, -1 if limit is None else limit]
-    return [row[0] for row in archive.db.execute(sql, args)]
+    return [row[0] for row in archive.read(sql, args)]
 
 
 def count(archive: Archive, filters: Filters) -> int:
@@ -917,8 +913,7 @@ def count(archive: Archive, filters: Filters) -> int:
     else:
         selected, params = filters.narrow()
         sql = f"SELECT count(*) FROM ({selected})"
-    with _errors(archive):
-        found: int = archive.db.execute(sql, params).fetchone()[0]
+    found: int = archive.read_value(sql, params)
     return found
 
 
@@ -932,7 +927,7 @@ def _hits(
         "SELECT post_id, url, title, sapo, body, published_at, section, authors, tags"
         f" FROM articles WHERE post_id IN ({', '.join('?' * len(ids))})"
     )
-    rows = {row[0]: row for row in archive.db.execute(sql, ids)}
+    rows = {row[0]: row for row in archive.read(sql, ids)}
     matchers = query.matchers if query else []
     hits = []
     for post_id, rank in ranked:
@@ -1011,40 +1006,39 @@ def summary(
     the archive, the articles it misses (see COUNT_MISSES_PAST)."""
     _prepare(archive)
     kinds = ["cell", *named]
-    with _errors(archive):
-        query = filters.query
-        if query is not None and filters.only_query and _matches_most(archive, query):
-            fts, facts = schema.FTS_TABLE, schema.FACTS_TABLE
-            # Both sides in post id order, so SQLite merges them; LIMIT keeps the ORDER BY,
-            # which a sub-select otherwise drops.
-            missed = (
-                f"SELECT f.post_id, f.section, f.published_at FROM (SELECT post_id FROM {facts}"
-                f" EXCEPT SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY 1 LIMIT -1) x"
-                f" CROSS JOIN {facts} f ON f.post_id = x.post_id"
-            )
-            counted = [(_TOTALS[kind], 1) for kind in kinds]
-            counted += [(_COUNTS[kind].format(rows="missed"), -1) for kind in kinds]
-            sql = f"WITH missed AS MATERIALIZED ({missed}) " + " UNION ALL ".join(
-                f"SELECT *, {sign} FROM ({counting})" for counting, sign in counted
-            )
-            return _summed(archive.db.execute(sql, [query.fts]), size)
-        selected, params = filters.narrow()
-        sql = f"WITH matched AS MATERIALIZED ({selected}) " + " UNION ALL ".join(
-            f"SELECT *, 1 FROM ({_COUNTS[kind].format(rows='matched')})" for kind in kinds
+    query = filters.query
+    if query is not None and filters.only_query and _matches_most(archive, query):
+        fts, facts = schema.FTS_TABLE, schema.FACTS_TABLE
+        # Both sides in post id order, so SQLite merges them; LIMIT keeps the ORDER BY,
+        # which a sub-select otherwise drops.
+        missed = (
+            f"SELECT f.post_id, f.section, f.published_at FROM (SELECT post_id FROM {facts}"
+            f" EXCEPT SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY 1 LIMIT -1) x"
+            f" CROSS JOIN {facts} f ON f.post_id = x.post_id"
         )
-        return _summed(archive.db.execute(sql, params), size)
+        counted = [(_TOTALS[kind], 1) for kind in kinds]
+        counted += [(_COUNTS[kind].format(rows="missed"), -1) for kind in kinds]
+        sql = f"WITH missed AS MATERIALIZED ({missed}) " + " UNION ALL ".join(
+            f"SELECT *, {sign} FROM ({counting})" for counting, sign in counted
+        )
+        return _summed(archive.read(sql, [query.fts]), size)
+    selected, params = filters.narrow()
+    sql = f"WITH matched AS MATERIALIZED ({selected}) " + " UNION ALL ".join(
+        f"SELECT *, 1 FROM ({_COUNTS[kind].format(rows='matched')})" for kind in kinds
+    )
+    return _summed(archive.read(sql, params), size)
 
 
 def _matches_most(archive: Archive, query: Query) -> bool:
     """Whether `query` matches more than COUNT_MISSES_PAST of the newest SAMPLE articles (a
     read of the end of its doclists)."""
     fts, facts = schema.FTS_TABLE, schema.FACTS_TABLE
-    sampled, matched = archive.db.execute(
+    sampled, matched = archive.read_one(
         f"WITH newest AS (SELECT post_id FROM {facts} ORDER BY post_id DESC LIMIT ?)"
         f" SELECT (SELECT count(*) FROM newest), (SELECT count(*) FROM {fts}"
         f" WHERE {fts} MATCH ? AND rowid >= (SELECT min(post_id) FROM newest))",
         [SAMPLE, query.fts],
-    ).fetchone()
+    ) or (0, 0)
     return bool(matched) and matched > COUNT_MISSES_PAST * sampled
 
 
@@ -1138,15 +1132,6 @@ def records(
     yield from archive.iter_articles(*filters.where_all(), damaged=damaged)
 
 
-@contextmanager
-def _errors(archive: Archive) -> Iterator[None]:
-    """sqlite3 errors while searching become ArchiveError, like the store's."""
-    try:
-        yield
-    except sqlite3.Error as error:
-        raise ArchiveError(f"cannot search {archive.path}: {error}") from error
-
-
 # Snippets
 
 
@@ -1233,8 +1218,9 @@ def index_status(archive: Archive) -> dict[str, Any]:
         f" (SELECT id FROM {fts}_docsize)",
         "unfolded": f"SELECT count(*) FROM articles WHERE {unfolded}",
     }
-    with _errors(archive):
-        status = {name: int(archive.db.execute(q).fetchone()[0]) for name, q in sql.items()}
+    status = {
+        name: int(archive.read_value(q, action="read the search index")) for name, q in sql.items()
+    }
     status["complete"] = (
         status["articles"] == status["indexed"] and not status["missing"] and not status["unfolded"]
     )
@@ -1259,7 +1245,7 @@ def check_index(archive: Archive) -> list[str]:
         if status[key]
     ]
     try:
-        unlisted = _unlisted_words(archive)
+        unlisted = archive.unlisted_index_words()
     except ArchiveError as error:
         problems.append(f"search index: {error}")
     else:
@@ -1271,44 +1257,15 @@ def check_index(archive: Archive) -> list[str]:
     if not os.access(archive.path, os.W_OK) or not os.access(archive.path.parent, os.W_OK):
         return [*problems, "search index: FTS5 integrity check skipped: the archive is read-only"]
     fts = schema.FTS_TABLE
-    connection = sqlite3.connect(archive.path, isolation_level=None)
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("BEGIN")
-        connection.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.Error as error:
-        problems.append(f"search index: {error} (bienphong stats --rebuild-index)")
-    finally:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        connection.close()
+    failed = archive.check_by_writing(
+        f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)"
+    )
+    if failed is not None:
+        problems.append(f"search index: {failed} (bienphong stats --rebuild-index)")
     return problems
-
-
-def _unlisted_words(archive: Archive) -> int:
-    """How many words of the index WORDS_TABLE lacks (none while articles are pending: the
-    next write gathers them). Reads every doclist of the index."""
-    fts = schema.FTS_TABLE
-    with _errors(archive):
-        if archive.db.execute(f"SELECT count(*) FROM {schema.PENDING_WORDS_TABLE}").fetchone()[0]:
-            return 0
-        archive.db.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{fts}_held USING fts5vocab(main, {fts}, row)"
-        )
-        unlisted: int = archive.db.execute(
-            f"SELECT count(*) FROM {fts}_held WHERE term NOT IN"
-            f" (SELECT word FROM {schema.WORDS_TABLE})"
-        ).fetchone()[0]
-    return unlisted
 
 
 def rebuild_index(archive: Archive) -> int:
     """Rewrite every article's spelled and folded copies and rebuild the index; the number
     of rows whose copies changed."""
-    with _errors(archive), archive.db.atomic():
-        changed = schema.copy_rows(archive.db)
-        schema.rebuild_fts(archive.db)
-        schema.fill_narrow(archive.db)
-        schema.fill_words(archive.db)
-        schema.fill_blocks(archive.db)
-    return changed
+    return archive.rewrite_index()
