@@ -194,7 +194,7 @@ def _create_v2(db: Database) -> None:
 # triggers `articles_ai`, `_ad`, `_au`), over copies of the text the store writes beside it. From
 # schema version 6 those are the spelled and the folded copies, so the index holds one spelling
 # of hòa/hoà and a query is never expanded; version 3 indexed the text as written.
-# See archive/search.py for the query side.
+# See archive/search/ for the query side.
 FTS_TABLE = "articles_fts"
 # FTS5's tokenizer, for the index and for the scratch index that reads an article's words
 # (`gather_words`): one setting, so the words are FTS5's own.
@@ -445,7 +445,7 @@ _WORDS_STATEMENTS = (
 
 
 # The month of each section's articles, indexed: the archive's totals by section and month
-# (`archive.search.summary`, counting a common query from the articles it misses) read it in
+# (`archive.search.summaries`, counting a common query from the articles it misses) read it in
 # order; grouping the table sorted 500,000 rows (390 ms, 80 ms with the index).
 MONTHS_INDEX = (
     f"CREATE INDEX [{FACTS_TABLE}_month] ON [{FACTS_TABLE}] (section, substr(published_at, 1, 7))"

@@ -431,7 +431,7 @@ class Archive:
         damaged: Callable[[DamagedArticle], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Records whose row meets `where` (SQL on `articles a`), by published_at (undated
-        first) then post_id, streamed: the one reader of whole records. `archive.search`
+        first) then post_id, streamed: the one reader of whole records. `archive.search.selection`
         writes the conditions (`Filters.where_all`). A damaged record goes to `damaged` and
         the rest follow; without it, DamagedArticle ends the iteration."""
         # The record's columns only: the search index's copies are as long again as the text.
