@@ -16,6 +16,8 @@ spelled out into the index's words (`spell_out_prefixes`), so that FTS5 can stop
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, NamedTuple
 
@@ -50,6 +52,7 @@ DIRECTIONS = {
     "newest": ReadingDirection("DESC", "<=", ">", "<"),
     "oldest": ReadingDirection("ASC", ">=", "<", ">"),
 }
+_OPPOSITE = {"newest": "oldest", "oldest": "newest"}
 
 
 def page_by_date(
@@ -119,105 +122,193 @@ def _index_words_beginning(archive: Archive, prefix: str) -> tuple[str, ...] | N
     return tuple(found) or None
 
 
+Row = tuple[int, str]  # a dated article: (post id, published_at)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One reading of the index along post ids in a date order (`sort`): the articles it
+    allows (`allowed`, SQL on the narrow table `f`, with its `params`: dated, and as the
+    filters ask), and the post ids it starts and ends at (None: the end of the post ids)."""
+
+    sort: str
+    allowed: str
+    params: list[Any]
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def direction(self) -> ReadingDirection:
+        return DIRECTIONS[self.sort]
+
+    def position(self, post_id: int) -> int:
+        """How far along the reading `post_id` is: the higher, the later it is met."""
+        return -post_id if self.sort == "newest" else post_id
+
+    def reaches(self, post_id: int) -> bool:
+        """Whether `post_id` is not past the reading's end."""
+        return self.end is None or self.position(post_id) <= self.position(self.end)
+
+    def before_start(self) -> list[tuple[str, int]]:
+        """The post ids before the reading's start, as a bound (`f.post_id <operator> <id>`)."""
+        return [] if self.start is None else [(self.direction.ahead, self.start)]
+
+    def past_end(self) -> list[tuple[str, int]]:
+        """The post ids past the reading's end, as a bound."""
+        return [] if self.end is None else [(self.direction.behind, self.end)]
+
+
 def dated_matches(
     archive: Archive, filters: Filters, expression: DateOrderExpression, sort: str, need: int
 ) -> list[int]:
-    """The first `need` dated matches in date order, or all of them when fewer."""
+    """The first `need` dated matches in date order, or all of them when fewer: the index read
+    along post ids for the page, then the articles filed out of step with their post id."""
     if need <= 0:
         return []
-    fts, facts = schema.FTS_TABLE, schema.FACTS_TABLE
-    step, onwards, ahead, behind = DIRECTIONS[sort]
-    sign = -1 if sort == "newest" else 1  # how far along the reading a post id is
-    where, params = filters.where("f")
-    allowed = f"f.published_at IS NOT NULL AND {where}"  # dated, and as the filters ask
-    # The reading runs from one end of the post ids to the other; where the filters bound the
-    # dates, from the post id of the first article they allow, or to that of the last.
-    near, far = (
-        (filters.until, filters.since) if sort == "newest" else (filters.since, filters.until)
-    )
-    reverse = "oldest" if sort == "newest" else "newest"
-    start: int | None = None
-    end: int | None = None
-    if near is not None or far is not None:
-        ends = archive.read_one(
-            f"SELECT (SELECT post_id FROM {facts} f WHERE {allowed}"
-            f" ORDER BY {ORDER_BY_DATE[sort]} LIMIT 1), (SELECT post_id FROM {facts} f"
-            f" WHERE {allowed} ORDER BY {ORDER_BY_DATE[reverse]} LIMIT 1)",
-            [*params, *params],
-        )
-        if ends is None or ends[0] is None:
-            return []
-        start = None if near is None else int(ends[0])
-        end = None if far is None else int(ends[1])
-    bounds = "" if start is None else f" AND {fts}.rowid {onwards} {start}"
-    bounds += "" if end is None else f" AND {fts}.rowid {DIRECTIONS[reverse].onwards} {end}"
-    rows = archive.read(
-        f"SELECT f.post_id, f.published_at FROM {fts} {INDEX_FIRST} {facts} f"
-        f" ON f.post_id = {fts}.rowid WHERE {fts} MATCH ?{bounds} AND {allowed}"
-        f" ORDER BY {fts}.rowid {step}",
-        [expression.fts, *params],
-    )
-    read: list[tuple[int, str]] = list(islice(rows, need))
-    full = len(read) == need
-    # Out of step: outside the post ids read, and (when the page is full) sorting ahead of
-    # its last hit.
-    beyond = [] if start is None else [(ahead, start)]
-    out_of_step: dict[int, str] = {}
-    if full:
-        last = (min if sort == "newest" else max)(read, key=lambda row: (row[1], row[0]))
-        beyond.append((behind, int(read[-1][0])))
-        out_of_step = _out_of_step_in_blocks(archive, sort, last, beyond, allowed, params)
-    elif beyond or end is not None:  # else every match is read
-        beyond += [] if end is None else [(behind, end)]
-        outside = " OR ".join(f"f.post_id {operator} {bound}" for operator, bound in beyond)
-        sql = f"SELECT f.post_id, f.published_at FROM {facts} f WHERE ({outside}) AND {allowed}"
-        out_of_step = dict(archive.read(sql, params))
-    # Those further along the reading are met by reading on.
-    later = {
-        post_id
-        for post_id in out_of_step
-        if full
-        and sign * post_id > sign * read[-1][0]
-        and (end is None or sign * post_id <= sign * end)
-    }
-    if later:
-        furthest = max(sign * post_id for post_id in later)
-        for post_id, published_at in rows:
-            if post_id in later:
-                read.append((post_id, published_at))
-            if sign * post_id >= furthest:
-                break
+    reading = _bounded_reading(archive, filters, sort)
+    if reading is None:
+        return []
+    rows = _read_along(archive, reading, expression)
+    read = list(islice(rows, need))
+    later: set[int] = set()
+    if len(read) == need:
+        out_of_step = _out_of_step_ahead_of_page(archive, reading, read)
+        later = _further_along(reading, out_of_step, read[-1][0])
+        read += _read_on(reading, rows, later)
+    else:
+        out_of_step = _out_of_step_outside(archive, reading)
     other_side = [post_id for post_id in out_of_step if post_id not in later]
     read += [(i, out_of_step[i]) for i in matching_among(archive, expression, other_side)]
-    found = sorted(read, key=lambda row: (row[1], row[0]), reverse=sort == "newest")
+    found = sorted(read, key=_by_date, reverse=sort == "newest")
     return [post_id for post_id, _ in found[:need]]
 
 
-def _out_of_step_in_blocks(
-    archive: Archive,
-    sort: str,
-    last: tuple[int, str],
-    beyond: list[tuple[str, int]],
-    allowed: str,
-    params: list[Any],
+def _by_date(row: Row) -> tuple[str, int]:
+    return row[1], row[0]
+
+
+def _bounded_reading(archive: Archive, filters: Filters, sort: str) -> _Reading | None:
+    """The reading of the dated articles `filters` allow, from one end of the post ids to the
+    other; where the filters bound the dates, from the post id of the first article they allow,
+    or to that of the last. None when they allow none."""
+    where, params = filters.where("f")
+    reading = _Reading(sort, f"f.published_at IS NOT NULL AND {where}", params)
+    near, far = (
+        (filters.until, filters.since) if sort == "newest" else (filters.since, filters.until)
+    )
+    if near is None and far is None:
+        return reading
+    ends = _first_and_last_allowed(archive, reading)
+    if ends is None:
+        return None
+    first, last = ends
+    return replace(
+        reading, start=None if near is None else first, end=None if far is None else last
+    )
+
+
+def _first_and_last_allowed(archive: Archive, reading: _Reading) -> tuple[int, int] | None:
+    """The post ids of the first and the last article `reading` allows, in its date order;
+    None when it allows none."""
+    facts, allowed, sort = schema.FACTS_TABLE, reading.allowed, reading.sort
+    ends = archive.read_one(
+        f"SELECT (SELECT post_id FROM {facts} f WHERE {allowed}"
+        f" ORDER BY {ORDER_BY_DATE[sort]} LIMIT 1), (SELECT post_id FROM {facts} f"
+        f" WHERE {allowed} ORDER BY {ORDER_BY_DATE[_OPPOSITE[sort]]} LIMIT 1)",
+        [*reading.params, *reading.params],
+    )
+    if ends is None or ends[0] is None:
+        return None
+    return int(ends[0]), int(ends[1])
+
+
+def _read_along(
+    archive: Archive, reading: _Reading, expression: DateOrderExpression
+) -> Iterator[Row]:
+    """The matches `reading` allows, in its order: a stream, read as far as the page needs."""
+    fts, facts = schema.FTS_TABLE, schema.FACTS_TABLE
+    bounds = ""
+    if reading.start is not None:
+        bounds += f" AND {fts}.rowid {reading.direction.onwards} {reading.start}"
+    if reading.end is not None:
+        bounds += f" AND {fts}.rowid {DIRECTIONS[_OPPOSITE[reading.sort]].onwards} {reading.end}"
+    return archive.read(
+        f"SELECT f.post_id, f.published_at FROM {fts} {INDEX_FIRST} {facts} f"
+        f" ON f.post_id = {fts}.rowid WHERE {fts} MATCH ?{bounds} AND {reading.allowed}"
+        f" ORDER BY {fts}.rowid {reading.direction.step}",
+        [expression.fts, *reading.params],
+    )
+
+
+def _out_of_step_ahead_of_page(
+    archive: Archive, reading: _Reading, read: list[Row]
 ) -> dict[int, str]:
-    """The dates of the articles `allowed` (on `f`) whose date and post id sort ahead of
-    `last` (post id, date) in `sort` order and whose post id lies beyond one of the bounds in
-    `beyond` (`f.post_id <operator> <bound>`). Only the blocks of post ids whose dates reach
-    past `last` are read (schema.BLOCKS_TABLE): near the reading's end, and the few that hold
-    an article filed out of step, where the date index would be read back to `last`."""
+    """The articles out of step with a full page `read`: outside the post ids read (before
+    the start, or past the page's last), and sorting ahead of its last hit."""
+    last = (min if reading.sort == "newest" else max)(read, key=_by_date)
+    beyond = [*reading.before_start(), (reading.direction.behind, int(read[-1][0]))]
+    return _out_of_step_in_blocks(archive, reading, last, beyond)
+
+
+def _out_of_step_outside(archive: Archive, reading: _Reading) -> dict[int, str]:
+    """The articles out of step with a reading that ended before the page was full: every
+    article it allows outside its bounds (none when it has none: every match was read)."""
+    beyond = [*reading.before_start(), *reading.past_end()]
+    if not beyond:
+        return {}
+    outside = " OR ".join(f"f.post_id {operator} {bound}" for operator, bound in beyond)
+    sql = (
+        f"SELECT f.post_id, f.published_at FROM {schema.FACTS_TABLE} f"
+        f" WHERE ({outside}) AND {reading.allowed}"
+    )
+    return dict(archive.read(sql, reading.params))
+
+
+def _further_along(reading: _Reading, out_of_step: dict[int, str], last_read: int) -> set[int]:
+    """Those of `out_of_step` further along the reading than `last_read`, and not past its end:
+    met by reading on."""
+    return {
+        post_id
+        for post_id in out_of_step
+        if reading.position(post_id) > reading.position(last_read) and reading.reaches(post_id)
+    }
+
+
+def _read_on(reading: _Reading, rows: Iterator[Row], later: set[int]) -> list[Row]:
+    """The matches among `later` that the rest of the reading meets, read up to the furthest
+    of them."""
+    if not later:
+        return []
+    furthest = max(reading.position(post_id) for post_id in later)
+    met = []
+    for post_id, published_at in rows:
+        if post_id in later:
+            met.append((post_id, published_at))
+        if reading.position(post_id) >= furthest:
+            break
+    return met
+
+
+def _out_of_step_in_blocks(
+    archive: Archive, reading: _Reading, last: Row, beyond: list[tuple[str, int]]
+) -> dict[int, str]:
+    """The dates of the articles `reading` allows whose date and post id sort ahead of `last`
+    in its order and whose post id lies beyond one of the bounds in `beyond` (`f.post_id
+    <operator> <bound>`). Only the blocks of post ids whose dates reach past `last` are read
+    (schema.BLOCKS_TABLE): near the reading's end, and the few that hold an article filed out
+    of step, where the date index would be read back to `last`."""
     size, facts = schema.BLOCK_SIZE, schema.FACTS_TABLE
-    ahead = DIRECTIONS[sort].ahead
-    reach = "latest" if sort == "newest" else "earliest"
+    ahead = reading.direction.ahead
+    reach = "latest" if reading.sort == "newest" else "earliest"
     blocks = " OR ".join(f"b.block {operator}= {bound // size}" for operator, bound in beyond)
     rows = " OR ".join(f"f.post_id {operator} {bound}" for operator, bound in beyond)
     sql = (
         f"SELECT f.post_id, f.published_at FROM {schema.BLOCKS_TABLE} b CROSS JOIN {facts} f"
         f" ON f.post_id BETWEEN b.block * {size} AND b.block * {size} + {size - 1}"
         f" WHERE b.{reach} {ahead}= ? AND ({blocks}) AND ({rows})"
-        f" AND (f.published_at, f.post_id) {ahead} (?, ?) AND {allowed}"
+        f" AND (f.published_at, f.post_id) {ahead} (?, ?) AND {reading.allowed}"
     )
-    return dict(archive.read(sql, [last[1], last[1], last[0], *params]))
+    return dict(archive.read(sql, [last[1], last[1], last[0], *reading.params]))
 
 
 def undated_matches(
