@@ -335,17 +335,18 @@ class Archive:
         """Run `sql`, a check SQLite makes as a write statement (FTS5's integrity check), on a
         connection of its own, in a transaction rolled back whatever happens: None when it
         passed, else SQLite's one line. The caller makes sure the file may be written."""
-        connection = sqlite3.connect(self.path, isolation_level=None)
         try:
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            connection.execute("BEGIN")
-            connection.execute(sql)
+            connection = sqlite3.connect(self.path, isolation_level=None)
+            try:
+                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                connection.execute("BEGIN")
+                connection.execute(sql)
+            finally:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                connection.close()
         except sqlite3.Error as error:
             return one_line(error)
-        finally:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            connection.close()
         return None
 
     # Articles

@@ -179,11 +179,11 @@ def dated_matches(
         out_of_step = _out_of_step_outside(archive, reading)
     other_side = [post_id for post_id in out_of_step if post_id not in later]
     read += [(i, out_of_step[i]) for i in matching_among(archive, expression, other_side)]
-    found = sorted(read, key=_by_date, reverse=sort == "newest")
+    found = sorted(read, key=_date_then_post_id, reverse=sort == "newest")
     return [post_id for post_id, _ in found[:need]]
 
 
-def _by_date(row: Row) -> tuple[str, int]:
+def _date_then_post_id(row: Row) -> tuple[str, int]:
     return row[1], row[0]
 
 
@@ -245,7 +245,7 @@ def _out_of_step_ahead_of_page(
 ) -> dict[int, str]:
     """The articles out of step with a full page `read`: outside the post ids read (before
     the start, or past the page's last), and sorting ahead of its last hit."""
-    last = (min if reading.sort == "newest" else max)(read, key=_by_date)
+    last = (min if reading.sort == "newest" else max)(read, key=_date_then_post_id)
     beyond = [*reading.before_start(), (reading.direction.behind, int(read[-1][0]))]
     return _out_of_step_in_blocks(archive, reading, last, beyond)
 
