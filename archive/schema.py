@@ -194,7 +194,7 @@ def _create_v2(db: Database) -> None:
 # triggers `articles_ai`, `_ad`, `_au`), over copies of the text the store writes beside it. From
 # schema version 6 those are the spelled and the folded copies, so the index holds one spelling
 # of hòa/hoà and a query is never expanded; version 3 indexed the text as written.
-# See archive/search.py for the query side.
+# See archive/search/ for the query side.
 FTS_TABLE = "articles_fts"
 # FTS5's tokenizer, for the index and for the scratch index that reads an article's words
 # (`gather_words`): one setting, so the words are FTS5's own.
@@ -445,7 +445,7 @@ _WORDS_STATEMENTS = (
 
 
 # The month of each section's articles, indexed: the archive's totals by section and month
-# (`archive.search.summary`, counting a common query from the articles it misses) read it in
+# (`archive.search.summaries`, counting a common query from the articles it misses) read it in
 # order; grouping the table sorted 500,000 rows (390 ms, 80 ms with the index).
 MONTHS_INDEX = (
     f"CREATE INDEX [{FACTS_TABLE}_month] ON [{FACTS_TABLE}] (section, substr(published_at, 1, 7))"
@@ -494,12 +494,30 @@ def fill_words(db: Database) -> None:
     the pending list (the migration; `stats --rebuild-index`; many articles written at once).
     """
     db.execute(f"DELETE FROM [{WORDS_TABLE}]")
+    db.execute(f"INSERT INTO [{WORDS_TABLE}] (word) SELECT term FROM {_index_vocabulary(db)}")
+    db.execute(f"DELETE FROM [{PENDING_WORDS_TABLE}]")
+
+
+def unlisted_words(db: Database) -> int:
+    """How many words of the index WORDS_TABLE lacks (none while articles are pending: the
+    next write gathers them). Reads every doclist of the index."""
+    if db.execute(f"SELECT count(*) FROM [{PENDING_WORDS_TABLE}]").fetchone()[0]:
+        return 0
+    unlisted: int = db.execute(
+        f"SELECT count(*) FROM {_index_vocabulary(db)} WHERE term NOT IN"
+        f" (SELECT word FROM [{WORDS_TABLE}])"
+    ).fetchone()[0]
+    return unlisted
+
+
+def _index_vocabulary(db: Database) -> str:
+    """The table of the index's words (fts5vocab, in the connection's temporary schema, so a
+    read-only connection may make it too)."""
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.[{FTS_TABLE}_words]"
         f" USING fts5vocab(main, [{FTS_TABLE}], row)"
     )
-    db.execute(f"INSERT INTO [{WORDS_TABLE}] (word) SELECT term FROM [{FTS_TABLE}_words]")
-    db.execute(f"DELETE FROM [{PENDING_WORDS_TABLE}]")
+    return f"temp.[{FTS_TABLE}_words]"
 
 
 def gather_words(db: Database) -> None:

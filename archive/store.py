@@ -281,6 +281,74 @@ class Archive:
             message = f"cannot {action} in {self.path}: {one_line(error)}{hint if damaged else ''}"
             raise ArchiveError(message) from error
 
+    # Reads for the archive's other modules (the search), with this module's error mapping
+
+    def read(
+        self, sql: str, params: Sequence[Any] = (), action: str = "search"
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of the statement `sql`, streamed. An sqlite3 error while it runs or while
+        its rows are read (a reader may take some, and read on later) is an ArchiveError,
+        `cannot <action> in <path>: ...`."""
+        with self._errors(action):
+            yield from self.db.execute(sql, params)
+
+    def read_one(
+        self, sql: str, params: Sequence[Any] = (), action: str = "search"
+    ) -> tuple[Any, ...] | None:
+        """The first row of `sql`, or None; errors as `read` says."""
+        with self._errors(action):
+            row: tuple[Any, ...] | None = self.db.execute(sql, params).fetchone()
+        return row
+
+    def read_value(self, sql: str, params: Sequence[Any] = (), action: str = "search") -> Any:
+        """The first value of the first row of `sql` (a count, a flag), or None."""
+        row = self.read_one(sql, params, action)
+        return None if row is None else row[0]
+
+    def add_function(self, name: str, arity: int, function: Callable[..., Any]) -> None:
+        """`function` as the SQL function `name` of `arity` arguments on this connection (a
+        read-only one too), deterministic: for the statements given to `read`."""
+        with self._errors(f"add the SQL function {name}"):
+            self.db.conn.create_function(name, arity, function, deterministic=True)
+
+    # The search index's upkeep (its tables are schema's; what reads them, archive.search)
+
+    def rewrite_index(self) -> int:
+        """Rewrite every article's spelled and folded copies and rebuild the search index, its
+        narrow tables, its words and its blocks, in one transaction; the number of rows whose
+        copies changed."""
+        with self._errors("rebuild the search index"), self.db.atomic():
+            changed = schema.copy_rows(self.db)
+            schema.rebuild_fts(self.db)
+            schema.fill_narrow(self.db)
+            schema.fill_words(self.db)
+            schema.fill_blocks(self.db)
+        return changed
+
+    def unlisted_index_words(self) -> int:
+        """How many words of the search index its list of words lacks (`schema.unlisted_words`:
+        reads every doclist of the index)."""
+        with self._errors("read the search index's words"):
+            return schema.unlisted_words(self.db)
+
+    def check_by_writing(self, sql: str) -> str | None:
+        """Run `sql`, a check SQLite makes as a write statement (FTS5's integrity check), on a
+        connection of its own, in a transaction rolled back whatever happens: None when it
+        passed, else SQLite's one line. The caller makes sure the file may be written."""
+        try:
+            connection = sqlite3.connect(self.path, isolation_level=None)
+            try:
+                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                connection.execute("BEGIN")
+                connection.execute(sql)
+            finally:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                connection.close()
+        except sqlite3.Error as error:
+            return one_line(error)
+        return None
+
     # Articles
 
     def known_post_ids(self) -> set[int]:
@@ -364,7 +432,7 @@ class Archive:
         damaged: Callable[[DamagedArticle], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Records whose row meets `where` (SQL on `articles a`), by published_at (undated
-        first) then post_id, streamed: the one reader of whole records. `archive.search`
+        first) then post_id, streamed: the one reader of whole records. `archive.search.selection`
         writes the conditions (`Filters.where_all`). A damaged record goes to `damaged` and
         the rest follow; without it, DamagedArticle ends the iteration."""
         # The record's columns only: the search index's copies are as long again as the text.

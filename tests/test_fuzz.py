@@ -2,7 +2,8 @@
 command answers with a documented exit status and, when it fails, one line on stderr and no
 traceback; each web page answers 200, 400 or 404 (never a 500) with the security headers.
 A per-example deadline of 10 s is a hang guard, not a speed target (those are in `bench
-hostile`): the limits in archive/search.py keep every query far below it.
+hostile`): the limits in archive/search/query.py and selection.py keep every query far below
+it.
 """
 
 from __future__ import annotations

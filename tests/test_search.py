@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from archive import schema
-from archive import search as search_module
 from archive.search import (
     Filters,
     Query,
     QueryError,
     check_index,
+    date_order,
     facets,
     highlight,
     index_status,
@@ -40,8 +40,10 @@ from archive.search import (
     records,
     results,
     search,
+    summaries,
     summary,
 )
+from archive.search.query import FOLDED, SPELLED
 from archive.site import SITE_TZ
 from archive.store import Archive
 from archive.vietnamese import one_placement
@@ -762,11 +764,11 @@ def test_datasette_full_text_search_finds_them_too(
 
 # How date order reads a prefix: spelled out into the index's words, or left to FTS5 (as
 # past MAX_SPELLED_OUT words, or while articles written around the store are pending).
-PREFIX_READ = {"spelled out": search_module.MAX_SPELLED_OUT, "left to FTS5": 0}
+PREFIX_READ = {"spelled out": date_order.MAX_SPELLED_OUT, "left to FTS5": 0}
 
 
 @pytest.mark.parametrize("spelled_out", PREFIX_READ.values(), ids=PREFIX_READ.keys())
-@pytest.mark.parametrize("deepest", [0, search_module.DEEPEST])
+@pytest.mark.parametrize("deepest", [0, date_order.DEEPEST])
 def test_date_order_reads_the_index_along_post_ids_or_sorts_every_match(
     archive: Archive,
     truth: Truth,
@@ -776,8 +778,8 @@ def test_date_order_reads_the_index_along_post_ids_or_sorts_every_match(
 ) -> None:
     # A common word fills the page from the first post ids read, a rare one is read to its
     # end; a section filter narrows both; with DEEPEST 0 every query sorts every match.
-    monkeypatch.setattr(search_module, "DEEPEST", deepest)
-    monkeypatch.setattr(search_module, "MAX_SPELLED_OUT", spelled_out)
+    monkeypatch.setattr(date_order, "DEEPEST", deepest)
+    monkeypatch.setattr(date_order, "MAX_SPELLED_OUT", spelled_out)
     frequency = Counter(w for r in truth for w in folded(set(text_words(r))))
     rare = min(word for word, n in frequency.items() if 4 <= n <= 8 and word.isalpha())
     for query, section in (("dao", None), (rare, None), ("bien", "quoc-te"), ("bie*", None)):
@@ -809,7 +811,7 @@ WORDS_AND_PREFIX = ["po hen", "po he*"]
 def test_date_order_finds_articles_whose_date_is_out_of_step_with_their_post_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str, spelled_out: int
 ) -> None:
-    monkeypatch.setattr(search_module, "MAX_SPELLED_OUT", spelled_out)
+    monkeypatch.setattr(date_order, "MAX_SPELLED_OUT", spelled_out)
     # Articles 1..40 a day apart from 2 January, but for six filed late or early; every
     # third, and 20 and 37, are about Pò Hèn. Each page, in each order, with and without a
     # date window, is the one the dates give. Their post ids are two or so to a block of
@@ -854,7 +856,7 @@ def test_date_order_finds_articles_whose_date_is_out_of_step_with_their_post_id(
 def test_date_order_puts_undated_articles_last_newest_first_and_first_oldest_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str, spelled_out: int
 ) -> None:
-    monkeypatch.setattr(search_module, "MAX_SPELLED_OUT", spelled_out)
+    monkeypatch.setattr(date_order, "MAX_SPELLED_OUT", spelled_out)
     with Archive(tmp_path / "a.db") as archive:
         for post_id, published_at in (
             (1, "2025-01-01T08:00:00+07:00"),
@@ -890,8 +892,8 @@ def query_of(typed: str) -> Query:
     return query
 
 
-def along_index(archive: Archive, typed: str) -> search_module._Expression:
-    return search_module._along_index(archive, query_of(typed))
+def expression_for(archive: Archive, typed: str) -> date_order.DateOrderExpression:
+    return date_order.spell_out_prefixes(archive, query_of(typed))
 
 
 def test_date_order_spells_a_prefix_out_into_the_words_of_the_index(
@@ -910,12 +912,10 @@ def test_date_order_spells_a_prefix_out_into_the_words_of_the_index(
     )
     assert "bien" in beginning and len(beginning) > 1
     spelled = " OR ".join(f'"{word}"' for word in beginning)
-    expected = search_module._Expression(f"{search_module.FOLDED}: ({spelled})", False)
-    assert expected == along_index(archive, "bie*")
-    accented = along_index(archive, '"đồn biên phò"*')
-    assert accented == search_module._Expression(
-        f'{search_module.SPELLED}: ("đồn biên phòng")', False
-    )
+    expected = date_order.DateOrderExpression(f"{FOLDED}: ({spelled})", False)
+    assert expected == expression_for(archive, "bie*")
+    accented = expression_for(archive, '"đồn biên phò"*')
+    assert accented == date_order.DateOrderExpression(f'{SPELLED}: ("đồn biên phòng")', False)
 
 
 def test_articles_written_around_the_store_leave_prefixes_to_fts5_until_it_gathers_them(
@@ -938,16 +938,16 @@ def test_articles_written_around_the_store_leave_prefixes_to_fts5_until_it_gathe
     filters = Filters.of(typed)
     with Archive(path) as archive:
         assert "heo" not in {w for (w,) in archive.db.execute("SELECT word FROM index_words")}
-        assert along_index(archive, typed) == search_module._Expression(
-            f'{search_module.FOLDED}: "po he"*', True
+        assert expression_for(archive, typed) == date_order.DateOrderExpression(
+            f'{FOLDED}: "po he"*', True
         )
         assert [2, 1] == [hit.post_id for hit in page(archive, filters, sort="newest")]
         # The store's next write gathers them.
         archive.save_article(make_record(post_id=3, title="Khác"), make_page(), None)
         words = {w for (w,) in archive.db.execute("SELECT word FROM index_words")}
         assert {"hen", "heo", "khac"} <= words
-        assert along_index(archive, typed) == search_module._Expression(
-            f'{search_module.FOLDED}: ("po hen" OR "po heo")', False
+        assert expression_for(archive, typed) == date_order.DateOrderExpression(
+            f'{FOLDED}: ("po hen" OR "po heo")', False
         )
         assert [2, 1] == [hit.post_id for hit in page(archive, filters, sort="newest")]
 
@@ -999,7 +999,7 @@ COUNTED_FROM = {"matches": 1.0, "misses": 0.0}
 def test_results_give_the_page_the_total_and_every_facet_from_one_summary(
     archive: Archive, truth: Truth, monkeypatch: pytest.MonkeyPatch, past: float, common: bool
 ) -> None:
-    monkeypatch.setattr(search_module, "COUNT_MISSES_PAST", past)
+    monkeypatch.setattr(summaries, "COUNT_MISSES_PAST", past)
     frequency = Counter(w for r in truth for w in folded(set(text_words(r))))
     word = "dao"
     if common:  # the most common word that some articles miss
@@ -1031,10 +1031,10 @@ def test_results_give_the_page_the_total_and_every_facet_from_one_summary(
 def test_a_query_that_matches_most_of_the_newest_articles_is_counted_from_its_misses(
     archive: Archive, truth: Truth
 ) -> None:
-    newest = sorted(truth, key=lambda r: r["post_id"])[-search_module.SAMPLE :]
+    newest = sorted(truth, key=lambda r: r["post_id"])[-summaries.SAMPLE :]
     frequency = Counter(w for r in newest for w in folded(set(text_words(r))))
     common = max(frequency, key=lambda w: frequency[w])
     quarter = min(frequency, key=lambda w: (abs(frequency[w] - len(newest) / 4), w))
     for word, most in ((quarter, False), (common, True)):
-        assert most == (frequency[word] > search_module.COUNT_MISSES_PAST * len(newest))
-        assert most == search_module._matches_most(archive, query_of(word)), word
+        assert most == (frequency[word] > summaries.COUNT_MISSES_PAST * len(newest))
+        assert most == summaries.matches_most(archive, query_of(word)), word

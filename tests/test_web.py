@@ -278,7 +278,7 @@ def test_a_server_error_is_a_500_page_in_vietnamese_with_the_security_headers(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("archive.search.summary", broken)
+    monkeypatch.setattr("archive.search.summaries.summary", broken)
     with serving(crawled_archive.db) as base_url:
         page = get(base_url, "/search", q="bien")
     assert 500 == page.status

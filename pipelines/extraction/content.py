@@ -186,20 +186,28 @@ def _walk(
         if skip(child) or _is_caption_of_previous(child, images, base):
             _drop_label_of(child, lines)
             continue
-        if tag == "figure":
-            images += _figure(child, base)
-        elif tag == "table":
-            if _IMG(child):
-                images += _table(child, base)
-            else:
-                lines.append(text_of(child))
-        elif tag == "img":
-            images += [i for i in [captioned(child, "", base)] if i]
-        elif tag in _WRAPPERS and any(_is_structure(c) for c in child):
-            _walk(child, base, lines, images, skip)
-        elif tag not in _SKIPPED:
-            _block(child, base, lines, images)
+        _take(child, base, lines, images, skip)
     lines.append(clean("".join(loose)))
+
+
+def _take(
+    element: HtmlElement, base: str, lines: list[str], images: list[Image], skip: Skip
+) -> None:
+    """One block of a container: its pictures or its lines; a wrapper of blocks, walked."""
+    tag = element.tag
+    if tag == "figure":
+        images += _figure(element, base)
+    elif tag == "table":
+        if _IMG(element):
+            images += _table(element, base)
+        else:
+            lines.append(text_of(element))
+    elif tag == "img":
+        images += [i for i in [captioned(element, "", base)] if i]
+    elif tag in _WRAPPERS and any(_is_structure(c) for c in element):
+        _walk(element, base, lines, images, skip)
+    elif tag not in _SKIPPED:
+        _block(element, base, lines, images)
 
 
 def _is_caption_of_previous(element: HtmlElement, images: list[Image], base: str) -> bool:

@@ -47,27 +47,31 @@ class Faults:
             if not sep:
                 raise ValueError(f"fault {part!r} needs a value: NAME:VALUE")
             try:
-                if name in RATES:
-                    faults.rates[name] = float(value)
-                elif name in TARGETS:
-                    faults.targets[name].update(int(v) for v in value.split("+"))
-                elif name == "retry-after":
-                    faults.retry_after = int(value)
-                elif name == "slow-seconds":
-                    faults.slow_seconds = float(value)
-                elif name == "cut":
-                    faults.cut.update(value.split("+"))
-                elif name == "endless":
-                    faults.endless.update(value.split("+"))
-                elif name == "offsite-links":
-                    faults.offsite_links = value == "1"
-                else:
-                    raise ValueError(f"unknown fault {name!r}")
+                faults._set(name, value)
             except ValueError as error:
                 raise ValueError(f"bad fault {part!r}: {error}") from None
         if sum(faults.rates.values()) > 1:
             raise ValueError("fault rates add up to more than 1")
         return faults
+
+    def _set(self, name: str, value: str) -> None:
+        """Take one NAME:VALUE of the spec; ValueError for an unknown name or a bad value."""
+        if name in RATES:
+            self.rates[name] = float(value)
+        elif name in TARGETS:
+            self.targets[name].update(int(v) for v in value.split("+"))
+        elif name == "retry-after":
+            self.retry_after = int(value)
+        elif name == "slow-seconds":
+            self.slow_seconds = float(value)
+        elif name == "cut":
+            self.cut.update(value.split("+"))
+        elif name == "endless":
+            self.endless.update(value.split("+"))
+        elif name == "offsite-links":
+            self.offsite_links = value == "1"
+        else:
+            raise ValueError(f"unknown fault {name!r}")
 
     def transient(self, seed: int, path: str, attempt: int) -> str | None:
         """The transient fault this request meets, if any."""

@@ -149,7 +149,6 @@ class Mirror:
         site = self.site
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
-        number = _page_number(query)
         if path == "/robots.txt":
             return Answer(200, render.robots(site).encode(), "text/plain; charset=utf-8")
         if path == "/":
@@ -158,6 +157,16 @@ class Mirror:
             return Answer(200, render.search_page(site, query.get("q", [""])[0]).encode())
         if found := ARTICLE_PATH.match(path):
             return self._article(host, path, int(found.group(3)))
+        listing = self._listing(path, _page_number(query))
+        if listing is not None:
+            return listing
+        if site.sitemaps and path.startswith("/sitemap"):
+            return self._remembered(path, lambda: self._sitemap(path))
+        return self._not_found()
+
+    def _listing(self, path: str, number: int | None) -> Answer | None:
+        """A section's or a tag's listing page (page `number`), or a feed; None for none."""
+        site = self.site
         if found := SECTION_PATH.match(path):
             section = SECTION_BY_SLUG.get(found.group(1))
             if section and number is not None:
@@ -176,9 +185,7 @@ class Mirror:
                     f"rss:{section.slug if section else ''}",
                     lambda: self._changing(render.rss(site, section), RSS),
                 )
-        if site.sitemaps and path.startswith("/sitemap"):
-            return self._remembered(path, lambda: self._sitemap(path))
-        return self._not_found()
+        return None
 
     def _sitemap(self, path: str) -> Answer:
         site = self.site
@@ -376,16 +383,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(
                 Answer(302, headers=(("Location", "https://example.com/moved.html"),))
             )
-        if fault == "huge" and answer.status == 200:
+        if answer.status == 200:
+            return self._play_on_page(mirror, answer, fault)
+        return self._send(answer)
+
+    def _play_on_page(self, mirror: Mirror, answer: Answer, fault: str | None) -> None:
+        """The faults that spoil a page the mirror has (a 200 answer)."""
+        if fault == "huge":
             padding = b"<!-- " + b"x" * HUGE_PADDING + b" -->"
             answer.body = answer.body.replace(b"</body>", padding + b"</body>")
-        if fault in CANONICAL_TRAPS and answer.status == 200:
+        if fault in CANONICAL_TRAPS:
             answer.body = self._canonical_trap(mirror, answer.body, fault)
-        if fault == "charset" and answer.status == 200:
+        if fault == "charset":
             answer.content_type = "text/html; charset=iso-8859-1"
-        if fault == "truncate" and answer.status == 200:
+        if fault == "truncate":
             return self._truncate(answer)
-        if fault == "cut" and answer.status == 200:  # half, behind an honest Content-Length
+        if fault == "cut":  # half, behind an honest Content-Length
             return self._send(
                 Answer(200, answer.body[: len(answer.body) // 2], answer.content_type)
             )

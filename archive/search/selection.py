@@ -1,0 +1,257 @@
+"""The selection: which articles a search, an export, re-extraction or the web page reads.
+
+`Filters` is the one selection of articles: the query (`archive.search.query`), dates,
+sections, authors, tags and post ids, written as SQL conditions on `articles` or on the narrow
+`article_facts` (`where`, `where_all`, `narrow`), and its limits (MAX_AUTHORS,
+MAX_AUTHOR_CHARS). An author or tag filter matches the names ever written in Python, through
+the SQL functions `add_filter_functions` registers on a connection. `records` streams the
+selected records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from archive import schema
+from archive.search.query import Query, QueryError, parse
+from archive.site import SITE_TZ
+from archive.store import Archive, DamagedArticle
+from archive.vietnamese import fold, has_diacritics, nfc, one_placement, words
+
+# What an author filter may hold: names, and characters in one name.
+MAX_AUTHORS = 20
+MAX_AUTHOR_CHARS = 100
+
+# How the index joins the narrow table: the index read first, each match's row looked up by
+# post id. Left to choose, SQLite may read every article of a section and ask the index about
+# each one, a seek that costs a prefix all its matches (bench hostile has these shapes).
+INDEX_FIRST = "CROSS JOIN"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search besides the words: dates, sections, authors, post ids."""
+
+    query: Query | None = None
+    since: str | None = None
+    until: str | None = None
+    sections: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    ids: Collection[int] | None = None
+    tags: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        query: str | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        sections: tuple[str, ...] = (),
+        authors: tuple[str, ...] = (),
+        ids: Collection[int] | None = None,
+        tags: tuple[str, ...] = (),
+    ) -> Filters:
+        return cls(
+            parse(query or ""),
+            _moment(since, "since"),
+            _moment(until, "until"),
+            tuple(sections),
+            _filter_names(authors, "author"),
+            ids,
+            _filter_names(tags, "tag"),
+        )
+
+    @classmethod
+    def for_days(
+        cls,
+        query: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        sections: tuple[str, ...] = (),
+        authors: tuple[str, ...] = (),
+        ids: Collection[int] | None = None,
+        tags: tuple[str, ...] = (),
+    ) -> Filters:
+        """What a reader asks for (`--since`/`--until`, the web form, the export): articles
+        published from the day `first` through the whole day `last`, on the site's clock."""
+        # The last day the calendar has (9999-12-31) bounds nothing: no day comes after it.
+        end = None if last is None or _day(last) == date.max else _day(last) + timedelta(days=1)
+        return cls.of(query, first and _day(first), end, sections, authors, ids, tags)
+
+    def where(self, table: str = "a") -> tuple[str, list[Any]]:
+        """SQL conditions (FTS match excepted) on `table`, the alias of `articles` or of the
+        narrow `article_facts` (both have post_id, published_at and section), and their
+        parameters."""
+        where, params = ["1"], []
+        if self.since is not None:
+            where.append(f"{table}.published_at >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            where.append(f"{table}.published_at < ?")
+            params.append(self.until)
+        if self.sections:
+            where.append(f"{table}.section IN ({', '.join('?' * len(self.sections))})")
+            params.extend(self.sections)
+        if self.authors:
+            where.append(_NAME_CONDITION["author"].format(table=table))
+            params.append(json.dumps(self.authors, ensure_ascii=False))
+        if self.tags:
+            where.append(_NAME_CONDITION["tag"].format(table=table))
+            params.append(json.dumps(self.tags, ensure_ascii=False))
+        if self.ids is not None:
+            where.append(f"{table}.post_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(int(post_id) for post_id in self.ids)))
+        return " AND ".join(where), params
+
+    def where_all(self, table: str = "a") -> tuple[str, list[Any]]:
+        """`where()` plus the query, as a sub-select on the index."""
+        where, params = self.where(table)
+        if self.query is None:
+            return where, params
+        fts = schema.FTS_TABLE
+        match = f"{table}.post_id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+        return f"{where} AND {match}", [*params, self.query.fts]
+
+    def narrow(self) -> tuple[str, list[Any]]:
+        """A SELECT of `post_id, section, published_at` of the selected articles, from the
+        index and the narrow table only: what counts and facets read."""
+        fts = schema.FTS_TABLE
+        if self.query is None:
+            where, params = self.where("f")
+            sql = f"SELECT f.post_id, f.section, f.published_at FROM {schema.FACTS_TABLE} f"
+            return f"{sql} WHERE {where}", params
+        where, params = self.where("f")
+        sql = (
+            f"SELECT f.post_id, f.section, f.published_at FROM {fts}"
+            f" {INDEX_FIRST} {schema.FACTS_TABLE} f ON f.post_id = {fts}.rowid"
+            f" WHERE {fts} MATCH ? AND {where}"
+        )
+        return sql, [self.query.fts, *params]
+
+    @property
+    def only_query(self) -> bool:
+        """Whether nothing but the words narrows the selection."""
+        return self.query is not None and self.where()[0] == "1"
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _moment(value: str | date | None, name: str) -> str | None:
+    """An ISO date or datetime as published_at is written (UTC+7), for comparison as text.
+
+    A date means its midnight on the site's clock; a datetime without an offset is on it too.
+    """
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise QueryError(
+                f"invalid {name} {value!r}: give an ISO date or datetime",
+                f"Thời điểm {value!r} không hợp lệ.",
+            ) from None
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SITE_TZ)
+    return value.astimezone(SITE_TZ).isoformat()
+
+
+def _filter_names(names: Collection[str], kind: str) -> tuple[str, ...]:
+    """The author names or tags to filter on, each once; QueryError past MAX_AUTHORS or
+    MAX_AUTHOR_CHARS."""
+    found = tuple(dict.fromkeys(nfc(name).strip() for name in names if name.strip()))
+    vi = {"author": "tác giả", "tag": "thẻ"}[kind]
+    if len(found) > MAX_AUTHORS:
+        raise QueryError(
+            f"{len(found)} {kind}s given; at most {MAX_AUTHORS} are searched at once",
+            f"Có {len(found)} {vi}; chỉ tìm được tối đa {MAX_AUTHORS} {vi} một lần.",
+        )
+    long = next((name for name in found if len(name) > MAX_AUTHOR_CHARS), None)
+    if long is not None:
+        raise QueryError(
+            f"an {kind} name of {len(long):,} characters; at most {MAX_AUTHOR_CHARS}"
+            if kind == "author"
+            else f"a tag of {len(long):,} characters; at most {MAX_AUTHOR_CHARS}",
+            f"Tên {vi} dài {len(long):,} ký tự; tối đa {MAX_AUTHOR_CHARS} ký tự.",
+        )
+    return found
+
+
+# An author or tag filter: the names ever written (a few thousand) are matched in Python
+# against what was typed (`_author_matches`, `_tag_matches`), and the articles looked up by
+# the names found.
+_NAME_CONDITION = {
+    kind: f"{{table}}.post_id IN (SELECT post_id FROM {mentions} WHERE {key} IN"
+    f" (SELECT {key} FROM {names} WHERE bienphong_{kind}(?, {key})))"
+    for kind, mentions, names, key in (
+        ("author", schema.AUTHORS_TABLE, schema.AUTHOR_NAMES_TABLE, "name"),
+        ("tag", schema.TAGS_TABLE, schema.TAG_NAMES_TABLE, "tag"),
+    )
+}
+
+
+def _name_words(text: str, folded: bool) -> tuple[str, ...]:
+    return tuple(w.group() for w in words(fold(text) if folded else one_placement(text)))
+
+
+@lru_cache(maxsize=256)
+def _typed_names(typed: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """What was typed (a JSON list of names), each as its words and whether it was typed
+    without diacritics (then it matches with any)."""
+    return tuple(
+        (_name_words(name, not has_diacritics(name)), not has_diacritics(name))
+        for name in json.loads(typed)
+    )
+
+
+def _holds_in_a_row(found: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    width = len(part)
+    return any(found[i : i + width] == part for i in range(len(found) - width + 1))
+
+
+def _author_matches(typed: str, name: str | None) -> bool:
+    """An author name holds one of the typed names as whole words in a row, with or without
+    diacritics, in either tone placement: `Thủy`, `thu thuy` and `Phạm Thu Thủy` all match
+    Phạm Thu Thủy; `Thu` does not match Thúy."""
+    if not isinstance(name, str):
+        return False
+    return any(
+        part and _holds_in_a_row(_name_words(name, folded), part)
+        for part, folded in _typed_names(typed)
+    )
+
+
+def _tag_matches(typed: str, tag: str | None) -> bool:
+    """A tag is one of the typed tags, whole, in any case, with or without diacritics."""
+    if not isinstance(tag, str):
+        return False
+    return any(part and _name_words(tag, folded) == part for part, folded in _typed_names(typed))
+
+
+def add_filter_functions(archive: Archive) -> None:
+    """The SQL functions the filters use, on this connection (read-only ones too)."""
+    archive.add_function("bienphong_author", 2, _author_matches)
+    archive.add_function("bienphong_tag", 2, _tag_matches)
+
+
+def records(
+    archive: Archive,
+    filters: Filters,
+    damaged: Callable[[DamagedArticle], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The records `filters` select, by published_at then post_id, streamed (the export's and
+    re-extraction's selection); a damaged one goes to `damaged`, as `Archive.iter_articles`
+    says."""
+    add_filter_functions(archive)
+    yield from archive.iter_articles(*filters.where_all(), damaged=damaged)
