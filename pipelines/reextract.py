@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archive.dates import site_iso
 from archive.search import Filters, records
 from archive.store import Archive, DamagedArticle
 from pipelines.extraction import EXTRACTOR_VERSION, Extraction, explain
@@ -33,7 +34,7 @@ def reextract(
 ) -> ReextractSummary:
     """Extract every archived article (published since `since`) again from its latest page."""
     chosen = Filters.of(since=since)
-    options = {"command": "reextract", "since": chosen.since}
+    options = {"command": "reextract", "since": chosen.since and site_iso(chosen.since)}
     options["extractor_version"] = EXTRACTOR_VERSION
     summary = ReextractSummary(archive.start_run(options))
     post_ids: list[int] = []

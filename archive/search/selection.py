@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from archive import schema
+from archive.dates import parse_iso, site_iso
 from archive.search.query import Query, QueryError, parse
 from archive.site import SITE_TZ
 from archive.store import Archive, DamagedArticle
@@ -38,8 +39,8 @@ class Filters:
     """What narrows a search besides the words: dates, sections, authors, post ids."""
 
     query: Query | None = None
-    since: str | None = None
-    until: str | None = None
+    since: datetime | None = None  # published at or after, on the site's clock
+    until: datetime | None = None  # published before
     sections: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     ids: Collection[int] | None = None
@@ -88,12 +89,12 @@ class Filters:
         narrow `article_facts` (both have post_id, published_at and section), and their
         parameters."""
         where, params = ["1"], []
-        if self.since is not None:
+        if self.since is not None:  # compared as text, in published_at's stored form
             where.append(f"{table}.published_at >= ?")
-            params.append(self.since)
+            params.append(site_iso(self.since))
         if self.until is not None:
             where.append(f"{table}.published_at < ?")
-            params.append(self.until)
+            params.append(site_iso(self.until))
         if self.sections:
             where.append(f"{table}.section IN ({', '.join('?' * len(self.sections))})")
             params.extend(self.sections)
@@ -143,28 +144,24 @@ def _day(value: date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _moment(value: str | date | None, name: str) -> str | None:
-    """An ISO date or datetime as published_at is written (UTC+7), for comparison as text.
-
-    A date means its midnight on the site's clock; a datetime without an offset is on it too.
-    """
+def _moment(value: str | date | None, name: str) -> datetime | None:
+    """An ISO date or datetime, aware: a date means its midnight on the site's clock, and a
+    datetime without an offset is on it too. QueryError for text that is neither."""
     if isinstance(value, str):
         if not value.strip():
             return None
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
+        moment = parse_iso(value, SITE_TZ)
+        if moment is None:
             raise QueryError(
                 f"invalid {name} {value!r}: give an ISO date or datetime",
                 f"Thời điểm {value!r} không hợp lệ.",
-            ) from None
+            )
+        return moment
     if value is None:
         return None
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=SITE_TZ)
-    return value.astimezone(SITE_TZ).isoformat()
+    return value if value.tzinfo else value.replace(tzinfo=SITE_TZ)
 
 
 def _filter_names(names: Collection[str], kind: str) -> tuple[str, ...]:
