@@ -4,105 +4,29 @@
   at day 0, no faults. Tests must not change its day or rely on its request log being empty.
 - `make_mirror(faults="", **site_kwargs)`: a fresh mirror for one test, with its own `Site` and
   `Faults.parse(faults)`; every mirror it made is stopped when the test ends.
-- `fetch(base_url, path, ...)`: one HTTP request over `http.client`, no proxies, no redirects
-  followed, no retries; the answer as a `Response`.
+- `fetch(base_url, path, ...)`: `tests.helpers.loopback.fetch`, one HTTP request with no proxies,
+  no redirects followed, no retries; the answer as a `Response`.
+- `crawled_archive`, `unseen_archive`: archives the real `bienphong crawl` made of a mirror.
 
 Proxy variables are removed at import so no client in the suite sends loopback traffic to a proxy.
+Helpers the test modules share are in tests/helpers/, the types of these fixtures in
+tests/helpers/fixtures.py.
 """
 
 from __future__ import annotations
 
-import http.client
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from tests.helpers.crawl import crawl_into
+from tests.helpers.environment import clear_proxies
+from tests.helpers.fixtures import CrawledArchive, Fetch, MakeMirror
+from tests.helpers.loopback import fetch
 from tests.mirror import Faults, Mirror, Site
 
-# The article record's keys in order, as shared/article-record.md writes them: the contract
-# every output is held to, written out here rather than taken from the code under test.
-RECORD_KEYS = [
-    "post_id",
-    "url",
-    "kind",
-    "section",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "source",
-    "published_at",
-    "modified_at",
-    "tags",
-    "images",
-    "video_url",
-    "word_count",
-    "fetched_at",
-    "extractor_version",
-]
-PROXY_VARIABLES = (
-    "http_proxy",
-    "https_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "all_proxy",
-    "no_proxy",
-)
-for _name in PROXY_VARIABLES:
-    os.environ.pop(_name, None)
-
-
-@dataclass(frozen=True)
-class Response:
-    """One HTTP answer; header names lower-cased."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-
-def fetch(
-    base_url: str,
-    path: str,
-    headers: Mapping[str, str] | None = None,
-    method: str = "GET",
-    timeout: float = 10.0,
-) -> Response:
-    """One request to a loopback server; redirects are returned, never followed."""
-    parts = urlsplit(base_url)
-    host = parts.hostname or ""
-    if not (host.startswith("127.") or host in ("localhost", "::1")):
-        raise ValueError(f"tests only talk to loopback, not {host!r}")
-    connection = http.client.HTTPConnection(host, parts.port, timeout=timeout)
-    try:
-        connection.request(method, path, headers=dict(headers or {}))
-        answer = connection.getresponse()
-        body = answer.read()
-        found = {name.lower(): value for name, value in answer.getheaders()}
-        return Response(answer.status, found, body)
-    finally:
-        connection.close()
-
-
-class MakeMirror(Protocol):
-    """The `make_mirror` fixture: `make_mirror(faults="503:0.5", articles=50, seed=3)`."""
-
-    def __call__(self, faults: str = "", **site_kwargs: Any) -> Mirror: ...
-
-
-Fetch = Callable[..., Response]
+clear_proxies()
 
 
 @pytest.fixture
@@ -131,27 +55,6 @@ def mirror() -> Iterator[Mirror]:
 def fetch_fixture() -> Fetch:
     """`fetch(base_url, path, headers=None, method="GET", timeout=10.0) -> Response`."""
     return fetch
-
-
-@dataclass(frozen=True)
-class CrawledArchive:
-    """An archive made by the real `bienphong crawl` from a mirror, and that mirror's site."""
-
-    db: Path
-    site: Site
-
-
-def crawl_into(db: Path, site: Site) -> CrawledArchive:
-    """The real `bienphong crawl` of a mirror serving `site` into `db`."""
-    with Mirror(site) as served:
-        command = [str(Path(sys.executable).with_name("bienphong")), "crawl", "--db", str(db)]
-        subprocess.run(
-            [*command, "--base-url", served.base_url, "--delay", "0", "--concurrency", "8"],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    return CrawledArchive(db, site)
 
 
 @pytest.fixture(scope="session")

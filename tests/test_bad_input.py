@@ -20,7 +20,7 @@ from archive.store import Archive
 from bienphong.cli import cli
 from crawler import run as crawler_run
 from pipelines.extraction import extract
-from tests.test_store import make_page, make_record
+from tests.helpers.records import make_page, make_record
 
 LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # discard port: nothing may be fetched anyway
 COMMANDS = {

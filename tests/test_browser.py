@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import CrawledArchive, fetch
+from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.loopback import fetch
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "browser"

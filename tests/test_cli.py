@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from archive import search as search_module
 from archive.dates import DateError, parse_day
@@ -21,7 +20,8 @@ from archive.site import SITE_TZ
 from archive.store import Archive
 from bienphong.cli import cli
 from crawler import run as crawler_run
-from tests.test_store import FIELDS, make_page, make_record
+from tests.helpers.cli import assert_one_line_error, invoke
+from tests.helpers.records import RECORD_KEYS, make_page, make_record
 
 VERBS = [
     "crawl",
@@ -40,16 +40,6 @@ SECTIONS = (
     "phong-su, quoc-te, chu-quyen-bien-gioi-bien-dao-viet-nam, bien-phong-toan-dan, the-thao, "
     "phong-su-anh, video"
 )
-
-
-def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env)
-
-
-def assert_one_line_error(expected: str, result: Result, exit_code: int = 1) -> None:
-    assert (exit_code, f"bienphong: error: {expected}\n") == (result.exit_code, result.stderr)
-    assert "" == result.stdout
-    assert "Traceback" not in result.output
 
 
 @pytest.fixture
@@ -150,7 +140,7 @@ def test_show_json_prints_the_article_record(db: Path) -> None:
     result = invoke("show", "450000", "--json", "--db", str(db))
     assert 0 == result.exit_code
     record = json.loads(result.stdout)
-    assert FIELDS == list(record)
+    assert RECORD_KEYS == list(record)
     assert (
         make_record(post_id=450000, section="kinh-te", source="TTXVN", published_at=None) == record
     )
@@ -185,7 +175,7 @@ def test_show_explain_lists_each_field_with_where_it_came_from(db: Path) -> None
         "extractor_version  bienphong-1",
     ] == result.stdout.splitlines()
     as_json = json.loads(invoke("show", "532158", "--explain", "--json", "--db", str(db)).stdout)
-    assert [*FIELDS, "provenance"] == list(as_json)
+    assert [*RECORD_KEYS, "provenance"] == list(as_json)
     assert provenance == as_json["provenance"]
 
 
@@ -240,7 +230,7 @@ def test_export_jsonl_to_a_file(db: Path, tmp_path: Path) -> None:
     text = output.read_text(encoding="utf-8")
     records = read_jsonl(text)
     assert [450000, 201765, 532158] == [record["post_id"] for record in records]  # undated first
-    assert [FIELDS] * 3 == [list(record) for record in records]
+    assert [RECORD_KEYS] * 3 == [list(record) for record in records]
     assert make_record() == records[2]
     assert "Nông Văn Tuấn" in text  # ensure_ascii=False
     assert [] == [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]
@@ -250,7 +240,7 @@ def test_export_jsonl_to_stdout(db: Path) -> None:
     result = invoke("export", "--output", "-", "--db", str(db))
     assert 0 == result.exit_code
     records = read_jsonl(result.stdout)
-    assert [FIELDS] * 3 == [list(record) for record in records]
+    assert [RECORD_KEYS] * 3 == [list(record) for record in records]
     assert ["Nông Văn Tuấn", "Thu Hà"] == records[2]["authors"]
     assert "bienphong: exported 3 articles to stdout\n" == result.stderr
 

@@ -2,69 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
-import subprocess
-import sys
-from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from archive.store import Archive
-from tests.conftest import Fetch, MakeMirror
-from tests.mirror import Mirror
-
-BIENPHONG = Path(sys.executable).with_name("bienphong")
-ARTICLE_HIT = re.compile(r"-post(\d+)\.html")
-CRAWL_FIELDS = ("fetched_at", "extractor_version")  # set by the crawl, not by the site
-
-
-def crawl(db: Path, mirror: Mirror, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
-    return subprocess.run(
-        [*command, "--delay", "0", "--concurrency", "8", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={k: v for k, v in os.environ.items() if "proxy" not in k.lower()},
-        check=False,
-    )
-
-
-def archived(db: Path) -> dict[int, dict[str, Any]]:
-    with Archive(db) as archive:
-        return {record["post_id"]: record for record in archive.iter_articles()}
-
-
-def differences(truth: dict[int, dict[str, Any]], records: dict[int, dict[str, Any]]) -> list[Any]:
-    """(post id, field, truth, archived) for every field that differs; empty when all agree."""
-    return [
-        (post_id, field, expected, records[post_id][field])
-        for post_id, record in truth.items()
-        for field, expected in record.items()
-        if post_id in records and records[post_id][field] != expected
-    ]
-
-
-def assert_archive_holds_the_truth(db: Path, mirror: Mirror) -> dict[int, dict[str, Any]]:
-    """Every article of the mirror archived once, every field equal; returns the truth."""
-    truth = {record["post_id"]: record for record in mirror.site.truth()}
-    records = archived(db)
-    assert sorted(truth) == sorted(records)
-    assert [] == differences(truth, records)[:20]
-    return truth
-
-
-def article_fetches(mirror: Mirror) -> Counter[int]:
-    """How often each article page was answered with content (redirects do not count)."""
-    return Counter(
-        int(found.group(1))
-        for hit in mirror.hits
-        if hit.status == 200 and (found := ARTICLE_HIT.search(hit.path))
-    )
+from tests.helpers.crawl import archived, article_fetches, assert_archive_holds_the_truth, crawl
+from tests.helpers.fixtures import Fetch, MakeMirror
+from tests.helpers.mirror_pages import POST_ID
 
 
 @pytest.mark.parametrize("sitemaps", [True, False], ids=["sitemaps-on", "sitemaps-off"])
@@ -161,7 +107,7 @@ def test_since_keeps_every_article_published_since_and_fetches_few_others(
 
     assert 0 == result.returncode, result.stderr
     assert expected == sorted(archived(db))
-    fetched = {hit.path for hit in mirror.hits if ARTICLE_HIT.search(hit.path)}
+    fetched = {hit.path for hit in mirror.hits if POST_ID.search(hit.path)}
     assert len(fetched) <= 1.2 * len(expected), (len(fetched), len(expected))
 
 
@@ -175,7 +121,7 @@ def test_max_articles_stops_discovery_once_it_has_them(
 
     assert 0 == result.returncode, result.stderr
     assert 1 == len(archived(db))
-    assert 1 == len([hit for hit in mirror.hits if ARTICLE_HIT.search(hit.path)])
+    assert 1 == len([hit for hit in mirror.hits if POST_ID.search(hit.path)])
     # The feeds, sitemaps and listings still queued when the first feed named an article were
     # dropped unasked: fewer requests than the crawl starts with (44 and robots.txt).
     assert len(mirror.hits) < 45

@@ -13,7 +13,6 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,9 @@ from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
 from bienphong.cli import cli
-from tests.conftest import CrawledArchive
+from tests.helpers.cli import BIENPHONG
+from tests.helpers.fixtures import CrawledArchive
 from tests.mirror import Mirror
-
-BIENPHONG = str(Path(sys.executable).with_name("bienphong"))
 
 
 def bienphong(db: Path, *args: str) -> Result:

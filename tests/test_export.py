@@ -34,8 +34,9 @@ from archive import export as export_module
 from archive import search as search_module
 from archive.store import Archive
 from bienphong.cli import cli
-from tests.conftest import CrawledArchive
-from tests.test_store import FIELDS, make_page, make_record
+from tests.helpers.cli import assert_one_line_error, invoke
+from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.records import RECORD_KEYS, make_page, make_record
 
 FRONT_MATTER = ["post_id", "url", "title", "published_at", "authors", "section", "tags"]
 UTC7 = timezone(timedelta(hours=7))
@@ -44,12 +45,7 @@ NOTHING = " (nothing matched: the output is empty)"
 
 
 def run(db: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["export", "--db", str(db), *args])
-
-
-def assert_one_line_error(expected: str, result: Result, exit_code: int) -> None:
-    assert (exit_code, f"bienphong: error: {expected}\n") == (result.exit_code, result.stderr)
-    assert "" == result.stdout
+    return invoke("export", "--db", str(db), *args)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +108,7 @@ def test_jsonl_holds_every_record_as_the_truth_has_it(
     )
     records = [json.loads(line) for line in output.read_text("utf-8").splitlines()]
     assert ids_of(site_truth) == ids_of(records)
-    assert [FIELDS] * 300 == [list(record) for record in records]
+    assert [RECORD_KEYS] * 300 == [list(record) for record in records]
     for truth, record in zip(site_truth, records, strict=True):
         assert truth == {key: record[key] for key in truth}
         assert archived[truth["post_id"]]["fetched_at"] == record["fetched_at"]
@@ -149,7 +145,7 @@ def test_csv_opens_as_utf8_with_one_row_per_record(
     with open(output, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert FIELDS == reader.fieldnames
+    assert RECORD_KEYS == reader.fieldnames
     assert len(site_truth) == len(rows)
     for truth, row in zip(site_truth, rows, strict=True):
         assert str(truth["post_id"]) == row["post_id"]
@@ -181,7 +177,7 @@ def test_parquet_has_typed_columns_and_the_truths_values(
     parquet = pq.ParquetFile(output)
     assert 3 == parquet.metadata.num_row_groups  # 128 + 128 + 44: written in batches
     table = parquet.read()
-    assert FIELDS == table.column_names
+    assert RECORD_KEYS == table.column_names
     types = {name: table.schema.field(name).type for name in table.column_names}
     assert pa.int64() == types["post_id"]
     assert pa.string() == types["title"]
@@ -484,10 +480,10 @@ def test_an_empty_set_writes_an_empty_output_and_says_so(
     if format_ == "jsonl":
         assert b"" == output.read_bytes()
     elif format_ == "csv":
-        assert ("\ufeff" + ",".join(FIELDS) + "\r\n").encode() == output.read_bytes()
+        assert ("\ufeff" + ",".join(RECORD_KEYS) + "\r\n").encode() == output.read_bytes()
     elif format_ == "parquet":
         table = pq.read_table(output)
-        assert (0, FIELDS) == (table.num_rows, table.column_names)
+        assert (0, RECORD_KEYS) == (table.num_rows, table.column_names)
         assert pa.timestamp("us", tz="+07:00") == table.schema.field("published_at").type
     elif format_ == "markdown":
         assert [] == zipfile.ZipFile(output).namelist()

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bienphong.cli import cli
-from tests.conftest import RECORD_KEYS
-from tests.test_cli import assert_one_line_error, invoke
+from tests.helpers.cli import assert_one_line_error, invoke
+from tests.helpers.goldens import PAGES
+from tests.helpers.records import RECORD_KEYS
 
-PAGES = Path(__file__).parent / "data" / "pages"
 # Fields the golden holds to the letter that a CLI mix-up (url, fetch time, rules) would change.
 CHECKED = ("post_id", "url", "kind", "section", "title", "authors", "published_at", "tags")
 

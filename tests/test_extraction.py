@@ -6,11 +6,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +18,11 @@ from pipelines.extraction import EXTRACTOR_VERSION, extract
 from pipelines.extraction.page import Page
 from pipelines.extraction.record import read
 from pipelines.extraction.text import parse_byline, split_credit, strip_dateline
-from tests.conftest import RECORD_KEYS
-from tests.make_goldens import VARIANTS
+from tests.helpers.goldens import PAGES, VARIANTS
+from tests.helpers.loopback import fetch_body
+from tests.helpers.records import RECORD_KEYS
 from tests.mirror import Mirror, Site
 
-PAGES = Path(__file__).parent / "data" / "pages"
 EMPTY_KEYS = (
     "kind",
     "section",
@@ -38,19 +36,6 @@ EMPTY_KEYS = (
     "word_count",
 )
 GOLDEN_NAMES = sorted(p.name.removesuffix(".golden.json") for p in PAGES.glob("*.golden.json"))
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
 def load(name: str) -> tuple[bytes, dict[str, Any], dict[str, Any]]:
@@ -171,18 +156,11 @@ def test_generic_path_reads_a_page_whose_classes_were_renamed(name: str) -> None
 # -- the whole mirror against its truth --------------------------------------------------------
 
 
-def fetch(url: str) -> bytes:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=10) as response:
-        body: bytes = response.read()
-        return body
-
-
 def mirror_pages(site: Site) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
     with Mirror(site, log_requests=False) as mirror:
         for index in range(site.total):
             article = site.article(index)
-            html = fetch(mirror.base_url + article.path)
+            html = fetch_body(mirror.base_url, article.path)
             yield article.template, article.url, html, article.truth()
 
 

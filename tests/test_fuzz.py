@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from bienphong.cli import cli
 from crawler import run as crawler_run
-from tests.conftest import CrawledArchive, fetch
-from tests.test_web import assert_security_headers, serving
+from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.loopback import fetch
+from tests.helpers.web import assert_security_headers, serving
 
 FUZZ = settings(
     max_examples=100,

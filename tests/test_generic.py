@@ -8,17 +8,16 @@ import json
 import re
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipelines.extraction import explain, extract
-from tests.conftest import RECORD_KEYS
+from tests.helpers.goldens import PAGES
+from tests.helpers.records import RECORD_KEYS
 from tests.mirror import render
 from tests.mirror.site import Site
 
-PAGES = Path(__file__).parent / "data" / "pages"
 FETCHED = datetime(2026, 11, 1, 1, 30, tzinfo=UTC)
 URL = "https://www.bienphong.com.vn/mot-bai-bao-post450001.html"
 # Fields a crawl sets, not the page.

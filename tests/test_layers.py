@@ -1,4 +1,6 @@
-"""Imports flow one way: bienphong (the command line) → crawler → pipelines → archive."""
+"""Imports flow one way: bienphong (the command line) → crawler → pipelines → archive. In the
+tests, a test module imports shared helpers (`tests.helpers`) and the mirror (`tests.mirror`),
+never another test module, conftest.py or a script."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bienphong", "crawler", "pipelines", "archive")  # the top layer first
+SHARED_TEST_CODE = ("tests.helpers", "tests.mirror")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -81,3 +84,32 @@ def test_relative_imports_resolve_to_their_package() -> None:
     assert {"pipelines.extraction.record"} <= imported_modules(
         ROOT / "pipelines/extraction/__init__.py"
     )
+
+
+def imported_test_code(paths: list[Path]) -> dict[str, set[str]]:
+    """Each module (by its path) → the modules of the `tests` package it imports."""
+    return {
+        path.relative_to(ROOT).as_posix(): {
+            name for name in imported_modules(path) if name.split(".")[0] == "tests"
+        }
+        for path in paths
+    }
+
+
+def is_shared_test_code(module: str) -> bool:
+    """`tests.helpers`, `tests.mirror` or a module of theirs."""
+    return any(module == top or module.startswith(f"{top}.") for top in SHARED_TEST_CODE)
+
+
+def test_test_modules_import_only_the_helpers_and_the_mirror_of_the_tests_package() -> None:
+    """No test module imports another, nor conftest.py (fixtures come as fixtures), nor a
+    script such as make_goldens.py; the helpers and conftest.py import no test module either."""
+    tests = ROOT / "tests"
+    paths = [*sorted(tests.glob("test_*.py")), tests / "conftest.py", tests / "make_goldens.py"]
+    imports = imported_test_code([*paths, *sorted((tests / "helpers").rglob("*.py"))])
+    assert {"tests.helpers.cli", "tests.helpers.records"} <= imports["tests/test_cli.py"]
+    elsewhere = {
+        module: {name for name in names if not is_shared_test_code(name)}
+        for module, names in imports.items()
+    }
+    assert {} == {module: names for module, names in elsewhere.items() if names}

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RECORD_KEYS, fetch
+from tests.helpers.loopback import fetch
+from tests.helpers.records import RECORD_KEYS
 from tests.mirror import Site
 
 ROOT = Path(__file__).resolve().parent.parent

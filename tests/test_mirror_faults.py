@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from tests.conftest import MakeMirror, Response, fetch
+from tests.helpers.fixtures import MakeMirror
+from tests.helpers.loopback import Response, fetch
 from tests.mirror import Faults, Mirror
 
 HUGE = 30 * 1024 * 1024

@@ -5,19 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-import lxml.html
-
-from tests.conftest import MakeMirror, fetch
+from tests.helpers.fixtures import MakeMirror
+from tests.helpers.loopback import fetch
+from tests.helpers.mirror_pages import SM, WWW, parse
 from tests.mirror import Article, Mirror, Site
 
-WWW = "https://www.bienphong.com.vn"
 BARE_HOST = {"Host": "bienphong.com.vn"}
-SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def sample(site: Site, count: int = 60) -> list[Article]:
@@ -25,8 +22,7 @@ def sample(site: Site, count: int = 60) -> list[Article]:
 
 
 def title_of(body: bytes) -> str:
-    page = unicodedata.normalize("NFC", body.decode("utf-8"))
-    return str(lxml.html.fromstring(page).findtext(".//title"))
+    return str(parse(body).findtext(".//title"))
 
 
 # -- hosts and URL forms ---------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import datetime, timedelta
@@ -12,16 +11,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-import lxml.html
 import pytest
 
-from tests.conftest import MakeMirror, fetch
+from tests.helpers.fixtures import MakeMirror
+from tests.helpers.loopback import fetch
+from tests.helpers.mirror_pages import POST_ID, SM, WWW, parse, text
 from tests.mirror import Mirror, Site
 
-WWW = "https://www.bienphong.com.vn"
-SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
-POST_ID = re.compile(r"-post(\d+)\.html")
 # Sections with the numeric ids of their legacy feeds (site-model section 2).
 SECTIONS = {
     "chinh-tri": 1,
@@ -39,14 +36,6 @@ SECTIONS = {
     "phong-su-anh": 69,
     "video": 70,
 }
-
-
-def parse(body: bytes) -> Any:
-    return lxml.html.fromstring(unicodedata.normalize("NFC", body.decode("utf-8")))
-
-
-def text(element: Any) -> str:
-    return " ".join(str(element.text_content()).split())
 
 
 def local(url: str) -> str:

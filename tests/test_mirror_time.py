@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.conftest import MakeMirror, fetch
+from tests.helpers.fixtures import MakeMirror
+from tests.helpers.loopback import fetch
+from tests.helpers.mirror_pages import POST_ID, SM, check_article_page
 from tests.mirror import Mirror, Site
-from tests.test_mirror_pages import check_article_page
-
-SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-POST_ID = re.compile(r"-post(\d+)\.html")
 
 
 def records(site: Site) -> dict[int, dict[str, Any]]:

@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin
@@ -22,16 +22,22 @@ from urllib.parse import urljoin
 import lxml.html
 import pytest
 
-from tests.conftest import fetch
+from tests.helpers.loopback import fetch
+from tests.helpers.mirror_pages import (
+    DATELINES,
+    WWW,
+    caption_in_figure_table_or_em_paragraph,
+    parse,
+    shown_date,
+    split_credit,
+    text,
+)
 from tests.mirror import Mirror, Site
 from tests.mirror.unseen import Plan, XPage
 
-SITE_TZ = timezone(timedelta(hours=7))
-WWW = "https://www.bienphong.com.vn"
 AD_HOST = "ads.adnetwork-quangcao.vn"
 # Classes of the site's header and footer, the same on every page.
 CHROME = {"top-bar", "hotline", "top-bar-date", "site-header", "logo", "main-menu", "site-footer"}
-DATELINES = ("Biên phòng - ", "Biên phòng – ", "Biên phòng -", "")
 HEAD_PARTS = {
     "description": '//meta[@name="description"]',
     "canonical": '//link[@rel="canonical"]',
@@ -75,10 +81,6 @@ class Served:
     html: str
     tree: Any
     plan: Plan
-
-
-def text(element: Any) -> str:
-    return " ".join(str(element.text_content()).split())
 
 
 def own_text(element: Any) -> str:
@@ -226,33 +228,12 @@ def image_url(img: Any, base: str) -> str:
     return urljoin(base, urls.pop())
 
 
-def image_caption(img: Any) -> str | None:
-    """The caption printed with an image: figcaption, the table's caption row, or a paragraph of
-    emphasised text right after the picture's own paragraph."""
-    for figure in img.iterancestors("figure"):
-        return text(figure.cssselect("figcaption")[0])
-    for table in img.iterancestors("table"):
-        return text(table.cssselect("td.image_caption p")[0])
-    holder = next(img.iterancestors("p"), None)
-    after = holder.getnext() if holder is not None else None
-    if after is not None and after.tag == "p" and len(after) == 1 and after[0].tag == "em":
-        return text(after) if text(after) == text(after[0]) else None
-    return None
-
-
 def caption_form(img: Any) -> str:
     if list(img.iterancestors("figure")):
         return "figure"
     if list(img.iterancestors("table")):
         return "table"
-    return "none" if image_caption(img) is None else "p-caption"
-
-
-def split_credit(caption: str) -> tuple[str | None, str | None]:
-    words, sep, credit = caption.rpartition("Ảnh:")
-    if not sep:
-        return caption or None, None
-    return words.strip() or None, credit.strip()
+    return "none" if caption_in_figure_table_or_em_paragraph(img) is None else "p-caption"
 
 
 def date_form(page: Served) -> tuple[str, str]:
@@ -270,14 +251,6 @@ def date_form(page: Served) -> tuple[str, str]:
                 if re.fullmatch(pattern, shown):
                     return form, shown
     raise AssertionError("no visible date")
-
-
-def shown_date(display: str) -> datetime:
-    day = re.search(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", display)
-    clock = re.search(r"\b(\d{2}):(\d{2})\b", display)
-    assert day and clock, display
-    d, m, y = (int(g) for g in day.groups())
-    return datetime(y, m, d, int(clock.group(1)), int(clock.group(2)), tzinfo=SITE_TZ)
 
 
 def heading(page: Served) -> Any:
@@ -482,7 +455,7 @@ def test_images_are_the_truth_in_every_lazy_form(pages: list[Served]) -> None:
         assert [i["url"] for i in truth["images"]] == [image_url(i, truth["url"]) for i in imgs]
         for image, img in zip(truth["images"], imgs, strict=True):
             assert re.match(r"https?://", image["url"])
-            caption = image_caption(img)
+            caption = caption_in_figure_table_or_em_paragraph(img)
             expected = split_credit(caption) if caption else (None, None)
             assert expected == (image["caption"], image["credit"])
         assert not any(AD_HOST in i["url"] for i in truth["images"])
@@ -568,10 +541,6 @@ def test_json_ld_states_the_truth_through_entities_and_organisations(pages: list
 
 
 # -- drawing ----------------------------------------------------------------------------------
-
-
-def parse(body: bytes) -> Any:
-    return lxml.html.fromstring(unicodedata.normalize("NFC", body.decode("utf-8")))
 
 
 def classes(body: bytes) -> list[str]:

@@ -25,7 +25,7 @@ from pipelines.extraction import Extraction, explain
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
 from pipelines.store import StorePipeline, close_run
-from tests.conftest import RECORD_KEYS
+from tests.helpers.records import RECORD_KEYS
 from tests.mirror import Site
 from tests.mirror.render import article_page, section_page, section_url
 from tests.mirror.site import SECTION_BY_SLUG, SECTIONS, WWW

@@ -14,14 +14,14 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CrawledArchive, fetch
+from tests.helpers.cli import BIENPHONG
+from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.loopback import fetch
 
-BIENPHONG = str(Path(sys.executable).with_name("bienphong"))
 # Mount FOLDER read-only over itself, then run the command: only this process tree sees it.
 READ_ONLY = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
 

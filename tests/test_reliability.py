@@ -36,36 +36,35 @@ from crawler.discovery import Link
 from crawler.progress import STOPPING, Progress, progress_line
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extraction import extract
-from tests.conftest import MakeMirror, fetch
+from tests.helpers.cli import BIENPHONG
+from tests.helpers.crawl import archived, article_fetches, crawl, differences
+from tests.helpers.environment import without_proxies
+from tests.helpers.fixtures import MakeMirror
+from tests.helpers.loopback import fetch
+from tests.helpers.mirror_pages import POST_ID
+from tests.helpers.web import serving
 from tests.mirror import Faults, Mirror
 from tests.mirror.faults import CANONICAL_TRAPS
 from tests.mirror.render import section_url
 from tests.mirror.site import SECTION_BY_SLUG, WWW
-from tests.test_crawl import ARTICLE_HIT, BIENPHONG, archived, article_fetches, crawl, differences
-from tests.test_web import serving
 
 # Transient faults on a path's first two attempts; a short timeout makes `slow` a timeout.
 TRANSIENT = "503:0.1,429:0.1,slow:0.04,truncate:0.1,reset:0.06,retry-after:1,slow-seconds:2"
 TIMEOUT = ("--timeout", "1")
-POST = re.compile(r"-post(\d+)\.html")
 MOJIBAKE = ("Ã", "Â", "á»", "Ä‘", "\ufffd")  # UTF-8 read as Latin-1 / cp1252, or undecodable
-
-
-def crawl_env(**extra: str) -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | extra
 
 
 def start_crawl(
     db: Path, mirror: Mirror, *args: str, prefix: tuple[str, ...] = (), session: bool = False
 ) -> Any:
     """`bienphong crawl` as a child; `session`: in a process group of its own, to signal."""
-    command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
+    command = [BIENPHONG, "crawl", "--db", str(db), "--base-url", mirror.base_url]
     return subprocess.Popen(
         [*prefix, *command, "--delay", "0", "--concurrency", "8", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=crawl_env(),
+        env=without_proxies(),
         start_new_session=session,
     )
 
@@ -115,7 +114,7 @@ def reached(mirror: Mirror, hits: int, process: Any) -> bool:
 
 def answered(mirror: Mirror, held: list[int]) -> bool:
     """The crawl asked for a held article and was answered for one of the others."""
-    asked = {int(found.group(1)) for hit in mirror.hits if (found := POST.search(hit.path))}
+    asked = {int(found.group(1)) for hit in mirror.hits if (found := POST_ID.search(hit.path))}
     return bool(asked & set(held)) and bool(asked - set(held))
 
 
@@ -161,7 +160,7 @@ def test_a_truncated_page_is_never_stored_but_fetched_again(
     cut = {
         int(found.group(1))
         for hit in mirror.hits
-        if hit.fault == "truncate" and (found := ARTICLE_HIT.search(hit.path))
+        if hit.fault == "truncate" and (found := POST_ID.search(hit.path))
     }
     assert len(cut) >= 5
     with sqlite3.connect(db) as connection:
@@ -185,7 +184,7 @@ def test_retry_after_is_honoured_before_asking_again(
 
     asked: dict[str, list[Any]] = defaultdict(list)
     for hit in mirror.hits:
-        if ARTICLE_HIT.search(hit.path):
+        if POST_ID.search(hit.path):
             asked[hit.path].append(hit)
     waits = [
         later.at - hit.at
@@ -220,7 +219,7 @@ def guarded_env(mirror: Mirror, log: Path) -> dict[str, str]:
     """The crawl's environment with tests/netguard loaded: every lookup and connection it
     attempts is logged to `log`, and any but a connection to the mirror fails at once."""
     allow = mirror.base_url.removeprefix("http://")
-    return crawl_env(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW=allow)
+    return without_proxies(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW=allow)
 
 
 def contacts(log: Path) -> list[str]:
@@ -242,7 +241,7 @@ def test_the_network_guard_refuses_and_logs_everything_but_the_allowed_address(
             "try: socket.getaddrinfo('m.bienphong.com.vn', 443)\n"
             "except OSError as error: print(error)\n"
         )
-        env = crawl_env(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW=where)
+        env = without_proxies(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW=where)
         result = subprocess.run(
             [sys.executable, "-c", attempts], capture_output=True, text=True, env=env, check=False
         )
@@ -278,9 +277,14 @@ def test_only_the_mirror_is_contacted_whatever_the_site_links(
 
 
 def unreachable_crawl(db: Path, *args: str, env: dict[str, str] | None = None) -> Any:
-    command = [str(BIENPHONG), "crawl", "--db", str(db), "--delay", "0", *args]
+    command = [BIENPHONG, "crawl", "--db", str(db), "--delay", "0", *args]
     return subprocess.run(
-        command, capture_output=True, text=True, env=env or crawl_env(), timeout=600, check=False
+        command,
+        capture_output=True,
+        text=True,
+        env=env or without_proxies(),
+        timeout=600,
+        check=False,
     )
 
 
@@ -310,7 +314,9 @@ def test_an_address_that_never_answers_stops_the_crawl(tmp_path: Path) -> None:
 
 def test_no_dns_answer_for_the_live_site_stops_the_crawl(tmp_path: Path) -> None:
     log = tmp_path / "net.log"
-    env = crawl_env(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW="127.0.0.1:1")
+    env = without_proxies(
+        PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW="127.0.0.1:1"
+    )
     result = unreachable_crawl(tmp_path / "a.db", env=env)  # the live site, as make crawl runs
     assert_unreachable(
         result, tmp_path / "a.db", "cannot reach www.bienphong.com.vn: DNS lookup failed"
@@ -358,9 +364,7 @@ def test_pages_that_always_fail_are_recorded_with_a_reason_and_retried_next_run(
 
     assert 0 == second.returncode, second.stderr
     retried = {ids["broken"], ids["huge"], ids["loop"], ids["offsite"]}
-    first_fetches = [
-        int(found.group(1)) for h in mirror.hits if (found := ARTICLE_HIT.search(h.path))
-    ]
+    first_fetches = [int(found.group(1)) for h in mirror.hits if (found := POST_ID.search(h.path))]
     assert retried == set(first_fetches[:4])
     assert [] == runs(db)[0]["failures"]
     assert [] == differences(truth, archived(db))
@@ -371,15 +375,7 @@ TARGETS = ("broken", "huge", "charset", "loop", "offsite")
 
 
 def run_crawl(db: Path, mirror: Mirror, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
-    return subprocess.run(
-        [*command, "--delay", "0", "--concurrency", "8", *TIMEOUT],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        check=False,
-    )
+    return crawl(db, mirror, *TIMEOUT, env=env)
 
 
 def article_url(mirror: Mirror, post_id: int) -> str:
@@ -731,14 +727,14 @@ class Terminal:
 
     def __init__(self, db: Path, mirror: Mirror) -> None:
         self.master, replica = pty.openpty()
-        command = [str(BIENPHONG), "crawl", "--db", str(db), "--base-url", mirror.base_url]
+        command = [BIENPHONG, "crawl", "--db", str(db), "--base-url", mirror.base_url]
         self.process = subprocess.Popen(
             [*command, "--delay", "0"],
             stdout=subprocess.PIPE,
             stderr=replica,
             stdin=subprocess.DEVNULL,
             text=True,
-            env=crawl_env(),
+            env=without_proxies(),
             start_new_session=True,
         )
         os.close(replica)

@@ -18,14 +18,15 @@ from archive.store import Archive
 from crawler import settings
 from pipelines.extraction import Extraction, explain
 from pipelines.reextract import reextract
-from tests.conftest import MakeMirror
+from tests.helpers.cli import BIENPHONG
+from tests.helpers.crawl import archived, article_fetches, crawl
+from tests.helpers.fixtures import MakeMirror
 from tests.mirror import Faults, Mirror
-from tests.test_crawl import BIENPHONG, archived, article_fetches, crawl
 
 
 def bienphong(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIENPHONG), *args], capture_output=True, text=True, timeout=300, check=False
+        [BIENPHONG, *args], capture_output=True, text=True, timeout=300, check=False
     )
 
 

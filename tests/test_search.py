@@ -14,13 +14,11 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
@@ -47,36 +45,10 @@ from archive.search.query import FOLDED, SPELLED
 from archive.site import SITE_TZ
 from archive.store import Archive
 from archive.vietnamese import one_placement
-from bienphong.cli import cli
-from tests.conftest import CrawledArchive
-from tests.test_store import make_page, make_record
-
-Truth = list[dict[str, Any]]
-
-
-def plain_fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.replace("đ", "d").replace("Đ", "D").lower()
-
-
-def text_words(record: dict[str, Any]) -> list[str]:
-    """The words a query can find in a record: its title, sapo, body and tags."""
-    fields = (record["title"], record["sapo"], record["body"], *record["tags"])
-    text = " ".join(f for f in fields if f)
-    return [w.lower() for w in text.replace("_", " ").split() for w in _split(w)]
-
-
-def _split(token: str) -> list[str]:
-    """Letters and digits runs, as SQLite's unicode61 tokenizer cuts them."""
-    out, current = [], ""
-    for char in token:
-        if char.isalnum():
-            current += char
-        elif current:
-            out.append(current)
-            current = ""
-    return [*out, current] if current else out
+from tests.helpers.cli import invoke
+from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.records import make_page, make_record
+from tests.helpers.search import Truth, folded, ids, plain_fold, text_words, where
 
 
 @pytest.fixture(scope="module")
@@ -88,18 +60,6 @@ def truth(crawled_archive: CrawledArchive) -> Truth:
 def archive(crawled_archive: CrawledArchive) -> Iterator[Archive]:
     with Archive(crawled_archive.db, readonly=True) as opened:
         yield opened
-
-
-def ids(archive: Archive, query: str | None = None, **filters: Any) -> list[int]:
-    return sorted(r["post_id"] for r in records(archive, Filters.of(query, **filters)))
-
-
-def where(truth: Truth, test: Callable[[set[str]], bool]) -> list[int]:
-    return sorted(r["post_id"] for r in truth if test(set(text_words(r))))
-
-
-def folded(words: set[str]) -> set[str]:
-    return {plain_fold(w) for w in words}
 
 
 # A word typed without diacritics matches every accented form, đ included
@@ -535,10 +495,6 @@ def test_a_readers_days_are_whole_days_on_the_sites_clock() -> None:
 
 
 # The command line
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
 
 
 def test_cli_json_output(crawled_archive: CrawledArchive, truth: Truth) -> None:

@@ -15,55 +15,8 @@ from sqlite_utils import Database
 
 from archive import schema
 from archive.schema import SCHEMA_VERSION
-from archive.store import Archive, ArchiveError, RawPage
-from tests.conftest import RECORD_KEYS
-
-FIELDS = RECORD_KEYS
-HTML = (
-    "<html><head><title>Đồn Biên phòng Cửa khẩu Quốc tế Lào Cai</title></head><body>"
-    + "<p>Bộ đội Biên phòng tuần tra song phương.</p>" * 200
-    + "</body></html>"
-).encode()
-
-
-def make_record(**changes: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "post_id": 532158,
-        "url": "https://www.bienphong.com.vn/don-bien-phong-tuan-tra-post532158.html",
-        "kind": "article",
-        "section": "bien-phong-toan-dan",
-        "title": "Đồn Biên phòng tuần tra song phương",
-        "sapo": "Sáng 14-2, Đồn Biên phòng phối hợp tuần tra.",
-        "body": "Đoạn một.\n\nĐoạn hai.",
-        "authors": ["Nông Văn Tuấn", "Thu Hà"],
-        "source": None,
-        "published_at": "2025-02-14T16:30:00+07:00",
-        "modified_at": None,
-        "tags": ["BĐBP Lào Cai", "tuần tra"],
-        "images": [
-            {
-                "url": "https://files.bienphong.com.vn//bbpmedia/media/730/2025/2/14/a.jpg",
-                "caption": "Quang cảnh hội nghị.",
-                "credit": "Nông Văn Tuấn",
-            }
-        ],
-        "video_url": None,
-        "word_count": 4,
-        "fetched_at": "2025-02-15T01:00:00+00:00",
-        "extractor_version": "bienphong-1",
-    }
-    return record | changes
-
-
-def make_page(body: bytes = HTML, fetched_at: str = "2025-02-15T01:00:00+00:00") -> RawPage:
-    return RawPage(
-        url="https://www.bienphong.com.vn/don-bien-phong-tuan-tra-post532158.html",
-        final_url="http://127.0.0.1:8765/don-bien-phong-tuan-tra-post532158.html",
-        status=200,
-        headers={"Content-Type": "text/html; charset=utf-8", "ETag": '"abc"'},
-        body=body,
-        fetched_at=fetched_at,
-    )
+from archive.store import Archive, ArchiveError
+from tests.helpers.records import HTML, RECORD_KEYS, make_page, make_record
 
 
 @pytest.fixture
@@ -193,7 +146,7 @@ def test_get_article_returns_the_record_keys_in_order(archive: Archive) -> None:
     assert "new" == archive.save_article(make_record(), make_page(), None)
     record = archive.get_article(532158)
     assert record is not None
-    assert FIELDS == list(record)
+    assert RECORD_KEYS == list(record)
     assert make_record() == record
     assert ["Nông Văn Tuấn", "Thu Hà"] == record["authors"]
     assert "Quang cảnh hội nghị." == record["images"][0]["caption"]
@@ -510,7 +463,7 @@ def test_provenance_is_kept_beside_the_record_not_in_it(archive: Archive) -> Non
     provenance = {"title": "rules:A-2020", "body": "rules:A-2020", "published_at": "meta"}
     assert "new" == archive.save_article(make_record(), make_page(), None, provenance)
     assert provenance == archive.provenance(532158)
-    assert FIELDS == list(archive.get_article(532158) or {})
+    assert RECORD_KEYS == list(archive.get_article(532158) or {})
     assert (
         '{"title": "rules:A-2020", "body": "rules:A-2020", "published_at": "meta"}'
         == article_row(archive, 532158)["provenance"]

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 from archive.store import Archive
-from tests.conftest import CrawledArchive, MakeMirror
-from tests.test_cli import invoke
-from tests.test_crawl import article_fetches, assert_archive_holds_the_truth, crawl
-from tests.test_search import folded, ids, where
+from tests.helpers.cli import invoke
+from tests.helpers.crawl import article_fetches, assert_archive_holds_the_truth, crawl
+from tests.helpers.fixtures import CrawledArchive, MakeMirror
+from tests.helpers.search import folded, ids, where
 
 
 def test_search_rules_hold_on_pages_never_seen(unseen_archive: CrawledArchive) -> None:

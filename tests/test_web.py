@@ -11,48 +11,30 @@ import json
 import math
 import re
 import sqlite3
-import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterator
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from markupsafe import escape
 
 from archive.store import Archive
-from archive.web import PAGE_SIZE, Site, create_app, listen
+from archive.web import PAGE_SIZE, Site, listen
 from bienphong.cli import cli
-from tests.conftest import CrawledArchive, Response, fetch
+from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.loopback import Response, fetch
+from tests.helpers.records import make_page, make_record
+from tests.helpers.search import folded, text_words
+from tests.helpers.web import assert_security_headers, serving
 from tests.mirror.site import SECTIONS
-from tests.test_search import folded, text_words
-from tests.test_store import make_page, make_record
 
 # The sections' names from the mirror's own model of the site.
 SECTION_NAMES = {section.slug: section.name for section in SECTIONS}
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@contextmanager
-def serving(db: Path) -> Iterator[str]:
-    """The reader's site over `db` on a loopback port the system picks; its base URL. The
-    socket listens before the server starts, so a request made at once waits in its queue."""
-    listener = listen("127.0.0.1", 0)
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(create_app(db), log_level="warning", lifespan="off", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -250,16 +232,6 @@ def test_every_bad_request_is_a_400_in_vietnamese_with_the_security_headers(site
             assert "Traceback" not in page.text
             assert "nosniff" == page.headers["x-content-type-options"]
             assert "DENY" == page.headers["x-frame-options"]
-
-
-def assert_security_headers(headers: Mapping[str, str]) -> None:
-    assert (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ) == headers["content-security-policy"]
-    assert "nosniff" == headers["x-content-type-options"]
-    assert "no-referrer" == headers["referrer-policy"]
-    assert "DENY" == headers["x-frame-options"]
 
 
 def test_security_headers_on_every_answer(site: str) -> None:

@@ -1,0 +1,74 @@
+"""The real `bienphong crawl` of a mirror, as a child process, and what the archive then holds.
+
+Expected values come from the mirror's truth (`site.truth()`), never from the crawl's output.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from archive.store import Archive
+from tests.helpers.cli import BIENPHONG
+from tests.helpers.environment import without_proxies
+from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.mirror_pages import POST_ID
+from tests.mirror import Mirror, Site
+
+
+def crawl(
+    db: Path, mirror: Mirror, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`bienphong crawl` of `mirror` into `db`, no delay, 8 at once; `env`: without proxies."""
+    command = [BIENPHONG, "crawl", "--db", str(db), "--base-url", mirror.base_url]
+    return subprocess.run(
+        [*command, "--delay", "0", "--concurrency", "8", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=without_proxies() if env is None else env,
+        check=False,
+    )
+
+
+def crawl_into(db: Path, site: Site) -> CrawledArchive:
+    """The real `bienphong crawl` of a mirror serving `site` into `db`; a failure raises."""
+    with Mirror(site) as served:
+        crawl(db, served).check_returncode()
+    return CrawledArchive(db, site)
+
+
+def archived(db: Path) -> dict[int, dict[str, Any]]:
+    """Every record of the archive at `db`, by post id."""
+    with Archive(db) as archive:
+        return {record["post_id"]: record for record in archive.iter_articles()}
+
+
+def differences(truth: dict[int, dict[str, Any]], records: dict[int, dict[str, Any]]) -> list[Any]:
+    """(post id, field, truth, archived) for every field that differs; empty when all agree."""
+    return [
+        (post_id, field, expected, records[post_id][field])
+        for post_id, record in truth.items()
+        for field, expected in record.items()
+        if post_id in records and records[post_id][field] != expected
+    ]
+
+
+def assert_archive_holds_the_truth(db: Path, mirror: Mirror) -> dict[int, dict[str, Any]]:
+    """Every article of the mirror archived once, every field equal; returns the truth."""
+    truth = {record["post_id"]: record for record in mirror.site.truth()}
+    records = archived(db)
+    assert sorted(truth) == sorted(records)
+    assert [] == differences(truth, records)[:20]
+    return truth
+
+
+def article_fetches(mirror: Mirror) -> Counter[int]:
+    """How often each article page was answered with content (redirects do not count)."""
+    return Counter(
+        int(found.group(1))
+        for hit in mirror.hits
+        if hit.status == 200 and (found := POST_ID.search(hit.path))
+    )
