@@ -25,7 +25,7 @@ def drift_warnings(
 ) -> list[str]:
     """One warning per field of `rates` that fell well below its average over `earlier` runs.
 
-    `earlier` are runs as `Archive.get_runs` returns them, newest first.
+    `earlier` are runs as `archive.runs.get_runs` returns them, newest first.
     """
     if saved < MIN_ARTICLES:
         return []

@@ -25,6 +25,7 @@ from typing import IO, Any, TextIO
 
 from archive import __version__, search
 from archive.dates import parse_iso, utc_now
+from archive.errors import DamagedArticle
 from archive.formats import (
     write_csv,
     write_jsonl,
@@ -33,8 +34,9 @@ from archive.formats import (
     write_parquet,
     write_warc,
 )
+from archive.pages import RawPage, raw_pages
 from archive.search import Filters
-from archive.store import Archive, DamagedArticle, RawPage
+from archive.store import Archive
 
 FORMATS = ("jsonl", "csv", "parquet", "markdown", "warc")
 STDOUT_FORMATS = ("jsonl", "csv")  # text a pipe can take; the others are files
@@ -92,11 +94,11 @@ class Tally:
         self.damaged.append(error)
 
     def pages(self, archive: Archive) -> Callable[[int], list[RawPage]]:
-        """`archive.raw_pages`, but an article whose pages cannot be read is left out."""
+        """`archive.pages.raw_pages`, but an article whose pages cannot be read is left out."""
 
         def readable(post_id: int) -> list[RawPage]:
             try:
-                return archive.raw_pages(post_id)
+                return raw_pages(archive, post_id)
             except DamagedArticle as error:  # its record was counted when it went by
                 self.count -= 1
                 self.leave_out(error)

@@ -28,9 +28,9 @@ import yaml
 
 from archive import __version__
 from archive.dates import parse_iso
+from archive.pages import RawPage
 from archive.schema import ARTICLE_FIELDS
 from archive.site import SITE_TZ, slugify
-from archive.store import RawPage
 from archive.streamzip import StreamingZip
 
 BATCH_ROWS = 5_000  # records per parquet row group
@@ -267,10 +267,9 @@ def warc_response(writer: Any, url: str, page: RawPage) -> Any:
     )
 
 
-def warc_date(fetched_at: str) -> str:
+def warc_date(fetched_at: datetime) -> str:
     """ISO 8601 UTC with a Z, as WARC wants it; microseconds only when the fetch time has them."""
-    moment = parse_iso(fetched_at, UTC) or datetime.now(UTC)
-    moment = moment.astimezone(UTC)
+    moment = fetched_at.astimezone(UTC)
     spec = "microseconds" if moment.microsecond else "seconds"
     return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from archive.errors import ArchiveError
 from archive.schema import ARTICLE_FIELDS
-from archive.store import Archive, ArchiveError
+from archive.store import Archive
 
 # The fields a reader compares between versions, in reading order.
 DIFF_FIELDS = ("title", "sapo", "body", "authors", "tags", "published_at", "modified_at")

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from archive.store import ArchiveError
+from archive.errors import ArchiveError
 
 EX_TEMPFAIL = 75  # sysexits.h: try again later
 

@@ -430,9 +430,9 @@ def _create_v6(db: Database) -> None:
 # matches nothing) until the words are next read off the whole index (`fill_words`).
 WORDS_TABLE = "index_words"
 PENDING_WORDS_TABLE = "index_words_pending"
-# Past one pending article in this many, reading the whole index's words is the quicker way
-# (about 0.5 ms an article through the scratch index; the index's words, about 0.03 ms an
-# article of the archive).
+# Past one pending article in this many, reading the whole index's words is the quicker way:
+# an article read through the scratch index costs many times its share of a read of the
+# whole index (docs/benchmarks.md, profiling of issue 16).
 _VOCABULARY_EVERY = 20
 _PENDING = f"INSERT OR IGNORE INTO [{PENDING_WORDS_TABLE}] (post_id) VALUES (new.post_id);"
 _WORDS_STATEMENTS = (
@@ -446,7 +446,7 @@ _WORDS_STATEMENTS = (
 
 # The month of each section's articles, indexed: the archive's totals by section and month
 # (`archive.search.summaries`, counting a common query from the articles it misses) read it in
-# order; grouping the table sorted 500,000 rows (390 ms, 80 ms with the index).
+# order, where grouping the table sorted every row.
 MONTHS_INDEX = (
     f"CREATE INDEX [{FACTS_TABLE}_month] ON [{FACTS_TABLE}] (section, substr(published_at, 1, 7))"
 )
@@ -528,8 +528,8 @@ def gather_words(db: Database) -> None:
     pending = db.execute(f"SELECT count(*) FROM [{PENDING_WORDS_TABLE}]").fetchone()[0]
     if not pending:
         return
-    # One pending (the store's every write) is never worth counting the articles: 8 ms at
-    # 500,000.
+    # One pending (the store's every write) is never worth counting the articles, a read of
+    # the whole table on every write.
     many = (
         pending > 1
         and pending * _VOCABULARY_EVERY > db.execute("SELECT count(*) FROM articles").fetchone()[0]

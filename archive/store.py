@@ -1,20 +1,21 @@
-"""The archive: articles, their raw pages and versions, and crawl runs, in one SQLite file.
+"""The archive: one SQLite file, opened (made, or brought up to the current schema) by
+`Archive`, which holds the articles and their versions.
 
-Every write commits at once, so a crash loses at most the page in flight. Every sqlite3 error
-leaves this module as an `ArchiveError` with a one-line message.
+The rest of the file belongs to modules of its own, each over an `Archive`: the raw pages
+(`archive.pages`), the runs (`archive.runs`), what a scheduled crawl remembers between runs
+(`archive.crawl_memory`), the damage check (`archive.check`); the search index's tables are
+`archive.schema`'s, read by `archive.search` through `Archive.read`. Every write commits at
+once, so a crash loses at most the page in flight. Every sqlite3 error leaves as an
+`ArchiveError` with a one-line message (`archive.errors`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
-import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import partial
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -23,54 +24,14 @@ from sqlite_utils import Database
 
 from archive import schema
 from archive.dates import utc_now
+from archive.errors import ArchiveError, DamagedArticle, one_line, sqlite_errors, stored_json
+from archive.pages import RawPage, insert_page
 from archive.schema import ARTICLE_FIELDS, CONTENT_FIELDS, JSON_FIELDS
 from archive.vietnamese import nfc
 
 DEFAULT_PATH = Path("bienphong.db")
 BUSY_TIMEOUT_MS = 10_000
-RUN_COUNTS = ("pages_fetched", "new", "updated", "unchanged", "failed")
-
 SaveResult = Literal["new", "updated", "unchanged"]
-
-# codec name -> (compress, decompress). The name is stored with each page, so it can change.
-CODECS: dict[str, tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]] = {
-    "zlib": (lambda data: zlib.compress(data, 6), zlib.decompress),
-}
-DEFAULT_CODEC = "zlib"
-
-
-class ArchiveError(Exception):
-    """The archive cannot be opened or written; the message is one line for the user."""
-
-
-class DamagedArticle(ArchiveError):
-    """An article whose stored record, version or raw page cannot be read (a bit flipped on
-    disk, a hand edit): the message names it, so a command can say so and go on."""
-
-    def __init__(self, post_id: int, message: str) -> None:
-        super().__init__(message)
-        self.post_id = post_id
-
-
-@dataclass(frozen=True)
-class RawPage:
-    """An article response as received: what re-extraction needs instead of the network."""
-
-    url: str  # canonical
-    final_url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes  # uncompressed, as received
-    fetched_at: str  # ISO 8601 UTC
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a page said about itself: HTTP validators, and a sitemap index's <lastmod> of it."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    lastmod: str | None = None
 
 
 def in_nfc(value: Any) -> Any:
@@ -105,37 +66,13 @@ def _to_row(record: dict[str, Any]) -> dict[str, Any]:
     return row | schema.index_columns(row)
 
 
-def _from_row(row: dict[str, Any], path: Path) -> dict[str, Any]:
+def record_of(row: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The article record a row of `articles` holds; DamagedArticle when a JSON field does not
+    read back."""
     record = {key: row[key] for key in ARTICLE_FIELDS}
     for key in JSON_FIELDS:
-        record[key] = _json(row[key], row["post_id"], f"its {key} field in {path}")
+        record[key] = stored_json(row[key], row["post_id"], f"its {key} field in {path}")
     return record
-
-
-def _json(text: Any, post_id: int, what: str) -> Any:
-    """`text` decoded; DamagedArticle naming `what` of article `post_id` when it is not JSON."""
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError too
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        message = f"article {post_id} is damaged: {what} is not JSON ({reason})"
-        raise DamagedArticle(post_id, message) from error
-
-
-def one_line(error: BaseException, width: int = 200) -> str:
-    """An error's message as one line of at most `width` characters (SQLite quotes whole
-    column values in some of its messages)."""
-    text = " ".join(str(error).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _damage(read: Callable[[], object]) -> list[str]:
-    """[] when `read()` reads, else the one line that says what is damaged."""
-    try:
-        read()
-    except DamagedArticle as error:
-        return [str(error)]
-    return []
 
 
 def check_writable(path: Path) -> None:
@@ -171,7 +108,7 @@ def _immutable_will_do(path: Path, error: sqlite3.Error) -> bool:
     return cannot_open and folder_read_only and not (wal.exists() and wal.stat().st_size)
 
 
-def _lenient_text(data: bytes) -> str:
+def lenient_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
@@ -188,7 +125,7 @@ class Archive:
     ) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._clock = clock
+        self.now = clock  # the archive's own moments, in their stored form
         try:
             self._open_with(_connect(self.path, readonly))
         except ArchiveError as error:
@@ -202,7 +139,7 @@ class Archive:
     def _open_with(self, conn: sqlite3.Connection) -> None:
         # Text whose bytes were damaged on disk reads with U+FFFD where they were, rather
         # than failing every command that meets it; `check` reads strictly and names it.
-        conn.text_factory = _lenient_text
+        conn.text_factory = lenient_text
         try:
             self.db = Database(conn)
             self._open()
@@ -230,7 +167,7 @@ class Archive:
         self.db.enable_wal()
         # WAL with synchronous NORMAL: a commit survives the process being killed and the file
         # never corrupts; only a power cut can undo the last commits (the next crawl fetches
-        # those articles again). FULL's fsync per article made the crawl 2× slower (bench/crawl).
+        # those articles again). FULL's fsync per article slowed the crawl (docs/benchmarks.md).
         self.db.execute("PRAGMA synchronous = NORMAL")
         if version < schema.SCHEMA_VERSION:
             self.db.conn.execute("BEGIN IMMEDIATE")
@@ -271,15 +208,19 @@ class Archive:
     ) -> None:
         self.close()
 
+    def doing(self, action: str) -> AbstractContextManager[None]:
+        """A context for `action` on the archive: an sqlite3 error inside it becomes the
+        ArchiveError `cannot <action> in <path>: ...` (`archive.errors.sqlite_errors`)."""
+        return sqlite_errors(self.path, action)
+
     @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
+    def strict_text(self) -> Iterator[None]:
+        """Damaged text is an error inside, not U+FFFD: for the damage check."""
+        self.db.conn.text_factory = str
         try:
             yield
-        except sqlite3.Error as error:
-            hint = " (the file is damaged: 'bienphong stats --check' says where)"
-            damaged = "malformed" in str(error)
-            message = f"cannot {action} in {self.path}: {one_line(error)}{hint if damaged else ''}"
-            raise ArchiveError(message) from error
+        finally:
+            self.db.conn.text_factory = lenient_text
 
     # Reads for the archive's other modules (the search), with this module's error mapping
 
@@ -289,14 +230,14 @@ class Archive:
         """The rows of the statement `sql`, streamed. An sqlite3 error while it runs or while
         its rows are read (a reader may take some, and read on later) is an ArchiveError,
         `cannot <action> in <path>: ...`."""
-        with self._errors(action):
+        with self.doing(action):
             yield from self.db.execute(sql, params)
 
     def read_one(
         self, sql: str, params: Sequence[Any] = (), action: str = "search"
     ) -> tuple[Any, ...] | None:
         """The first row of `sql`, or None; errors as `read` says."""
-        with self._errors(action):
+        with self.doing(action):
             row: tuple[Any, ...] | None = self.db.execute(sql, params).fetchone()
         return row
 
@@ -308,7 +249,7 @@ class Archive:
     def add_function(self, name: str, arity: int, function: Callable[..., Any]) -> None:
         """`function` as the SQL function `name` of `arity` arguments on this connection (a
         read-only one too), deterministic: for the statements given to `read`."""
-        with self._errors(f"add the SQL function {name}"):
+        with self.doing(f"add the SQL function {name}"):
             self.db.conn.create_function(name, arity, function, deterministic=True)
 
     # The search index's upkeep (its tables are schema's; what reads them, archive.search)
@@ -317,7 +258,7 @@ class Archive:
         """Rewrite every article's spelled and folded copies and rebuild the search index, its
         narrow tables, its words and its blocks, in one transaction; the number of rows whose
         copies changed."""
-        with self._errors("rebuild the search index"), self.db.atomic():
+        with self.doing("rebuild the search index"), self.db.atomic():
             changed = schema.copy_rows(self.db)
             schema.rebuild_fts(self.db)
             schema.fill_narrow(self.db)
@@ -328,7 +269,7 @@ class Archive:
     def unlisted_index_words(self) -> int:
         """How many words of the search index its list of words lacks (`schema.unlisted_words`:
         reads every doclist of the index)."""
-        with self._errors("read the search index's words"):
+        with self.doing("read the search index's words"):
             return schema.unlisted_words(self.db)
 
     def check_by_writing(self, sql: str) -> str | None:
@@ -352,7 +293,7 @@ class Archive:
     # Articles
 
     def known_post_ids(self) -> set[int]:
-        with self._errors("read post ids"):
+        with self.doing("read post ids"):
             return {row[0] for row in self.db.execute("SELECT post_id FROM articles")}
 
     def save_article(
@@ -372,11 +313,11 @@ class Archive:
         """
         record = prepare_record(record)
         post_id = record["post_id"]
-        now = self._clock()
+        now = self.now()
         found = {} if provenance is None else {"provenance": json.dumps(provenance)}
-        with self._errors(f"save article {post_id}"), self.db.atomic():
+        with self.doing(f"save article {post_id}"), self.db.atomic():
             if page is not None:
-                self._insert_page(page, post_id, run_id)
+                insert_page(self.db, page, post_id, run_id)
             current = self._article_row(post_id)
             if current is None:
                 row = _to_row(record) | {"first_seen_at": now, "updated_at": now}
@@ -384,7 +325,7 @@ class Archive:
                 schema.gather_words(self.db)
                 return "new"
             try:
-                previous: dict[str, Any] | None = _from_row(current, self.path)
+                previous: dict[str, Any] | None = record_of(current, self.path)
             except DamagedArticle:  # unreadable: the new record repairs it, with no version
                 previous = None
             if previous is not None and all(previous[k] == record[k] for k in CONTENT_FIELDS):
@@ -411,19 +352,19 @@ class Archive:
 
     def get_article(self, post_id: int) -> dict[str, Any] | None:
         """The article record (article-record keys, in order), or None."""
-        with self._errors(f"read article {post_id}"):
+        with self.doing(f"read article {post_id}"):
             row = self._article_row(post_id)
-        return None if row is None else _from_row(row, self.path)
+        return None if row is None else record_of(row, self.path)
 
     def provenance(self, post_id: int) -> dict[str, str] | None:
         """Where each field of the article's record came from; None when it was not recorded
         (an article stored before schema 4, and neither refetched nor re-extracted since)."""
         sql = "SELECT provenance FROM articles WHERE post_id = ?"
-        with self._errors(f"read article {post_id}"):
+        with self.doing(f"read article {post_id}"):
             row = self.db.execute(sql, [post_id]).fetchone()
         if row is None or row[0] is None:
             return None
-        return dict(_json(row[0], post_id, f"its provenance in {self.path}"))
+        return dict(stored_json(row[0], post_id, f"its provenance in {self.path}"))
 
     def iter_articles(
         self,
@@ -438,10 +379,10 @@ class Archive:
         # The record's columns only: the search index's copies are as long again as the text.
         columns = ", ".join(f"a.{key}" for key in ARTICLE_FIELDS)
         sql = f"SELECT {columns} FROM articles a WHERE {where} ORDER BY a.published_at, a.post_id"
-        with self._errors("read articles"):
+        with self.doing("read articles"):
             for row in self.db.query(sql, params):
                 try:
-                    record = _from_row(row, self.path)
+                    record = record_of(row, self.path)
                 except DamagedArticle as error:
                     if damaged is None:
                         raise
@@ -452,212 +393,14 @@ class Archive:
     def versions(self, post_id: int) -> list[dict[str, Any]]:
         """Earlier records of an article, oldest first, each with `seen_at` and `replaced_at`."""
         sql = "SELECT record, seen_at, replaced_at FROM versions WHERE post_id = ? ORDER BY id"
-        with self._errors(f"read versions of {post_id}"):
+        with self.doing(f"read versions of {post_id}"):
             rows = list(self.db.query(sql, [post_id]))
         what = f"a version in {self.path}"
         return [
-            _json(row["record"], post_id, what)
+            stored_json(row["record"], post_id, what)
             | {"seen_at": row["seen_at"], "replaced_at": row["replaced_at"]}
             for row in rows
         ]
-
-    # Raw pages
-
-    def save_page(self, page: RawPage, post_id: int, run_id: int | None) -> None:
-        """Keep a raw page without a record (say, one extraction failed on), for reextract."""
-        with self._errors(f"save page {page.url}"), self.db.atomic():
-            self._insert_page(page, post_id, run_id)
-
-    def _insert_page(self, page: RawPage, post_id: int, run_id: int | None) -> None:
-        compress, _ = CODECS[DEFAULT_CODEC]
-        self.db.execute(
-            "INSERT OR IGNORE INTO pages (post_id, url, final_url, status, headers, codec, body,"
-            " size, sha256, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                post_id,
-                page.url,
-                page.final_url,
-                page.status,
-                json.dumps(page.headers, ensure_ascii=False),
-                DEFAULT_CODEC,
-                compress(page.body),
-                len(page.body),
-                hashlib.sha256(page.body).hexdigest(),
-                page.fetched_at,
-                run_id,
-            ],
-        )
-
-    def raw_pages(self, post_id: int) -> list[RawPage]:
-        """The stored responses for an article, oldest first, decompressed."""
-        sql = "SELECT * FROM pages WHERE post_id = ? ORDER BY fetched_at, id"
-        with self._errors(f"read pages of {post_id}"):
-            rows = list(self.db.query(sql, [post_id]))
-        return [self._raw_page(row) for row in rows]
-
-    def _raw_page(self, row: dict[str, Any]) -> RawPage:
-        codec = CODECS.get(row["codec"])
-        if codec is None:
-            raise ArchiveError(f"page {row['id']} in {self.path} uses unknown codec {row['codec']}")
-        what = f"its raw page {row['id']} in {self.path}"
-        try:
-            body = codec[1](row["body"])
-        except (zlib.error, TypeError) as error:
-            message = f"article {row['post_id']} is damaged: {what} cannot be read ({error})"
-            raise DamagedArticle(row["post_id"], message) from error
-        return RawPage(
-            url=row["url"],
-            final_url=row["final_url"],
-            status=row["status"],
-            headers=_json(row["headers"], row["post_id"], f"the headers of {what}"),
-            body=body,
-            fetched_at=row["fetched_at"],
-        )
-
-    # Runs
-
-    def start_run(self, options: dict[str, Any]) -> int:
-        """A new run, outcome "running"; options are stored as JSON (paths, dates as text)."""
-        row = {
-            "started_at": self._clock(),
-            "outcome": "running",
-            "options": json.dumps(options, ensure_ascii=False, default=str, sort_keys=True),
-        }
-        with self._errors("start a run"):
-            run_id = self.db.table("runs").insert(row).last_pk
-        assert isinstance(run_id, int)
-        return run_id
-
-    def record_failure(
-        self, run_id: int | None, url: str, post_id: int | None, reason: str
-    ) -> None:
-        row = {
-            "run_id": run_id,
-            "url": url,
-            "post_id": post_id,
-            "reason": reason,
-            "failed_at": self._clock(),
-        }
-        with self._errors(f"record a failure of {url}"):
-            self.db.table("failures").insert(row)
-
-    def finish_run(
-        self,
-        run_id: int,
-        outcome: str,
-        counts: dict[str, int],
-        fill_rates: dict[str, float] | None,
-        warnings: list[str] | None = None,
-        generic_share: float | None = None,
-    ) -> None:
-        """Close a run with its outcome and counts (keys among RUN_COUNTS; missing ones stay 0),
-        and the share of its articles that the generic path read, when known."""
-        unknown = sorted(set(counts) - set(RUN_COUNTS))
-        if unknown:
-            raise ValueError(f"unknown run counts {unknown}; expected some of {list(RUN_COUNTS)}")
-        row: dict[str, Any] = dict(counts) | {
-            "finished_at": self._clock(),
-            "outcome": outcome,
-            "fill_rates": None if fill_rates is None else json.dumps(fill_rates, sort_keys=True),
-            "warnings": json.dumps(warnings or [], ensure_ascii=False),
-            "generic_share": generic_share,
-        }
-        with self._errors(f"finish run {run_id}"):
-            self.db.table("runs").update(run_id, row)
-
-    def get_runs(self, limit: int | None = 20) -> list[dict[str, Any]]:
-        """The latest runs, newest first, JSON decoded, each with its `failures`."""
-        sql = "SELECT * FROM runs ORDER BY id DESC LIMIT ?"
-        failures_sql = "SELECT url, post_id, reason FROM failures WHERE run_id = ? ORDER BY id"
-        with self._errors("read runs"):
-            runs = list(self.db.query(sql, [-1 if limit is None else limit]))
-            for run in runs:
-                for key in ("options", "fill_rates", "warnings"):
-                    run[key] = None if run[key] is None else json.loads(run[key])
-                run["failures"] = list(self.db.query(failures_sql, [run["id"]]))
-        return runs
-
-    # What a scheduled crawl remembers between runs
-
-    def site_stamps(self) -> dict[int, str | None]:
-        """post_id → the site's own time of the archived version (modified, else published).
-
-        Compared with a sitemap's <lastmod>, both on the site's clock, it tells a correction.
-        """
-        sql = "SELECT post_id, coalesce(modified_at, published_at) FROM articles"
-        with self._errors("read articles"):
-            return {row[0]: row[1] for row in self.db.execute(sql)}
-
-    def last_complete_run_started(self) -> str | None:
-        """When the newest finished, unbounded run began: what it walked needs no second look.
-
-        A run bounded by --since, --max-articles or --section, or one that did not finish,
-        walked part of the site only, so the next run walks it all again.
-        """
-        sql = (
-            "SELECT max(started_at) FROM runs WHERE outcome = 'finished'"
-            " AND coalesce(json_extract(options, '$.command'), 'crawl') = 'crawl'"
-            " AND json_extract(options, '$.since') IS NULL"
-            " AND json_extract(options, '$.max_articles') IS NULL"
-            " AND coalesce(json_array_length(options, '$.sections'), 0) = 0"
-        )
-        with self._errors("read runs"):
-            started: str | None = self.db.execute(sql).fetchone()[0]
-        return started
-
-    def mark_interrupted_runs(self) -> int:
-        """Runs still "running" belong to a killed process (the caller holds the lock)."""
-        with self._errors("close interrupted runs"), self.db.atomic():
-            cursor = self.db.execute(
-                "UPDATE runs SET outcome = 'interrupted' WHERE outcome = 'running'"
-            )
-        return cursor.rowcount
-
-    def pending_failures(self) -> list[tuple[str, int]]:
-        """(url, post_id) of articles that failed in some run and are still not archived."""
-        sql = (
-            "SELECT url, post_id FROM failures WHERE post_id IS NOT NULL"
-            " AND post_id NOT IN (SELECT post_id FROM articles) GROUP BY post_id ORDER BY max(id)"
-        )
-        with self._errors("read failures"):
-            return [(row[0], row[1]) for row in self.db.execute(sql)]
-
-    def pending_page_failures(self) -> list[str]:
-        """URLs of the feeds, sitemaps and listings the latest run before this one could not
-        read: the next run asks them first (what only they list is not archived yet)."""
-        sql = (
-            "SELECT DISTINCT url FROM failures WHERE post_id IS NULL AND run_id ="
-            " (SELECT max(id) FROM runs WHERE finished_at IS NOT NULL) ORDER BY url"
-        )
-        with self._errors("read failures"):
-            return [row[0] for row in self.db.execute(sql)]
-
-    def urls_published_since(self, since: str) -> list[tuple[str, int]]:
-        """(url, post_id) of archived articles published since an ISO 8601 time, for rechecks."""
-        sql = "SELECT url, post_id FROM articles WHERE published_at >= ? ORDER BY published_at"
-        with self._errors("read articles"):
-            return [(row[0], row[1]) for row in self.db.execute(sql, [since])]
-
-    def validators(self) -> dict[str, Validators]:
-        """What earlier runs saw of feeds, sitemaps and listings, by URL."""
-        sql = "SELECT url, etag, last_modified, lastmod FROM http_validators"
-        with self._errors("read validators"):
-            return {row[0]: Validators(row[1], row[2], row[3]) for row in self.db.execute(sql)}
-
-    def save_validators(self, found: dict[str, Validators]) -> None:
-        now = self._clock()
-        rows = [
-            {
-                "url": url,
-                "etag": seen.etag,
-                "last_modified": seen.last_modified,
-                "lastmod": seen.lastmod,
-                "checked_at": now,
-            }
-            for url, seen in found.items()
-        ]
-        with self._errors("save validators"), self.db.atomic():
-            self.db.table("http_validators").upsert_all(rows, pk="url")
 
     # Overview
 
@@ -671,7 +414,7 @@ class Archive:
         def count(table: str) -> int:
             return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
-        with self._errors("read statistics"):
+        with self.doing("read statistics"):
             return {
                 "articles": count("articles"),
                 "by_kind": grouped("kind"),
@@ -681,64 +424,6 @@ class Archive:
                 "runs": count("runs"),
                 "db_bytes": self.size_bytes(),
             }
-
-    def check(self, limit: int = 100) -> list[str]:
-        """What is damaged, one line each (at most `limit`): SQLite's integrity check, then
-        every record, version and raw page read back (JSON decoded, pages decompressed and
-        compared with their sha256). Reads the whole archive: minutes on a large one."""
-        problems: list[str] = []
-        try:
-            found = [row[0] for row in self.db.execute(f"PRAGMA integrity_check({limit})")]
-            problems += [f"sqlite: {line}" for line in found if line != "ok"]
-        except sqlite3.Error as error:
-            problems.append(f"sqlite: {one_line(error)}")
-        self.db.conn.text_factory = str  # damaged text is an error here, not U+FFFD
-        try:
-            for table, read in (
-                ("articles", partial(_from_row, path=self.path)),
-                ("versions", lambda row: self.versions(row["post_id"])),
-                ("pages", self._checked_page),
-            ):
-                problems += self._check_rows(table, read, limit - len(problems))
-        finally:
-            self.db.conn.text_factory = _lenient_text
-        return problems[:limit]
-
-    def _check_rows(
-        self, table: str, read: Callable[[dict[str, Any]], object], limit: int
-    ) -> list[str]:
-        """Every row of `table` read back by `read`, row by row by rowid, so that one row
-        SQLite cannot read (damaged text, a damaged b-tree page) is named and the rest are
-        read on."""
-        problems: list[str] = []
-        last = -1
-        while len(problems) < limit:
-            sql = f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 1000"
-            try:
-                ids = [row[0] for row in self.db.execute(sql, [last])]
-            except sqlite3.Error as error:  # the table's own pages: nothing more to read
-                return [*problems, f"{table} after row {last}: {one_line(error)}"]
-            if not ids:
-                return problems
-            for rowid in ids:
-                try:
-                    row = next(self.db.query(f"SELECT * FROM {table} WHERE rowid = ?", [rowid]))
-                except sqlite3.Error as error:
-                    name = f"article {rowid}" if table == "articles" else f"{table} row {rowid}"
-                    problems.append(f"{name}: {one_line(error)}")
-                    continue
-                problems += _damage(partial(read, row))
-            last = ids[-1]
-        return problems
-
-    def _checked_page(self, row: dict[str, Any]) -> None:
-        page = self._raw_page(row)
-        if hashlib.sha256(page.body).hexdigest() != row["sha256"]:
-            raise DamagedArticle(
-                row["post_id"],
-                f"article {row['post_id']} is damaged: its raw page {row['id']} in {self.path}"
-                " does not match its sha256",
-            )
 
     def size_bytes(self) -> int:
         """The archive file plus its write-ahead log, in bytes."""

@@ -34,9 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import search as archive_search
 from archive.dates import DateError, parse_day, parse_iso
+from archive.errors import ArchiveError
 from archive.search import MAX_OFFSET, Filters, QueryError
 from archive.site import MAX_POST_ID, SECTION_NAMES
-from archive.store import Archive, ArchiveError
+from archive.store import Archive
 
 PAGE_SIZE = 20
 STATIC = Path(__file__).resolve().parent / "static"

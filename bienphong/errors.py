@@ -15,9 +15,9 @@ from typing import Any
 import click
 
 from archive.dates import DateError
+from archive.errors import ArchiveError
 from archive.export import ExportError
 from archive.lock import EX_TEMPFAIL, ArchiveBusy
-from archive.store import ArchiveError
 
 EXIT_CANNOT_RUN = 1
 EXIT_USAGE = 2

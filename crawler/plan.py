@@ -9,9 +9,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive.dates import parse_iso, setting_time, site_iso
+from archive.crawl_memory import (
+    Validators,
+    last_complete_run_started,
+    pending_failures,
+    pending_page_failures,
+    site_stamps,
+    urls_published_since,
+    validators,
+)
+from archive.dates import setting_time
 from archive.site import CANONICAL_ORIGIN, SECTIONS
-from archive.store import Archive, Validators
+from archive.store import Archive
 
 from .discovery import Link
 
@@ -74,7 +83,7 @@ class CrawlPlan:
         if self.since is not None and lastmod is not None and lastmod < self.since:
             return False
         seen = self.validators.get(url)
-        unchanged = lastmod is not None and seen is not None and seen.lastmod == lastmod.isoformat()
+        unchanged = lastmod is not None and seen is not None and seen.lastmod == lastmod
         return not (self.incremental and unchanged)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
@@ -91,7 +100,6 @@ class CrawlPlan:
 def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
     """The plan from the crawl's Scrapy settings and the archive's memory of earlier runs."""
     recheck_since = setting_time(settings.get("BIENPHONG_RECHECK_SINCE"), "BIENPHONG_RECHECK_SINCE")
-    stamps = archive.site_stamps()
     return CrawlPlan(
         since=setting_time(settings.get("BIENPHONG_SINCE"), "BIENPHONG_SINCE"),
         max_articles=settings.getint("BIENPHONG_MAX_ARTICLES") or None,
@@ -100,10 +108,10 @@ def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
         refetch=settings.getbool("BIENPHONG_REFETCH"),
         known_run=settings.getint("BIENPHONG_KNOWN_RUN", KNOWN_RUN_DEFAULT),
         listing_page_cap=settings.getint("BIENPHONG_LISTING_PAGE_CAP", LISTING_PAGE_CAP_DEFAULT),
-        archived={post_id: parse_iso(stamp) for post_id, stamp in stamps.items()},
-        walked_at=parse_iso(archive.last_complete_run_started()),
-        validators=archive.validators(),
-        retry=archive.pending_failures(),
-        retry_pages=archive.pending_page_failures(),
-        recheck=archive.urls_published_since(site_iso(recheck_since)) if recheck_since else [],
+        archived=site_stamps(archive),
+        walked_at=last_complete_run_started(archive),
+        validators=validators(archive),
+        retry=pending_failures(archive),
+        retry_pages=pending_page_failures(archive),
+        recheck=urls_published_since(archive, recheck_since) if recheck_since else [],
     )

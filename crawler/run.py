@@ -13,8 +13,9 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from archive.dates import site_iso
+from archive.errors import ArchiveError
 from archive.site import CANONICAL_ORIGIN
-from archive.store import Archive, ArchiveError
+from archive.store import Archive
 from crawler.middlewares import OFFSITE_DROPPED, UNREACHABLE
 from crawler.progress import INTERRUPTED
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive.store import Validators
+from archive.crawl_memory import Validators
 
 
 @dataclass

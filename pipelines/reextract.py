@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from archive.dates import site_iso
+from archive.errors import DamagedArticle
+from archive.pages import raw_pages
+from archive.runs import finish_run, record_failure, start_run
 from archive.search import Filters, records
-from archive.store import Archive, DamagedArticle
+from archive.store import Archive
 from pipelines.extraction import EXTRACTOR_VERSION, Extraction, explain
 
 
@@ -36,7 +39,7 @@ def reextract(
     chosen = Filters.of(since=since)
     options = {"command": "reextract", "since": chosen.since and site_iso(chosen.since)}
     options["extractor_version"] = EXTRACTOR_VERSION
-    summary = ReextractSummary(archive.start_run(options))
+    summary = ReextractSummary(start_run(archive, options))
     post_ids: list[int] = []
     # A damaged record is extracted again too: its raw page repairs it.
     for record in records(archive, chosen, lambda damaged: post_ids.append(damaged.post_id)):
@@ -45,7 +48,7 @@ def reextract(
         outcome = _reextract_one(archive, post_id, summary, extractor)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
     counts = {"updated": summary.updated, "unchanged": summary.unchanged, "failed": summary.failed}
-    archive.finish_run(summary.run_id, "finished", counts, None)
+    finish_run(archive, summary.run_id, "finished", counts, None)
     return summary
 
 
@@ -59,24 +62,24 @@ def _reextract_one(
         current = None
     url = current["url"] if current else ""
     try:
-        pages = archive.raw_pages(post_id)
+        pages = raw_pages(archive, post_id)
     except DamagedArticle as error:
-        archive.record_failure(run_id, url, post_id, str(error))
+        record_failure(archive, run_id, url, post_id, str(error))
         summary.damaged.append(str(error))
         return "failed"
     if not pages:
-        archive.record_failure(run_id, url, post_id, "no stored page")
+        record_failure(archive, run_id, url, post_id, "no stored page")
         return "failed"
     page = pages[-1]
     try:
         found = extractor(
             page.body,
             page.url,
-            datetime.fromisoformat(page.fetched_at),
+            page.fetched_at,
             section_hint=current["section"] if current else None,
         )
     except Exception as error:  # a rule that breaks on one old page must not stop the rest
-        archive.record_failure(run_id, page.url, post_id, f"extraction failed: {error}")
+        record_failure(archive, run_id, page.url, post_id, f"extraction failed: {error}")
         return "failed"
     outcome = archive.save_article(found.record, None, run_id, found.provenance)
     return "updated" if outcome == "updated" else "unchanged"

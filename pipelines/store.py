@@ -15,10 +15,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.dates import utc_iso
+from archive.crawl_memory import Validators, save_validators
 from archive.drift import drift_warnings, generic_path
+from archive.errors import ArchiveError
+from archive.pages import RawPage, save_page
+from archive.runs import finish_run, get_runs, mark_interrupted_runs, record_failure, start_run
 from archive.schema import PAGE_FIELDS
-from archive.store import Archive, ArchiveError, RawPage, Validators
+from archive.store import Archive
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import ENDED_LISTINGS
 
@@ -50,8 +53,8 @@ class StorePipeline:
             raise TypeError("the store pipeline needs a spider that holds the crawl's archive")
         try:
             self.archive = archive
-            self.archive.mark_interrupted_runs()  # the lock is ours: a "running" run was killed
-            self.run_id = self.archive.start_run(self.options)
+            mark_interrupted_runs(self.archive)  # the lock is ours: a "running" run was killed
+            self.run_id = start_run(self.archive, self.options)
         except ArchiveError as error:
             self.stop(error)
             return
@@ -101,8 +104,7 @@ class StorePipeline:
 
 
 def raw_page(page: FetchedPage) -> RawPage:
-    fetched_at = utc_iso(page.fetched_at)
-    return RawPage(page.url, page.final_url, page.status, page.headers, page.body, fetched_at)
+    return RawPage(page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at)
 
 
 def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: int) -> str:
@@ -110,8 +112,8 @@ def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: in
     "pages_failed" (a feed, sitemap or listing)."""
     if isinstance(item, FailedPage):
         if item.page is not None and item.post_id is not None:  # kept for `reextract`
-            archive.save_page(raw_page(item.page), item.post_id, run_id)
-        archive.record_failure(run_id, item.url, item.post_id, item.reason)
+            save_page(archive, raw_page(item.page), item.post_id, run_id)
+        record_failure(archive, run_id, item.url, item.post_id, item.reason)
         return "failed" if item.post_id is not None else "pages_failed"
     return archive.save_article(item.record, raw_page(item.page), run_id, item.provenance)
 
@@ -140,8 +142,8 @@ def close_run(
         reason = "failed"
     # Validators vouch that nothing below a page changed: only a walk that missed no page.
     if reason == "finished" and not pages_failed:
-        archive.save_validators(validators)
-    warnings = drift_warnings(fill, saved, archive.get_runs(20)[1:])
+        save_validators(archive, validators)
+    warnings = drift_warnings(fill, saved, get_runs(archive, 20)[1:])
     warnings += [f"listing {listing} {why}" for listing, why in stats.get(ENDED_LISTINGS, [])]
-    archive.finish_run(run_id, reason, counts, fill, warnings, generic)
+    finish_run(archive, run_id, reason, counts, fill, warnings, generic)
     return reason, warnings

@@ -16,6 +16,7 @@ import pytest
 from archive import search as search_module
 from archive.dates import DateError, parse_day
 from archive.lock import ArchiveLock
+from archive.runs import finish_run, record_failure, start_run
 from archive.site import SITE_TZ
 from archive.store import Archive
 from bienphong.cli import cli
@@ -47,7 +48,7 @@ def db(tmp_path: Path) -> Path:
     """An archive of three articles, a correction, and one finished run with a failure."""
     path = tmp_path / "bienphong.db"
     with Archive(path, clock=lambda: "2025-03-01T00:00:00+00:00") as archive:
-        run_id = archive.start_run({"since": "2025-02-01"})
+        run_id = start_run(archive, {"since": "2025-02-01"})
         archive.save_article(make_record(), make_page(), run_id)
         archive.save_article(
             make_record(
@@ -67,9 +68,9 @@ def db(tmp_path: Path) -> Path:
             make_page(),
             run_id,
         )
-        archive.record_failure(run_id, "https://www.bienphong.com.vn/a-post9.html", 9, "HTTP 500")
+        record_failure(archive, run_id, "https://www.bienphong.com.vn/a-post9.html", 9, "HTTP 500")
         counts = {"new": 3, "updated": 0, "unchanged": 0, "failed": 1, "pages_fetched": 12}
-        archive.finish_run(run_id, "finished", counts, {"authors": 0.67})
+        finish_run(archive, run_id, "finished", counts, {"authors": 0.67})
     return path
 
 
@@ -315,9 +316,9 @@ def test_runs_lists_the_runs_with_their_failures(db: Path) -> None:
 
 def test_runs_shows_the_share_the_generic_path_read(db: Path) -> None:
     with Archive(db, clock=lambda: "2025-03-02T00:00:00+00:00") as archive:
-        run_id = archive.start_run({})
+        run_id = start_run(archive, {})
         counts = {"new": 25, "pages_fetched": 30}
-        archive.finish_run(run_id, "finished", counts, {"body": 1.0}, generic_share=0.12)
+        finish_run(archive, run_id, "finished", counts, {"body": 1.0}, generic_share=0.12)
     result = invoke("runs", "--limit", "1", "--db", str(db))
     assert [
         "RUN  STARTED                    OUTCOME   PAGES  NEW  UPDATED  UNCHANGED  FAILED",
@@ -331,7 +332,7 @@ def test_runs_shows_the_share_the_generic_path_read(db: Path) -> None:
 
 def test_runs_json_and_limit(db: Path) -> None:
     with ArchiveLock(db), Archive(db) as archive:  # a crawl, alive
-        archive.start_run({})
+        start_run(archive, {})
         result = invoke("runs", "--json", "--limit", "1", "--db", str(db))
     assert 0 == result.exit_code
     runs = json.loads(result.stdout)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.pages import raw_pages
+from archive.runs import get_runs
 from archive.store import Archive
 from tests.helpers.crawl import archived, article_fetches, assert_archive_holds_the_truth, crawl
 from tests.helpers.fixtures import Fetch, MakeMirror
@@ -53,8 +55,8 @@ def test_crawl_stores_the_raw_page_and_a_run(
     first = mirror.site.article(0)
 
     with Archive(db) as archive:
-        pages = archive.raw_pages(first.post_id)
-        runs = archive.get_runs(10)
+        pages = raw_pages(archive, first.post_id)
+        runs = get_runs(archive, 10)
 
     assert [first.url] == [page.url for page in pages]
     assert fetch(mirror.base_url, first.path).body == pages[0].body

@@ -8,7 +8,7 @@ from archive.drift import drift_warnings, generic_path
 
 
 def runs(fill_rates: dict[str, float], new: int, count: int = 3) -> list[dict[str, Any]]:
-    """`count` earlier runs as `Archive.get_runs` returns them, each of `new` new articles."""
+    """`count` earlier runs as `archive.runs.get_runs` returns them, each of `new` new articles."""
     return [{"fill_rates": fill_rates, "new": new, "updated": 0, "unchanged": 0}] * count
 
 

@@ -32,6 +32,7 @@ from warcio.archiveiterator import ArchiveIterator
 import archive
 from archive import export as export_module
 from archive import search as search_module
+from archive.pages import raw_pages
 from archive.store import Archive
 from bienphong.cli import cli
 from tests.helpers.cli import assert_one_line_error, invoke
@@ -326,12 +327,12 @@ def test_warc_holds_the_stored_responses(
     assert b"software: bienphong-archive/" in found[0][2]
     with Archive(db, readonly=True) as store:
         for truth, (_, record, content) in zip(site_truth, found[1:], strict=True):
-            (page,) = store.raw_pages(truth["post_id"])
+            (page,) = raw_pages(store, truth["post_id"])
             headers = record.rec_headers
             assert truth["url"] == headers.get_header("WARC-Target-URI")
             assert "WARC/1.1" == headers.protocol
             warc_date = datetime.fromisoformat(headers.get_header("WARC-Date"))
-            assert datetime.fromisoformat(page.fetched_at) == warc_date
+            assert page.fetched_at == warc_date
             assert page.body == content
             assert "200 OK" == record.http_headers.statusline
             assert "HTTP/1.1" == record.http_headers.protocol

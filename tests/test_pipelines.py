@@ -17,8 +17,12 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from trafilatura.utils import trim
 
+from archive.crawl_memory import Validators, pending_failures, validators
+from archive.errors import ArchiveError
+from archive.pages import raw_pages
+from archive.runs import get_runs, start_run
 from archive.schema import PAGE_FIELDS
-from archive.store import Archive, ArchiveError, Validators
+from archive.store import Archive
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extract import ExtractPipeline
 from pipelines.extraction import Extraction, explain
@@ -113,14 +117,14 @@ def test_a_page_the_extractor_chokes_on_costs_that_page_only_and_is_kept_for_nex
     assert 1 == extract_pipeline.stats.get_value("archive/extract/errors")
     choked = pages[1]
     with Archive(db, readonly=True) as archive:
-        run = archive.get_runs(1)[0]
+        run = get_runs(archive, 1)[0]
         assert [(choked.post_id, results[1].reason)] == [
             (f["post_id"], f["reason"]) for f in run["failures"]
         ]
         assert (2, 1) == (run["new"], run["failed"])
-        assert [choked.body] == [raw.body for raw in archive.raw_pages(choked.post_id)]
+        assert [choked.body] == [raw.body for raw in raw_pages(archive, choked.post_id)]
         assert None is archive.get_article(choked.post_id)
-        assert [(choked.url, choked.post_id)] == archive.pending_failures()  # retried first
+        assert [(choked.url, choked.post_id)] == pending_failures(archive)  # retried first
 
 
 def test_trafilaturas_caches_are_reset_after_every_so_many_pages(
@@ -155,7 +159,7 @@ def test_the_store_commits_each_article_and_closes_the_run(tmp_path: Path) -> No
     store.spider_closed("finished")
 
     with Archive(db, readonly=True) as archive:
-        run_row = archive.get_runs(1)[0]
+        run_row = get_runs(archive, 1)[0]
     assert ("finished", 3, 0) == (run_row["outcome"], run_row["new"], run_row["failed"])
     assert [
         "authors",
@@ -204,7 +208,7 @@ def test_a_run_the_generic_path_read_says_so(
     store_all(store, [extract_pipeline.process_item(fetched(i)) for i in range(4)])
 
     with Archive(db, readonly=True) as archive:
-        run_row = archive.get_runs(1)[0]
+        run_row = get_runs(archive, 1)[0]
         stored = archive.provenance(SITE.article(0).post_id)
     assert (4, 1.0) == (run_row["new"], run_row["generic_share"])
     assert stored is not None
@@ -234,7 +238,7 @@ def test_a_write_that_fails_stops_the_run_and_drops_what_comes_after(
     assert message == store.stats.get_value("archive/error")  # `run_crawl` raises it
     with Archive(db, readonly=True) as archive:
         assert {SITE.article(0).post_id} == archive.known_post_ids()
-        assert "archive_error" == archive.get_runs(1)[0]["outcome"]
+        assert "archive_error" == get_runs(archive, 1)[0]["outcome"]
 
 
 # -- the spider and the pipelines -------------------------------------------------------------
@@ -326,8 +330,8 @@ def test_validators_are_kept_only_when_the_walk_finished(
     store_all(store, [seen], reason)
 
     with Archive(db, readonly=True) as archive:
-        assert ({seen.url: seen.validators} if kept else {}) == archive.validators()
-        assert reason == archive.get_runs(1)[0]["outcome"]
+        assert ({seen.url: seen.validators} if kept else {}) == validators(archive)
+        assert reason == get_runs(archive, 1)[0]["outcome"]
 
 
 def test_a_run_that_failed_more_pages_than_it_read_is_failed(tmp_path: Path) -> None:
@@ -340,11 +344,11 @@ def test_a_run_that_failed_more_pages_than_it_read_is_failed(tmp_path: Path) -> 
         }
         assert (
             "failed"
-            == close_run(archive, archive.start_run({}), "finished", many_failed | read, {})[0]
+            == close_run(archive, start_run(archive, {}), "finished", many_failed | read, {})[0]
         )
         assert (
             "finished"
-            == close_run(archive, archive.start_run({}), "finished", counts | read, {})[0]
+            == close_run(archive, start_run(archive, {}), "finished", counts | read, {})[0]
         )
-        assert ["finished", "failed"] == [run["outcome"] for run in archive.get_runs()]
-        assert [3, 11] == [run["failed"] for run in archive.get_runs()]
+        assert ["finished", "failed"] == [run["outcome"] for run in get_runs(archive)]
+        assert [3, 11] == [run["failed"] for run in get_runs(archive)]

@@ -28,8 +28,9 @@ from click.testing import CliRunner
 from scrapy.utils.test import get_crawler
 
 from archive.lock import ArchiveLock
+from archive.pages import RawPage
 from archive.site import PageKind, page_kind
-from archive.store import Archive, RawPage
+from archive.store import Archive
 from bienphong.cli import cli
 from crawler import settings
 from crawler.discovery import Link
@@ -687,7 +688,9 @@ def test_markup_in_a_crawled_page_reaches_the_reader_escaped(
     record = extract(hostile.encode(), article.url, datetime(2025, 1, 1, tzinfo=UTC))
     db = tmp_path / "hostile.db"
     with Archive(db) as archive:
-        page = RawPage(article.url, article.url, 200, {}, hostile.encode(), "2025-01-01T00:00:00Z")
+        page = RawPage(
+            article.url, article.url, 200, {}, hostile.encode(), datetime(2025, 1, 1, tzinfo=UTC)
+        )
         archive.save_article(record, page, None)
 
     with serving(db) as base_url:

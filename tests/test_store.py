@@ -7,6 +7,7 @@ import sqlite3
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,12 @@ import pytest
 from sqlite_utils import Database
 
 from archive import schema
+from archive.dates import utc_iso
+from archive.errors import ArchiveError
+from archive.pages import raw_pages, save_page
+from archive.runs import finish_run, get_runs, record_failure, start_run
 from archive.schema import SCHEMA_VERSION
-from archive.store import Archive, ArchiveError
+from archive.store import Archive
 from tests.helpers.records import HTML, RECORD_KEYS, make_page, make_record
 
 
@@ -177,8 +182,10 @@ def test_saving_the_same_record_twice_is_unchanged_and_moves_only_last_seen(
 
 def test_a_refetch_with_equal_content_is_unchanged_and_keeps_its_page(archive: Archive) -> None:
     archive.save_article(make_record(), make_page(), None)
-    later = "2025-02-20T01:00:00+00:00"
-    result = archive.save_article(make_record(fetched_at=later), make_page(fetched_at=later), None)
+    later = datetime(2025, 2, 20, 1, tzinfo=UTC)
+    result = archive.save_article(
+        make_record(fetched_at=utc_iso(later)), make_page(fetched_at=later), None
+    )
     assert "unchanged" == result
     assert "2025-02-15T01:00:00+00:00" == archive.get_article(532158)["fetched_at"]  # type: ignore[index]
     assert 0 == count(archive, "versions")
@@ -322,20 +329,20 @@ def test_raw_page_is_stored_compressed_and_comes_back_byte_for_byte(archive: Arc
     assert HTML == zlib.decompress(row[1])
     assert len(row[1]) < len(HTML) // 10
     assert len(HTML) == row[2]
-    assert [make_page()] == archive.raw_pages(532158)
+    assert [make_page()] == raw_pages(archive, 532158)
 
 
 def test_every_fetch_keeps_its_raw_page_oldest_first(archive: Archive) -> None:
-    first = make_page(b"<html>v1</html>", "2025-02-15T01:00:00+00:00")
-    second = make_page("<html>v2 – đã sửa</html>".encode(), "2025-02-20T01:00:00+00:00")
+    first = make_page(b"<html>v1</html>", datetime(2025, 2, 15, 1, tzinfo=UTC))
+    second = make_page("<html>v2 – đã sửa</html>".encode(), datetime(2025, 2, 20, 1, tzinfo=UTC))
     archive.save_article(make_record(title="v2"), second, None)
     archive.save_article(make_record(title="v1"), first, None)
-    assert [first, second] == archive.raw_pages(532158)
+    assert [first, second] == raw_pages(archive, 532158)
 
 
 def test_save_page_keeps_a_page_without_a_record(archive: Archive) -> None:
-    archive.save_page(make_page(), 532158, None)
-    assert [make_page()] == archive.raw_pages(532158)
+    save_page(archive, make_page(), 532158, None)
+    assert [make_page()] == raw_pages(archive, 532158)
     assert None is archive.get_article(532158)
 
 
@@ -343,13 +350,19 @@ def test_save_page_keeps_a_page_without_a_record(archive: Archive) -> None:
 
 
 def test_a_run_from_start_to_finish(archive: Archive) -> None:
-    run_id = archive.start_run({"since": "2025-02-01", "sections": ["kinh-te"], "db": Path("x")})
-    assert "running" == archive.get_runs()[0]["outcome"]
+    run_id = start_run(archive, {"since": "2025-02-01", "sections": ["kinh-te"], "db": Path("x")})
+    assert "running" == get_runs(archive)[0]["outcome"]
     archive.save_article(make_record(), make_page(), run_id)
-    archive.record_failure(run_id, "https://www.bienphong.com.vn/x-post1.html", 1, "HTTP 500")
+    record_failure(archive, run_id, "https://www.bienphong.com.vn/x-post1.html", 1, "HTTP 500")
     counts = {"new": 1, "updated": 0, "unchanged": 0, "failed": 1, "pages_fetched": 7}
-    archive.finish_run(
-        run_id, "finished", counts, {"authors": 1.0}, warnings=["sapo fill 10%"], generic_share=0.25
+    finish_run(
+        archive,
+        run_id,
+        "finished",
+        counts,
+        {"authors": 1.0},
+        warnings=["sapo fill 10%"],
+        generic_share=0.25,
     )
     assert [
         {
@@ -374,19 +387,19 @@ def test_a_run_from_start_to_finish(archive: Archive) -> None:
                 }
             ],
         }
-    ] == archive.get_runs()
+    ] == get_runs(archive)
     assert [run_id] == [row[0] for row in archive.db.execute("SELECT run_id FROM pages")]
 
 
 def test_get_runs_is_newest_first_and_limited(archive: Archive) -> None:
-    ids = [archive.start_run({}) for _ in range(3)]
-    assert [ids[2], ids[1]] == [run["id"] for run in archive.get_runs(limit=2)]
+    ids = [start_run(archive, {}) for _ in range(3)]
+    assert [ids[2], ids[1]] == [run["id"] for run in get_runs(archive, limit=2)]
 
 
 def test_finish_run_refuses_unknown_counts(archive: Archive) -> None:
-    run_id = archive.start_run({})
+    run_id = start_run(archive, {})
     with pytest.raises(ValueError, match=r"unknown run counts \['fetched'\]"):
-        archive.finish_run(run_id, "finished", {"fetched": 3}, None)
+        finish_run(archive, run_id, "finished", {"fetched": 3}, None)
 
 
 def test_stats(archive: Archive) -> None:
@@ -448,7 +461,7 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
         version = archive.db.execute("PRAGMA user_version").fetchone()[0]
         article = archive.get_article(532158)
         before = archive.provenance(532158)
-        runs = archive.get_runs()
+        runs = get_runs(archive)
         archive.save_article(make_record(), None, None, {"title": "rules:A-2020"})
         after = archive.provenance(532158)
 

@@ -19,9 +19,10 @@ from typing import Any
 
 from archive import schema
 from archive.dates import parse_iso, site_iso
+from archive.errors import DamagedArticle
 from archive.search.query import Query, QueryError, parse
 from archive.site import SITE_TZ
-from archive.store import Archive, DamagedArticle
+from archive.store import Archive
 from archive.vietnamese import fold, has_diacritics, nfc, one_placement, words
 
 # What an author filter may hold: names, and characters in one name.

@@ -10,7 +10,8 @@ import os
 from typing import Any
 
 from archive import schema
-from archive.store import Archive, ArchiveError
+from archive.errors import ArchiveError
+from archive.store import Archive
 
 
 def index_status(archive: Archive) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from archive import search as searching
+from archive.check import find_damage
 from archive.history import article_history, diff_records
 from archive.lock import ArchiveLock
 from archive.runs import runs_as_they_stand
@@ -171,7 +172,7 @@ def stats(db: Path, as_json: bool, rebuild_index: bool, check: bool) -> None:
     """
     if check:
         with Archive(db, readonly=True) as archive:
-            problems = archive.check() + searching.check_index(archive)
+            problems = find_damage(archive) + searching.check_index(archive)
         for problem in problems:
             click.echo(problem)
         if problems:

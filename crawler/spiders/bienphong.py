@@ -32,6 +32,7 @@ from scrapy.robotstxt import RobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.crawl_memory import Validators
 from archive.lock import ArchiveLock
 from archive.site import (
     CANONICAL_ORIGIN,
@@ -42,7 +43,7 @@ from archive.site import (
     page_kind,
     post_id,
 )
-from archive.store import Archive, Validators
+from archive.store import Archive
 from crawler import discovery
 from crawler.compat import robots_sitemaps
 from crawler.middlewares import DISCOVERY_DONE, complete
@@ -284,8 +285,7 @@ class BienphongSpider(scrapy.Spider):
         _, links, children = discovery.sitemap_entries(response.body, response.url)
         for url, lastmod in children:
             if self.plan.wants_sitemap(url, lastmod):
-                stamp = lastmod.isoformat() if lastmod else None
-                yield self.page(url, self.parse_sitemap, "month-sitemap", lastmod=stamp)
+                yield self.page(url, self.parse_sitemap, "month-sitemap", lastmod=lastmod)
         yield from self.articles(links)
 
     @discovery_page

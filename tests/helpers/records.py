@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from archive.store import RawPage
+from archive.pages import RawPage
 
 # The article record's keys in order, as shared/article-record.md writes them: the contract
 # every output is held to, written out here rather than taken from the code under test.
@@ -65,7 +66,10 @@ def make_record(**changes: Any) -> dict[str, Any]:
     return record | changes
 
 
-def make_page(body: bytes = HTML, fetched_at: str = "2025-02-15T01:00:00+00:00") -> RawPage:
+FETCHED_AT = datetime(2025, 2, 15, 1, tzinfo=UTC)
+
+
+def make_page(body: bytes = HTML, fetched_at: datetime = FETCHED_AT) -> RawPage:
     """Post 532158's raw page as the mirror on port 8765 served it."""
     return RawPage(
         url="https://www.bienphong.com.vn/don-bien-phong-tuan-tra-post532158.html",
