@@ -143,8 +143,7 @@ class BienphongSpider(scrapy.Spider):
     def start_requests_list(self) -> list[scrapy.Request]:
         """Earlier failures and rechecks first, then feeds, listings, sitemaps and home."""
         plan, site = self.plan, CANONICAL_ORIGIN
-        requests = [self.fetch_article(url, pid, "retry") for url, pid in plan.retry]
-        requests += [self.fetch_article(url, pid, "retry") for url, pid in plan.recheck]
+        requests = [self.retry_article(url, pid) for url, pid in [*plan.retry, *plan.recheck]]
         requests += [self.retry_page(url) for url in plan.retry_pages]
         for slug in plan.sections or SECTION_SLUGS:
             feeds = plan.feed_urls(slug)
@@ -199,11 +198,11 @@ class BienphongSpider(scrapy.Spider):
             return None
         return self.page(url, self.parse_listing, role)
 
-    def fetch_article(self, url: str, pid: int, role: str = "article", **meta: Any) -> Any:
-        """An archived article asked again (a retry, a recheck), once per crawl."""
+    def retry_article(self, url: str, pid: int) -> scrapy.Request | None:
+        """An article asked again first (an earlier failure, a recheck), once per crawl."""
         if not self.state.claim(pid):
             return None
-        return self.page(url, self.parse_article, role, post_id=pid, **meta)
+        return self.page(url, self.parse_article, "retry", post_id=pid)
 
     def article(
         self, link: discovery.Link, section: str | None = None, listing: str | None = None
