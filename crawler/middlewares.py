@@ -32,11 +32,9 @@ from twisted.internet.error import TimeoutError as UserTimeoutError
 
 from archive.site import CANONICAL_ORIGIN, SITE_HOSTS
 from crawler.compat import pause_download_slot, widen_connection_pool
+from pipelines import stats as keys
 
 logger = logging.getLogger(__name__)
-OFFSITE_DROPPED = "archive/fetch/offsite_dropped"
-DISCOVERY_DONE = "archive/discovery/done"  # stat: --max-articles has all it asked for
-UNREACHABLE = "archive/fetch/unreachable"  # stat: the one line saying why, when it was
 UNREACHABLE_AFTER = 2  # failures to connect, with no answer yet, that stop the crawl
 # Scrapy's own download errors, and Twisted's that a handler may let through.
 CONNECTION_ERRORS = (
@@ -94,16 +92,16 @@ class SiteHostsMiddleware(StatsMiddleware):
     def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
         if host not in SITE_HOSTS:
-            self.stats.inc_value(OFFSITE_DROPPED)
+            self.stats.inc_value(keys.OFFSITE_DROPPED)
             raise IgnoreRequest(f"not the site's host: {host or request.url}")
 
 
 class DiscoveryBoundMiddleware(StatsMiddleware):
     """Once the spider has asked for every article `--max-articles` wants (the stat
-    DISCOVERY_DONE), the feeds, sitemaps and listings still queued are dropped unasked."""
+    `archive/discovery/done`), the feeds, sitemaps and listings still queued are dropped unasked."""
 
     def process_request(self, request: Request) -> None:
-        done = self.stats.get_value(DISCOVERY_DONE)
+        done = self.stats.get_value(keys.DISCOVERY_DONE)
         if done and request.meta.get("role") not in ("article", "retry", None):
             raise IgnoreRequest("--max-articles reached: discovery stopped")
 
@@ -145,7 +143,7 @@ class ReachabilityMiddleware:
         if self.failures < UNREACHABLE_AFTER:
             return
         self.down = f"cannot reach {self.address}: {connection_error(exception)}"
-        self.crawler.stats.set_value(UNREACHABLE, self.down)
+        self.crawler.stats.set_value(keys.UNREACHABLE, self.down)
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="unreachable"))
         raise IgnoreRequest(self.down)
 
@@ -177,7 +175,7 @@ class TruncatedPageRetryMiddleware(StatsMiddleware):
             return response
         if complete(response.body, role):
             return response
-        self.stats.inc_value("archive/fetch/truncated")
+        self.stats.inc_value(keys.TRUNCATED)
         retry = get_retry_request(request, spider=self.crawler.spider, reason="truncated page")
         return retry or response
 
@@ -209,7 +207,7 @@ class RetryAfterPause:
         )
         seconds = self.retry_after_default if wait is None else wait
         if pause_download_slot(self.crawler.engine, request, seconds):
-            self.crawler.stats.inc_value("archive/fetch/retry_after_waits")
+            self.crawler.stats.inc_value(keys.RETRY_AFTER_WAITS)
 
 
 class SiteRedirectMiddleware(StatsMiddleware):
@@ -224,10 +222,10 @@ class SiteRedirectMiddleware(StatsMiddleware):
         target = urljoin(request.url, location.decode("latin-1").strip())
         host = urlsplit(target).hostname or ""
         if host not in SITE_HOSTS:
-            self.stats.inc_value("archive/fetch/offsite_redirects")
+            self.stats.inc_value(keys.OFFSITE_REDIRECTS)
             raise IgnoreRequest(f"redirect to another host: {host or target}")
         if target == request.url or target in request.meta.get("redirect_urls", ()):
-            self.stats.inc_value("archive/fetch/redirect_loops")
+            self.stats.inc_value(keys.REDIRECT_LOOPS)
             raise IgnoreRequest(f"redirect loop: {target}")
         return response
 

@@ -21,9 +21,9 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from pipelines.store import OUTCOMES  # new, updated, unchanged, failed
+from pipelines import stats as keys
+from pipelines.stats import RunCounts
 
-INTERRUPTED = "archive/interrupted"  # stat: the signal that stopped the crawl, by name
 STOPPING = "stopping: what was fetched is being archived (Ctrl-C again to stop at once)"
 CLEAR = "\r\x1b[K"  # back to the start of the line, and erase it
 
@@ -31,16 +31,14 @@ CLEAR = "\r\x1b[K"  # back to the start of the line, and erase it
 def progress_line(stats: dict[str, Any], seconds: float, total: int | None) -> str:
     """`pages 1,204 · articles 310 new, 2 updated, 880 unchanged, 1 failed · 3.1 pages/s`."""
     pages = stats.get("response_received_count", 0)
-    new, updated, unchanged = (stats.get(f"archive/store/{key}", 0) for key in OUTCOMES[:3])
-    failed = stats.get("archive/store/failed", 0) + stats.get("archive/store/pages_failed", 0)
+    done = RunCounts.of(stats)
     rate = pages / seconds if seconds > 0 else 0.0
     line = (
-        f"pages {pages:,} · articles {new:,} new, {updated:,} updated, {unchanged:,} unchanged, "
-        f"{failed:,} failed · {rate:.1f} pages/s"
+        f"pages {pages:,} · articles {done.new:,} new, {done.updated:,} updated, "
+        f"{done.unchanged:,} unchanged, {done.failed:,} failed · {rate:.1f} pages/s"
     )
     if total:
-        done = new + updated + unchanged
-        line += f" · {done:,} of {total:,} ({done / total:.0%})"
+        line += f" · {done.saved:,} of {total:,} ({done.saved / total:.0%})"
     return line
 
 
@@ -80,9 +78,9 @@ class Progress:
             return
 
         def stopping(number: int, frame: Any) -> None:
-            first = self.crawler.stats.get_value(INTERRUPTED) is None
+            first = self.crawler.stats.get_value(keys.INTERRUPTED) is None
             if first:
-                self.crawler.stats.set_value(INTERRUPTED, signal.Signals(number).name)
+                self.crawler.stats.set_value(keys.INTERRUPTED, signal.Signals(number).name)
                 self.say(STOPPING)
             # SIGHUP is handed over as SIGTERM: Scrapy has no handler of its own for it.
             scrapy_handler(signal.SIGTERM if number == signal.SIGHUP else number, frame)

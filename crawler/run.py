@@ -16,16 +16,10 @@ from archive.dates import site_iso
 from archive.errors import ArchiveError
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive
-from crawler.middlewares import OFFSITE_DROPPED, UNREACHABLE
-from crawler.progress import INTERRUPTED
+from pipelines import stats as keys
+from pipelines.stats import RunCounts
 
 LIVE_BASE_URL = CANONICAL_ORIGIN
-# Links and redirects to other hosts, dropped: by discovery, the hosts filter, redirects.
-OFFSITE_STATS = (
-    "archive/discovery/offsite_links",
-    OFFSITE_DROPPED,
-    "archive/fetch/offsite_redirects",
-)
 
 
 @dataclass(frozen=True)
@@ -129,21 +123,22 @@ def run_crawl(options: CrawlOptions, archive: Archive) -> CrawlSummary:
             raise failed[0]
         raise ArchiveError(f"the crawl could not start: {failed[0]!r}") from failed[0]
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    if stats.get("archive/error"):  # a write failed: what was committed before it stays
-        raise ArchiveError(f"crawl stopped: {stats['archive/error']}")
+    if stats.get(keys.ERROR):  # a write failed: what was committed before it stays
+        raise ArchiveError(f"crawl stopped: {stats[keys.ERROR]}")
+    done = RunCounts.of(stats)
     return CrawlSummary(
-        run_id=int(stats.get("archive/run_id", 0)),
-        new=int(stats.get("archive/store/new", 0)),
-        updated=int(stats.get("archive/store/updated", 0)),
-        unchanged=int(stats.get("archive/store/unchanged", 0)),
-        failed=int(stats.get("archive/store/failed", 0)),
-        pages_failed=int(stats.get("archive/store/pages_failed", 0)),
-        pages_fetched=int(stats.get("downloader/response_count", 0)),
-        offsite=sum(int(stats.get(key, 0)) for key in OFFSITE_STATS),
+        run_id=int(stats.get(keys.RUN_ID, 0)),
+        new=done.new,
+        updated=done.updated,
+        unchanged=done.unchanged,
+        failed=done.failed_articles,
+        pages_failed=done.failed_pages,
+        pages_fetched=done.pages_fetched,
+        offsite=done.offsite,
         duration_seconds=round(time.monotonic() - started, 1),
-        warnings=list(stats.get("archive/warnings", [])),
+        warnings=list(stats.get(keys.WARNINGS, [])),
         # No outcome recorded: stopped at once (a second Ctrl-C), before the run was closed.
-        outcome=str(stats.get("archive/outcome", "interrupted")),
-        interrupted=stats.get(INTERRUPTED),
-        unreachable=stats.get(UNREACHABLE),
+        outcome=str(stats.get(keys.OUTCOME, "interrupted")),
+        interrupted=stats.get(keys.INTERRUPTED),
+        unreachable=stats.get(keys.UNREACHABLE),
     )

@@ -12,6 +12,7 @@ from trafilatura.external import jt_stoplist_init
 from trafilatura.meta import reset_caches
 
 from archive.dates import parse_iso, setting_time
+from pipelines import stats as keys
 from pipelines.extraction import explain
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage
 from pipelines.signals import listing_exhausted
@@ -52,19 +53,19 @@ class ExtractPipeline:
             self.extracted += 1
             if self.extracted % RESET_CACHES_EVERY == 0:
                 reset_caches()
-                self.stats.inc_value("archive/extract/cache_resets")
+                self.stats.inc_value(keys.CACHE_RESETS)
 
     def extract(self, page: FetchedPage) -> ExtractedArticle | FailedPage:
         try:
             found = explain(page.body, page.url, page.fetched_at, section_hint=page.section_hint)
         except Exception as error:  # a page the rules choke on is recorded, kept, not lost
-            self.stats.inc_value("archive/extract/errors")
+            self.stats.inc_value(keys.EXTRACT_ERRORS)
             reason = f"extraction failed: {type(error).__name__}: {error}"
             return FailedPage(page.url, page.post_id, reason, page=page)
         if self._too_old(found.record):
             if page.listing:  # the spider pages that listing no further
                 self.crawler.signals.send_catch_log(signal=listing_exhausted, listing=page.listing)
-            self.stats.inc_value("archive/extract/older_than_since")
+            self.stats.inc_value(keys.OLDER_THAN_SINCE)
             raise DropItem(f"published before --since: {page.url}", log_level="INFO")
         return ExtractedArticle(found.record, page, found.provenance)
 

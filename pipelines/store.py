@@ -22,12 +22,9 @@ from archive.pages import RawPage, save_page
 from archive.runs import finish_run, get_runs, mark_interrupted_runs, record_failure, start_run
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive
+from pipelines import stats as keys
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
-from pipelines.signals import ENDED_LISTINGS
-
-# The stat that carries a write error (a full disk, say) to `run_crawl`, which raises it.
-ERROR_STAT = "archive/error"
-OUTCOMES = ("new", "updated", "unchanged", "failed")
+from pipelines.stats import RunCounts
 
 
 class StorePipeline:
@@ -58,32 +55,32 @@ class StorePipeline:
         except ArchiveError as error:
             self.stop(error)
             return
-        self.stats.set_value("archive/run_id", self.run_id)
+        self.stats.set_value(keys.RUN_ID, self.run_id)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PageValidators):
             self.validators[item.url] = item.validators
             return item
-        if self.stats.get_value(ERROR_STAT) or self.archive is None:
+        if self.stats.get_value(keys.ERROR) or self.archive is None:
             raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
             outcome = store_item(self.archive, item, self.run_id)
         except ArchiveError as error:
             self.stop(error)
             raise DropItem(str(error), log_level="DEBUG") from error
-        self.stats.inc_value(f"archive/store/{outcome}")
+        self.stats.inc_value(keys.stored(outcome))
         if isinstance(item, ExtractedArticle):
             for field in PAGE_FIELDS:  # a fill rate each, for drift
                 if item.record.get(field):
-                    self.stats.inc_value(f"archive/fill/{field}")
+                    self.stats.inc_value(keys.filled(field))
             if generic_path(item.provenance):
-                self.stats.inc_value("archive/generic")
+                self.stats.inc_value(keys.GENERIC)
         return item
 
     def stop(self, error: Exception) -> None:
         """A write failed (a full disk, an archive gone read-only): what is committed stays
         committed; the crawl stops rather than fetch pages it cannot keep."""
-        self.stats.set_value(ERROR_STAT, str(error))
+        self.stats.set_value(keys.ERROR, str(error))
         if self.crawler.crawling:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
@@ -94,11 +91,11 @@ class StorePipeline:
         try:
             stats = self.stats.get_stats()
             outcome, warnings = close_run(self.archive, self.run_id, reason, stats, self.validators)
-            self.stats.set_value("archive/outcome", outcome)
-            self.stats.set_value("archive/warnings", warnings)
+            self.stats.set_value(keys.OUTCOME, outcome)
+            self.stats.set_value(keys.WARNINGS, warnings)
         except ArchiveError as error:  # kept for `run_crawl`, which raises it; a run left
             # "running" is marked interrupted by the next crawl
-            self.stats.set_value(ERROR_STAT, self.stats.get_value(ERROR_STAT) or str(error))
+            self.stats.set_value(keys.ERROR, self.stats.get_value(keys.ERROR) or str(error))
         finally:
             self.archive = None
 
@@ -129,21 +126,25 @@ def close_run(
     returned), counts, fill rates and the share of its articles the generic path read. A run
     that finished keeps `validators` (the spider sends them only from a crawl of the whole
     site). A run that reached its end but failed more pages than it read is `failed`."""
-    counts = {key: stats.get(f"archive/store/{key}", 0) for key in OUTCOMES}
-    counts["pages_fetched"] = stats.get("downloader/response_count", 0)
-    pages_failed = stats.get("archive/store/pages_failed", 0)
-    counts["failed"] += pages_failed  # the run's failures: articles, feeds, sitemaps, listings
-    saved = counts["new"] + counts["updated"] + counts["unchanged"]
-    fill = {f: stats.get(f"archive/fill/{f}", 0) / saved for f in PAGE_FIELDS} if saved else {}
-    generic = stats.get("archive/generic", 0) / saved if saved else None
-    reason = "archive_error" if stats.get(ERROR_STAT) else reason
-    read = sum(stats.get(f"downloader/response_status_count/{code}", 0) for code in (200, 304))
-    if reason == "finished" and counts["failed"] > read:
+    done = RunCounts.of(stats)
+    saved = done.saved
+    fill = {f: stats.get(keys.filled(f), 0) / saved for f in PAGE_FIELDS} if saved else {}
+    generic = stats.get(keys.GENERIC, 0) / saved if saved else None
+    reason = "archive_error" if stats.get(keys.ERROR) else reason
+    if reason == "finished" and done.failed > done.pages_read:
         reason = "failed"
     # Validators vouch that nothing below a page changed: only a walk that missed no page.
-    if reason == "finished" and not pages_failed:
+    if reason == "finished" and not done.failed_pages:
         save_validators(archive, validators)
     warnings = drift_warnings(fill, saved, get_runs(archive, 20)[1:])
-    warnings += [f"listing {listing} {why}" for listing, why in stats.get(ENDED_LISTINGS, [])]
+    ended = stats.get(keys.ENDED_LISTINGS, [])
+    warnings += [f"listing {listing} {why}" for listing, why in ended]
+    counts = {
+        "new": done.new,
+        "updated": done.updated,
+        "unchanged": done.unchanged,
+        "failed": done.failed,  # the run's failures: articles, feeds, sitemaps, listings
+        "pages_fetched": done.pages_fetched,
+    }
     finish_run(archive, run_id, reason, counts, fill, warnings, generic)
     return reason, warnings

@@ -28,6 +28,7 @@ from pipelines.extract import ExtractPipeline
 from pipelines.extraction import Extraction, explain
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
+from pipelines.stats import RunCounts
 from pipelines.store import StorePipeline, close_run
 from tests.helpers.records import RECORD_KEYS
 from tests.mirror import Site
@@ -352,3 +353,25 @@ def test_a_run_that_failed_more_pages_than_it_read_is_failed(tmp_path: Path) -> 
         )
         assert ["finished", "failed"] == [run["outcome"] for run in get_runs(archive)]
         assert [3, 11] == [run["failed"] for run in get_runs(archive)]
+
+
+def test_a_runs_counts_are_read_from_the_crawls_stats() -> None:
+    stats = {
+        "archive/store/new": 5,
+        "archive/store/updated": 2,
+        "archive/store/unchanged": 7,
+        "archive/store/failed": 1,
+        "archive/store/pages_failed": 3,
+        "downloader/response_count": 40,
+        "downloader/response_status_count/200": 30,
+        "downloader/response_status_count/304": 4,
+        "downloader/response_status_count/500": 6,
+        "archive/discovery/offsite_links": 2,
+        "archive/fetch/offsite_dropped": 1,
+        "archive/fetch/offsite_redirects": 1,
+    }
+
+    counts = RunCounts.of(stats)
+
+    assert RunCounts(5, 2, 7, 1, 3, 40, 34, 4) == counts
+    assert (14, 4) == (counts.saved, counts.failed)

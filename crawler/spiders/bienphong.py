@@ -46,11 +46,12 @@ from archive.site import (
 from archive.store import Archive
 from crawler import discovery
 from crawler.compat import robots_sitemaps
-from crawler.middlewares import DISCOVERY_DONE, complete
+from crawler.middlewares import complete
 from crawler.plan import CrawlPlan, load_plan
 from crawler.state import CrawlState
+from pipelines import stats as keys
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
-from pipelines.signals import ENDED_LISTINGS, listing_exhausted
+from pipelines.signals import listing_exhausted
 
 # One download slot for both hosts: they are one server, and politeness is per server.
 SLOT = "bienphong.com.vn"
@@ -209,13 +210,13 @@ class BienphongSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """The request for an article a page named, when the crawl wants it."""
         if not is_site_url(link.url):  # elsewhere: never fetched, and never claims a post id
-            self.crawler.stats.inc_value("archive/discovery/offsite_links")
+            self.crawler.stats.inc_value(keys.OFFSITE_LINKS)
             return None
         if not self.state.wants(link):
             return None
         if self.state.enough_articles:
             # Enough: the feeds, sitemaps and listings still queued are dropped unasked.
-            self.crawler.stats.set_value(DISCOVERY_DONE, True)
+            self.crawler.stats.set_value(keys.DISCOVERY_DONE, True)
         return self.page(
             link.url,
             self.parse_article,
@@ -352,8 +353,8 @@ class BienphongSpider(scrapy.Spider):
         ended = self.state.walk(listing, discovery.listing_page_number(url), post_ids)
         if ended:
             where = canonical_url(listing)  # the listing's first page, as the user knows it
-            ended_before = self.crawler.stats.get_value(ENDED_LISTINGS, [])
-            self.crawler.stats.set_value(ENDED_LISTINGS, [*ended_before, (where, ended)])
+            ended_before = self.crawler.stats.get_value(keys.ENDED_LISTINGS, [])
+            self.crawler.stats.set_value(keys.ENDED_LISTINGS, [*ended_before, (where, ended)])
 
     def article_done(self, item: Any, **_: Any) -> None:
         """An article fetched from a listing page went through the pipelines (kept, dropped as
