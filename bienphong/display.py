@@ -158,3 +158,20 @@ def format_crawl(summary: CrawlSummary) -> str:
     if summary.failed or summary.pages_failed:
         lines.append("failed pages are listed by: bienphong runs --limit 1")
     return "\n".join(lines)
+
+
+def format_stats(figures: dict[str, Any]) -> str:
+    """What the archive holds, a figure a line (`bienphong stats`)."""
+    lines = [f"articles      {figures['articles']}"]
+    for key, label in (("by_kind", "by kind"), ("by_section", "by section")):
+        lines += [f"  {label:<11} {name}: {count}" for name, count in figures[key].items()]
+    lines += [
+        f"raw pages     {figures['raw_pages']}",
+        f"versions      {figures['versions']}",
+        f"runs          {figures['runs']}",
+        f"archive size  {figures['db_bytes'] / 1e6:.1f} MB ({figures['db_bytes']} bytes)",
+    ]
+    index = figures["search_index"]
+    state = "complete" if index["complete"] else "INCOMPLETE: run bienphong stats --rebuild-index"
+    lines.append(f"search index  {index['indexed']} of {index['articles']} articles ({state})")
+    return "\n".join(lines)

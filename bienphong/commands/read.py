@@ -16,7 +16,7 @@ from archive.lock import ArchiveLock
 from archive.runs import runs_as_they_stand
 from archive.site import MAX_POST_ID
 from archive.store import Archive
-from bienphong.display import format_fields, format_record, format_runs
+from bienphong.display import format_fields, format_record, format_runs, format_stats
 from bienphong.errors import CliError
 from bienphong.options import (
     db_option,
@@ -190,17 +190,7 @@ def stats(db: Path, as_json: bool, rebuild_index: bool, check: bool) -> None:
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    click.echo(f"articles      {figures['articles']}")
-    for key, label in (("by_kind", "by kind"), ("by_section", "by section")):
-        for name, count in figures[key].items():
-            click.echo(f"  {label:<11} {name}: {count}")
-    click.echo(f"raw pages     {figures['raw_pages']}")
-    click.echo(f"versions      {figures['versions']}")
-    click.echo(f"runs          {figures['runs']}")
-    click.echo(f"archive size  {figures['db_bytes'] / 1e6:.1f} MB ({figures['db_bytes']} bytes)")
-    index = figures["search_index"]
-    state = "complete" if index["complete"] else "INCOMPLETE: run bienphong stats --rebuild-index"
-    click.echo(f"search index  {index['indexed']} of {index['articles']} articles ({state})")
+    click.echo(format_stats(figures))
 
 
 @click.command()
