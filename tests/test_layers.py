@@ -113,3 +113,15 @@ def test_test_modules_import_only_the_helpers_and_the_mirror_of_the_tests_packag
         for module, names in imports.items()
     }
     assert {} == {module: names for module, names in elsewhere.items() if names}
+
+
+MAX_MODULE_LINES = 600  # a module one person can hold in mind
+
+
+def test_no_module_outside_the_tests_passes_600_lines() -> None:
+    modules = [path for top in (*PACKAGES, "bench") for path in (ROOT / top).rglob("*.py")]
+    lines = {
+        path.relative_to(ROOT).as_posix(): len(path.read_bytes().splitlines()) for path in modules
+    }
+    assert len(lines) > 50  # the scan found the tree
+    assert {} == {module: count for module, count in lines.items() if count > MAX_MODULE_LINES}
