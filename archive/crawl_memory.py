@@ -4,9 +4,10 @@ own time of each archived version, what feeds, sitemaps and listings said of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.dates import parse_iso, site_iso
 from archive.site import SITE_TZ
@@ -72,11 +73,19 @@ def pending_page_failures(archive: Archive) -> list[str]:
         return [row[0] for row in archive.db.execute(sql)]
 
 
-def urls_published_since(archive: Archive, since: datetime) -> list[tuple[str, int]]:
-    """(url, post_id) of archived articles published since `since`, for rechecks."""
-    sql = "SELECT url, post_id FROM articles WHERE published_at >= ? ORDER BY published_at"
+def urls_published_since(
+    archive: Archive, since: datetime, sections: Sequence[str] = ()
+) -> list[tuple[str, int]]:
+    """(url, post_id) of archived articles published since `since` (of `sections` only, when
+    given), for rechecks."""
+    sql = "SELECT url, post_id FROM articles WHERE published_at >= ?"
+    params: list[Any] = [site_iso(since)]
+    if sections:
+        sql += f" AND section IN ({', '.join('?' * len(sections))})"
+        params += sections
     with archive.doing("read articles"):
-        return [(row[0], row[1]) for row in archive.db.execute(sql, [site_iso(since)])]
+        rows = archive.db.execute(f"{sql} ORDER BY published_at", params)
+        return [(row[0], row[1]) for row in rows]
 
 
 def validators(archive: Archive) -> dict[str, Validators]:

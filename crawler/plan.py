@@ -22,7 +22,7 @@ from archive.dates import setting_time
 from archive.site import CANONICAL_ORIGIN, SECTIONS
 from archive.store import Archive
 
-from .discovery import Link
+from .discovery import Link, section_of_listing
 
 LEGACY_FEED_IDS = dict(SECTIONS)  # section → the number in its older feed URL
 # Stop paging a listing (newest first) after this many archived post ids in a row.
@@ -56,6 +56,20 @@ class CrawlPlan:
     @property
     def bounded(self) -> bool:
         return bool(self.since or self.max_articles or self.sections)
+
+    @property
+    def follows_page_links(self) -> bool:
+        """Whether an article page's links (related stories, its tags) are followed. Not
+        under --since (they lead to older articles as readily as to newer ones), nor under
+        --section: a link carries no section, so only the sections' own feeds and listings
+        keep a crawl in them."""
+        return self.since is None and not self.sections
+
+    @property
+    def follows_tags(self) -> bool:
+        """Whether tag pages are walked: they mix years and sections, so only a walk of the
+        whole site gains by them."""
+        return self.follows_page_links and not self.incremental
 
     def wants(self, link: Link) -> bool:
         """Fetch this article? New ones yes; archived ones only when asked or corrected since."""
@@ -98,12 +112,20 @@ class CrawlPlan:
 
 
 def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
-    """The plan from the crawl's Scrapy settings and the archive's memory of earlier runs."""
+    """The plan from the crawl's Scrapy settings and the archive's memory of earlier runs.
+
+    Under --section, what earlier runs left to retry is kept to the sections' own feeds and
+    listings (a failed article or sitemap names no section: the next whole run retries it),
+    and --recheck-since to the sections' articles."""
+    sections = tuple(settings.getlist("BIENPHONG_SECTIONS"))
     recheck_since = setting_time(settings.get("BIENPHONG_RECHECK_SINCE"), "BIENPHONG_RECHECK_SINCE")
+    retry_pages = pending_page_failures(archive)
+    if sections:
+        retry_pages = [url for url in retry_pages if section_of_listing(url) in sections]
     return CrawlPlan(
         since=setting_time(settings.get("BIENPHONG_SINCE"), "BIENPHONG_SINCE"),
         max_articles=settings.getint("BIENPHONG_MAX_ARTICLES") or None,
-        sections=tuple(settings.getlist("BIENPHONG_SECTIONS")),
+        sections=sections,
         full=settings.getbool("BIENPHONG_FULL"),
         refetch=settings.getbool("BIENPHONG_REFETCH"),
         known_run=settings.getint("BIENPHONG_KNOWN_RUN", KNOWN_RUN_DEFAULT),
@@ -111,7 +133,7 @@ def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
         archived=site_stamps(archive),
         walked_at=last_complete_run_started(archive),
         validators=validators(archive),
-        retry=pending_failures(archive),
-        retry_pages=pending_page_failures(archive),
-        recheck=urls_published_since(archive, recheck_since) if recheck_since else [],
+        retry=[] if sections else pending_failures(archive),
+        retry_pages=retry_pages,
+        recheck=urls_published_since(archive, recheck_since, sections) if recheck_since else [],
     )

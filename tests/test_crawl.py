@@ -127,3 +127,30 @@ def test_max_articles_stops_discovery_once_it_has_them(
     # The feeds, sitemaps and listings still queued when the first feed named an article were
     # dropped unasked: fewer requests than the crawl starts with (44 and robots.txt).
     assert len(mirror.hits) < 45
+
+
+def test_a_section_bound_keeps_the_crawl_in_its_sections_on_a_new_and_a_walked_archive(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=300, seed=12, new_per_day=40, edits_per_day=0)
+    chosen = {"kinh-te", "quoc-te"}
+    bound = [arg for section in sorted(chosen) for arg in ("--section", section)]
+    db = tmp_path / "archive.db"
+
+    assert 0 == crawl(db, mirror, *bound).returncode  # a new archive
+    truth = {record["post_id"]: record["section"] for record in mirror.site.truth()}
+    first = set(article_fetches(mirror))
+    mirror.set_day(1)
+    mirror.clear_hits()
+    assert 0 == crawl(db, mirror).returncode  # a whole walk: the archive is walked
+    mirror.set_day(2)
+    mirror.clear_hits()
+    assert 0 == crawl(db, mirror, *bound).returncode  # an incremental run, bounded
+    truth |= {record["post_id"]: record["section"] for record in mirror.site.truth()}
+    later = set(article_fetches(mirror))
+
+    assert chosen == {truth[post_id] for post_id in first}
+    assert {post_id for post_id, section in truth.items() if section in chosen} <= set(archived(db))
+    assert later and {truth[post_id] for post_id in later} <= chosen
+    others = [hit.path for hit in mirror.hits if not POST_ID.search(hit.path)]
+    assert [] == [path for path in others if "/tag/" in path or "sitemap" in path or path == "/"]

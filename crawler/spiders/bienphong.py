@@ -232,8 +232,8 @@ class BienphongSpider(scrapy.Spider):
                 yield request
 
     def tag_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
-        """Tag pages mix years, so they only help a walk of the whole site."""
-        if self.plan.since is None and not self.plan.incremental:
+        """Tag pages, when the plan walks them (`CrawlPlan.follows_tags`)."""
+        if self.plan.follows_tags:
             for url in urls:
                 if request := self.listing_page(url, "tag"):
                     yield request
@@ -394,7 +394,7 @@ class BienphongSpider(scrapy.Spider):
             section_hint=meta.get("section_hint"),
             listing=meta.get("listing"),
         )
-        if self.plan.since is None:
+        if self.plan.follows_page_links:
             links, tags = discovery.page_links(response.body, response.url)
             yield from self.articles(links)
             yield from self.tag_pages(tags)
