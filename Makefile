@@ -13,10 +13,12 @@ TEST_WORKERS ?= 2
 
 # Debian's python3 lacks venv until python3-venv is installed; install it when needed.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# apt waits up to 10 minutes for another apt or dpkg (an unattended upgrade) to let go of its lock.
+APT_GET := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV) && \
-		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-venv && \
+		$(APT_GET) update -q && $(APT_GET) install -y -q python3-venv && \
 		$(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -35,16 +37,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The browser test drives Debian's Chromium (Playwright never downloads a browser here). The
-# stamp is the browser itself: installed when, and only when, /usr/bin/chromium is missing.
-CHROMIUM := /usr/bin/chromium
+# The browser test drives a Chromium of the system's (Playwright never downloads a browser
+# here): the one on PATH, else Debian's, installed when, and only when, none is there.
+CHROMIUM ?= $(or $(shell command -v chromium || command -v chromium-browser),/usr/bin/chromium)
 
 $(CHROMIUM):
-	$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium
+	$(APT_GET) update -q && $(APT_GET) install -y -q chromium
 
 pytest: $(STAMP) $(CHROMIUM)
 	env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u all_proxy \
-		$(BIN)/pytest -n $(TEST_WORKERS)
+		BIENPHONG_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -n $(TEST_WORKERS)
 
 # The benchmarks need the `bench` extra too (newspaper4k, py-spy). About 25 minutes on 2 cores;
 # `make bench BENCH_QUICK=1` runs smaller sizes (a few minutes) and says so in the document.

@@ -1,13 +1,14 @@
-"""A reader in a real browser: headless Debian Chromium, driven by Playwright, against
-`bienphong serve` running as its own process over the mirror-crawled archive.
+"""A reader in a real browser: a headless Chromium of the system's, driven by Playwright,
+against `bienphong serve` running as its own process over the mirror-crawled archive.
 
-Chromium comes from Debian (`make test` installs it when /usr/bin/chromium is missing);
-Playwright only drives it and never downloads a browser. The screenshots land in
+The Chromium is the one on PATH, else Debian's (`make test` installs it when none is there, and
+names it in BIENPHONG_CHROMIUM); Playwright only drives it and never downloads a browser. The screenshots land in
 `test-output/browser/` (git-ignored) at the top of the work tree.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +21,8 @@ from playwright.sync_api import sync_playwright
 from tests.helpers.fixtures import CrawledArchive
 from tests.helpers.loopback import fetch
 
-CHROMIUM = Path("/usr/bin/chromium")
+# `make test` names the Chromium it found or installed; Debian's where it is run by hand.
+CHROMIUM = Path(os.environ.get("BIENPHONG_CHROMIUM") or "/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "browser"
 CHROMIUM_ARGS = [
     "--headless",
@@ -60,7 +62,7 @@ def served(crawled_archive: CrawledArchive) -> Iterator[str]:
 
 
 def test_a_reader_searches_and_opens_an_article(served: str, tmp_path: Path) -> None:
-    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make test`, which installs it"
+    assert CHROMIUM.exists(), f"no Chromium at {CHROMIUM}: run `make test`, which installs it"
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         # A fresh profile per run: Playwright passes it as --user-data-dir.
