@@ -50,5 +50,6 @@ for command in (
     read.history,
     crawl.reextract,
     sets.serve,
+    read.backup,
 ):
     cli.add_command(command)

@@ -2,8 +2,8 @@
 against `bienphong serve` running as its own process over the mirror-crawled archive.
 
 The Chromium is the one on PATH, else Debian's (`make test` installs it when none is there, and
-names it in BIENPHONG_CHROMIUM); Playwright only drives it and never downloads a browser. The screenshots land in
-`test-output/browser/` (git-ignored) at the top of the work tree.
+names it in BIENPHONG_CHROMIUM); Playwright only drives it and never downloads a browser. The
+screenshots land in `test-output/browser/` (git-ignored) at the top of the work tree.
 """
 
 from __future__ import annotations

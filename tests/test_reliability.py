@@ -14,9 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -38,7 +36,14 @@ from crawler.progress import STOPPING, Progress, progress_line
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extraction import extract
 from tests.helpers.cli import BIENPHONG
-from tests.helpers.crawl import archived, article_fetches, crawl, differences
+from tests.helpers.crawl import (
+    archived,
+    article_fetches,
+    crawl,
+    differences,
+    start_crawl,
+    wait_for,
+)
 from tests.helpers.environment import without_proxies
 from tests.helpers.fixtures import MakeMirror
 from tests.helpers.loopback import fetch
@@ -53,21 +58,6 @@ from tests.mirror.site import SECTION_BY_SLUG, WWW
 TRANSIENT = "503:0.1,429:0.1,slow:0.04,truncate:0.1,reset:0.06,retry-after:1,slow-seconds:2"
 TIMEOUT = ("--timeout", "1")
 MOJIBAKE = ("Ã", "Â", "á»", "Ä‘", "\ufffd")  # UTF-8 read as Latin-1 / cp1252, or undecodable
-
-
-def start_crawl(
-    db: Path, mirror: Mirror, *args: str, prefix: tuple[str, ...] = (), session: bool = False
-) -> Any:
-    """`bienphong crawl` as a child; `session`: in a process group of its own, to signal."""
-    command = [BIENPHONG, "crawl", "--db", str(db), "--base-url", mirror.base_url]
-    return subprocess.Popen(
-        [*prefix, *command, "--delay", "0", "--concurrency", "8", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=without_proxies(),
-        start_new_session=session,
-    )
 
 
 def runs(db: Path) -> list[dict[str, Any]]:
@@ -117,14 +107,6 @@ def answered(mirror: Mirror, held: list[int]) -> bool:
     """The crawl asked for a held article and was answered for one of the others."""
     asked = {int(found.group(1)) for hit in mirror.hits if (found := POST_ID.search(hit.path))}
     return bool(asked & set(held)) and bool(asked - set(held))
-
-
-def wait_for(condition: Callable[[], bool], limit: float = 120.0) -> None:
-    """Poll until `condition` holds; a guard against hanging, not a timing assertion."""
-    end = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < end, "the condition never came true"
-        time.sleep(0.01)
 
 
 # -- faults from the site -------------------------------------------------------------------------

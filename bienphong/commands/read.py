@@ -1,6 +1,6 @@
 """The commands that read one thing of the archive: an article (`show`), its versions
-(`history`), the runs (`runs`), the whole (`stats`); and `extract`, which reads a saved page
-with no archive at all."""
+(`history`), the runs (`runs`), the whole (`stats`, and a copy of it, `backup`); and
+`extract`, which reads a saved page with no archive at all."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from archive import search as searching
+from archive.backup import backup as copy_archive
 from archive.check import find_damage
 from archive.history import article_history, diff_records
 from archive.lock import ArchiveLock
@@ -257,3 +258,26 @@ def extract(
         click.echo(json.dumps(found.record | extra, ensure_ascii=False, indent=2))
     else:
         click.echo(format_fields(found.record, found.provenance if explain_ else None))
+
+
+@click.command()
+@db_option
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DESTINATION when it exists.")
+def backup(db: Path, destination: Path, force: bool) -> None:
+    """Copy the archive to DESTINATION (a file, or a folder to copy it into), consistent while
+    a crawl writes to it.
+
+    The copy holds every commit up to the moment it began and none after: SQLite's online
+    backup, not a copy of the file and its write-ahead log at two moments. It appears under its
+    name only when whole, as one file (no -wal or -shm beside it), and passes `bienphong stats
+    --check`. An existing DESTINATION is replaced only with --force.
+
+    \b
+    Example:
+      bienphong backup /backups/bienphong.db
+      bienphong backup /backups/ --force
+    """
+    with Archive(db, readonly=True) as archive:
+        copied = copy_archive(archive, destination, force)
+    click.echo(f"bienphong: {db} copied to {copied}", err=True)

@@ -6,7 +6,9 @@ Expected values come from the mirror's truth (`site.truth()`), never from the cr
 from __future__ import annotations
 
 import subprocess
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +74,26 @@ def article_fetches(mirror: Mirror) -> Counter[int]:
         for hit in mirror.hits
         if hit.status == 200 and (found := POST_ID.search(hit.path))
     )
+
+
+def start_crawl(
+    db: Path, mirror: Mirror, *args: str, prefix: tuple[str, ...] = (), session: bool = False
+) -> Any:
+    """`bienphong crawl` as a child; `session`: in a process group of its own, to signal."""
+    command = [BIENPHONG, "crawl", "--db", str(db), "--base-url", mirror.base_url]
+    return subprocess.Popen(
+        [*prefix, *command, "--delay", "0", "--concurrency", "8", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=without_proxies(),
+        start_new_session=session,
+    )
+
+
+def wait_for(condition: Callable[[], bool], limit: float = 120.0) -> None:
+    """Poll until `condition` holds; a guard against hanging, not a timing assertion."""
+    end = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < end, "the condition never came true"
+        time.sleep(0.01)
