@@ -34,6 +34,7 @@ COMMANDS = {
     "reextract": ["reextract"],
     "stats --rebuild-index": ["stats", "--rebuild-index"],
     "serve": ["serve", "--port", "9"],
+    "backup": ["backup", "{tmp}/copy.db"],
 }
 WRITERS = ("crawl", "reextract", "stats --rebuild-index")
 
