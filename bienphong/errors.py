@@ -18,6 +18,7 @@ from archive.dates import DateError
 from archive.errors import ArchiveError
 from archive.export import ExportError
 from archive.lock import EX_TEMPFAIL, ArchiveBusy
+from bienphong.crawl_log import CrawlLog
 
 EXIT_CANNOT_RUN = 1
 EXIT_USAGE = 2
@@ -25,15 +26,29 @@ EXIT_USAGE = 2
 LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
 
 
+# Where a command that keeps a log (`bienphong crawl`) puts it, in the click context's `meta`,
+# which every context of one invocation shares: its error is then a line of that log too.
+LOG_KEY = "bienphong.crawl_log"
+
+
+def report_to(log: CrawlLog) -> None:
+    """From now on in this invocation, an error is a line of `log` (`bienphong.crawl_log`)."""
+    click.get_current_context().meta[LOG_KEY] = log
+
+
 class CliError(click.ClickException):
     """One line on stderr; the command could not run."""
 
     exit_code = EXIT_CANNOT_RUN
+    log: CrawlLog | None = None  # the command's log, when it keeps one
 
     def show(self, file: Any = None) -> None:
         # One line whatever the user typed into the message (a host, a query with a newline).
         message = self.format_message().translate(LINE_BREAKS)
-        click.echo(f"bienphong: error: {message}", err=True)
+        if self.log is not None:
+            self.log.error(message)
+        else:
+            click.echo(f"bienphong: error: {message}", err=True)
 
 
 class CliUsageError(CliError):
@@ -58,6 +73,13 @@ class BienphongGroup(click.Group):
     """Turns domain errors and click's usage errors into CliError's one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except CliError as error:
+            error.log = ctx.meta.get(LOG_KEY)
+            raise
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CliError:

@@ -3,7 +3,8 @@ enabled by `bienphong crawl`).
 
 On a terminal: one line redrawn every second (pages, articles new/updated/unchanged/failed,
 pages a second, and how far along when `--max-articles` gives the total). Off a terminal (a
-log, a journal): the same as a plain line every minute. On Ctrl-C (SIGINT), SIGTERM or SIGHUP
+log, a journal): the same as a line of the crawl's log every minute (`crawler.logs`: stamped
+with its time, under the logger `bienphong`). On Ctrl-C (SIGINT), SIGTERM or SIGHUP
 it says that the crawl is stopping and how to stop it at once; Scrapy stops gracefully on the
 first and at once on the second. SIGHUP (the terminal closed) stops it as SIGTERM does, so the
 run is closed as `shutdown` instead of dying `running`.
@@ -11,6 +12,7 @@ run is closed as `shutdown` instead of dying `running`.
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import time
@@ -21,6 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.logs import PROJECT
 from pipelines import stats as keys
 from pipelines.stats import RunCounts
 
@@ -81,7 +84,7 @@ class Progress:
             first = self.crawler.stats.get_value(keys.INTERRUPTED) is None
             if first:
                 self.crawler.stats.set_value(keys.INTERRUPTED, signal.Signals(number).name)
-                self.say(STOPPING)
+                self.say(STOPPING, level=logging.WARNING)
             # SIGHUP is handed over as SIGTERM: Scrapy has no handler of its own for it.
             scrapy_handler(signal.SIGTERM if number == signal.SIGHUP else number, frame)
 
@@ -93,12 +96,13 @@ class Progress:
         )
         self.say(line, redraw=True)
 
-    def say(self, text: str, redraw: bool = False) -> None:
+    def say(self, text: str, redraw: bool = False, level: int = logging.INFO) -> None:
+        """On the terminal, redrawn or as a line of its own; off it, a line of the log."""
+        if not self.interactive:
+            PROJECT.log(level, text)
+            return
         try:  # the terminal may be gone (SIGHUP): the crawl goes on without it
-            if self.interactive:
-                self.write(f"{CLEAR}{text}" + ("" if redraw else "\n"))
-            else:
-                self.write(f"bienphong: {text}\n")
+            self.write(f"{CLEAR}{text}" + ("" if redraw else "\n"))
             sys.stderr.flush()
         except (OSError, ValueError):
             self.interactive, self.write = False, lambda _: None

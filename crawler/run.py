@@ -16,6 +16,7 @@ from archive.dates import site_iso
 from archive.errors import ArchiveError
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive
+from crawler.logs import Verbosity, log_level, project_log
 from pipelines import stats as keys
 from pipelines.stats import RunCounts
 
@@ -35,7 +36,8 @@ class CrawlOptions:
     refetch: bool = False
     recheck_since: datetime | None = None
     timeout: float = 30.0  # seconds for one page before it counts as failed (and is retried)
-    log_level: str = "WARNING"
+    log_file: Path | None = None  # the crawl's log, appended to; else stderr
+    verbosity: Verbosity = "normal"
 
 
 @dataclass
@@ -77,7 +79,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency,
         "CONCURRENT_REQUESTS": max(16, options.concurrency),
         "DOWNLOAD_TIMEOUT": options.timeout,
-        "LOG_LEVEL": options.log_level,
+        "LOG_LEVEL": log_level(options.verbosity),
+        "LOG_FILE": None if options.log_file is None else str(options.log_file),
     }
     settings.setdict(overrides, priority="cmdline")
     return settings
@@ -108,6 +111,7 @@ def run_crawl(options: CrawlOptions, archive: Archive) -> CrawlSummary:
 
     started = time.monotonic()
     process = CrawlerProcess(crawl_settings(options))
+    project_log(options.verbosity, options.log_file)
     crawler = process.create_crawler(BienphongSpider)
     failed: list[BaseException] = []
 

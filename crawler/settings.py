@@ -48,6 +48,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Seconds: the longest Retry-After we honour; a longer one is capped, not obeyed blindly.
 RETRY_AFTER_MAX = 120.0
 RETRY_AFTER_DEFAULT = 5.0  # seconds a 429 or 503 without Retry-After pauses the server
+# A page still failing after its retries is the crawl's to handle, not an error of the log's: it
+# is recorded in the run (`bienphong runs`) and counted in the summary.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -21,7 +21,7 @@ from archive.site import SITE_TZ
 from archive.store import Archive
 from bienphong.cli import cli
 from crawler import run as crawler_run
-from tests.helpers.cli import assert_one_line_error, invoke
+from tests.helpers.cli import assert_one_line_error, invoke, logged
 from tests.helpers.records import RECORD_KEYS, make_page, make_record
 
 VERBS = [
@@ -428,13 +428,13 @@ def test_crawl_hands_the_options_to_run_crawl_and_prints_the_summary(
             sections=("kinh-te", "xa-hoi"),
         )
     ] == run_crawl.calls
-    assert [
-        "Crawl finished in 1 min 23 s (run 7)",
-        "articles: 10 new, 2 updated, 30 unchanged, 1 failed",
-        "pages fetched: 61",
-        "warning: fill rate of published_at fell to 40%",
-        "failed pages are listed by: bienphong runs --limit 1",
-    ] == result.stdout.splitlines()
+    assert [  # off a terminal, lines of the crawl's log
+        ("INFO", "Crawl finished in 1 min 23 s (run 7)"),
+        ("INFO", "articles: 10 new, 2 updated, 30 unchanged, 1 failed"),
+        ("INFO", "pages fetched: 61"),
+        ("WARNING", "fill rate of published_at fell to 40%"),
+        ("INFO", "failed pages are listed by: bienphong runs --limit 1"),
+    ] == logged(result.stdout)
 
 
 def test_crawl_defaults(run_crawl: FakeRunCrawl, tmp_path: Path) -> None:
@@ -539,8 +539,7 @@ def test_a_crawl_that_failed_more_than_it_read_exits_1_after_its_summary(
     monkeypatch.setattr(crawler_run, "run_crawl", lambda options, archive: failed)
     result = invoke("crawl", "--db", str(tmp_path / "a.db"))
     assert 1 == result.exit_code
-    assert "feeds, sitemaps and listings failed: 30\n" in result.stdout
-    assert result.stderr == (
-        "bienphong: error: the crawl failed more pages than it read: "
-        "see 'bienphong runs --limit 1'\n"
-    )
+    assert ("INFO", "feeds, sitemaps and listings failed: 30") in logged(result.stdout)
+    assert [
+        ("ERROR", "the crawl failed more pages than it read: see 'bienphong runs --limit 1'")
+    ] == logged(result.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import pty
 import re
@@ -35,7 +36,7 @@ from crawler.discovery import Link
 from crawler.progress import STOPPING, Progress, progress_line
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extraction import extract
-from tests.helpers.cli import BIENPHONG
+from tests.helpers.cli import BIENPHONG, logged
 from tests.helpers.crawl import (
     archived,
     article_fetches,
@@ -273,7 +274,7 @@ def unreachable_crawl(db: Path, *args: str, env: dict[str, str] | None = None) -
 
 def assert_unreachable(result: Any, db: Path, line: str) -> None:
     assert 1 == result.returncode
-    assert f"bienphong: error: {line}\n" == result.stderr
+    assert [("ERROR", line)] == logged(result.stderr)  # a line of the crawl's log, stamped
     assert "" == result.stdout
     assert ["unreachable"] == [run["outcome"] for run in runs(db)]
 
@@ -399,7 +400,7 @@ def test_a_listing_or_feed_that_stays_cut_short_is_a_failure_retried_first_next_
     first = crawl(db, mirror)
 
     assert 0 == first.returncode, first.stderr
-    assert "feeds, sitemaps and listings failed: 3" in first.stdout.splitlines()
+    assert ("INFO", "feeds, sitemaps and listings failed: 3") in logged(first.stdout)
     assert "failed pages are listed by: bienphong runs --limit 1" in first.stdout
     run = runs(db)[0]
     assert sorted((WWW + path, None, "truncated page") for path in broken) == sorted(
@@ -441,7 +442,7 @@ def test_an_endless_listing_ends_the_listing_not_the_crawl_and_is_reported(
         f"{last + 3}: 3 pages in a row listed nothing new"
     )
     assert [warning] == runs(db)[0]["warnings"]
-    assert f"warning: {warning}" in result.stdout.splitlines()
+    assert ("WARNING", warning) in logged(result.stdout)
     assert "finished" == runs(db)[0]["outcome"]
     truth = {record["post_id"]: record for record in mirror.site.truth()}
     assert sorted(truth) == sorted(archived(db))
@@ -628,10 +629,11 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_loses_nothing_committed(
     stdout, stderr = process.communicate(timeout=600)
 
     assert 1 == process.returncode, stderr
-    errors = stderr.splitlines()
+    errors = logged(stderr)
     assert 1 == len(errors), stderr
-    assert errors[0].startswith("bienphong: error: crawl stopped: cannot save article ")
-    assert errors[0].endswith(("database or disk is full", "disk I/O error"))
+    assert "ERROR" == errors[0][0]
+    assert errors[0][1].startswith("crawl stopped: cannot save article ")
+    assert errors[0][1].endswith(("database or disk is full", "disk I/O error"))
     assert "" == stdout
     assert "ok" == integrity(db)
     truth = {record["post_id"]: record for record in mirror.site.truth()}
@@ -762,7 +764,7 @@ def test_a_person_sees_progress_and_a_first_ctrl_c_stops_gracefully(
     terminal.close()
 
     assert 0 == terminal.process.returncode
-    assert stdout.startswith("Crawl interrupted (SIGINT) in ")
+    assert logged(stdout)[0][1].startswith("Crawl interrupted (SIGINT) in ")
     assert "Traceback" not in terminal.screen
     assert ["shutdown"] == [run["outcome"] for run in runs(db)]
 
@@ -787,7 +789,7 @@ def test_a_second_ctrl_c_stops_at_once_and_the_run_shows_interrupted(
         terminal.close()
 
     assert 130 == terminal.process.returncode
-    assert stdout.startswith("Crawl interrupted (SIGINT) in ")
+    assert logged(stdout)[0][1].startswith("Crawl interrupted (SIGINT) in ")
     assert "bienphong: error: stopped at once: the pages in flight were not archived" in (
         terminal.screen
     )
@@ -829,15 +831,19 @@ def test_the_progress_line_says_pages_articles_rate_and_how_far_along() -> None:
     assert progress_line({}, 0.0, None).startswith("pages 0 · articles 0 new")
 
 
-def test_off_a_terminal_progress_is_a_plain_line_a_minute() -> None:
+def test_off_a_terminal_progress_is_a_line_of_the_log_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     crawler = get_crawler(settings_dict={"BIENPHONG_PROGRESS": True})
     written: list[str] = []
     progress = Progress(crawler, interactive=False, write=written.append)
     crawler.stats.set_value("response_received_count", 5)
-    progress.show()
+    with caplog.at_level(logging.INFO, logger="bienphong"):
+        progress.show()
     assert 60.0 == progress.interval
-    assert 1 == len(written)
+    assert [] == written
+    assert [("bienphong", logging.INFO)] == [(r.name, r.levelno) for r in caplog.records]
     assert re.fullmatch(
-        r"bienphong: pages 5 · articles 0 new, 0 updated, 0 unchanged, 0 failed · [\d.]+ pages/s\n",
-        written[0],
+        r"pages 5 · articles 0 new, 0 updated, 0 unchanged, 0 failed · [\d.]+ pages/s",
+        caplog.records[0].getMessage(),
     )

@@ -18,7 +18,7 @@ from archive.store import Archive
 from crawler import settings
 from pipelines.extraction import Extraction, explain
 from pipelines.reextract import reextract
-from tests.helpers.cli import BIENPHONG
+from tests.helpers.cli import BIENPHONG, logged
 from tests.helpers.crawl import archived, article_fetches, crawl
 from tests.helpers.fixtures import MakeMirror
 from tests.mirror import Faults, Mirror
@@ -238,7 +238,7 @@ def test_a_template_switch_that_hides_dates_is_flagged_as_drift(
         "possible markup drift: published_at found in 0% of articles, "
         "against 100% over the last 1 runs"
     )
-    assert f"warning: {warning}" in result.stdout.splitlines()
+    assert ("WARNING", warning) in logged(result.stdout)
     runs = json.loads(bienphong("runs", "--db", str(db), "--json").stdout)
     assert [[warning], []] == [run["warnings"] for run in runs]
     assert 0.0 == runs[0]["fill_rates"]["published_at"]

@@ -12,8 +12,9 @@ import click
 from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive, check_writable
+from bienphong.crawl_log import CrawlLog
 from bienphong.display import format_crawl
-from bienphong.errors import CliError, CliInterrupted, CliUsageError
+from bienphong.errors import CliError, CliInterrupted, CliUsageError, report_to
 from bienphong.options import check_sections, db_option, existing, optional_day, writable
 
 
@@ -24,6 +25,16 @@ def check_base_url(url: str) -> str:
             f"invalid --base-url {url!r}: give an http(s) address such as {CANONICAL_ORIGIN}"
         )
     return url.rstrip("/")
+
+
+def check_log_file(path: Path | None) -> Path | None:
+    """A log file the crawl can append to (made when missing); one line when it cannot."""
+    if path is not None:
+        try:
+            path.open("a", encoding="utf-8").close()
+        except OSError as error:
+            raise CliError(f"cannot write the log {path}: {error.strerror}") from None
+    return path
 
 
 @click.command()
@@ -80,6 +91,14 @@ def check_base_url(url: str) -> str:
     metavar="SECONDS",
     help="Give up on one page after SECONDS (it is retried, then recorded as failed).",
 )
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Append the crawl's log (stamped lines, the summary included) to PATH.",
+)
+@click.option("--quiet", is_flag=True, help="Log warnings, errors and the summary only.")
+@click.option("--verbose", is_flag=True, help="Log Scrapy's own lines too.")
 def crawl(
     db: Path,
     base_url: str,
@@ -92,6 +111,9 @@ def crawl(
     refetch: bool,
     recheck_since: str | None,
     timeout: float,
+    log_file: Path | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Bring the archive up to date with the site, then print a summary.
 
@@ -103,6 +125,9 @@ def crawl(
     (bad arguments, an unusable archive) or cannot write (a full disk: what was committed
     stays), and 75 when another crawl holds the archive.
 
+    Off a terminal every line it writes is a stamped line of its log (the summary on stdout,
+    the rest on stderr); --log-file appends them all to a file instead.
+
     \b
     Example:
       bienphong crawl --since 7d --section kinh-te --section xa-hoi
@@ -111,6 +136,9 @@ def crawl(
     """
     if refetch and not full:
         raise CliUsageError("--refetch goes with --full")
+    if quiet and verbose:
+        raise CliUsageError("--quiet and --verbose ask for opposite things: give one")
+    log = CrawlLog(check_log_file(log_file))
     from crawler import run as crawler_run  # Scrapy loads only for a crawl
 
     options = crawler_run.CrawlOptions(
@@ -125,6 +153,8 @@ def crawl(
         refetch=refetch,
         recheck_since=optional_day(recheck_since),
         timeout=timeout,
+        log_file=log_file,
+        verbosity="quiet" if quiet else "verbose" if verbose else "normal",
     )
     check_writable(db)  # a path no crawl could write: one line, and no lock file made
     # The lock before the archive is opened: a refused second crawl leaves the archive and its
@@ -132,10 +162,11 @@ def crawl(
     # The archive is opened once, before Scrapy loads (one that the crawl cannot use is one
     # line), and handed to the crawl.
     with ArchiveLock(db), Archive(db) as archive:
+        report_to(log)  # from here on the crawl runs: its errors are lines of its log
         summary = crawler_run.run_crawl(options, archive)
     if summary.unreachable:  # recorded as `unreachable` in `bienphong runs`
         raise CliError(summary.unreachable)
-    click.echo(format_crawl(summary))
+    log.summary(format_crawl(summary))
     if summary.outcome == "failed":
         raise CliError("the crawl failed more pages than it read: see 'bienphong runs --limit 1'")
     if summary.outcome == "interrupted":  # a second Ctrl-C: Scrapy stopped at once

@@ -46,6 +46,7 @@ from archive.site import (
 from archive.store import Archive
 from crawler import discovery
 from crawler.compat import robots_sitemaps
+from crawler.logs import quiet_the_noise
 from crawler.middlewares import complete
 from crawler.plan import CrawlPlan, load_plan
 from crawler.state import CrawlState
@@ -102,6 +103,7 @@ class BienphongSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BienphongSpider:
         spider: BienphongSpider = super().from_crawler(crawler, *args, **kwargs)
+        quiet_the_noise()
         settings = crawler.settings
         if spider.archive is None:  # `scrapy crawl bienphong`: the lock, then the archive
             held = settings.getbool("BIENPHONG_LOCK_HELD")
