@@ -30,6 +30,23 @@ def pause_download_slot(engine: Any, request: Request, seconds: float) -> bool:
     return True
 
 
+def drop_waiting_requests(engine: Any, reason: Exception) -> int:
+    """Fail with `reason` every request waiting in a download slot, not sent yet (for its
+    turn under the download delay, or a pause), and end the pauses; how many. Through
+    `Downloader.slots`, each `Slot.queue` of (request, the deferred its download awaits) and
+    `Slot.latercall`."""
+    dropped = 0
+    for slot in list(engine.downloader.slots.values()):
+        if slot.latercall is not None:
+            slot.latercall.cancel()
+            slot.latercall = None
+        while slot.queue:
+            _, waiting = slot.queue.popleft()
+            waiting.errback(reason)
+            dropped += 1
+    return dropped
+
+
 def robots_sitemaps(parser: RobotParser) -> list[str]:
     """The Sitemap lines of a robots.txt, from the Protego parser Scrapy's robots middleware
     built (`ProtegoRobotParser.rp`); none from another parser."""

@@ -32,6 +32,7 @@ from twisted.internet.error import TimeoutError as UserTimeoutError
 
 from archive.site import CANONICAL_ORIGIN, SITE_HOSTS
 from crawler.compat import pause_download_slot, widen_connection_pool
+from crawler.stopping import NotSent
 from pipelines import stats as keys
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,15 @@ class SiteHostsMiddleware(StatsMiddleware):
         if host not in SITE_HOSTS:
             self.stats.inc_value(keys.OFFSITE_DROPPED)
             raise IgnoreRequest(f"not the site's host: {host or request.url}")
+
+
+class StoppingMiddleware(StatsMiddleware):
+    """Once a signal asked the crawl to stop (`crawler.stopping`), no request goes to the
+    downloader: it fails at once, `NotSent`, and the spider records nothing for it."""
+
+    def process_request(self, request: Request) -> None:
+        if self.stats.get_value(keys.INTERRUPTED) is not None:
+            raise NotSent("not sent: the crawl is stopping")
 
 
 class DiscoveryBoundMiddleware(StatsMiddleware):

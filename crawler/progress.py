@@ -4,16 +4,13 @@ enabled by `bienphong crawl`).
 On a terminal: one line redrawn every second (pages, articles new/updated/unchanged/failed,
 pages a second, and how far along when `--max-articles` gives the total). Off a terminal (a
 log, a journal): the same as a line of the crawl's log every minute (`crawler.logs`: stamped
-with its time, under the logger `bienphong`). On Ctrl-C (SIGINT), SIGTERM or SIGHUP
-it says that the crawl is stopping and how to stop it at once; Scrapy stops gracefully on the
-first and at once on the second. SIGHUP (the terminal closed) stops it as SIGTERM does, so the
-run is closed as `shutdown` instead of dying `running`.
+with its time, under the logger `bienphong`). When a signal asks the crawl to stop
+(`crawler.stopping`), it says so, naming the signal, and how to stop it at once.
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -24,11 +21,19 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.logs import PROJECT
-from pipelines import stats as keys
+from crawler.stopping import crawl_stopping
 from pipelines.stats import RunCounts
 
-STOPPING = "stopping: what was fetched is being archived (Ctrl-C again to stop at once)"
 CLEAR = "\r\x1b[K"  # back to the start of the line, and erase it
+
+
+def stopping_line(signal_name: str) -> str:
+    """What a crawl says when `signal_name` (`SIGTERM`) asks it to stop."""
+    again = "Ctrl-C again" if signal_name == "SIGINT" else f"{signal_name} again"
+    return (
+        f"{signal_name}: stopping: no further page is asked, what was fetched is being"
+        f" archived ({again} to stop at once)"
+    )
 
 
 def progress_line(stats: dict[str, Any], seconds: float, total: int | None) -> str:
@@ -63,32 +68,17 @@ class Progress:
             raise NotConfigured
         progress = cls(crawler, sys.stderr.isatty(), sys.stderr.write)
         crawler.signals.connect(progress.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(progress.stopping, signal=crawl_stopping)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress
 
     def engine_started(self) -> None:
-        # Scrapy installed its SIGINT and SIGTERM handlers as the crawl started: ours say
-        # what happens, then hand over to them.
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            self._wrap(signum, signal.getsignal(signum))
-        self._wrap(signal.SIGHUP, signal.getsignal(signal.SIGTERM))
         self.started = time.monotonic()
         self.task = create_looping_call(self.show)
         self.task.start(self.interval, now=False)
 
-    def _wrap(self, signum: int, scrapy_handler: Any) -> None:
-        if not callable(scrapy_handler):
-            return
-
-        def stopping(number: int, frame: Any) -> None:
-            first = self.crawler.stats.get_value(keys.INTERRUPTED) is None
-            if first:
-                self.crawler.stats.set_value(keys.INTERRUPTED, signal.Signals(number).name)
-                self.say(STOPPING, level=logging.WARNING)
-            # SIGHUP is handed over as SIGTERM: Scrapy has no handler of its own for it.
-            scrapy_handler(signal.SIGTERM if number == signal.SIGHUP else number, frame)
-
-        signal.signal(signum, stopping)
+    def stopping(self, signal_name: str) -> None:
+        self.say(stopping_line(signal_name), level=logging.WARNING)
 
     def show(self) -> None:
         line = progress_line(

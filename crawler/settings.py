@@ -85,6 +85,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SiteHostsMiddleware": 50,
     "crawler.middlewares.DiscoveryBoundMiddleware": 60,
+    # A stopping crawl sends nothing more (crawler/stopping.py drops what already waits).
+    "crawler.middlewares.StoppingMiddleware": 70,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     # After Scrapy's RetryMiddleware (550): a page cut short is retried as a failed answer is.
@@ -103,10 +105,13 @@ DOWNLOAD_HANDLERS = {
 EXTENSIONS = {
     # A 429 or 503 holds every request to the server for as long as its Retry-After asks.
     "crawler.middlewares.RetryAfterPause": 500,
+    # The first SIGINT, SIGTERM or SIGHUP: no further request is sent.
+    "crawler.stopping.PromptStop": 500,
     # The progress line (`bienphong crawl` turns it on; `scrapy crawl` keeps Scrapy's logs).
     "crawler.progress.Progress": 500,
 }
 BIENPHONG_PROGRESS = False
+BIENPHONG_PROMPT_STOP = True
 BIENPHONG_PROGRESS_INTERVAL = 60.0  # seconds between progress lines off a terminal
 
 # Flow order: extract → store. Both run in the crawl's process, on the reactor thread.

@@ -33,7 +33,7 @@ from archive.store import Archive
 from bienphong.cli import cli
 from crawler import settings
 from crawler.discovery import Link
-from crawler.progress import STOPPING, Progress, progress_line
+from crawler.progress import Progress, progress_line, stopping_line
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extraction import extract
 from tests.helpers.cli import BIENPHONG, logged
@@ -757,7 +757,7 @@ def test_a_person_sees_progress_and_a_first_ctrl_c_stops_gracefully(
         wait_for(lambda: terminal.shows(" pages/s"))  # the progress line, redrawn each second
         assert re.search(r"\r\x1b\[Kpages \d+ · articles \d+ new, ", terminal.screen)
         terminal.process.send_signal(signal.SIGINT)
-        wait_for(lambda: terminal.shows(STOPPING))
+        wait_for(lambda: terminal.shows(stopping_line("SIGINT")))
     finally:
         release.set()
     stdout, _ = terminal.process.communicate(timeout=120)  # a guard against a hang
@@ -779,7 +779,7 @@ def test_a_second_ctrl_c_stops_at_once_and_the_run_shows_interrupted(
     try:
         wait_for(lambda: terminal.shows(" pages/s"))
         terminal.process.send_signal(signal.SIGINT)
-        wait_for(lambda: terminal.shows(STOPPING))
+        wait_for(lambda: terminal.shows(stopping_line("SIGINT")))
         terminal.process.send_signal(signal.SIGINT)
         # Stopped although the held article is still in flight: a graceful stop would wait.
         stdout, _ = terminal.process.communicate(timeout=120)  # a guard against a hang

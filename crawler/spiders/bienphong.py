@@ -50,6 +50,7 @@ from crawler.logs import quiet_the_noise
 from crawler.middlewares import complete
 from crawler.plan import CrawlPlan, load_plan
 from crawler.state import CrawlState
+from crawler.stopping import NotSent
 from pipelines import stats as keys
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
@@ -404,7 +405,10 @@ class BienphongSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
         """Every page the crawl needed and could not get is a recorded failure: an article,
         and a feed, sitemap or listing too (the articles only it lists would go missing), but
-        not a request refused before it was sent (another host's, or robots.txt's)."""
+        not a request refused before it was sent (another host's, or robots.txt's), nor one
+        not sent because the crawl is stopping (the next run finds it again)."""
+        if isinstance(failure.value, NotSent):
+            return
         request = failure.request  # type: ignore[attr-defined]
         first = request.meta.get("redirect_urls", [request.url])[0]  # before any redirect
         if request.meta.get("role") == "feed":

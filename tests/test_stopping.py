@@ -1,0 +1,84 @@
+"""Stopping promptly: after the first SIGINT, SIGTERM or SIGHUP no further request leaves the
+crawl, every page it fetched before is archived or recorded, and the log names the signal. At
+the polite pace and during a `Retry-After` pause alike. (How fast it exits is `bench crawl`'s.)"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.runs import get_runs
+from archive.store import Archive
+from crawler.progress import stopping_line
+from tests.helpers.cli import logged
+from tests.helpers.crawl import archived, article_fetches, start_crawl, wait_for
+from tests.helpers.fixtures import MakeMirror
+from tests.mirror import Mirror
+
+
+def stop_after_a_request(mirror: Mirror, process: object, stop: signal.Signals) -> float:
+    """Send `stop` just after the crawl sent a request (the next waits its turn under the
+    delay, so none is on its way as the signal lands); when it was sent."""
+    seen = len(mirror.hits)
+    wait_for(lambda: len(mirror.hits) > seen)
+    sent = time.monotonic()
+    process.send_signal(stop)  # type: ignore[attr-defined]
+    return sent
+
+
+def failed_post_ids(db: Path) -> set[int]:
+    with Archive(db, readonly=True) as archive:
+        return {f["post_id"] for run in get_runs(archive) for f in run["failures"]}
+
+
+@pytest.mark.parametrize(
+    "stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda stop: stop.name
+)
+def test_after_the_signal_no_request_leaves_and_what_was_fetched_is_archived(
+    make_mirror: MakeMirror, tmp_path: Path, stop: signal.Signals
+) -> None:
+    mirror = make_mirror(articles=200, seed=64)
+    db = tmp_path / "archive.db"
+    # One section, so that articles come after a few feeds and listings at this pace.
+    polite = ("--delay", "0.4", "--concurrency", "2", "--section", "kinh-te")
+    process = start_crawl(db, mirror, *polite)
+    try:
+        wait_for(lambda: len(article_fetches(mirror)) >= 3)
+        sent = stop_after_a_request(mirror, process, stop)
+        stdout, stderr = process.communicate(timeout=120)  # a guard against a hang
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert 0 == process.returncode, stderr
+    assert [] == [hit.path for hit in mirror.hits if hit.at > sent]
+    fetched = set(article_fetches(mirror))
+    assert set() == fetched - set(archived(db)) - failed_post_ids(db)
+    assert [("WARNING", stopping_line(stop.name))] == logged(stderr)
+    assert logged(stdout)[0][1].startswith(f"Crawl interrupted ({stop.name}) in ")
+    with Archive(db, readonly=True) as archive:
+        assert ["shutdown"] == [run["outcome"] for run in get_runs(archive)]
+
+
+def test_a_signal_during_a_retry_after_pause_ends_the_pause(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    # Every page answers 503 twice, asking for two minutes' peace: the crawl pauses the server.
+    mirror = make_mirror("503:1.0,retry-after:120", articles=40, seed=65)
+    db = tmp_path / "archive.db"
+    process = start_crawl(db, mirror)
+    try:
+        wait_for(lambda: any(hit.fault == "503" for hit in mirror.hits))
+        sent = stop_after_a_request(mirror, process, signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)  # a guard: the pause alone is 120 s
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert 0 == process.returncode, stderr
+    assert [] == [hit.path for hit in mirror.hits if hit.at > sent]
+    with Archive(db, readonly=True) as archive:
+        assert ["shutdown"] == [run["outcome"] for run in get_runs(archive)]
