@@ -94,3 +94,23 @@ def test_the_http_handler_keeps_twice_the_idle_connections_scrapy_gives_it() -> 
     )
 
     assert ("6", "") == (done.stdout.strip(), done.stderr.strip())
+
+
+def test_requests_waiting_in_a_slot_are_failed_and_its_pause_ended() -> None:
+    downloader = Downloader(get_crawler())
+    slot = Slot(concurrency=1, delay=1.0, jitter=0.0)
+    downloader.slots["site"] = slot  # `Downloader.slots`
+    timer = Timer(120.0, downloader._latercall, slot)
+    slot.latercall = timer  # type: ignore[assignment]  # a Retry-After pause, say
+    waiting = [Deferred[object]() for _ in range(3)]
+    failures: list[str] = []
+    for number, deferred in enumerate(waiting):
+        request = Request(f"{CANONICAL_ORIGIN}/a-post{number + 1}.html")
+        slot.queue.append((request, deferred))  # type: ignore[arg-type]  # `Slot.queue`
+        deferred.addErrback(lambda failure: failures.append(str(failure.value)))
+    engine = type("Engine", (), {"downloader": downloader})()
+
+    dropped = compat.drop_waiting_requests(engine, RuntimeError("stopping"))
+
+    assert (3, ["stopping"] * 3) == (dropped, failures)
+    assert (0, None, True) == (len(slot.queue), slot.latercall, timer.cancelled)
