@@ -18,21 +18,34 @@ article, its article pages fetched against the articles it kept (target ≤ 1.2)
 The bare fetch keeps Scrapy's defaults. The crawl turns some of Scrapy's components off and
 starts fewer tasks per response (`crawler/settings.py`), so a second bare fetch with those same
 settings is measured too: the stricter comparison. The crawl is one process (extraction and
-writes run in its item pipelines); its peak RSS is that process's VmHWM.
+writes run in its item pipelines); its peak RSS is that process's VmHWM. Last, how long a crawl
+at its default pace takes to end after a SIGTERM (target ≤ 3 s).
 """
 
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from archive.site import SITE_TZ
 from bench import Row
-from bench.processes import Finished, crawl_command, mirror, quick, timed_process
+from bench.processes import (
+    BIENPHONG,
+    CLEAN_ENV,
+    ROOT,
+    Finished,
+    crawl_command,
+    mirror,
+    quick,
+    timed_process,
+)
 from tests.mirror.site import Site
 
 SEED = 1
@@ -141,6 +154,31 @@ def since_fetches(db: Path, articles: int) -> tuple[str, int, int]:
     return day, fetched, int(found.group(1))
 
 
+STOP_AFTER = 10.0  # seconds of a crawl at the polite default before the signal
+STOPS = 3
+
+
+def stop_latencies(folder: Path, base_url: str) -> list[float]:
+    """Seconds from SIGTERM to the end of `bienphong crawl` at its default pace (a request a
+    second, AutoThrottle), the signal sent STOP_AFTER seconds in; STOPS crawls."""
+    latencies = []
+    for number in range(STOPS):
+        command = [str(BIENPHONG), "crawl", "--db", str(folder / f"stop{number}.db")]
+        process = subprocess.Popen(
+            [*command, "--base-url", base_url],
+            cwd=ROOT,
+            env=CLEAN_ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(STOP_AFTER)
+        sent = time.perf_counter()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=300)
+        latencies.append(time.perf_counter() - sent)
+    return latencies
+
+
 def cpu_ms(finished: Finished, articles: int) -> float:
     return finished.cpu_seconds * 1000 / articles
 
@@ -158,6 +196,8 @@ def run() -> list[Row]:
         with mirror(large, SEED, "--no-log-requests") as site:
             crawled_large = crawl(Path(folder) / "large.db", site.base_url, large)
         since_day, since_fetched, since_kept = since_fetches(Path(folder) / "since.db", small)
+        with mirror(small, SEED, "--no-log-requests") as site:
+            stops = stop_latencies(Path(folder), site.base_url)
     bare_rate = small / ((bare_before.seconds + bare_after.seconds) / 2)
     tuned_rate = small / ((tuned_before.seconds + tuned_after.seconds) / 2)
     crawl_rate = small / crawled.seconds
@@ -245,6 +285,14 @@ def run() -> list[Row]:
             f"article pages fetched / articles kept by `bienphong crawl --since {since_day}` on "
             f"a new archive: {since_fetched} / {since_kept}; target ≤ 1.2, "
             + ("met" if since_fetched <= 1.2 * since_kept else "MISSED"),
+        ),
+        Row(
+            "stop latency at the default pace",
+            max(stops),
+            "s",
+            f"SIGTERM {STOP_AFTER:.0f} s into `bienphong crawl` (a request a second), to its "
+            f"end; the longest of {STOPS}: {', '.join(f'{s:.2f}' for s in stops)}; target ≤ 3, "
+            + ("met" if max(stops) <= 3 else "MISSED"),
         ),
     ]
 
