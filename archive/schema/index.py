@@ -1,11 +1,7 @@
-"""The archive's SQLite schema: tables, indexes and the migrations that build them.
-
-The schema version lives in `PRAGMA user_version`; `PRAGMA application_id` marks the file as a
-bienphong archive. Version N is reached by running every migration up to N in order, so a new
-archive and an old one brought up to date end with the same tables. A later schema (issue 4's
-lock, issue 5's search index, the provenance of version 4) adds a migration here; it never edits
-one that has shipped.
-"""
+"""The search index, and what beside it serves search: the spelled and folded copies the store
+writes beside the text, the FTS5 table over them (versions 3 and 6), the narrow tables
+(version 5), and the index's words and the blocks of post ids (version 7). The query side is
+`archive.search`'s."""
 
 from __future__ import annotations
 
@@ -15,180 +11,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive.schema.fields import INDEX_COPIES, SEARCH_FIELDS, SPELLED_FIELDS, TEXT_FIELDS
 from archive.vietnamese import fold, one_placement
-
-# "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
-APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 7
-
-# The article record's keys, in the record's order (../shared/article-record.md).
-ARTICLE_FIELDS: tuple[str, ...] = (
-    "post_id",
-    "url",
-    "kind",
-    "section",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "source",
-    "published_at",
-    "modified_at",
-    "tags",
-    "images",
-    "video_url",
-    "word_count",
-    "fetched_at",
-    "extractor_version",
-)
-# The record's fields read from the page (each with a provenance and a fill rate per run); the
-# rest come from the URL or the fetch.
-PAGE_FIELDS: tuple[str, ...] = tuple(
-    key
-    for key in ARTICLE_FIELDS
-    if key not in ("post_id", "url", "kind", "word_count", "fetched_at", "extractor_version")
-)
-# Lists and objects, stored as JSON text in a column of the same name.
-JSON_FIELDS = frozenset({"authors", "tags", "images"})
-# A change in any of these makes the previous record a version (issue 4).
-CONTENT_FIELDS: tuple[str, ...] = (
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "tags",
-    "published_at",
-    "modified_at",
-    "source",
-    "images",
-    "video_url",
-    "section",
-    "kind",
-)
-# The fields the search index holds, each as two copies the store writes beside it: folded
-# (`<field>_folded`: no diacritics, đ as d) and spelled (`<field>_spelled`: lower case, every
-# oa, oe and uy ending in one tone placement, see archive.vietnamese.one_placement). The tags
-# are indexed as text, a line each (`searchable`), from schema version 6; version 3 indexed
-# the text fields only.
-TEXT_FIELDS: tuple[str, ...] = ("title", "sapo", "body")
-SEARCH_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "tags")
-FOLDED_FIELDS: tuple[str, ...] = tuple(f"{name}_folded" for name in SEARCH_FIELDS)
-SPELLED_FIELDS: tuple[str, ...] = tuple(f"{name}_spelled" for name in SEARCH_FIELDS)
-# What the index (schema version 6) reads, in its column order.
-INDEX_COPIES: tuple[str, ...] = (*SPELLED_FIELDS, *FOLDED_FIELDS)
-# Bookkeeping columns of `articles` that are not part of the record.
-ARTICLE_TIMES: tuple[str, ...] = ("first_seen_at", "updated_at", "last_seen_at")
-
-
-def _create_v1(db: Database) -> None:
-    """Runs, failures, articles, their raw pages and their earlier versions."""
-    db.table("runs").create(
-        {
-            "id": int,
-            "started_at": str,
-            "finished_at": str,
-            "outcome": str,  # running, ok, failed, interrupted
-            "options": str,  # JSON object
-            "pages_fetched": int,
-            "new": int,
-            "updated": int,
-            "unchanged": int,
-            "failed": int,
-            "fill_rates": str,  # JSON object field -> fraction, or null
-            "warnings": str,  # JSON list of strings
-        },
-        pk="id",
-        not_null=["started_at", "outcome", "options"],
-        defaults={
-            "pages_fetched": 0,
-            "new": 0,
-            "updated": 0,
-            "unchanged": 0,
-            "failed": 0,
-            "warnings": "[]",
-        },
-    )
-    db.table("failures").create(
-        {"id": int, "run_id": int, "url": str, "post_id": int, "reason": str, "failed_at": str},
-        pk="id",
-        not_null=["url", "reason", "failed_at"],
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db.table("failures").create_index(["run_id"])
-    db.table("failures").create_index(["post_id"])
-
-    columns: dict[str, type] = {
-        name: int if name in ("post_id", "word_count") else str for name in ARTICLE_FIELDS
-    }
-    db.table("articles").create(
-        columns | dict.fromkeys(ARTICLE_TIMES, str),
-        pk="post_id",
-        not_null=["url", "kind", "title", "body", "authors", "tags", "images", *ARTICLE_TIMES],
-    )
-    db.table("articles").create_index(["published_at", "post_id"])
-    db.table("articles").create_index(["section"])
-
-    db.table("pages").create(
-        {
-            "id": int,
-            "post_id": int,
-            "url": str,  # canonical
-            "final_url": str,  # after redirects, as fetched
-            "status": int,
-            "headers": str,  # JSON object
-            "codec": str,  # how `body` is compressed: see store.CODECS
-            "body": bytes,
-            "size": int,  # uncompressed bytes
-            "sha256": str,  # of the uncompressed body
-            "fetched_at": str,
-            "run_id": int,
-        },
-        pk="id",
-        not_null=[
-            "post_id",
-            "url",
-            "status",
-            "headers",
-            "codec",
-            "body",
-            "size",
-            "sha256",
-            "fetched_at",
-        ],
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    # The same response stored twice is one row: saving a page is idempotent.
-    db.table("pages").create_index(["post_id", "fetched_at", "sha256"], unique=True)
-
-    db.table("versions").create(
-        {
-            "id": int,
-            "post_id": int,
-            "record": str,  # JSON: the replaced article record, article-record keys
-            "seen_at": str,  # when that record became current
-            "replaced_at": str,
-            "run_id": int,
-        },
-        pk="id",
-        not_null=["post_id", "record", "seen_at", "replaced_at"],
-        foreign_keys=[("post_id", "articles", "post_id"), ("run_id", "runs", "id")],
-    )
-    db.table("versions").create_index(["post_id", "id"])
-
-
-def _create_v2(db: Database) -> None:
-    """What scheduled crawls remember between runs: validators of feeds, sitemaps and listings.
-
-    A later run sends them back (If-None-Match / If-Modified-Since), so an unchanged page costs
-    the site a 304 and the crawl nothing; `lastmod` is what the sitemap index said of a child
-    sitemap, which is not fetched again while the index says the same.
-    """
-    db.table("http_validators").create(
-        {"url": str, "etag": str, "last_modified": str, "lastmod": str, "checked_at": str},
-        pk="url",
-        not_null=["checked_at"],
-    )
-
 
 # The full-text index, in the form sqlite-utils and Datasette detect (`content=[articles]`,
 # triggers `articles_ai`, `_ad`, `_au`), over copies of the text the store writes beside it. From
@@ -296,7 +120,7 @@ def rebuild_fts(db: Database) -> None:
     db.execute(f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}]) VALUES ('rebuild')")
 
 
-def _create_v3(db: Database) -> None:
+def create_v3(db: Database) -> None:
     """The search index: folded copies of title, sapo and body, and an FTS5 table over both."""
     folded = tuple(f"{name}_folded" for name in TEXT_FIELDS)
     for name in folded:
@@ -305,20 +129,6 @@ def _create_v3(db: Database) -> None:
     for statement in _fts_statements((*TEXT_FIELDS, *folded)):
         db.execute(statement)
     rebuild_fts(db)
-
-
-def _create_v4(db: Database) -> None:
-    """Where each field of an article came from, and how many of a run's articles the generic
-    path read.
-
-    `articles.provenance` is a JSON object, field -> the rule or heuristic that gave it
-    ("rules:A-2020", "generic:byline", ...); null for articles stored before it was recorded.
-    It sits beside the record, not in it: the record's keys are the contract's.
-    `runs.generic_share` is the share of a run's articles with fields that came from the
-    generic path: a jump there is the first sign of a redesign.
-    """
-    db.execute("ALTER TABLE articles ADD COLUMN provenance TEXT")
-    db.execute("ALTER TABLE runs ADD COLUMN generic_share REAL")
 
 
 # Narrow tables beside `articles` (schema version 5): what search ranks, counts, filters and
@@ -376,7 +186,7 @@ _NARROW_STATEMENTS = (
 )
 
 
-def _create_v5(db: Database) -> None:
+def create_v5(db: Database) -> None:
     """The narrow tables search reads (see _NARROW_STATEMENTS), filled from the articles."""
     for statement in _NARROW_STATEMENTS:
         db.execute(statement)
@@ -404,7 +214,7 @@ def fill_narrow(db: Database) -> None:
         db.execute(f"INSERT OR IGNORE INTO [{names}] ({key}) SELECT DISTINCT {key} FROM [{table}]")
 
 
-def _create_v6(db: Database) -> None:
+def create_v6(db: Database) -> None:
     """One spelling in the index: spelled copies of title, sapo, body and tags, and the index
     rebuilt over them in place of the text as written, so hòa and hoà are one word to FTS5, to
     `sqlite-utils search` and to Datasette, and a query is never expanded. The tags join the
@@ -469,7 +279,7 @@ _BLOCK_STATEMENTS = (
 )
 
 
-def _create_v7(db: Database) -> None:
+def create_v7(db: Database) -> None:
     """The index's words (see WORDS_TABLE), read off the index; the blocks of post ids
     (BLOCKS_TABLE); MONTHS_INDEX."""
     for statement in (*_WORDS_STATEMENTS, *_BLOCK_STATEMENTS, MONTHS_INDEX):
@@ -554,27 +364,3 @@ def gather_words(db: Database) -> None:
     db.execute(f"INSERT OR IGNORE INTO [{WORDS_TABLE}] (word) SELECT term FROM [{scratch}_words]")
     db.execute(f"INSERT INTO temp.[{scratch}] ([{scratch}]) VALUES ('delete-all')")
     db.execute(f"DELETE FROM [{PENDING_WORDS_TABLE}]")
-
-
-# Migration N turns a version N-1 archive into version N.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {
-    1: _create_v1,
-    2: _create_v2,
-    3: _create_v3,
-    4: _create_v4,
-    5: _create_v5,
-    6: _create_v6,
-    7: _create_v7,
-}
-
-
-def migrate(db: Database, from_version: int) -> None:
-    """Bring the archive from `from_version` to SCHEMA_VERSION; the caller holds a transaction."""
-    migrate_to(db, SCHEMA_VERSION, from_version)
-
-
-def migrate_to(db: Database, target: int, from_version: int = 0) -> None:
-    for version in range(from_version + 1, target + 1):
-        MIGRATIONS[version](db)
-        db.execute(f"PRAGMA user_version = {version}")
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

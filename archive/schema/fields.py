@@ -1,0 +1,62 @@
+"""The article record's fields (shared/article-record.md), and the groups of them the archive
+writes, versions, reads from the page and indexes."""
+
+from __future__ import annotations
+
+# The article record's keys, in the record's order (../shared/article-record.md).
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "post_id",
+    "url",
+    "kind",
+    "section",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "source",
+    "published_at",
+    "modified_at",
+    "tags",
+    "images",
+    "video_url",
+    "word_count",
+    "fetched_at",
+    "extractor_version",
+)
+# The record's fields read from the page (each with a provenance and a fill rate per run); the
+# rest come from the URL or the fetch.
+PAGE_FIELDS: tuple[str, ...] = tuple(
+    key
+    for key in ARTICLE_FIELDS
+    if key not in ("post_id", "url", "kind", "word_count", "fetched_at", "extractor_version")
+)
+# Lists and objects, stored as JSON text in a column of the same name.
+JSON_FIELDS = frozenset({"authors", "tags", "images"})
+# A change in any of these makes the previous record a version (issue 4).
+CONTENT_FIELDS: tuple[str, ...] = (
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "tags",
+    "published_at",
+    "modified_at",
+    "source",
+    "images",
+    "video_url",
+    "section",
+    "kind",
+)
+# The fields the search index holds, each as two copies the store writes beside it: folded
+# (`<field>_folded`: no diacritics, đ as d) and spelled (`<field>_spelled`: lower case, every
+# oa, oe and uy ending in one tone placement, see archive.vietnamese.one_placement). The tags
+# are indexed as text, a line each (`searchable`), from schema version 6; version 3 indexed
+# the text fields only.
+TEXT_FIELDS: tuple[str, ...] = ("title", "sapo", "body")
+SEARCH_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "tags")
+FOLDED_FIELDS: tuple[str, ...] = tuple(f"{name}_folded" for name in SEARCH_FIELDS)
+SPELLED_FIELDS: tuple[str, ...] = tuple(f"{name}_spelled" for name in SEARCH_FIELDS)
+# What the index (schema version 6) reads, in its column order.
+INDEX_COPIES: tuple[str, ...] = (*SPELLED_FIELDS, *FOLDED_FIELDS)
+# Bookkeeping columns of `articles` that are not part of the record.
+ARTICLE_TIMES: tuple[str, ...] = ("first_seen_at", "updated_at", "last_seen_at")

@@ -1,0 +1,133 @@
+"""The archive's own tables: runs and their failures, articles, their raw pages and earlier
+versions (version 1), what feeds, sitemaps and listings said of themselves (version 2), and
+where each field of an article came from (version 4)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from archive.schema.fields import ARTICLE_FIELDS, ARTICLE_TIMES
+
+
+def create_v1(db: Database) -> None:
+    """Runs, failures, articles, their raw pages and their earlier versions."""
+    db.table("runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "outcome": str,  # running, ok, failed, interrupted
+            "options": str,  # JSON object
+            "pages_fetched": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "failed": int,
+            "fill_rates": str,  # JSON object field -> fraction, or null
+            "warnings": str,  # JSON list of strings
+        },
+        pk="id",
+        not_null=["started_at", "outcome", "options"],
+        defaults={
+            "pages_fetched": 0,
+            "new": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "failed": 0,
+            "warnings": "[]",
+        },
+    )
+    db.table("failures").create(
+        {"id": int, "run_id": int, "url": str, "post_id": int, "reason": str, "failed_at": str},
+        pk="id",
+        not_null=["url", "reason", "failed_at"],
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("failures").create_index(["run_id"])
+    db.table("failures").create_index(["post_id"])
+
+    columns: dict[str, type] = {
+        name: int if name in ("post_id", "word_count") else str for name in ARTICLE_FIELDS
+    }
+    db.table("articles").create(
+        columns | dict.fromkeys(ARTICLE_TIMES, str),
+        pk="post_id",
+        not_null=["url", "kind", "title", "body", "authors", "tags", "images", *ARTICLE_TIMES],
+    )
+    db.table("articles").create_index(["published_at", "post_id"])
+    db.table("articles").create_index(["section"])
+
+    db.table("pages").create(
+        {
+            "id": int,
+            "post_id": int,
+            "url": str,  # canonical
+            "final_url": str,  # after redirects, as fetched
+            "status": int,
+            "headers": str,  # JSON object
+            "codec": str,  # how `body` is compressed: see store.CODECS
+            "body": bytes,
+            "size": int,  # uncompressed bytes
+            "sha256": str,  # of the uncompressed body
+            "fetched_at": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null=[
+            "post_id",
+            "url",
+            "status",
+            "headers",
+            "codec",
+            "body",
+            "size",
+            "sha256",
+            "fetched_at",
+        ],
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    # The same response stored twice is one row: saving a page is idempotent.
+    db.table("pages").create_index(["post_id", "fetched_at", "sha256"], unique=True)
+
+    db.table("versions").create(
+        {
+            "id": int,
+            "post_id": int,
+            "record": str,  # JSON: the replaced article record, article-record keys
+            "seen_at": str,  # when that record became current
+            "replaced_at": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null=["post_id", "record", "seen_at", "replaced_at"],
+        foreign_keys=[("post_id", "articles", "post_id"), ("run_id", "runs", "id")],
+    )
+    db.table("versions").create_index(["post_id", "id"])
+
+
+def create_v2(db: Database) -> None:
+    """What scheduled crawls remember between runs: validators of feeds, sitemaps and listings.
+
+    A later run sends them back (If-None-Match / If-Modified-Since), so an unchanged page costs
+    the site a 304 and the crawl nothing; `lastmod` is what the sitemap index said of a child
+    sitemap, which is not fetched again while the index says the same.
+    """
+    db.table("http_validators").create(
+        {"url": str, "etag": str, "last_modified": str, "lastmod": str, "checked_at": str},
+        pk="url",
+        not_null=["checked_at"],
+    )
+
+
+def create_v4(db: Database) -> None:
+    """Where each field of an article came from, and how many of a run's articles the generic
+    path read.
+
+    `articles.provenance` is a JSON object, field -> the rule or heuristic that gave it
+    ("rules:A-2020", "generic:byline", ...); null for articles stored before it was recorded.
+    It sits beside the record, not in it: the record's keys are the contract's.
+    `runs.generic_share` is the share of a run's articles with fields that came from the
+    generic path: a jump there is the first sign of a redesign.
+    """
+    db.execute("ALTER TABLE articles ADD COLUMN provenance TEXT")
+    db.execute("ALTER TABLE runs ADD COLUMN generic_share REAL")
