@@ -1,15 +1,23 @@
-"""Markup drift: a run whose fill rate for a field falls well below the archive's recent runs.
+"""Markup drift: what tells that the site changed its markup, run by run, comparing like with
+like.
 
 When the site redesigns, extraction rarely fails loudly: dates or bylines simply stop being
-found. Comparing each run's per-field fill rates with the recent average catches that.
+found, or the site rules stop matching and the generic path reads every page. Three signs:
+
+- the fields found in a run's new articles (first seen in it) against the recent runs' new
+  articles: a field found far less often (`fill_drift`);
+- the articles a run fetched again (a recheck, a full refetch): a field that most of them had
+  before and lost now (`lost_drift`), whatever earlier runs did;
+- the share of a run's articles the site rules read, against the recent runs', in every kind
+  of run, naming the templates that stopped matching (`rules_drift`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Protocol
 
-# A field drifts when its rate falls below this share of the recent average...
+# A share drifts when it falls below this share of the recent average...
 DROP_RATIO = 0.6
 # ...and runs this small say nothing either way...
 MIN_ARTICLES = 10
@@ -18,41 +26,101 @@ MIN_ARTICLES = 10
 # of 20 articles is chance, not drift.
 MIN_EXPECTED = 5
 RECENT_RUNS = 10
+# Articles fetched again that lost a field they had: past this share of them, drift.
+LOST_SHARE = 0.5
+RULES = "rules:"  # how provenance names a field the site rules found: `rules:A-2020`
+# How each of the warnings below begins: a run's warnings also hold others (a listing that
+# never ended), which are not drift.
+DRIFT = ("possible markup drift:", "possible redesign:")
 
 
-def drift_warnings(
-    rates: dict[str, float], saved: int, earlier: Sequence[dict[str, Any]]
-) -> list[str]:
-    """One warning per field of `rates` that fell well below its average over `earlier` runs.
+def is_drift(warning: str) -> bool:
+    return warning.startswith(DRIFT)
 
-    `earlier` are runs as `archive.runs.get_runs` returns them, newest first.
-    """
-    if saved < MIN_ARTICLES:
+
+class EarlierRun(Protocol):
+    """What drift reads of an earlier run (`archive.runs.Run`)."""
+
+    @property
+    def new(self) -> int: ...
+    @property
+    def saved(self) -> int: ...
+    @property
+    def fill_rates(self) -> dict[str, float] | None: ...
+    @property
+    def templates(self) -> dict[str, int] | None: ...
+
+
+def fill_drift(rates: Mapping[str, float], new: int, earlier: Sequence[EarlierRun]) -> list[str]:
+    """A warning per field found in far fewer of a run's `new` articles (`rates`) than in
+    the recent runs' new articles (`earlier`, newest first)."""
+    if new < MIN_ARTICLES:
         return []
-    history = [
-        run["fill_rates"]
-        for run in earlier
-        if run.get("fill_rates") and _saved(run) >= MIN_ARTICLES
-    ][:RECENT_RUNS]
+    history = [run.fill_rates for run in earlier if run.fill_rates and run.new >= MIN_ARTICLES]
     warnings = []
     for field, rate in rates.items():
-        past = [h[field] for h in history if field in h]
+        past = [h[field] for h in history[:RECENT_RUNS] if field in h]
         if not past:
             continue
         average = sum(past) / len(past)
-        if average * saved >= MIN_EXPECTED and rate < average * DROP_RATIO:
+        if average * new >= MIN_EXPECTED and rate < average * DROP_RATIO:
             warnings.append(
-                f"possible markup drift: {field} found in {rate:.0%} of articles, "
+                f"possible markup drift: {field} found in {rate:.0%} of new articles, "
                 f"against {average:.0%} over the last {len(past)} runs"
             )
     return warnings
 
 
-def _saved(run: dict[str, Any]) -> int:
-    return int(run.get("new", 0)) + int(run.get("updated", 0)) + int(run.get("unchanged", 0))
+def lost_drift(lost: Mapping[str, int], fetched_again: int) -> list[str]:
+    """A warning per field that more than LOST_SHARE of the articles fetched again had
+    before and lost now (`lost`: field → articles)."""
+    if fetched_again < MIN_ARTICLES:
+        return []
+    return [
+        f"possible markup drift: {field} lost from {count / fetched_again:.0%} of the"
+        f" {fetched_again} articles fetched again (their earlier version had it)"
+        for field, count in sorted(lost.items())
+        if count > LOST_SHARE * fetched_again
+    ]
+
+
+def rules_drift(
+    templates: Mapping[str, int], saved: int, earlier: Sequence[EarlierRun]
+) -> list[str]:
+    """A warning when the site rules read far fewer of a run's articles than they read of the
+    recent runs', naming each template (`A-2020`: the articles each read) that fell so."""
+    if saved < MIN_ARTICLES:
+        return []
+    history = [
+        (run.templates, run.saved)
+        for run in earlier
+        if run.templates is not None and run.saved >= MIN_ARTICLES
+    ][:RECENT_RUNS]
+    if not history:
+        return []
+    share = sum(templates.values()) / saved
+    average = sum(sum(t.values()) / n for t, n in history) / len(history)
+    if not (average * saved >= MIN_EXPECTED and share < average * DROP_RATIO):
+        return []
+    stopped = []
+    for name in sorted({name for t, _ in history for name in t}):
+        before = sum(t.get(name, 0) / n for t, n in history) / len(history)
+        if templates.get(name, 0) / saved < before * DROP_RATIO:
+            stopped.append(f"{name} ({before:.0%} before)")
+    return [
+        f"possible redesign: the site rules read {share:.0%} of the articles, against"
+        f" {average:.0%} over the last {len(history)} runs; stopped matching: " + ", ".join(stopped)
+    ]
 
 
 def generic_path(provenance: Mapping[str, str] | None) -> bool:
     """Whether the generic path read (some of) the article: a field of it came from a
     `generic…` heuristic. Provenance values are otherwise opaque here."""
     return any(value.startswith("generic") for value in (provenance or {}).values())
+
+
+def site_template(provenance: Mapping[str, str] | None) -> str | None:
+    """The site rules' template that read the article (`A-2020`), or None."""
+    found = (value for value in (provenance or {}).values() if value.startswith(RULES))
+    first = next(found, None)
+    return None if first is None else first.removeprefix(RULES).split(":")[0]

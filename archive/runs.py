@@ -1,9 +1,16 @@
 """The runs: each crawl and re-extraction, with its options, outcome, counts, fill rates,
-warnings and the pages it could not archive (the `runs` and `failures` tables)."""
+warnings and the pages it could not archive (the `runs` and `failures` tables).
+
+A run's account is written as it goes (`count_run`, every few seconds of a crawl) and closed
+once (`finish_run`), so a live run and a killed one show what they did. `Run` is that account
+as the archive holds it: what `bienphong crawl` prints at the end, `bienphong runs` lists and
+`runs --check` judges.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from archive.lock import ArchiveLock
@@ -11,7 +18,55 @@ from archive.lock import ArchiveLock
 if TYPE_CHECKING:
     from archive.store import Archive
 
-RUN_COUNTS = ("pages_fetched", "new", "updated", "unchanged", "failed")
+# A run's counts, as columns of `runs`; `failed` is failed_articles + failed_pages.
+RUN_COUNTS = (
+    "pages_fetched",
+    "new",
+    "updated",
+    "unchanged",
+    "failed",
+    "failed_articles",
+    "failed_pages",
+)
+# How a run can end, as `outcome` holds it (`running` while it runs, or when it was killed).
+OUTCOMES = ("running", "finished", "failed", "unreachable", "archive_error", "shutdown")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run as the archive holds it."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    outcome: str
+    reason: str | None  # why it ended so: the site unreachable, a signal, a failed write
+    options: dict[str, Any]  # how it was asked: its command and bounds (--since, --section...)
+    pages_fetched: int
+    new: int
+    updated: int
+    unchanged: int
+    failed: int  # failed_articles + failed_pages
+    failed_articles: int
+    failed_pages: int  # feeds, sitemaps and listings
+    counted_at: str | None  # when the counts were last written
+    fill_rates: dict[str, float] | None  # field → share of the run's new articles with it
+    generic_share: float | None
+    templates: dict[str, int] | None  # the site rules' template → the articles it read
+    warnings: list[str]
+    failures: list[dict[str, Any]] = field(default_factory=list)  # url, post_id, reason
+
+    @property
+    def command(self) -> str:
+        return str(self.options.get("command", "crawl"))
+
+    @property
+    def saved(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def as_json(self) -> dict[str, Any]:
+        """The run as `bienphong runs --json` prints it (docs/operations.md, field by field)."""
+        return asdict(self)
 
 
 def start_run(archive: Archive, options: dict[str, Any]) -> int:
@@ -41,6 +96,20 @@ def record_failure(
         archive.db.table("failures").insert(row)
 
 
+def _checked(counts: dict[str, int]) -> dict[str, int]:
+    unknown = sorted(set(counts) - set(RUN_COUNTS))
+    if unknown:
+        raise ValueError(f"unknown run counts {unknown}; expected some of {list(RUN_COUNTS)}")
+    return dict(counts)
+
+
+def count_run(archive: Archive, run_id: int, counts: dict[str, int]) -> None:
+    """Write a running run's counts so far (keys among RUN_COUNTS)."""
+    row = _checked(counts) | {"counted_at": archive.now()}
+    with archive.doing(f"count run {run_id}"):
+        archive.db.table("runs").update(run_id, row)
+
+
 def finish_run(
     archive: Archive,
     run_id: int,
@@ -49,46 +118,84 @@ def finish_run(
     fill_rates: dict[str, float] | None,
     warnings: list[str] | None = None,
     generic_share: float | None = None,
+    reason: str | None = None,
+    templates: dict[str, int] | None = None,
 ) -> None:
-    """Close a run with its outcome and counts (keys among RUN_COUNTS; missing ones stay 0),
-    and the share of its articles that the generic path read, when known."""
-    unknown = sorted(set(counts) - set(RUN_COUNTS))
-    if unknown:
-        raise ValueError(f"unknown run counts {unknown}; expected some of {list(RUN_COUNTS)}")
-    row: dict[str, Any] = dict(counts) | {
-        "finished_at": archive.now(),
+    """Close a run with its outcome, why (`reason`, when it did not simply finish) and counts
+    (keys among RUN_COUNTS; missing ones stay 0), and the share of its articles that the
+    generic path read, when known."""
+    now = archive.now()
+    row: dict[str, Any] = _checked(counts) | {
+        "finished_at": now,
+        "counted_at": now,
         "outcome": outcome,
+        "reason": reason,
         "fill_rates": None if fill_rates is None else json.dumps(fill_rates, sort_keys=True),
         "warnings": json.dumps(warnings or [], ensure_ascii=False),
         "generic_share": generic_share,
+        "templates": None if templates is None else json.dumps(templates, sort_keys=True),
     }
     with archive.doing(f"finish run {run_id}"):
         archive.db.table("runs").update(run_id, row)
 
 
-def get_runs(archive: Archive, limit: int | None = 20) -> list[dict[str, Any]]:
-    """The latest runs, newest first, JSON decoded, each with its `failures`."""
+def get_runs(archive: Archive, limit: int | None = 20) -> list[Run]:
+    """The latest runs, newest first, each with its `failures`."""
     sql = "SELECT * FROM runs ORDER BY id DESC LIMIT ?"
     failures_sql = "SELECT url, post_id, reason FROM failures WHERE run_id = ? ORDER BY id"
     with archive.doing("read runs"):
-        runs = list(archive.db.query(sql, [-1 if limit is None else limit]))
-        for run in runs:
-            for key in ("options", "fill_rates", "warnings"):
-                run[key] = None if run[key] is None else json.loads(run[key])
-            run["failures"] = list(archive.db.query(failures_sql, [run["id"]]))
-    return runs
+        rows = list(archive.db.query(sql, [-1 if limit is None else limit]))
+        return [_run(row, list(archive.db.query(failures_sql, [row["id"]]))) for row in rows]
 
 
-def runs_as_they_stand(archive: Archive, limit: int | None = 20) -> list[dict[str, Any]]:
+def get_run(archive: Archive, run_id: int) -> Run | None:
+    with archive.doing("read runs"):
+        row = next(archive.db.query("SELECT * FROM runs WHERE id = ?", [run_id]), None)
+        if row is None:
+            return None
+        failures = archive.db.query(
+            "SELECT url, post_id, reason FROM failures WHERE run_id = ? ORDER BY id", [run_id]
+        )
+        return _run(row, list(failures))
+
+
+def _run(row: dict[str, Any], failures: list[dict[str, Any]]) -> Run:
+    def decoded(key: str, default: Any) -> Any:
+        return default if row[key] is None else json.loads(row[key])
+
+    return Run(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        outcome=row["outcome"],
+        reason=row["reason"],
+        options=decoded("options", {}),
+        pages_fetched=row["pages_fetched"] or 0,
+        new=row["new"] or 0,
+        updated=row["updated"] or 0,
+        unchanged=row["unchanged"] or 0,
+        failed=row["failed"] or 0,
+        failed_articles=row["failed_articles"] or 0,
+        failed_pages=row["failed_pages"] or 0,
+        counted_at=row["counted_at"],
+        fill_rates=decoded("fill_rates", None),
+        generic_share=row["generic_share"],
+        templates=decoded("templates", None),
+        warnings=decoded("warnings", []),
+        failures=failures,
+    )
+
+
+def runs_as_they_stand(archive: Archive, limit: int | None = 20) -> list[Run]:
     """The latest runs (`get_runs`), a run still `running` that no live process holds the
-    lock for shown as `interrupted`: its process was killed (SIGKILL, a power cut) before it
-    could close the run, which the next crawl marks so."""
-    rows = get_runs(archive, limit)
-    if not ArchiveLock(archive.path).held():
-        for row in rows:
-            if row["outcome"] == "running":
-                row["outcome"] = "interrupted"
-    return rows
+    lock for shown as `interrupted`: its process was killed (SIGKILL, a power cut, a second
+    Ctrl-C) before it could close the run, which the next crawl marks so."""
+    runs = get_runs(archive, limit)
+    if ArchiveLock(archive.path).held():
+        return runs
+    return [
+        replace(run, outcome="interrupted") if run.outcome == "running" else run for run in runs
+    ]
 
 
 def mark_interrupted_runs(archive: Archive) -> int:

@@ -302,6 +302,7 @@ class Archive:
         page: RawPage | None,
         run_id: int | None,
         provenance: dict[str, str] | None = None,
+        replaced: Callable[[dict[str, Any]], object] | None = None,
     ) -> SaveResult:
         """Store the raw page and upsert the record: "new", "updated" or "unchanged".
 
@@ -309,7 +310,8 @@ class Archive:
         change in a content field keeps the previous record in `versions`. `page` is None when
         the record comes from a stored page (reextract). `provenance` maps the record's fields
         to the rule or heuristic that found them (`explain`); it is stored beside the record,
-        not in it. Commits before returning.
+        not in it. `replaced` is handed the earlier record when the new one replaces a readable
+        one (drift compares them). Commits before returning.
         """
         record = prepare_record(record)
         post_id = record["post_id"]
@@ -328,6 +330,8 @@ class Archive:
                 previous: dict[str, Any] | None = record_of(current, self.path)
             except DamagedArticle:  # unreadable: the new record repairs it, with no version
                 previous = None
+            if previous is not None and replaced is not None:
+                replaced(previous)
             if previous is not None and all(previous[k] == record[k] for k in CONTENT_FIELDS):
                 self.db.table("articles").update(post_id, {"last_seen_at": now} | found)
                 return "unchanged"

@@ -30,7 +30,10 @@ def cli() -> None:
          that cannot be read
       2  a usage error, or a malformed search query; for extract, a page whose
          address is unknown (no canonical link on the site, and no --url)
+      3  a crawl finished, but needs a look: a drift warning, or failed pages
+         over 5% of those it fetched
      75  another crawl or reextract holds the archive: try again later
+    130  a crawl stopped at once by a second signal
 
     \b
     Example:

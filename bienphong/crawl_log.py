@@ -41,13 +41,15 @@ class CrawlLog:
         if self.file is None or _is_terminal(sys.stdout):
             self._echo(text, sys.stdout)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, level: str = "ERROR") -> None:
+        """The line the crawl ends with when it did not end well (`level` WARNING: it ran,
+        but needs a look)."""
         if self.file is not None:
-            self._append([stamped(message, "ERROR")])
+            self._append([stamped(message, level)])
         if _is_terminal(sys.stderr):
-            click.echo(f"bienphong: error: {message}", err=True)
+            click.echo(f"bienphong: {level.lower()}: {message}", err=True)
         else:
-            click.echo(stamped(message, "ERROR"), err=True)
+            click.echo(stamped(message, level), err=True)
 
     def _echo(self, text: str, stream: TextIO) -> None:
         if _is_terminal(stream):

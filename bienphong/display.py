@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from archive.runs import Run
 from archive.schema import PAGE_FIELDS
 from archive.search import Page, plain
 
@@ -89,30 +90,45 @@ def _field_text(key: str, value: Any) -> tuple[str, list[str]]:
     return str(value), []
 
 
-def format_runs(rows: list[dict[str, Any]]) -> str:
-    columns = ("id", "started_at", "outcome", "pages_fetched", "new", "updated", "unchanged")
+def format_runs(runs: list[Run]) -> str:
     header = ("RUN", "STARTED", "OUTCOME", "PAGES", "NEW", "UPDATED", "UNCHANGED", "FAILED")
-    table = [header] + [(*(str(row[key]) for key in columns), str(row["failed"])) for row in rows]
+    table = [header] + [
+        tuple(
+            str(value)
+            for value in (
+                run.id,
+                run.started_at,
+                run.outcome,
+                run.pages_fetched,
+                run.new,
+                run.updated,
+                run.unchanged,
+                run.failed,
+            )
+        )
+        for run in runs
+    ]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
-    for line, row in zip(table[1:], rows, strict=True):
+    for line, run in zip(table[1:], runs, strict=True):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
-        lines.extend(f"    {detail}" for detail in _run_details(row))
+        lines.extend(f"    {detail}" for detail in _run_details(run))
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _run_details(row: dict[str, Any]) -> list[str]:
-    """The lines under a run: fill rates, the generic path's share, failures, warnings."""
-    details = []
-    if row["fill_rates"]:
-        rates = ", ".join(f"{k} {v:.0%}" for k, v in sorted(row["fill_rates"].items()))
+def _run_details(run: Run) -> list[str]:
+    """The lines under a run: why it ended so, fill rates, the generic path's share,
+    failures, warnings."""
+    details = [] if run.reason is None else [f"reason: {run.reason}"]
+    if run.fill_rates:
+        rates = ", ".join(f"{k} {v:.0%}" for k, v in sorted(run.fill_rates.items()))
         details.append(f"found: {rates}")
-    if row.get("generic_share") is not None:
-        details.append(f"generic path: {row['generic_share']:.0%}")
-    for failure in row["failures"]:
+    if run.generic_share is not None:
+        details.append(f"generic path: {run.generic_share:.0%}")
+    for failure in run.failures:
         post = f" (post {failure['post_id']})" if failure["post_id"] is not None else ""
         details.append(f"failed: {failure['url']}{post}: {failure['reason']}")
-    details.extend(f"warning: {warning}" for warning in row["warnings"])
+    details.extend(f"warning: {warning}" for warning in run.warnings)
     return details
 
 
@@ -143,19 +159,20 @@ def format_hits(page: Page, offset: int, styled: bool) -> str:
 
 def format_crawl(summary: CrawlSummary) -> str:
     """What a crawl did, for the operator: its outcome, counts, failures and warnings."""
+    run = summary.run
     ended = f"interrupted ({summary.interrupted})" if summary.interrupted else "finished"
     lines = [
-        f"Crawl {ended} in {format_duration(summary.duration_seconds)} (run {summary.run_id})",
-        f"articles: {summary.new} new, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.failed} failed",
-        f"pages fetched: {summary.pages_fetched}",
+        f"Crawl {ended} in {format_duration(summary.duration_seconds)} (run {run.id})",
+        f"articles: {run.new} new, {run.updated} updated, "
+        f"{run.unchanged} unchanged, {run.failed_articles} failed",
+        f"pages fetched: {run.pages_fetched}",
     ]
-    if summary.pages_failed:
-        lines.append(f"feeds, sitemaps and listings failed: {summary.pages_failed}")
+    if run.failed_pages:
+        lines.append(f"feeds, sitemaps and listings failed: {run.failed_pages}")
     if summary.offsite:
         lines.append(f"requests to other hosts dropped: {summary.offsite}")
-    lines.extend(f"warning: {warning}" for warning in summary.warnings)
-    if summary.failed or summary.pages_failed:
+    lines.extend(f"warning: {warning}" for warning in run.warnings)
+    if run.failed:
         lines.append("failed pages are listed by: bienphong runs --limit 1")
     return "\n".join(lines)
 

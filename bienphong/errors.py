@@ -4,8 +4,9 @@ and a documented exit status.
 0 done; 1 the command could not run (archive missing, unreadable or newer, bad date or
 section, unwritable output, unknown article, a saved page that cannot be read); 2 usage
 error (for `extract`, also a page whose address is unknown: no canonical link on the site and
-no --url), or a malformed search query; 75 (EX_TEMPFAIL) another crawl or reextract holds
-the archive; 130 a crawl stopped at once by a second Ctrl-C.
+no --url), or a malformed search query; 3 a crawl that finished but needs a look (a drift
+warning, failed pages over the share: `CliAttention`); 75 (EX_TEMPFAIL) another crawl or
+reextract holds the archive; 130 a crawl stopped at once by a second Ctrl-C.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bienphong.crawl_log import CrawlLog
 
 EXIT_CANNOT_RUN = 1
 EXIT_USAGE = 2
+EXIT_ATTENTION = 3
 # Every character str.splitlines() breaks at, written as its escape.
 LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
 
@@ -40,21 +42,30 @@ class CliError(click.ClickException):
     """One line on stderr; the command could not run."""
 
     exit_code = EXIT_CANNOT_RUN
+    level = "ERROR"
     log: CrawlLog | None = None  # the command's log, when it keeps one
 
     def show(self, file: Any = None) -> None:
         # One line whatever the user typed into the message (a host, a query with a newline).
         message = self.format_message().translate(LINE_BREAKS)
         if self.log is not None:
-            self.log.error(message)
+            self.log.error(message, self.level)
         else:
-            click.echo(f"bienphong: error: {message}", err=True)
+            click.echo(f"bienphong: {self.level.lower()}: {message}", err=True)
 
 
 class CliUsageError(CliError):
     """One line on stderr; a usage error, or a malformed search query."""
 
     exit_code = EXIT_USAGE
+
+
+class CliAttention(CliError):
+    """One line on stderr, a warning; the command ran, but what it found needs a look (a
+    crawl with drift warnings, or too many failed pages; a last run that is not fine)."""
+
+    exit_code = EXIT_ATTENTION
+    level = "WARNING"
 
 
 class CliInterrupted(CliError):

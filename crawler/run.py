@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from archive.dates import site_iso
 from archive.errors import ArchiveError
+from archive.runs import Run, get_run
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive
 from crawler.logs import Verbosity, log_level, project_log
@@ -40,21 +41,30 @@ class CrawlOptions:
     verbosity: Verbosity = "normal"
 
 
-@dataclass
+# A run that finished with more failed pages than this share of the pages it fetched needs a
+# look (`bienphong crawl` exits 3, docs/operations.md): the site is failing, or the network.
+FAILED_SHARE = 0.05
+
+
+@dataclass(frozen=True)
 class CrawlSummary:
-    run_id: int
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    pages_fetched: int = 0
-    pages_failed: int = 0  # feeds, sitemaps and listings that could not be read
-    outcome: str = "finished"  # as `bienphong runs` shows it: finished, failed, unreachable, ...
-    unreachable: str | None = None  # why the site could not be reached, in one line
-    interrupted: str | None = None  # the signal that stopped the crawl (SIGINT, ...)
-    offsite: int = 0  # requests and redirects to other hosts, dropped
+    """What `bienphong crawl` reports: the run's account as the archive holds it (what
+    `bienphong runs` shows), and what only the process knows."""
+
+    run: Run
     duration_seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
+    offsite: int = 0  # links, requests and redirects to other hosts, dropped
+    interrupted: str | None = None  # the signal that stopped the crawl (SIGINT, ...)
+
+    @property
+    def outcome(self) -> str:
+        """The run's outcome; `interrupted` for one stopped at once (a second signal), which
+        could not close its run."""
+        return "interrupted" if self.run.outcome == "running" else self.run.outcome
+
+    @property
+    def failed_over_share(self) -> bool:
+        return self.run.failed > FAILED_SHARE * max(self.run.pages_fetched, 1)
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
@@ -129,20 +139,12 @@ def run_crawl(options: CrawlOptions, archive: Archive) -> CrawlSummary:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get(keys.ERROR):  # a write failed: what was committed before it stays
         raise ArchiveError(f"crawl stopped: {stats[keys.ERROR]}")
-    done = RunCounts.of(stats)
+    run = get_run(archive, int(stats.get(keys.RUN_ID, 0)))
+    if run is None:
+        raise ArchiveError(f"the crawl could not start a run in {archive.path}")
     return CrawlSummary(
-        run_id=int(stats.get(keys.RUN_ID, 0)),
-        new=done.new,
-        updated=done.updated,
-        unchanged=done.unchanged,
-        failed=done.failed_articles,
-        pages_failed=done.failed_pages,
-        pages_fetched=done.pages_fetched,
-        offsite=done.offsite,
+        run=run,
         duration_seconds=round(time.monotonic() - started, 1),
-        warnings=list(stats.get(keys.WARNINGS, [])),
-        # No outcome recorded: stopped at once (a second Ctrl-C), before the run was closed.
-        outcome=str(stats.get(keys.OUTCOME, "interrupted")),
+        offsite=RunCounts.of(stats).offsite,
         interrupted=stats.get(keys.INTERRUPTED),
-        unreachable=stats.get(keys.UNREACHABLE),
     )

@@ -9,7 +9,7 @@ progress line (`crawler.progress`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,24 @@ def stored(outcome: str) -> str:
 
 
 def filled(field: str) -> str:
-    """Articles in which a field of the record read from the page was found."""
+    """New articles in which a field of the record read from the page was found."""
     return f"archive/fill/{field}"
+
+
+def lost(field: str) -> str:
+    """Articles fetched again whose earlier version had a field this one lacks."""
+    return f"archive/lost/{field}"
+
+
+def template(name: str) -> str:
+    """Articles a template of the site rules read (`A-2020`)."""
+    return f"archive/template/{name}"
+
+
+def with_prefix(stats: Mapping[str, Any], key: Callable[[str], str]) -> dict[str, int]:
+    """The stats of one family (`filled`, `lost`, `template`), by what follows its prefix."""
+    prefix = key("")
+    return {name[len(prefix) :]: int(n) for name, n in stats.items() if name.startswith(prefix)}
 
 
 # Set by the extract pipeline.
@@ -91,3 +107,15 @@ class RunCounts:
     def failed(self) -> int:
         """Every page the crawl could not archive: articles, feeds, sitemaps and listings."""
         return self.failed_articles + self.failed_pages
+
+    def as_row(self) -> dict[str, int]:
+        """The counts as the runs table holds them (`archive.runs.RUN_COUNTS`)."""
+        return {
+            "pages_fetched": self.pages_fetched,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "failed_articles": self.failed_articles,
+            "failed_pages": self.failed_pages,
+        }

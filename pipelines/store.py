@@ -8,6 +8,9 @@ writes into it and leaves closing it to whoever opened it."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any, Self
 
 from scrapy import signals
@@ -16,15 +19,24 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.crawl_memory import Validators, save_validators
-from archive.drift import drift_warnings, generic_path
+from archive.drift import fill_drift, generic_path, lost_drift, rules_drift, site_template
 from archive.errors import ArchiveError
 from archive.pages import RawPage, save_page
-from archive.runs import finish_run, get_runs, mark_interrupted_runs, record_failure, start_run
+from archive.runs import (
+    count_run,
+    finish_run,
+    get_runs,
+    mark_interrupted_runs,
+    record_failure,
+    start_run,
+)
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive
 from pipelines import stats as keys
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.stats import RunCounts
+
+COUNT_EVERY = 2.0  # seconds between writes of a running run's counts
 
 
 class StorePipeline:
@@ -35,6 +47,7 @@ class StorePipeline:
         self.archive: Archive | None = None
         self.run_id = 0
         self.validators: dict[str, Validators] = {}  # kept at the end of a whole walk
+        self.counted = -COUNT_EVERY  # when the run's counts were last written (never)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -64,18 +77,44 @@ class StorePipeline:
         if self.stats.get_value(keys.ERROR) or self.archive is None:
             raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
-            outcome = store_item(self.archive, item, self.run_id)
+            outcome = store_item(self.archive, item, self.run_id, self.compare)
         except ArchiveError as error:
             self.stop(error)
             raise DropItem(str(error), log_level="DEBUG") from error
         self.stats.inc_value(keys.stored(outcome))
         if isinstance(item, ExtractedArticle):
-            for field in PAGE_FIELDS:  # a fill rate each, for drift
+            self.count_article(item, outcome)
+        self.count_if_due()
+        return item
+
+    def count_article(self, item: ExtractedArticle, outcome: str) -> None:
+        """What drift reads: the fields found in new articles, the template that read it,
+        and whether the generic path did."""
+        if outcome == "new":
+            for field in PAGE_FIELDS:
                 if item.record.get(field):
                     self.stats.inc_value(keys.filled(field))
-            if generic_path(item.provenance):
-                self.stats.inc_value(keys.GENERIC)
-        return item
+        if name := site_template(item.provenance):
+            self.stats.inc_value(keys.template(name))
+        if generic_path(item.provenance):
+            self.stats.inc_value(keys.GENERIC)
+
+    def compare(self, previous: dict[str, Any], record: dict[str, Any]) -> None:
+        """An article fetched again: each field its earlier version had and this one lacks."""
+        for field in PAGE_FIELDS:
+            if previous.get(field) and not record.get(field):
+                self.stats.inc_value(keys.lost(field))
+
+    def count_if_due(self) -> None:
+        """The run's counts so far into the archive, every COUNT_EVERY seconds: a live run,
+        and a killed one, show what they did."""
+        if self.archive is None or time.monotonic() < self.counted + COUNT_EVERY:
+            return
+        self.counted = time.monotonic()
+        try:
+            count_run(self.archive, self.run_id, RunCounts.of(self.stats.get_stats()).as_row())
+        except ArchiveError as error:
+            self.stop(error)
 
     def stop(self, error: Exception) -> None:
         """A write failed (a full disk, an archive gone read-only): what is committed stays
@@ -104,15 +143,31 @@ def raw_page(page: FetchedPage) -> RawPage:
     return RawPage(page.url, page.final_url, page.status, page.headers, page.body, page.fetched_at)
 
 
-def store_item(archive: Archive, item: ExtractedArticle | FailedPage, run_id: int) -> str:
+def store_item(
+    archive: Archive,
+    item: ExtractedArticle | FailedPage,
+    run_id: int,
+    compare: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+) -> str:
     """The item into the archive: "new", "updated", "unchanged", "failed" (an article), or
-    "pages_failed" (a feed, sitemap or listing)."""
+    "pages_failed" (a feed, sitemap or listing). `compare` is handed an article's earlier
+    record and the new one, when it replaces a readable one."""
     if isinstance(item, FailedPage):
         if item.page is not None and item.post_id is not None:  # kept for `reextract`
             save_page(archive, raw_page(item.page), item.post_id, run_id)
         record_failure(archive, run_id, item.url, item.post_id, item.reason)
         return "failed" if item.post_id is not None else "pages_failed"
-    return archive.save_article(item.record, raw_page(item.page), run_id, item.provenance)
+    replaced = None if compare is None else partial(_compared, compare, item.record)
+    page = raw_page(item.page)
+    return archive.save_article(item.record, page, run_id, item.provenance, replaced)
+
+
+def _compared(
+    compare: Callable[[dict[str, Any], dict[str, Any]], None],
+    record: dict[str, Any],
+    previous: dict[str, Any],
+) -> None:
+    compare(previous, record)
 
 
 def close_run(
@@ -127,24 +182,35 @@ def close_run(
     that finished keeps `validators` (the spider sends them only from a crawl of the whole
     site). A run that reached its end but failed more pages than it read is `failed`."""
     done = RunCounts.of(stats)
-    saved = done.saved
-    fill = {f: stats.get(keys.filled(f), 0) / saved for f in PAGE_FIELDS} if saved else {}
+    new, saved = done.new, done.saved
+    fill = {f: stats.get(keys.filled(f), 0) / new for f in PAGE_FIELDS} if new else {}
     generic = stats.get(keys.GENERIC, 0) / saved if saved else None
-    reason = "archive_error" if stats.get(keys.ERROR) else reason
-    if reason == "finished" and done.failed > done.pages_read:
-        reason = "failed"
+    templates = keys.with_prefix(stats, keys.template)
+    outcome, why = ended_as(reason, stats, done)
     # Validators vouch that nothing below a page changed: only a walk that missed no page.
-    if reason == "finished" and not done.failed_pages:
+    if outcome == "finished" and not done.failed_pages:
         save_validators(archive, validators)
-    warnings = drift_warnings(fill, saved, get_runs(archive, 20)[1:])
+    earlier = get_runs(archive, 20)[1:]
+    warnings = fill_drift(fill, new, earlier)
+    warnings += lost_drift(keys.with_prefix(stats, keys.lost), saved - new)
+    warnings += rules_drift(templates, saved, earlier)
     ended = stats.get(keys.ENDED_LISTINGS, [])
     warnings += [f"listing {listing} {why}" for listing, why in ended]
-    counts = {
-        "new": done.new,
-        "updated": done.updated,
-        "unchanged": done.unchanged,
-        "failed": done.failed,  # the run's failures: articles, feeds, sitemaps, listings
-        "pages_fetched": done.pages_fetched,
-    }
-    finish_run(archive, run_id, reason, counts, fill, warnings, generic)
-    return reason, warnings
+    finish_run(archive, run_id, outcome, done.as_row(), fill, warnings, generic, why, templates)
+    return outcome, warnings
+
+
+def ended_as(reason: str, stats: dict[str, Any], done: RunCounts) -> tuple[str, str | None]:
+    """How a run ended (Scrapy's close `reason`, unless a write failed or it failed more
+    pages than it read), and why, in one line (None for a run that simply finished)."""
+    if stats.get(keys.ERROR):
+        return "archive_error", str(stats[keys.ERROR])
+    if reason == "unreachable":
+        return reason, stats.get(keys.UNREACHABLE)
+    if reason == "shutdown":
+        signal_name = stats.get(keys.INTERRUPTED)
+        return reason, f"stopped by {signal_name}" if signal_name else "stopped"
+    if reason == "finished" and done.failed > done.pages_read:
+        why = f"failed more pages than it read ({done.failed} failed, {done.pages_read} read)"
+        return "failed", why
+    return reason, None

@@ -7,6 +7,7 @@ to `crawler.run.run_crawl`, which the tests replace.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from bienphong.cli import cli
 from crawler import run as crawler_run
 from tests.helpers.cli import assert_one_line_error, invoke, logged
 from tests.helpers.records import RECORD_KEYS, make_page, make_record
+from tests.helpers.runs import a_run
 
 VERBS = [
     "backup",
@@ -378,25 +380,19 @@ def test_stats(db: Path) -> None:
 
 
 class FakeRunCrawl:
-    """Stands in for crawler.run.run_crawl: records the options, returns a summary."""
+    """Stands in for crawler.run.run_crawl: records the options, returns a summary of `run`."""
 
     def __init__(self) -> None:
         self.calls: list[crawler_run.CrawlOptions] = []
+        self.run = a_run(
+            id=7, new=10, updated=2, unchanged=30, failed=1, failed_articles=1, pages_fetched=61
+        )
 
     def __call__(
         self, options: crawler_run.CrawlOptions, archive: Archive
     ) -> crawler_run.CrawlSummary:
         self.calls.append(options)
-        return crawler_run.CrawlSummary(
-            run_id=7,
-            new=10,
-            updated=2,
-            unchanged=30,
-            failed=1,
-            pages_fetched=61,
-            duration_seconds=83.4,
-            warnings=["fill rate of published_at fell to 40%"],
-        )
+        return crawler_run.CrawlSummary(self.run, duration_seconds=83.4)
 
 
 @pytest.fixture
@@ -410,13 +406,21 @@ def test_crawl_hands_the_options_to_run_crawl_and_prints_the_summary(
     run_crawl: FakeRunCrawl, tmp_path: Path
 ) -> None:
     path = tmp_path / "a.db"
+    drift = "possible markup drift: published_at found in 40% of new articles, against 95%"
+    run_crawl.run = replace(run_crawl.run, warnings=[drift])
     result = invoke(
         "crawl",
         *("--db", str(path), "--base-url", "http://127.0.0.1:8765/", "--delay", "0"),
         *("--concurrency", "2", "--since", "2024-01-01", "--max-articles", "5"),
         *("--section", "kinh-te", "--section", "xa-hoi"),
     )
-    assert 0 == result.exit_code
+    assert 3 == result.exit_code  # finished, but with a warning: it needs a look
+    assert [
+        (
+            "WARNING",
+            "the crawl needs a look: 1 drift warning (above): see 'bienphong runs --limit 1'",
+        )
+    ] == logged(result.stderr)
     assert [
         crawler_run.CrawlOptions(
             db=path,
@@ -432,9 +436,30 @@ def test_crawl_hands_the_options_to_run_crawl_and_prints_the_summary(
         ("INFO", "Crawl finished in 1 min 23 s (run 7)"),
         ("INFO", "articles: 10 new, 2 updated, 30 unchanged, 1 failed"),
         ("INFO", "pages fetched: 61"),
-        ("WARNING", "fill rate of published_at fell to 40%"),
+        ("WARNING", drift),
         ("INFO", "failed pages are listed by: bienphong runs --limit 1"),
     ] == logged(result.stdout)
+
+
+def test_a_crawl_with_warnings_or_many_failed_pages_exits_3_unless_warnings_are_ok(
+    run_crawl: FakeRunCrawl, tmp_path: Path
+) -> None:
+    db = ("--db", str(tmp_path / "a.db"))
+    clean = invoke("crawl", *db)
+    run_crawl.run = replace(run_crawl.run, failed=4, failed_pages=3)  # 4 of 61 pages: 6.6%
+    failing = invoke("crawl", *db)
+    run_crawl.run = replace(run_crawl.run, warnings=["possible markup drift: ..."])
+    allowed = invoke("crawl", *db, "--warnings-ok")
+
+    assert (0, "") == (clean.exit_code, clean.stderr)
+    assert 3 == failing.exit_code
+    assert [
+        (
+            "WARNING",
+            "the crawl needs a look: 4 failed pages of 61, over 5%: see 'bienphong runs --limit 1'",
+        )
+    ] == logged(failing.stderr)
+    assert (0, "") == (allowed.exit_code, allowed.stderr)
 
 
 def test_crawl_defaults(run_crawl: FakeRunCrawl, tmp_path: Path) -> None:
@@ -535,7 +560,8 @@ def test_parse_day_refuses_other_forms(text: str) -> None:
 def test_a_crawl_that_failed_more_than_it_read_exits_1_after_its_summary(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    failed = crawler_run.CrawlSummary(run_id=3, failed=4, pages_failed=30, outcome="failed")
+    run = a_run(id=3, failed=34, failed_articles=4, failed_pages=30, outcome="failed")
+    failed = crawler_run.CrawlSummary(run)
     monkeypatch.setattr(crawler_run, "run_crawl", lambda options, archive: failed)
     result = invoke("crawl", "--db", str(tmp_path / "a.db"))
     assert 1 == result.exit_code

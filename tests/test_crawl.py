@@ -60,7 +60,7 @@ def test_crawl_stores_the_raw_page_and_a_run(
 
     assert [first.url] == [page.url for page in pages]
     assert fetch(mirror.base_url, first.path).body == pages[0].body
-    assert [40] == [run["new"] for run in runs]
+    assert [40] == [run.new for run in runs]
     with sqlite3.connect(db) as connection:
         assert "wal" == connection.execute("PRAGMA journal_mode").fetchone()[0]
 

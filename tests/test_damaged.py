@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
 from bienphong.cli import cli
-from tests.helpers.cli import BIENPHONG
+from tests.helpers.cli import BIENPHONG, logged
 from tests.helpers.fixtures import CrawledArchive
 from tests.mirror import Mirror
 
@@ -192,10 +192,13 @@ def test_a_byte_flipped_archive_is_one_line_for_a_crawl_and_named_by_check(
         )
     assert "Traceback" not in crawl.stderr and "Unhandled error" not in crawl.stderr
     assert 1 == crawl.returncode
-    assert [
-        f"bienphong: error: cannot read validators in {db}: database disk image is malformed"
-        " (the file is damaged: 'bienphong stats --check' says where)"
-    ] == crawl.stderr.splitlines()
+    assert [  # a line of the crawl's log: the crawl had begun
+        (
+            "ERROR",
+            f"cannot read validators in {db}: database disk image is malformed"
+            " (the file is damaged: 'bienphong stats --check' says where)",
+        )
+    ] == logged(crawl.stderr)
     check = bienphong(db, "stats", "--check")
     assert_no_traceback(check)
     assert 1 == check.exit_code

@@ -22,6 +22,7 @@ from bienphong.cli import cli
 from crawler import run as crawler_run
 from tests.helpers.fixtures import CrawledArchive
 from tests.helpers.loopback import fetch
+from tests.helpers.runs import a_run
 from tests.helpers.web import assert_security_headers, serving
 
 FUZZ = settings(
@@ -50,7 +51,7 @@ STATUSES = {0, 1, 2}  # done; could not run; usage error (bienphong/errors.py's 
 def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A crawl or a server that got past the checks is stubbed: the arguments are fuzzed.
     The crawl's stub reports a run that fetched nothing, as the command reads its summary."""
-    nothing_fetched = crawler_run.CrawlSummary(0)
+    nothing_fetched = crawler_run.CrawlSummary(a_run())
     monkeypatch.setattr(crawler_run, "run_crawl", lambda options, archive: nothing_fetched)
     monkeypatch.setattr(uvicorn.Server, "run", lambda *args, **kwargs: None)
 

@@ -120,9 +120,9 @@ def test_a_page_the_extractor_chokes_on_costs_that_page_only_and_is_kept_for_nex
     with Archive(db, readonly=True) as archive:
         run = get_runs(archive, 1)[0]
         assert [(choked.post_id, results[1].reason)] == [
-            (f["post_id"], f["reason"]) for f in run["failures"]
+            (f["post_id"], f["reason"]) for f in run.failures
         ]
-        assert (2, 1) == (run["new"], run["failed"])
+        assert (2, 1) == (run.new, run.failed)
         assert [choked.body] == [raw.body for raw in raw_pages(archive, choked.post_id)]
         assert None is archive.get_article(choked.post_id)
         assert [(choked.url, choked.post_id)] == pending_failures(archive)  # retried first
@@ -161,7 +161,7 @@ def test_the_store_commits_each_article_and_closes_the_run(tmp_path: Path) -> No
 
     with Archive(db, readonly=True) as archive:
         run_row = get_runs(archive, 1)[0]
-    assert ("finished", 3, 0) == (run_row["outcome"], run_row["new"], run_row["failed"])
+    assert ("finished", 3, 0) == (run_row.outcome, run_row.new, run_row.failed)
     assert [
         "authors",
         "body",
@@ -174,8 +174,8 @@ def test_the_store_commits_each_article_and_closes_the_run(tmp_path: Path) -> No
         "tags",
         "title",
         "video_url",
-    ] == sorted(run_row["fill_rates"])
-    assert 0.0 == run_row["generic_share"]
+    ] == sorted(run_row.fill_rates or {})
+    assert 0.0 == run_row.generic_share
 
 
 def test_the_watched_fields_are_the_records_fields_read_from_the_page() -> None:
@@ -211,7 +211,7 @@ def test_a_run_the_generic_path_read_says_so(
     with Archive(db, readonly=True) as archive:
         run_row = get_runs(archive, 1)[0]
         stored = archive.provenance(SITE.article(0).post_id)
-    assert (4, 1.0) == (run_row["new"], run_row["generic_share"])
+    assert (4, 1.0) == (run_row.new, run_row.generic_share)
     assert stored is not None
     assert "generic" == stored["body"][:7]
 
@@ -239,7 +239,7 @@ def test_a_write_that_fails_stops_the_run_and_drops_what_comes_after(
     assert message == store.stats.get_value("archive/error")  # `run_crawl` raises it
     with Archive(db, readonly=True) as archive:
         assert {SITE.article(0).post_id} == archive.known_post_ids()
-        assert "archive_error" == get_runs(archive, 1)[0]["outcome"]
+        assert "archive_error" == get_runs(archive, 1)[0].outcome
 
 
 # -- the spider and the pipelines -------------------------------------------------------------
@@ -332,7 +332,7 @@ def test_validators_are_kept_only_when_the_walk_finished(
 
     with Archive(db, readonly=True) as archive:
         assert ({seen.url: seen.validators} if kept else {}) == validators(archive)
-        assert reason == get_runs(archive, 1)[0]["outcome"]
+        assert reason == get_runs(archive, 1)[0].outcome
 
 
 def test_a_run_that_failed_more_pages_than_it_read_is_failed(tmp_path: Path) -> None:
@@ -351,8 +351,8 @@ def test_a_run_that_failed_more_pages_than_it_read_is_failed(tmp_path: Path) -> 
             "finished"
             == close_run(archive, start_run(archive, {}), "finished", counts | read, {})[0]
         )
-        assert ["finished", "failed"] == [run["outcome"] for run in get_runs(archive)]
-        assert [3, 11] == [run["failed"] for run in get_runs(archive)]
+        assert ["finished", "failed"] == [run.outcome for run in get_runs(archive)]
+        assert [3, 11] == [run.failed for run in get_runs(archive)]
 
 
 def test_a_runs_counts_are_read_from_the_crawls_stats() -> None:

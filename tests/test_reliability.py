@@ -276,7 +276,7 @@ def assert_unreachable(result: Any, db: Path, line: str) -> None:
     assert 1 == result.returncode
     assert [("ERROR", line)] == logged(result.stderr)  # a line of the crawl's log, stamped
     assert "" == result.stdout
-    assert ["unreachable"] == [run["outcome"] for run in runs(db)]
+    assert [("unreachable", line)] == [(run["outcome"], run["reason"]) for run in runs(db)]
 
 
 def test_a_refused_address_stops_the_crawl_with_one_line_and_status_1(tmp_path: Path) -> None:
@@ -795,6 +795,9 @@ def test_a_second_ctrl_c_stops_at_once_and_the_run_shows_interrupted(
     )
     assert "Traceback" not in terminal.screen
     assert ["interrupted"] == [run["outcome"] for run in runs(db)]  # before any other crawl
+    killed = runs(db)[0]  # its counts were written as it went: it shows what it did
+    assert 0 < killed["new"] <= len(archived(db))
+    assert killed["new"] < killed["pages_fetched"]
 
 
 def test_a_killed_crawl_shows_interrupted_at_the_next_command(

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from archive.drift import is_drift
 from archive.lock import ArchiveLock
 from archive.site import SECTION_SLUGS
 from archive.store import Archive
@@ -188,6 +191,7 @@ def test_a_lock_left_by_a_killed_process_does_not_block_the_next_run(
 
 HOLD_LOCK = """
 import sys, time
+from archive.drift import is_drift
 from archive.lock import ArchiveLock
 from archive.site import SECTION_SLUGS
 lock = ArchiveLock(sys.argv[1])
@@ -235,13 +239,57 @@ def test_a_template_switch_that_hides_dates_is_flagged_as_drift(
     result = crawl(db, redesigned)
 
     warning = (
-        "possible markup drift: published_at found in 0% of articles, "
+        "possible markup drift: published_at found in 0% of new articles, "
         "against 100% over the last 1 runs"
     )
+    assert 3 == result.returncode  # finished, but it needs a look
     assert ("WARNING", warning) in logged(result.stdout)
     runs = json.loads(bienphong("runs", "--db", str(db), "--json").stdout)
-    assert [[warning], []] == [run["warnings"] for run in runs]
+    assert [warning, []] == [runs[0]["warnings"][0], runs[1]["warnings"]]
+    assert runs[0]["warnings"][1].startswith("possible redesign: the site rules read 0% of")
     assert 0.0 == runs[0]["fill_rates"]["published_at"]
+
+
+def drift_of(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The drift warnings a crawl logged."""
+    return [text for level, text in logged(result.stdout) if is_drift(text)]
+
+
+def test_drift_is_silent_over_normal_days_rechecks_and_refetches_of_an_unchanged_site(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=300, seed=66, new_per_day=25, edits_per_day=3)
+    db = tmp_path / "archive.db"
+    results = [crawl(db, mirror)]
+    for day in (1, 2, 3):
+        mirror.set_day(day)
+        results.append(crawl(db, mirror))
+    results.append(crawl(db, mirror, "--recheck-since", "2000-01-01"))
+    results.append(crawl(db, mirror, "--full", "--refetch"))
+
+    assert [(0, [])] * 6 == [(result.returncode, drift_of(result)) for result in results]
+
+
+@pytest.mark.parametrize("template", ["D", "X"])
+@pytest.mark.parametrize("met_by", ["new articles", "a full refetch"])
+def test_each_redesign_the_mirror_serves_is_drift_however_the_crawl_meets_it(
+    make_mirror: MakeMirror, tmp_path: Path, template: str, met_by: str
+) -> None:
+    db = tmp_path / "archive.db"
+    before = make_mirror(articles=120, seed=67, new_per_day=30, edits_per_day=0)
+    assert 0 == crawl(db, before).returncode
+    before.set_day(1)
+    assert 0 == crawl(db, before).returncode
+    redesigned = make_mirror(
+        articles=120, seed=67, new_per_day=30, edits_per_day=0, template=template
+    )
+    redesigned.set_day(2 if met_by == "new articles" else 1)
+
+    args = () if met_by == "new articles" else ("--full", "--refetch")
+    result = crawl(db, redesigned, *args)
+
+    assert 3 == result.returncode, result.stderr
+    assert [] != drift_of(result)
 
 
 def test_feeds_sitemaps_and_listings_are_asked_conditionally(

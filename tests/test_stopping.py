@@ -31,7 +31,7 @@ def stop_after_a_request(mirror: Mirror, process: object, stop: signal.Signals) 
 
 def failed_post_ids(db: Path) -> set[int]:
     with Archive(db, readonly=True) as archive:
-        return {f["post_id"] for run in get_runs(archive) for f in run["failures"]}
+        return {f["post_id"] for run in get_runs(archive) for f in run.failures}
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_after_the_signal_no_request_leaves_and_what_was_fetched_is_archived(
     assert [("WARNING", stopping_line(stop.name))] == logged(stderr)
     assert logged(stdout)[0][1].startswith(f"Crawl interrupted ({stop.name}) in ")
     with Archive(db, readonly=True) as archive:
-        assert ["shutdown"] == [run["outcome"] for run in get_runs(archive)]
+        assert ["shutdown"] == [run.outcome for run in get_runs(archive)]
 
 
 def test_a_signal_during_a_retry_after_pause_ends_the_pause(
@@ -69,7 +69,7 @@ def test_a_signal_during_a_retry_after_pause_ends_the_pause(
     # Every page answers 503 twice, asking for two minutes' peace: the crawl pauses the server.
     mirror = make_mirror("503:1.0,retry-after:120", articles=40, seed=65)
     db = tmp_path / "archive.db"
-    process = start_crawl(db, mirror)
+    process = start_crawl(db, mirror, "--delay", "0.4", "--concurrency", "1")
     try:
         wait_for(lambda: any(hit.fault == "503" for hit in mirror.hits))
         sent = stop_after_a_request(mirror, process, signal.SIGTERM)
@@ -81,4 +81,4 @@ def test_a_signal_during_a_retry_after_pause_ends_the_pause(
     assert 0 == process.returncode, stderr
     assert [] == [hit.path for hit in mirror.hits if hit.at > sent]
     with Archive(db, readonly=True) as archive:
-        assert ["shutdown"] == [run["outcome"] for run in get_runs(archive)]
+        assert ["shutdown"] == [run.outcome for run in get_runs(archive)]

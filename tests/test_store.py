@@ -22,6 +22,7 @@ from archive.runs import finish_run, get_runs, record_failure, start_run
 from archive.schema import SCHEMA_VERSION
 from archive.store import Archive
 from tests.helpers.records import HTML, RECORD_KEYS, make_page, make_record
+from tests.helpers.runs import a_run
 
 
 @pytest.fixture
@@ -351,7 +352,7 @@ def test_save_page_keeps_a_page_without_a_record(archive: Archive) -> None:
 
 def test_a_run_from_start_to_finish(archive: Archive) -> None:
     run_id = start_run(archive, {"since": "2025-02-01", "sections": ["kinh-te"], "db": Path("x")})
-    assert "running" == get_runs(archive)[0]["outcome"]
+    assert "running" == get_runs(archive)[0].outcome
     archive.save_article(make_record(), make_page(), run_id)
     record_failure(archive, run_id, "https://www.bienphong.com.vn/x-post1.html", 1, "HTTP 500")
     counts = {"new": 1, "updated": 0, "unchanged": 0, "failed": 1, "pages_fetched": 7}
@@ -365,35 +366,34 @@ def test_a_run_from_start_to_finish(archive: Archive) -> None:
         generic_share=0.25,
     )
     assert [
-        {
-            "id": run_id,
-            "started_at": "2025-03-01T00:00:01+00:00",
-            "finished_at": "2025-03-01T00:00:04+00:00",
-            "outcome": "finished",
-            "options": {"db": "x", "sections": ["kinh-te"], "since": "2025-02-01"},
-            "pages_fetched": 7,
-            "new": 1,
-            "updated": 0,
-            "unchanged": 0,
-            "failed": 1,
-            "fill_rates": {"authors": 1.0},
-            "warnings": ["sapo fill 10%"],
-            "generic_share": 0.25,
-            "failures": [
+        a_run(
+            id=run_id,
+            started_at="2025-03-01T00:00:01+00:00",
+            finished_at="2025-03-01T00:00:04+00:00",
+            outcome="finished",
+            options={"db": "x", "sections": ["kinh-te"], "since": "2025-02-01"},
+            pages_fetched=7,
+            new=1,
+            failed=1,
+            counted_at="2025-03-01T00:00:04+00:00",
+            fill_rates={"authors": 1.0},
+            warnings=["sapo fill 10%"],
+            generic_share=0.25,
+            failures=[
                 {
                     "url": "https://www.bienphong.com.vn/x-post1.html",
                     "post_id": 1,
                     "reason": "HTTP 500",
                 }
             ],
-        }
+        )
     ] == get_runs(archive)
     assert [run_id] == [row[0] for row in archive.db.execute("SELECT run_id FROM pages")]
 
 
 def test_get_runs_is_newest_first_and_limited(archive: Archive) -> None:
     ids = [start_run(archive, {}) for _ in range(3)]
-    assert [ids[2], ids[1]] == [run["id"] for run in get_runs(archive, limit=2)]
+    assert [ids[2], ids[1]] == [run.id for run in get_runs(archive, limit=2)]
 
 
 def test_finish_run_refuses_unknown_counts(archive: Archive) -> None:
@@ -468,7 +468,7 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
     assert SCHEMA_VERSION == version
     assert make_record() == article
     assert None is before
-    assert [None] == [run["generic_share"] for run in runs]
+    assert [None] == [run.generic_share for run in runs]
     assert {"title": "rules:A-2020"} == after  # an unchanged record takes its provenance
 
 

@@ -1,6 +1,7 @@
 """The archive's own tables: runs and their failures, articles, their raw pages and earlier
-versions (version 1), what feeds, sitemaps and listings said of themselves (version 2), and
-where each field of an article came from (version 4)."""
+versions (version 1), what feeds, sitemaps and listings said of themselves (version 2),
+where each field of an article came from (version 4), and a run's account as it goes
+(version 8)."""
 
 from __future__ import annotations
 
@@ -131,3 +132,24 @@ def create_v4(db: Database) -> None:
     """
     db.execute("ALTER TABLE articles ADD COLUMN provenance TEXT")
     db.execute("ALTER TABLE runs ADD COLUMN generic_share REAL")
+
+
+def create_v8(db: Database) -> None:
+    """A run's account, written as the run goes: its failures by kind (`failed` stays their
+    sum), when its counts were last written, why it ended as it did (`reason`: the site
+    unreachable, the signal that stopped it, the write that failed), and how many of its
+    articles each template of the site rules read (`templates`, a JSON object: drift). Runs of
+    earlier versions take their failures by kind from the failures table."""
+    db.execute("ALTER TABLE runs ADD COLUMN failed_articles INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE runs ADD COLUMN failed_pages INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE runs ADD COLUMN counted_at TEXT")
+    db.execute("ALTER TABLE runs ADD COLUMN reason TEXT")
+    db.execute("ALTER TABLE runs ADD COLUMN templates TEXT")
+    db.execute(
+        "UPDATE runs SET"
+        " failed_articles = (SELECT count(*) FROM failures f"
+        "  WHERE f.run_id = runs.id AND f.post_id IS NOT NULL),"
+        " failed_pages = (SELECT count(*) FROM failures f"
+        "  WHERE f.run_id = runs.id AND f.post_id IS NULL),"
+        " counted_at = finished_at"
+    )

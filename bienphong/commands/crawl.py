@@ -5,17 +5,22 @@ runs."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
 
+from archive.drift import is_drift
 from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive, check_writable
 from bienphong.crawl_log import CrawlLog
 from bienphong.display import format_crawl
-from bienphong.errors import CliError, CliInterrupted, CliUsageError, report_to
+from bienphong.errors import CliAttention, CliError, CliInterrupted, CliUsageError, report_to
 from bienphong.options import check_sections, db_option, existing, optional_day, writable
+
+if TYPE_CHECKING:  # Scrapy loads only for a crawl
+    from crawler.run import CrawlSummary
 
 
 def check_base_url(url: str) -> str:
@@ -97,6 +102,11 @@ def check_log_file(path: Path | None) -> Path | None:
     metavar="PATH",
     help="Append the crawl's log (stamped lines, the summary included) to PATH.",
 )
+@click.option(
+    "--warnings-ok",
+    is_flag=True,
+    help="Exit 0 when the crawl finished with warnings or failed pages (instead of 3).",
+)
 @click.option("--quiet", is_flag=True, help="Log warnings, errors and the summary only.")
 @click.option("--verbose", is_flag=True, help="Log Scrapy's own lines too.")
 def crawl(
@@ -112,6 +122,7 @@ def crawl(
     recheck_since: str | None,
     timeout: float,
     log_file: Path | None,
+    warnings_ok: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -121,7 +132,8 @@ def crawl(
     stop after a run of archived articles, and feeds, sitemaps and listings are asked with
     the validators they sent last time. A changed article becomes a new version (see
     `bienphong history`). Pages that fail are recorded in the run (see `bienphong runs`) and
-    retried first by the next crawl; the crawl still exits 0. It exits 1 when it cannot run
+    retried first by the next crawl; the crawl still exits 0, or 3 when they are over 5% of the
+    pages it fetched or it found drift (--warnings-ok: 0). It exits 1 when it cannot run
     (bad arguments, an unusable archive) or cannot write (a full disk: what was committed
     stays), and 75 when another crawl holds the archive.
 
@@ -164,8 +176,8 @@ def crawl(
     with ArchiveLock(db), Archive(db) as archive:
         report_to(log)  # from here on the crawl runs: its errors are lines of its log
         summary = crawler_run.run_crawl(options, archive)
-    if summary.unreachable:  # recorded as `unreachable` in `bienphong runs`
-        raise CliError(summary.unreachable)
+    if summary.outcome == "unreachable":  # the run keeps the same line as its reason
+        raise CliError(summary.run.reason or "the site could not be reached")
     log.summary(format_crawl(summary))
     if summary.outcome == "failed":
         raise CliError("the crawl failed more pages than it read: see 'bienphong runs --limit 1'")
@@ -173,6 +185,24 @@ def crawl(
         raise CliInterrupted(
             "stopped at once: the pages in flight were not archived (the next crawl gets them)"
         )
+    if needs_a_look(summary) and not warnings_ok:
+        raise CliAttention(needs_a_look(summary))
+
+
+def needs_a_look(summary: CrawlSummary) -> str:
+    """Why a crawl that ended well still asks for a look (exit status 3): its warnings, or
+    more failed pages than FAILED_SHARE of those it fetched; "" when nothing does."""
+    from crawler.run import FAILED_SHARE
+
+    run, reasons = summary.run, []
+    if drift := [warning for warning in run.warnings if is_drift(warning)]:
+        reasons.append(f"{len(drift)} drift warning{'s' if len(drift) > 1 else ''} (above)")
+    if summary.failed_over_share:
+        share = f"{FAILED_SHARE:.0%}"
+        reasons.append(f"{run.failed} failed pages of {run.pages_fetched}, over {share}")
+    if not reasons:
+        return ""
+    return f"the crawl needs a look: {'; '.join(reasons)}: see 'bienphong runs --limit 1'"
 
 
 @click.command()

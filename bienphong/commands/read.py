@@ -128,13 +128,13 @@ def runs(db: Path, as_json: bool, limit: int) -> None:
       bienphong runs --json | jq '.[0].failures'
     """
     with Archive(db, readonly=True) as archive:
-        rows = runs_as_they_stand(archive, limit)
+        listed = runs_as_they_stand(archive, limit)
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif not rows:
+        click.echo(json.dumps([run.as_json() for run in listed], ensure_ascii=False, indent=2))
+    elif not listed:
         click.echo(f"no runs yet in {db}")
     else:
-        click.echo(format_runs(rows))
+        click.echo(format_runs(listed))
 
 
 @click.command()
