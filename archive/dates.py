@@ -82,6 +82,21 @@ class DateError(ReaderError):
     """A date the user typed that is neither YYYY-MM-DD nor Nd, or not in the calendar."""
 
 
+_DURATION = re.compile(r"^(\d{1,6})([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90m`, `26h`, `2d`, `3600s` as a timedelta; DateError for anything else or zero."""
+    found = _DURATION.match(text.strip())
+    if found is None or int(found.group(1)) == 0:
+        raise DateError(
+            f"invalid duration {text!r}: give a number and s, m, h or d, such as 26h",
+            f"Khoảng thời gian {text!r} không hợp lệ: ví dụ 26h.",
+        )
+    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+
+
 def parse_day(text: str, today: date | None = None) -> datetime:
     """Midnight (UTC+7) of the day `text` names; `today` defaults to today on the site's clock."""
     text = text.strip()

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from archive.dates import parse_iso
+from archive.drift import is_drift
 from archive.lock import ArchiveLock
 
 if TYPE_CHECKING:
@@ -30,6 +33,9 @@ RUN_COUNTS = (
 )
 # How a run can end, as `outcome` holds it (`running` while it runs, or when it was killed).
 OUTCOMES = ("running", "finished", "failed", "unreachable", "archive_error", "shutdown")
+# A run that finished with more failed pages than this share of the pages it fetched needs a
+# look (`bienphong crawl` exits 3, `runs --check` says so): the site is failing, or the network.
+FAILED_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,18 @@ class Run:
     @property
     def saved(self) -> int:
         return self.new + self.updated + self.unchanged
+
+    def concerns(self) -> list[str]:
+        """Why a run that ended well still needs a look: its drift warnings, or more failed
+        pages than FAILED_SHARE of those it fetched; none when nothing does."""
+        found = []
+        if drift := [warning for warning in self.warnings if is_drift(warning)]:
+            found.append(f"{len(drift)} drift warning{'s' if len(drift) > 1 else ''}")
+        if self.failed > FAILED_SHARE * max(self.pages_fetched, 1):
+            found.append(
+                f"{self.failed} failed pages of {self.pages_fetched}, over {FAILED_SHARE:.0%}"
+            )
+        return found
 
     def as_json(self) -> dict[str, Any]:
         """The run as `bienphong runs --json` prints it (docs/operations.md, field by field)."""
@@ -205,3 +223,38 @@ def mark_interrupted_runs(archive: Archive) -> int:
             "UPDATE runs SET outcome = 'interrupted' WHERE outcome = 'running'"
         )
     return cursor.rowcount
+
+
+def spoken(delta: timedelta) -> str:
+    """`26 h`, `2 d`, `90 min`, `45 s`: a duration as `--max-age` takes it."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def last_crawl_verdict(
+    archive: Archive, now: datetime, max_age: timedelta | None = None
+) -> tuple[bool, str]:
+    """Whether the last crawl run (not a re-extraction) is fine, and one line saying so or
+    why not: it finished (or paused at its time box) with no concern, within `max_age` of
+    `now`; or a crawl is running now."""
+    crawls = [run for run in runs_as_they_stand(archive, None) if run.command == "crawl"]
+    if not crawls:
+        return False, f"no crawl run yet in {archive.path}"
+    last = crawls[0]
+    name = f"the last crawl (run {last.id})"
+    if last.outcome == "running":
+        return True, f"a crawl is running (run {last.id}, since {last.started_at})"
+    if last.outcome not in ("finished", "paused"):
+        why = {"interrupted": "was killed before it could close its run"}.get(
+            last.outcome, f"ended {last.outcome}"
+        )
+        return False, f"{name} {why}" + (f": {last.reason}" if last.reason else "")
+    if concerns := last.concerns():
+        return False, f"{name} needs a look: {'; '.join(concerns)}"
+    ended = parse_iso(last.finished_at) or now
+    if max_age is not None and now - ended > max_age:
+        return False, f"{name} {last.outcome} at {last.finished_at}: older than {spoken(max_age)}"
+    return True, f"{name} {last.outcome} cleanly at {last.finished_at}"

@@ -41,11 +41,6 @@ class CrawlOptions:
     verbosity: Verbosity = "normal"
 
 
-# A run that finished with more failed pages than this share of the pages it fetched needs a
-# look (`bienphong crawl` exits 3, docs/operations.md): the site is failing, or the network.
-FAILED_SHARE = 0.05
-
-
 @dataclass(frozen=True)
 class CrawlSummary:
     """What `bienphong crawl` reports: the run's account as the archive holds it (what
@@ -61,10 +56,6 @@ class CrawlSummary:
         """The run's outcome; `interrupted` for one stopped at once (a second signal), which
         could not close its run."""
         return "interrupted" if self.run.outcome == "running" else self.run.outcome
-
-    @property
-    def failed_over_share(self) -> bool:
-        return self.run.failed > FAILED_SHARE * max(self.run.pages_fetched, 1)
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:

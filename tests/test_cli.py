@@ -418,7 +418,7 @@ def test_crawl_hands_the_options_to_run_crawl_and_prints_the_summary(
     assert [
         (
             "WARNING",
-            "the crawl needs a look: 1 drift warning (above): see 'bienphong runs --limit 1'",
+            "the crawl needs a look: 1 drift warning: see 'bienphong runs --limit 1'",
         )
     ] == logged(result.stderr)
     assert [

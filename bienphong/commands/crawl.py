@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive.drift import is_drift
 from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive, check_writable
@@ -190,19 +189,12 @@ def crawl(
 
 
 def needs_a_look(summary: CrawlSummary) -> str:
-    """Why a crawl that ended well still asks for a look (exit status 3): its warnings, or
-    more failed pages than FAILED_SHARE of those it fetched; "" when nothing does."""
-    from crawler.run import FAILED_SHARE
-
-    run, reasons = summary.run, []
-    if drift := [warning for warning in run.warnings if is_drift(warning)]:
-        reasons.append(f"{len(drift)} drift warning{'s' if len(drift) > 1 else ''} (above)")
-    if summary.failed_over_share:
-        share = f"{FAILED_SHARE:.0%}"
-        reasons.append(f"{run.failed} failed pages of {run.pages_fetched}, over {share}")
-    if not reasons:
+    """Why a crawl that ended well still asks for a look (exit status 3); "" when nothing
+    does (`archive.runs.Run.concerns`)."""
+    concerns = summary.run.concerns()
+    if not concerns:
         return ""
-    return f"the crawl needs a look: {'; '.join(reasons)}: see 'bienphong runs --limit 1'"
+    return f"the crawl needs a look: {'; '.join(concerns)}: see 'bienphong runs --limit 1'"
 
 
 @click.command()

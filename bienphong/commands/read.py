@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -12,13 +13,14 @@ import click
 from archive import search as searching
 from archive.backup import backup as copy_archive
 from archive.check import find_damage
+from archive.dates import parse_duration
 from archive.history import article_history, diff_records
 from archive.lock import ArchiveLock
-from archive.runs import runs_as_they_stand
+from archive.runs import last_crawl_verdict, runs_as_they_stand
 from archive.site import MAX_POST_ID
 from archive.store import Archive
 from bienphong.display import format_fields, format_record, format_runs, format_stats
-from bienphong.errors import CliError
+from bienphong.errors import CliAttention, CliError, CliUsageError
 from bienphong.options import (
     db_option,
     existing,
@@ -109,24 +111,49 @@ def history(db: Path, post_id: int, as_json: bool, diff: tuple[int, int] | None)
 
 @click.command()
 @db_option
-@json_option("Print the runs as a JSON list.")
+@json_option("Print the runs as a JSON list (docs/operations.md: field by field).")
 @limit_option
-def runs(db: Path, as_json: bool, limit: int) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Instead, judge the last crawl: exit 0 when it is fine, else 3 with one line why.",
+)
+@click.option(
+    "--max-age",
+    metavar="DURATION",
+    help="With --check: the last crawl must have ended within DURATION (90m, 26h, 2d).",
+)
+def runs(db: Path, as_json: bool, limit: int, check: bool, max_age: str | None) -> None:
     """List the latest crawl runs, newest first, with their counts and failed pages.
 
-    Under each run: `found`, the share of its articles in which each field of the record
-    read from the page was found (a date, authors, a sapo, a body, images, tags, ...);
-    `generic path`, the share of its articles that no site rule handled (a jump there is the
-    first sign of a redesign); `failed`, each page that could not be archived (retried first
-    by the next crawl); `warning`, a field found far less often than in the recent runs,
-    which usually means the site changed its markup. A run whose process died without
-    closing it (SIGKILL, a power cut) shows as `interrupted`.
+    Under each run: `reason`, why it ended as it did when it did not simply finish; `found`,
+    the share of its new articles in which each field of the record read from the page was
+    found (a date, authors, a sapo, a body, images, tags, ...); `generic path`, the share of
+    its articles that no site rule handled; `failed`, each page that could not be archived
+    (retried first by the next crawl); `warning`, what the run found odd, drift among it. A
+    run whose process died without closing it (SIGKILL, a power cut) shows as `interrupted`.
+
+    --check is for monitoring: it judges the last crawl run (not reextract's) and exits 0
+    when it finished (or paused at its time box) with no drift warning and few failed pages,
+    within --max-age, or when a crawl is running now; otherwise 3, with one line saying why
+    (failed, unreachable, drift, stopped, killed, too old, none yet).
 
     \b
     Example:
       bienphong runs --limit 5
       bienphong runs --json | jq '.[0].failures'
+      bienphong runs --check --max-age 26h
     """
+    if max_age is not None and not check:
+        raise CliUsageError("--max-age goes with --check")
+    if check:
+        age = None if max_age is None else parse_duration(max_age)
+        with Archive(db, readonly=True) as archive:
+            fine, line = last_crawl_verdict(archive, datetime.now(UTC), age)
+        if not fine:
+            raise CliAttention(line)
+        click.echo(f"ok: {line}")
+        return
     with Archive(db, readonly=True) as archive:
         listed = runs_as_they_stand(archive, limit)
     if as_json:
