@@ -9,7 +9,7 @@ CRAWL_ARGS ?= --since 7d
 # Parallel test workers; the suite is sized for a 2-core machine.
 TEST_WORKERS ?= 2
 
-.PHONY: crawl test lint typecheck pytest bench mirror clean
+.PHONY: crawl demo test lint typecheck pytest bench mirror clean
 
 # Debian's python3 lacks venv until python3-venv is installed; install it when needed.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -27,6 +27,10 @@ $(STAMP): pyproject.toml
 
 crawl: $(STAMP)
 	$(BIN)/bienphong crawl $(CRAWL_ARGS)
+
+# The main job without the network: the shipped mirror crawled into demo.db, then stopped.
+demo: $(STAMP)
+	$(BIN)/python -m tests.mirror.demo
 
 test: lint typecheck pytest
 

@@ -292,6 +292,10 @@ class Archive:
 
     # Articles
 
+    def holds_articles(self) -> bool:
+        with self.doing("read articles"):
+            return bool(self.db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0])
+
     def known_post_ids(self) -> set[int]:
         with self.doing("read post ids"):
             return {row[0] for row in self.db.execute("SELECT post_id FROM articles")}

@@ -132,6 +132,12 @@ def _run_details(run: Run) -> list[str]:
     return details
 
 
+EMPTY_ARCHIVE = (
+    "no articles match: the archive holds none yet (bienphong crawl fetches them; without the"
+    " network, 'make demo' tries the tool on the shipped mirror)"
+)
+
+
 def format_hits(page: Page, offset: int, styled: bool) -> str:
     """Search results as a reader skims them; matched words bold on a terminal, else **word**."""
 

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from archive.store import Archive
+from bienphong.display import EMPTY_ARCHIVE
+from tests.helpers.cli import invoke
+from tests.helpers.crawl import archived
+from tests.helpers.environment import without_proxies
 from tests.helpers.loopback import fetch
-from tests.helpers.records import RECORD_KEYS
+from tests.helpers.records import RECORD_KEYS, make_page, make_record
 from tests.mirror import Site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +135,38 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(args: list[str]) -> None:
     assert "" == done.stdout
     assert 1 == len(done.stderr.splitlines()), done.stderr
     assert done.stderr.startswith("mirror: ")
+
+
+def test_the_demo_crawls_the_mirror_into_an_archive_and_says_what_to_try(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    demo = subprocess.run(
+        [sys.executable, "-m", "tests.mirror.demo", "--db", str(db), "--articles", "40"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=without_proxies(),
+        check=False,
+    )
+    planned = subprocess.run(
+        ["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+    assert 0 == demo.returncode, demo.stderr
+    assert sorted(r["post_id"] for r in Site(articles=40, seed=1).truth()) == sorted(archived(db))
+    assert f"search bien phong --db {db}\n" in demo.stdout
+    assert f"serve --db {db}" in demo.stdout
+    assert "-m tests.mirror.demo" in planned.stdout.splitlines()[-1]
+
+
+def test_search_on_an_archive_with_no_article_yet_says_so(tmp_path: Path) -> None:
+    empty, holding = tmp_path / "bienphong.db", tmp_path / "holding.db"
+    Archive(empty).close()  # what a first crawl that could not reach the site leaves
+    with Archive(holding) as archive:
+        archive.save_article(make_record(), make_page(), None)
+
+    result = invoke("search", "bien", "--db", str(empty))
+    missed = invoke("search", "zzzz", "--db", str(holding))
+
+    assert (0, f"{EMPTY_ARCHIVE}\n") == (result.exit_code, result.stdout)
+    assert (0, "no articles match\n") == (missed.exit_code, missed.stdout)

@@ -176,7 +176,9 @@ def crawl(
         report_to(log)  # from here on the crawl runs: its errors are lines of its log
         summary = crawler_run.run_crawl(options, archive)
     if summary.outcome == "unreachable":  # the run keeps the same line as its reason
-        raise CliError(summary.run.reason or "the site could not be reached")
+        line = summary.run.reason or "the site could not be reached"
+        offline = "; without the network, 'make demo' tries the tool on the shipped mirror"
+        raise CliError(line + (offline if options.base_url == CANONICAL_ORIGIN else ""))
     log.summary(format_crawl(summary))
     if summary.outcome == "failed":
         raise CliError("the crawl failed more pages than it read: see 'bienphong runs --limit 1'")

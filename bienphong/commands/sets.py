@@ -15,7 +15,7 @@ from archive.export import FORMATS, ExportUsageError, read_ids
 from archive.export import export as run_export
 from archive.search import MAX_OFFSET, SORTS
 from archive.store import Archive
-from bienphong.display import format_hits
+from bienphong.display import EMPTY_ARCHIVE, format_hits
 from bienphong.errors import CliError, CliUsageError
 from bienphong.options import db_option, json_option, limit_option, selection, selection_options
 
@@ -66,10 +66,11 @@ def search(
     chosen = selection(" ".join(query), since, until, sections, authors, tags)
     with Archive(db, readonly=True) as archive:
         page = searching.search(archive, chosen, limit=limit, offset=offset, sort=sort)
+        empty = page.total == 0 and not archive.holds_articles()
     if as_json:
         click.echo(json.dumps([hit.as_json() for hit in page.hits], ensure_ascii=False, indent=2))
     else:
-        click.echo(format_hits(page, offset, styled=sys.stdout.isatty()))
+        click.echo(EMPTY_ARCHIVE if empty else format_hits(page, offset, sys.stdout.isatty()))
 
 
 @click.command()
