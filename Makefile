@@ -9,7 +9,7 @@ CRAWL_ARGS ?= --since 7d
 # Parallel test workers; the suite is sized for a 2-core machine.
 TEST_WORKERS ?= 2
 
-.PHONY: crawl demo test lint typecheck pytest bench mirror clean
+.PHONY: crawl demo install test lint typecheck pytest bench mirror clean
 
 # Debian's python3 lacks venv until python3-venv is installed; install it when needed.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -27,6 +27,9 @@ $(STAMP): pyproject.toml
 
 crawl: $(STAMP)
 	$(BIN)/bienphong crawl $(CRAWL_ARGS)
+
+# The environment alone, for a server (docs/operations.md): .venv with the pinned versions.
+install: $(STAMP)
 
 # The main job without the network: the shipped mirror crawled into demo.db, then stopped.
 demo: $(STAMP)

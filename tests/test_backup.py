@@ -37,7 +37,11 @@ def test_a_copy_made_while_a_crawl_writes_is_one_moment_of_the_archive(
     _, stderr = process.communicate(timeout=300)
 
     assert 0 == process.returncode, stderr
-    assert (0, f"bienphong: {db} copied to {copy}\n") == (made.returncode, made.stderr)
+    assert (0, f"bienphong: {db} copied to {copy}\n", "") == (
+        made.returncode,
+        made.stdout,
+        made.stderr,
+    )
     assert [copy.name] == sorted(path.name for path in copy.parent.iterdir())  # no -wal, -shm
     checked = bienphong("stats", "--check", "--db", str(copy))
     assert (0, f"bienphong: {copy}: no damage found\n") == (checked.returncode, checked.stderr)
@@ -68,7 +72,7 @@ def test_a_folder_takes_a_copy_under_the_archives_name(
 
     copy = tmp_path / crawled_archive.db.name
     assert 0 == result.exit_code, result.output
-    assert f"bienphong: {crawled_archive.db} copied to {copy}\n" == result.stderr
+    assert f"bienphong: {crawled_archive.db} copied to {copy}\n" == result.stdout
     assert sorted(archived(crawled_archive.db)) == sorted(archived(copy))
 
 

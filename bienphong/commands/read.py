@@ -307,4 +307,4 @@ def backup(db: Path, destination: Path, force: bool) -> None:
     """
     with Archive(db, readonly=True) as archive:
         copied = copy_archive(archive, destination, force)
-    click.echo(f"bienphong: {db} copied to {copied}", err=True)
+    click.echo(f"bienphong: {db} copied to {copied}")
