@@ -166,7 +166,13 @@ def format_hits(page: Page, offset: int, styled: bool) -> str:
 def format_crawl(summary: CrawlSummary) -> str:
     """What a crawl did, for the operator: its outcome, counts, failures and warnings."""
     run = summary.run
-    ended = f"interrupted ({summary.interrupted})" if summary.interrupted else "finished"
+    ended = (
+        f"interrupted ({summary.interrupted})"
+        if summary.interrupted
+        else "paused at its time box"
+        if run.outcome == "paused"
+        else "finished"
+    )
     lines = [
         f"Crawl {ended} in {format_duration(summary.duration_seconds)} (run {run.id})",
         f"articles: {run.new} new, {run.updated} updated, "

@@ -102,7 +102,7 @@ class StoppingMiddleware(StatsMiddleware):
     downloader: it fails at once, `NotSent`, and the spider records nothing for it."""
 
     def process_request(self, request: Request) -> None:
-        if self.stats.get_value(keys.INTERRUPTED) is not None:
+        if self.stats.get_value(keys.STOPPING):
             raise NotSent("not sent: the crawl is stopping")
 
 

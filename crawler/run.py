@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class CrawlOptions:
     refetch: bool = False
     recheck_since: datetime | None = None
     timeout: float = 30.0  # seconds for one page before it counts as failed (and is retried)
+    max_duration: timedelta | None = None  # a time box: the crawl pauses when it is up
     log_file: Path | None = None  # the crawl's log, appended to; else stderr
     verbosity: Verbosity = "normal"
 
@@ -81,6 +82,9 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "CONCURRENT_REQUESTS": max(16, options.concurrency),
         "DOWNLOAD_TIMEOUT": options.timeout,
         "LOG_LEVEL": log_level(options.verbosity),
+        "BIENPHONG_MAX_DURATION": options.max_duration.total_seconds()
+        if options.max_duration
+        else 0,
         "LOG_FILE": None if options.log_file is None else str(options.log_file),
     }
     settings.setdict(overrides, priority="cmdline")
@@ -101,6 +105,7 @@ def run_options(options: CrawlOptions) -> dict[str, Any]:
         "refetch": options.refetch,
         "recheck_since": options.recheck_since and site_iso(options.recheck_since),
         "timeout": options.timeout,
+        "max_duration": options.max_duration and options.max_duration.total_seconds(),
     }
 
 

@@ -112,6 +112,7 @@ EXTENSIONS = {
 }
 BIENPHONG_PROGRESS = False
 BIENPHONG_PROMPT_STOP = True
+BIENPHONG_MAX_DURATION = 0  # seconds a crawl runs before it pauses (`--max-duration`); 0: no end
 BIENPHONG_PROGRESS_INTERVAL = 60.0  # seconds between progress lines off a terminal
 
 # Flow order: extract → store. Both run in the crawl's process, on the reactor thread.

@@ -63,7 +63,9 @@ REDIRECT_LOOPS = "archive/fetch/redirect_loops"
 TRUNCATED = "archive/fetch/truncated"  # answers cut short, retried
 RETRY_AFTER_WAITS = "archive/fetch/retry_after_waits"
 UNREACHABLE = "archive/fetch/unreachable"  # the one line saying why, when it was
-# Set by the progress line: the signal that stopped the crawl, by name.
+# Set by `crawler.stopping`: the crawl is stopping (a signal, or its time box), so nothing more
+# is sent; and the signal that stopped it, by name.
+STOPPING = "archive/stopping"
 INTERRUPTED = "archive/interrupted"
 
 

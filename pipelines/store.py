@@ -210,6 +210,8 @@ def ended_as(reason: str, stats: dict[str, Any], done: RunCounts) -> tuple[str, 
     if reason == "shutdown":
         signal_name = stats.get(keys.INTERRUPTED)
         return reason, f"stopped by {signal_name}" if signal_name else "stopped"
+    if reason == "paused":
+        return reason, "its time box (--max-duration) was up: the next crawl goes on"
     if reason == "finished" and done.failed > done.pages_read:
         why = f"failed more pages than it read ({done.failed} failed, {done.pages_read} read)"
         return "failed", why

@@ -14,7 +14,7 @@ from archive.runs import get_runs
 from archive.store import Archive
 from crawler.progress import stopping_line
 from tests.helpers.cli import logged
-from tests.helpers.crawl import archived, article_fetches, start_crawl, wait_for
+from tests.helpers.crawl import archived, article_fetches, crawl, start_crawl, wait_for
 from tests.helpers.fixtures import MakeMirror
 from tests.mirror import Mirror
 
@@ -82,3 +82,29 @@ def test_a_signal_during_a_retry_after_pause_ends_the_pause(
     assert [] == [hit.path for hit in mirror.hits if hit.at > sent]
     with Archive(db, readonly=True) as archive:
         assert ["shutdown"] == [run.outcome for run in get_runs(archive)]
+
+
+def test_a_crawl_pauses_cleanly_when_its_time_box_is_up_and_the_next_goes_on(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=120, seed=69)
+    db = tmp_path / "archive.db"
+    boxed = ("--max-duration", "2s", "--delay", "0.3", "--concurrency", "1")
+
+    # One section at three pages a second: its feeds, its listing, then articles, not all of
+    # them in 2 s.
+    paused = crawl(db, mirror, *boxed, "--section", "kinh-te")
+    kept = set(archived(db))
+    after = crawl(db, mirror)
+
+    assert 0 == paused.returncode, paused.stderr
+    assert logged(paused.stdout)[0][1].startswith("Crawl paused at its time box in ")
+    assert 0 < len(kept) < 120
+    assert 0 == after.returncode, after.stderr
+    assert sorted(r["post_id"] for r in mirror.site.truth()) == sorted(archived(db))
+    with Archive(db, readonly=True) as archive:
+        runs = get_runs(archive)
+    assert [
+        ("finished", None),
+        ("paused", "its time box (--max-duration) was up: the next crawl goes on"),
+    ] == [(run.outcome, run.reason) for run in runs]

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive.dates import parse_duration
 from archive.lock import ArchiveLock
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive, check_writable
@@ -96,6 +97,11 @@ def check_log_file(path: Path | None) -> Path | None:
     help="Give up on one page after SECONDS (it is retried, then recorded as failed).",
 )
 @click.option(
+    "--max-duration",
+    metavar="DURATION",
+    help="Pause the crawl when DURATION is up (90m, 5h): it ends cleanly, exit 0.",
+)
+@click.option(
     "--log-file",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
@@ -120,6 +126,7 @@ def crawl(
     refetch: bool,
     recheck_since: str | None,
     timeout: float,
+    max_duration: str | None,
     log_file: Path | None,
     warnings_ok: bool,
     quiet: bool,
@@ -164,6 +171,7 @@ def crawl(
         refetch=refetch,
         recheck_since=optional_day(recheck_since),
         timeout=timeout,
+        max_duration=None if max_duration is None else parse_duration(max_duration),
         log_file=log_file,
         verbosity="quiet" if quiet else "verbose" if verbose else "normal",
     )
