@@ -157,12 +157,14 @@ def finish_run(
         archive.db.table("runs").update(run_id, row)
 
 
-def get_runs(archive: Archive, limit: int | None = 20) -> list[Run]:
-    """The latest runs, newest first, each with its `failures`."""
-    sql = "SELECT * FROM runs ORDER BY id DESC LIMIT ?"
+def get_runs(archive: Archive, limit: int | None = 20, before: int | None = None) -> list[Run]:
+    """The latest runs (before run `before`, when given), newest first, each with its
+    `failures`."""
+    sql = "SELECT * FROM runs WHERE id < ? ORDER BY id DESC LIMIT ?"
     failures_sql = "SELECT url, post_id, reason FROM failures WHERE run_id = ? ORDER BY id"
     with archive.doing("read runs"):
-        rows = list(archive.db.query(sql, [-1 if limit is None else limit]))
+        params = [2**63 - 1 if before is None else before, -1 if limit is None else limit]
+        rows = list(archive.db.query(sql, params))
         return [_run(row, list(archive.db.query(failures_sql, [row["id"]]))) for row in rows]
 
 

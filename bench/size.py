@@ -4,7 +4,8 @@ articles, and how the raw pages' compression compares with `gzip -6` and a few a
 The archive is made by a whole `bienphong crawl` of the mirror (`python -m tests.mirror
 --articles N --seed 1`, day 0). Bytes per table come from SQLite's `dbstat` virtual table
 (pages per table and index × page size), grouped: records (`articles` and its indexes,
-`versions`, `runs`, `failures`, `http_validators`), search index (the `articles_fts` tables)
+`versions`, `runs`, `failures`, `http_validators`, a whole walk's memory: empty once it
+finished), search index (the `articles_fts` tables)
 and raw pages (`pages` and its index). The compression figures re-compress the stored pages'
 bytes: `gzip -6` is Python's gzip at level 6 (the same deflate as the `gzip` tool, checked
 against `gzip -6` itself on a sample), and the alternatives are zlib with a preset dictionary
@@ -37,7 +38,8 @@ GROUPS = {
     "search index": ("articles_fts",),
     "raw pages": ("pages", "idx_pages_"),
     "records": ("articles", "idx_articles_", "versions", "idx_versions_", "runs", "failures",
-                "idx_failures_", "http_validators", "sqlite_autoindex_http_validators"),
+                "idx_failures_", "http_validators", "sqlite_autoindex_http_validators", "walk",
+                "sqlite_autoindex_walk"),
 }  # fmt: skip
 
 

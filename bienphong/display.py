@@ -12,6 +12,7 @@ import click
 from archive.runs import Run
 from archive.schema import PAGE_FIELDS
 from archive.search import Page, plain
+from archive.walk import WalkProgress
 
 if TYPE_CHECKING:  # Scrapy loads only for a crawl
     from crawler.run import CrawlSummary
@@ -90,7 +91,9 @@ def _field_text(key: str, value: Any) -> tuple[str, list[str]]:
     return str(value), []
 
 
-def format_runs(runs: list[Run]) -> str:
+def format_runs(runs: list[Run], walk: WalkProgress | None = None) -> str:
+    """The runs as a table, a run's details under it; first, how far an unfinished whole walk
+    has come."""
     header = ("RUN", "STARTED", "OUTCOME", "PAGES", "NEW", "UPDATED", "UNCHANGED", "FAILED")
     table = [header] + [
         tuple(
@@ -113,6 +116,8 @@ def format_runs(runs: list[Run]) -> str:
     for line, run in zip(table[1:], runs, strict=True):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
         lines.extend(f"    {detail}" for detail in _run_details(run))
+    if walk is not None:
+        lines.insert(0, walk.line())
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -186,6 +191,8 @@ def format_crawl(summary: CrawlSummary) -> str:
     lines.extend(f"warning: {warning}" for warning in run.warnings)
     if run.failed:
         lines.append("failed pages are listed by: bienphong runs --limit 1")
+    if summary.walk is not None:
+        lines.append(summary.walk.line())
     return "\n".join(lines)
 
 

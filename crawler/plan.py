@@ -21,6 +21,7 @@ from archive.crawl_memory import (
 from archive.dates import setting_time
 from archive.site import CANONICAL_ORIGIN, SECTIONS
 from archive.store import Archive
+from archive.walk import WalkSoFar, resumable_walk
 
 from .discovery import Link, section_of_listing
 
@@ -47,6 +48,7 @@ class CrawlPlan:
     retry: list[tuple[str, int]] = field(default_factory=list)  # failed earlier, not archived
     retry_pages: list[str] = field(default_factory=list)  # feeds, sitemaps, listings: the same
     recheck: list[tuple[str, int]] = field(default_factory=list)  # --recheck-since
+    resumes: WalkSoFar | None = None  # the unfinished whole walk this one goes on with
 
     @property
     def incremental(self) -> bool:
@@ -56,6 +58,12 @@ class CrawlPlan:
     @property
     def bounded(self) -> bool:
         return bool(self.since or self.max_articles or self.sections)
+
+    @property
+    def whole_walk(self) -> bool:
+        """A walk of the whole site, all of it asked (the first crawl, or --full): written as
+        it goes, so that one cut short resumes where it stopped (`archive.walk`)."""
+        return not self.incremental and not self.bounded
 
     @property
     def follows_page_links(self) -> bool:
@@ -122,7 +130,7 @@ def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
     retry_pages = pending_page_failures(archive)
     if sections:
         retry_pages = [url for url in retry_pages if section_of_listing(url) in sections]
-    return CrawlPlan(
+    plan = CrawlPlan(
         since=setting_time(settings.get("BIENPHONG_SINCE"), "BIENPHONG_SINCE"),
         max_articles=settings.getint("BIENPHONG_MAX_ARTICLES") or None,
         sections=sections,
@@ -137,3 +145,6 @@ def load_plan(settings: Any, archive: Archive) -> CrawlPlan:
         retry_pages=retry_pages,
         recheck=urls_published_since(archive, recheck_since, sections) if recheck_since else [],
     )
+    if plan.whole_walk:
+        plan.resumes = resumable_walk(archive, plan.refetch)
+    return plan

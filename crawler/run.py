@@ -17,6 +17,7 @@ from archive.errors import ArchiveError
 from archive.runs import Run, get_run
 from archive.site import CANONICAL_ORIGIN
 from archive.store import Archive
+from archive.walk import WalkProgress, walk_progress
 from crawler.logs import Verbosity, log_level, project_log
 from pipelines import stats as keys
 from pipelines.stats import RunCounts
@@ -51,6 +52,7 @@ class CrawlSummary:
     duration_seconds: float = 0.0
     offsite: int = 0  # links, requests and redirects to other hosts, dropped
     interrupted: str | None = None  # the signal that stopped the crawl (SIGINT, ...)
+    walk: WalkProgress | None = None  # the whole walk it leaves for the next crawl to go on
 
     @property
     def outcome(self) -> str:
@@ -143,4 +145,5 @@ def run_crawl(options: CrawlOptions, archive: Archive) -> CrawlSummary:
         duration_seconds=round(time.monotonic() - started, 1),
         offsite=RunCounts.of(stats).offsite,
         interrupted=stats.get(keys.INTERRUPTED),
+        walk=walk_progress(archive),
     )

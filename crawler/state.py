@@ -2,8 +2,9 @@
 
 Pure: no Scrapy. The plan (`crawler.plan`) says what the crawl sets out to do; this state says
 where it has got to: which post ids and pages it asked for, what each listing has shown, which
-feeds are still to be read, and (under --since) what dates it learned without fetching. The
-spider (`crawler.spiders.bienphong`) asks it which article or page to request, and builds the
+feeds are still to be read, (under --since) what dates it learned without fetching, and (on a
+whole walk) the steps not yet handed to the store to be written (`archive.walk`). The spider
+(`crawler.spiders.bienphong`) asks it which article or page to request, and builds the
 requests.
 """
 
@@ -13,6 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archive.crawl_memory import Validators
+from archive.walk import WalkArticle, WalkPage, WalkSoFar, WalkSteps
 from crawler.discovery import Link
 from crawler.plan import CrawlPlan
 
@@ -66,6 +69,45 @@ class CrawlState:
     feeds_unread: dict[str, int] = field(default_factory=dict)  # incremental: section → feeds
     # Under --since: post id → a date learned without fetching (a feed's pubDate, a sitemap's).
     dated: dict[int, datetime] = field(default_factory=dict)
+    walk_steps: WalkSteps | None = None  # a whole walk's, since they were last handed on
+
+    def __post_init__(self) -> None:
+        if self.plan.whole_walk:
+            self.walk_steps = WalkSteps()
+        if self.plan.resumes is not None:
+            self.resume(self.plan.resumes)
+
+    def resume(self, walk: WalkSoFar) -> None:
+        """Go on with an unfinished walk: no page it asked for is asked again but those it
+        did not read (`waiting`, asked first), no article it fetched."""
+        self.requested |= walk.read | {page.url for page in walk.waiting}
+        self.scheduled |= walk.fetched
+
+    # A whole walk's steps
+
+    def walk_asked(self, page: WalkPage) -> None:
+        if self.walk_steps is not None:
+            self.walk_steps.asked[page.url] = page
+
+    def walk_article(self, article: WalkArticle) -> None:
+        if self.walk_steps is not None:
+            self.walk_steps.articles[article.post_id] = article
+
+    def walk_validated(self, url: str, validators: Validators) -> None:
+        if self.walk_steps is not None:
+            self.walk_steps.validators[url] = validators
+
+    def walk_read(self, url: str) -> None:
+        if self.walk_steps is not None:
+            self.walk_steps.read.add(url)
+
+    def take_walk_steps(self) -> WalkSteps | None:
+        """The steps since they were last taken, to hand to the store; None when none."""
+        steps = self.walk_steps
+        if not steps:
+            return None
+        self.walk_steps = WalkSteps()
+        return steps
 
     # Articles
 

@@ -1,6 +1,6 @@
 """Pipeline 300: each extracted article committed to the archive as soon as it is extracted,
-each failed page recorded (with its raw page, when one came), and the run closed with its
-counts, fill rates and drift warnings.
+each failed page recorded (with its raw page, when one came), a whole walk's steps written as
+it goes (`archive.walk`), and the run closed with its counts, fill rates and drift warnings.
 
 The archive is the crawl's one open archive, which the spider holds (`spider.archive`:
 handed in by `bienphong crawl`, or opened by the spider under `scrapy crawl`); the pipeline
@@ -32,11 +32,19 @@ from archive.runs import (
 )
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive
+from archive.walk import (
+    WalkBegin,
+    WalkSteps,
+    end_walk,
+    save_walk_steps,
+    take_walk,
+    walk_validators,
+)
 from pipelines import stats as keys
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.stats import RunCounts
 
-COUNT_EVERY = 2.0  # seconds between writes of a running run's counts
+COUNT_EVERY = 2.0  # seconds between writes of a running run's counts and walk
 
 
 class StorePipeline:
@@ -48,6 +56,9 @@ class StorePipeline:
         self.run_id = 0
         self.validators: dict[str, Validators] = {}  # kept at the end of a whole walk
         self.counted = -COUNT_EVERY  # when the run's counts were last written (never)
+        self.walked = time.monotonic()  # when the walk's steps were last written
+        self.walk_begun: int | None = None  # the run that began the whole walk this one walks
+        self.walk = WalkSteps()  # its steps not written yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -74,9 +85,17 @@ class StorePipeline:
         if isinstance(item, PageValidators):
             self.validators[item.url] = item.validators
             return item
+        if isinstance(item, WalkSteps):
+            self.walk.add(item)
+            self.save_walk_if_due()
+            return item
         if self.stats.get_value(keys.ERROR) or self.archive is None:
             raise DropItem("the archive cannot be written", log_level="DEBUG")
         try:
+            if isinstance(item, WalkBegin):
+                take_walk(self.archive, self.run_id, item)
+                self.walk_begun = self.run_id if item.resumes is None else item.resumes
+                return item
             outcome = store_item(self.archive, item, self.run_id, self.compare)
         except ArchiveError as error:
             self.stop(error)
@@ -116,6 +135,22 @@ class StorePipeline:
         except ArchiveError as error:
             self.stop(error)
 
+    def save_walk_if_due(self) -> None:
+        """A whole walk's steps into the archive, every COUNT_EVERY seconds: a walk killed
+        resumes from there."""
+        if time.monotonic() < self.walked + COUNT_EVERY:
+            return
+        self.walked = time.monotonic()
+        try:
+            self.save_walk()
+        except ArchiveError as error:
+            self.stop(error)
+
+    def save_walk(self) -> None:
+        if self.archive is not None and self.walk_begun is not None and self.walk:
+            save_walk_steps(self.archive, self.walk)
+            self.walk = WalkSteps()
+
     def stop(self, error: Exception) -> None:
         """A write failed (a full disk, an archive gone read-only): what is committed stays
         committed; the crawl stops rather than fetch pages it cannot keep."""
@@ -128,8 +163,12 @@ class StorePipeline:
         if self.archive is None or not self.run_id:
             return
         try:
+            if not self.stats.get_value(keys.ERROR):
+                self.save_walk()
             stats = self.stats.get_stats()
-            outcome, warnings = close_run(self.archive, self.run_id, reason, stats, self.validators)
+            outcome, warnings = close_run(
+                self.archive, self.run_id, reason, stats, self.validators, self.walk_begun
+            )
             self.stats.set_value(keys.OUTCOME, outcome)
             self.stats.set_value(keys.WARNINGS, warnings)
         except ArchiveError as error:  # kept for `run_crawl`, which raises it; a run left
@@ -176,27 +215,37 @@ def close_run(
     reason: str,
     stats: dict[str, Any],
     validators: dict[str, Validators],
+    walk_begun: int | None = None,
 ) -> tuple[str, list[str]]:
     """Record how the run ended, from the crawl's stats: its outcome and drift warnings (both
     returned), counts, fill rates and the share of its articles the generic path read. A run
     that finished keeps `validators` (the spider sends them only from a crawl of the whole
-    site). A run that reached its end but failed more pages than it read is `failed`."""
+    site), and one that finished a whole walk (begun by run `walk_begun`) those of the walk's
+    earlier runs too, and forgets the walk. A run of a walk done in pieces is compared, for
+    drift, with the runs before the walk, as the walk done at once would be: its pieces are
+    slices of the site's years, unlike one another. A run that reached its end but failed
+    more pages than it read is `failed`."""
     done = RunCounts.of(stats)
     new, saved = done.new, done.saved
     fill = {f: stats.get(keys.filled(f), 0) / new for f in PAGE_FIELDS} if new else {}
     generic = stats.get(keys.GENERIC, 0) / saved if saved else None
     templates = keys.with_prefix(stats, keys.template)
     outcome, why = ended_as(reason, stats, done)
+    walk_done = outcome == "finished" and walk_begun is not None
+    if walk_done:
+        validators = walk_validators(archive) | validators
     # Validators vouch that nothing below a page changed: only a walk that missed no page.
     if outcome == "finished" and not done.failed_pages:
         save_validators(archive, validators)
-    earlier = get_runs(archive, 20)[1:]
+    earlier = get_runs(archive, 20, before=walk_begun or run_id)
     warnings = fill_drift(fill, new, earlier)
     warnings += lost_drift(keys.with_prefix(stats, keys.lost), saved - new)
     warnings += rules_drift(templates, saved, earlier)
     ended = stats.get(keys.ENDED_LISTINGS, [])
     warnings += [f"listing {listing} {why}" for listing, why in ended]
     finish_run(archive, run_id, outcome, done.as_row(), fill, warnings, generic, why, templates)
+    if walk_done:  # a kill before this leaves a walk whose run finished: not resumed
+        end_walk(archive)
     return outcome, warnings
 
 

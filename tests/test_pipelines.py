@@ -23,6 +23,7 @@ from archive.pages import raw_pages
 from archive.runs import get_runs, start_run
 from archive.schema import PAGE_FIELDS
 from archive.store import Archive
+from archive.walk import WalkSteps
 from crawler.spiders.bienphong import BienphongSpider
 from pipelines.extract import ExtractPipeline
 from pipelines.extraction import Extraction, explain
@@ -315,7 +316,13 @@ def test_the_spider_hands_validators_to_the_store_only_from_a_whole_walk(
 
     outputs = list(spider.parse_feed(response))
 
-    assert [PageValidators(url, Validators('"v1"', None, None))] * expected == outputs
+    validators = Validators('"v1"', None, None)
+    handed = [o for o in outputs if isinstance(o, PageValidators)]
+    assert [PageValidators(url, validators)] * expected == handed
+    # A whole walk writes down the page as read, with what it said (`archive.walk`).
+    steps = [o for o in outputs if isinstance(o, WalkSteps)]
+    assert [WalkSteps(read={url}, validators={url: validators})] * expected == steps
+    assert len(handed + steps) == len(outputs)
 
 
 @pytest.mark.parametrize(

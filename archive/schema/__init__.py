@@ -58,7 +58,7 @@ from archive.schema.index import (
     spelled_columns,
     unlisted_words,
 )
-from archive.schema.tables import create_v1, create_v2, create_v4, create_v8
+from archive.schema.tables import create_v1, create_v2, create_v4, create_v8, create_v9
 
 __all__ = [
     "APPLICATION_ID",
@@ -103,7 +103,7 @@ __all__ = [
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Migration N turns a version N-1 archive into version N.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
@@ -115,6 +115,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     6: create_v6,
     7: create_v7,
     8: create_v8,
+    9: create_v9,
 }
 
 

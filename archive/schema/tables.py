@@ -1,7 +1,7 @@
 """The archive's own tables: runs and their failures, articles, their raw pages and earlier
 versions (version 1), what feeds, sitemaps and listings said of themselves (version 2),
-where each field of an article came from (version 4), and a run's account as it goes
-(version 8)."""
+where each field of an article came from (version 4), a run's account as it goes
+(version 8), and a whole walk of the site as it goes, to be resumed (version 9)."""
 
 from __future__ import annotations
 
@@ -152,4 +152,35 @@ def create_v8(db: Database) -> None:
         " failed_pages = (SELECT count(*) FROM failures f"
         "  WHERE f.run_id = runs.id AND f.post_id IS NULL),"
         " counted_at = finished_at"
+    )
+
+
+def create_v9(db: Database) -> None:
+    """A whole walk of the site (the first crawl, or --full) as it goes, so that one cut short
+    resumes where it stopped (`archive.walk`): the walk (`walk`, one row at most), the feeds,
+    sitemaps and listing pages it asked for and whether each was read (with what a read one
+    said of itself), and the articles it asked for. Forgotten when the walk finishes."""
+    db.table("walk").create(
+        # run_id: the run that carries the walk on now (a finished one finished the walk)
+        {"id": int, "begun_run": int, "begun_at": str, "refetch": int, "run_id": int},
+        pk="id",
+        not_null=["begun_run", "begun_at", "refetch", "run_id"],
+    )
+    db.table("walk_pages").create(
+        {
+            "url": str,
+            "role": str,  # the spider's request role: feed, sitemap, month-sitemap, listing, tag
+            "section": str,  # a feed's section
+            "lastmod": str,  # a child sitemap's <lastmod> in its index
+            "read": int,
+            "validated": int,  # it sent what the next run sends back (a 200 or 304 answer)
+            "etag": str,
+            "last_modified": str,
+        },
+        pk="url",
+        not_null=["role", "read", "validated"],
+        defaults={"read": 0, "validated": 0},
+    )
+    db.table("walk_articles").create(
+        {"post_id": int, "url": str, "section_hint": str}, pk="post_id", not_null=["url"]
     )

@@ -99,7 +99,8 @@ def check_log_file(path: Path | None) -> Path | None:
 @click.option(
     "--max-duration",
     metavar="DURATION",
-    help="Pause the crawl when DURATION is up (90m, 5h): it ends cleanly, exit 0.",
+    help="Pause the crawl when DURATION is up (90m, 5h): it ends cleanly, exit 0, and a "
+    "whole crawl goes on where it stopped next time.",
 )
 @click.option(
     "--log-file",
@@ -137,7 +138,9 @@ def crawl(
     On an archive that an earlier whole crawl walked, only what is new is fetched: listings
     stop after a run of archived articles, and feeds, sitemaps and listings are asked with
     the validators they sent last time. A changed article becomes a new version (see
-    `bienphong history`). Pages that fail are recorded in the run (see `bienphong runs`) and
+    `bienphong history`). A whole crawl (the first, or --full) cut short (--max-duration, a
+    signal, a reboot) is taken up by the next one where it stopped: the pages it read are not
+    read again. Pages that fail are recorded in the run (see `bienphong runs`) and
     retried first by the next crawl; the crawl still exits 0, or 3 when they are over 5% of the
     pages it fetched or it found drift (--warnings-ok: 0). It exits 1 when it cannot run
     (bad arguments, an unusable archive) or cannot write (a full disk: what was committed

@@ -19,6 +19,7 @@ from archive.lock import ArchiveLock
 from archive.runs import last_crawl_verdict, runs_as_they_stand
 from archive.site import MAX_POST_ID
 from archive.store import Archive
+from archive.walk import walk_progress
 from bienphong.display import format_fields, format_record, format_runs, format_stats
 from bienphong.errors import CliAttention, CliError, CliUsageError
 from bienphong.options import (
@@ -132,6 +133,8 @@ def runs(db: Path, as_json: bool, limit: int, check: bool, max_age: str | None) 
     its articles that no site rule handled; `failed`, each page that could not be archived
     (retried first by the next crawl); `warning`, what the run found odd, drift among it. A
     run whose process died without closing it (SIGKILL, a power cut) shows as `interrupted`.
+    Above them, when a whole crawl (the first, or --full) was cut short, how far it has come:
+    the next such crawl goes on with it.
 
     --check is for monitoring: it judges the last crawl run (not reextract's) and exits 0
     when it finished (or paused at its time box) with no drift warning and few failed pages,
@@ -156,12 +159,13 @@ def runs(db: Path, as_json: bool, limit: int, check: bool, max_age: str | None) 
         return
     with Archive(db, readonly=True) as archive:
         listed = runs_as_they_stand(archive, limit)
+        walk = walk_progress(archive)
     if as_json:
         click.echo(json.dumps([run.as_json() for run in listed], ensure_ascii=False, indent=2))
     elif not listed:
         click.echo(f"no runs yet in {db}")
     else:
-        click.echo(format_runs(listed))
+        click.echo(format_runs(listed, walk))
 
 
 @click.command()

@@ -9,19 +9,23 @@ listing ends when its pages stop listing anything new. Under --since a listing's
 waits for its page's articles, and a link known to be older ends it unfetched.
 
 Where the crawl has got to is one object, `CrawlState` (`crawler.state`, pure); the spider
-builds the requests it asks for. The crawl's archive is opened once: `bienphong crawl` hands
-its open archive in (the spider argument `archive`); under `scrapy crawl bienphong` the spider
-takes the lock and opens it, and closes both when the engine stops. The pipelines read that
-archive (`spider.archive`) and nothing else of the spider: the spider hands them what it
-scraped as items (pages, failures, the validators feeds and listings sent), and a pipeline
-tells the spider something through a signal of the crawler's (`pipelines.signals`).
+builds the requests it asks for. A whole walk (the first crawl, or --full) hands the store its
+steps as it goes (`archive.walk`): a walk cut short resumes, asking the pages it had not read
+and the articles it had not fetched, and no other.
+
+The crawl's archive is opened once: `bienphong crawl` hands its open archive in (the spider
+argument `archive`); under `scrapy crawl bienphong` the spider takes the lock and opens it, and
+closes both when the engine stops. The pipelines read that archive (`spider.archive`) and
+nothing else of the spider: the spider hands them what it scraped as items (pages, failures,
+the validators feeds and listings sent, a whole walk's steps), and a pipeline tells the spider
+something through a signal of the crawler's (`pipelines.signals`).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 import scrapy
@@ -44,6 +48,7 @@ from archive.site import (
     post_id,
 )
 from archive.store import Archive
+from archive.walk import WalkArticle, WalkBegin, WalkPage, WalkSteps
 from crawler import discovery
 from crawler.compat import robots_sitemaps
 from crawler.logs import quiet_the_noise
@@ -67,7 +72,7 @@ PRIORITY = {
 # Answers whose validators a later run sends back (not robots.txt: its Sitemap lines are read
 # on every run, and a 304 would hide them).
 CONDITIONAL_ROLES = ("sitemap", "month-sitemap", "feed", "listing")
-Output = scrapy.Request | PageValidators | FailedPage  # what discovery callbacks yield
+Output = scrapy.Request | PageValidators | FailedPage | WalkSteps  # discovery callbacks yield
 Reader = Callable[["BienphongSpider", Response], Iterator[Output]]
 
 
@@ -75,19 +80,23 @@ def discovery_page(read: Reader) -> Reader:
     """A feed, sitemap or listing callback, with what every one of them does first: a page
     still cut short after the retries is a failure to record (and retry first next run), not
     a page to read a part of; one answered 200 or 304 hands on its validators; only a 200 is
-    read. A page not read tells `not_read`."""
+    read. A page not read tells `not_read`. A whole walk's steps follow what the page led to."""
 
     @wraps(read)
     def callback(spider: BienphongSpider, response: Response) -> Iterator[Output]:
         failed = spider.truncated(response)
         if failed is not None:
             yield failed
-        else:
-            yield from spider.seen(response)
+        for seen in [] if failed else spider.seen(response):
+            spider.state.walk_validated(seen.url, seen.validators)
+            yield seen
         if failed is None and response.status == 200:
             yield from read(spider, response)
         else:
             spider.not_read(response, unchanged=failed is None and response.status == 304)
+        if failed is None:  # answered: a walk that resumes does not ask it again
+            spider.state.walk_read(response.meta.get("redirect_urls", [response.url])[0])
+        yield from spider.walk_steps()
 
     return callback
 
@@ -141,25 +150,67 @@ class BienphongSpider(scrapy.Spider):
     # -- requests ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.plan.whole_walk:  # first, so that the store begins (or resumes) the walk
+            resumes = self.plan.resumes
+            yield WalkBegin(self.plan.refetch, None if resumes is None else resumes.begun_run)
         for request in self.start_requests_list():
             yield request
 
     def start_requests_list(self) -> list[scrapy.Request]:
-        """Earlier failures and rechecks first, then feeds, listings, sitemaps and home."""
+        """Earlier failures and rechecks first, then feeds, listings, sitemaps and home; going
+        on with an unfinished walk, those it has not asked yet, then the pages it asked and
+        did not read, and the articles it did not fetch."""
         plan, site = self.plan, CANONICAL_ORIGIN
+        walk = plan.resumes
+        # A walk's pages are asked as it asked them, and those it read not at all.
+        known = set() if walk is None else walk.read | {page.url for page in walk.waiting}
         requests = [self.retry_article(url, pid) for url, pid in [*plan.retry, *plan.recheck]]
-        requests += [self.retry_page(url) for url in plan.retry_pages]
+        starts = [(url, self.retry_page) for url in plan.retry_pages]
         for slug in plan.sections or SECTION_SLUGS:
             feeds = plan.feed_urls(slug)
-            requests += [self.page(url, self.parse_feed, "feed", section=slug) for url in feeds]
+            starts += [(url, partial(self.feed, section=slug)) for url in feeds]
             if plan.incremental:  # the listing only if its feed does not reach the archive
                 self.state.expect_feeds(slug, len(feeds))
             else:
-                requests.append(self.page(f"{site}/{slug}/", self.parse_listing, "listing"))
+                starts.append((f"{site}/{slug}/", self.section_listing))
         if not plan.sections:
-            requests.append(self.page(f"{site}/sitemap.xml", self.parse_sitemap, "sitemap"))
-            requests.append(self.page(f"{site}/", self.parse_home, "listing"))
+            starts += [(f"{site}/sitemap.xml", self.sitemap), (f"{site}/", self.home)]
+        requests += [ask(url) for url, ask in starts if url not in known]
+        if walk is not None:
+            requests += [self.resumed_page(page) for page in walk.waiting]
+            requests += [self.resumed_article(article) for article in walk.articles]
         return [r for r in requests if r is not None]
+
+    def feed(self, url: str, section: str) -> scrapy.Request:
+        return self.page(url, self.parse_feed, "feed", section=section)
+
+    def section_listing(self, url: str) -> scrapy.Request:
+        return self.page(url, self.parse_listing, "listing")
+
+    def sitemap(self, url: str) -> scrapy.Request:
+        return self.page(url, self.parse_sitemap, "sitemap")
+
+    def home(self, url: str) -> scrapy.Request:
+        return self.page(url, self.parse_home, "listing")
+
+    def resumed_article(self, article: WalkArticle) -> scrapy.Request | None:
+        """An article the walk asked for and did not fetch, once per crawl."""
+        if not self.state.claim(article.post_id):
+            return None
+        meta: dict[str, Any] = {"post_id": article.post_id, "section_hint": article.section_hint}
+        return self.page(article.url, self.parse_article, "article", **meta)
+
+    def resumed_page(self, page: WalkPage) -> scrapy.Request:
+        """A page the walk asked for and did not read, as it was asked."""
+        meta: dict[str, Any] = {"section": page.section} if page.section else {}
+        if page.lastmod is not None:
+            meta["lastmod"] = page.lastmod
+        callback = self.parse_home if page_kind(page.url) == PageKind.HOME else self.parse_listing
+        if page.role == "feed":
+            callback = self.parse_feed
+        elif page.role in ("sitemap", "month-sitemap"):
+            callback = self.parse_sitemap
+        return self.page(page.url, callback, page.role, **meta)
 
     def retry_page(self, url: str) -> scrapy.Request | None:
         """A feed, sitemap or listing that an earlier run could not read, asked again first."""
@@ -182,6 +233,7 @@ class BienphongSpider(scrapy.Spider):
         headers = self.plan.conditional_headers(url) if role in CONDITIONAL_ROLES else {}
         if role not in ("article", "retry"):
             self.state.first_request(url)
+            self.state.walk_asked(WalkPage(url, role, meta.get("section"), meta.get("lastmod")))
         return scrapy.Request(
             url,
             callback=callback,
@@ -220,6 +272,7 @@ class BienphongSpider(scrapy.Spider):
         if self.state.enough_articles:
             # Enough: the feeds, sitemaps and listings still queued are dropped unasked.
             self.crawler.stats.set_value(keys.DISCOVERY_DONE, True)
+        self.state.walk_article(WalkArticle(link.url, link.post_id, section))
         return self.page(
             link.url,
             self.parse_article,
@@ -281,13 +334,14 @@ class BienphongSpider(scrapy.Spider):
         if self.plan.sections:
             return
         for url in robots_sitemaps(robotparser):
-            self.crawler.engine.crawl(self.page(url, self.parse_sitemap, "sitemap"))
+            if url not in self.state.requested:  # asked already, or read by a walk resumed
+                self.crawler.engine.crawl(self.page(url, self.parse_sitemap, "sitemap"))
 
     @discovery_page
     def parse_sitemap(self, response: Response) -> Iterator[Output]:
         _, links, children = discovery.sitemap_entries(response.body, response.url)
         for url, lastmod in children:
-            if self.plan.wants_sitemap(url, lastmod):
+            if self.plan.wants_sitemap(url, lastmod) and url not in self.state.requested:
                 yield self.page(url, self.parse_sitemap, "month-sitemap", lastmod=lastmod)
         yield from self.articles(links)
 
@@ -401,6 +455,12 @@ class BienphongSpider(scrapy.Spider):
             links, tags = discovery.page_links(response.body, response.url)
             yield from self.articles(links)
             yield from self.tag_pages(tags)
+        yield from self.walk_steps()
+
+    def walk_steps(self) -> Iterator[WalkSteps]:
+        """A whole walk's steps since they were last handed to the store, if any."""
+        if steps := self.state.take_walk_steps():
+            yield steps
 
     def page_failed(self, failure: Failure) -> Iterator[FailedPage]:
         """Every page the crawl needed and could not get is a recorded failure: an article,
