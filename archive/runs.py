@@ -32,7 +32,10 @@ RUN_COUNTS = (
     "failed_pages",
 )
 # How a run can end, as `outcome` holds it (`running` while it runs, or when it was killed).
-OUTCOMES = ("running", "finished", "failed", "unreachable", "archive_error", "shutdown")
+OUTCOMES = (
+    "running", "finished", "failed", "unreachable", "refused", "archive_error", "shutdown",
+    "paused",
+)  # fmt: skip
 # A run that finished with more failed pages than this share of the pages it fetched needs a
 # look (`bienphong crawl` exits 3, `runs --check` says so): the site is failing, or the network.
 FAILED_SHARE = 0.05
@@ -46,7 +49,7 @@ class Run:
     started_at: str
     finished_at: str | None
     outcome: str
-    reason: str | None  # why it ended so: the site unreachable, a signal, a failed write
+    reason: str | None  # why it ended so: the site unreachable or refusing, a signal, ...
     options: dict[str, Any]  # how it was asked: its command and bounds (--since, --section...)
     pages_fetched: int
     new: int

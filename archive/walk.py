@@ -92,13 +92,14 @@ class WalkProgress:
     pages_known: int
     articles_fetched: int
     articles_known: int
+    goes_on: str = "crawl"  # the command that goes on with it: `crawl --full` for a --full's
 
     def line(self) -> str:
         return (
             f"The whole crawl begun by run {self.begun_run} has read "
             f"{self.pages_read:,} of the {self.pages_known:,} feeds, sitemaps and listing pages "
             f"it knows, and fetched {self.articles_fetched:,} of the {self.articles_known:,} "
-            "articles they named; the next crawl goes on"
+            f"articles they named; the next {self.goes_on} goes on"
         )
 
 
@@ -137,14 +138,13 @@ def resumable_walk(archive: Archive, refetch: bool) -> WalkSoFar | None:
 
 
 def take_walk(archive: Archive, run_id: int, begin: WalkBegin) -> None:
-    """Run `run_id` walks the whole site: it resumes the walk there is, or forgets any and
-    begins one."""
+    """Run `run_id` walks the whole site: it resumes the walk there is, or forgets any (one
+    of the other kind, or none) and begins one."""
     with archive.doing("begin the walk"), archive.db.atomic():
         if begin.resumes is not None:
             archive.db.execute("UPDATE walk SET run_id = ?", (run_id,))
             return
-        for table in ("walk", "walk_pages", "walk_articles"):
-            archive.db.execute(f"DELETE FROM {table}")
+        _forget(archive)
         archive.db.execute(
             "INSERT INTO walk (id, begun_run, begun_at, refetch, run_id)"
             " SELECT 1, id, started_at, ?, id FROM runs WHERE id = ?",
@@ -189,25 +189,31 @@ def walk_validators(archive: Archive) -> dict[str, Validators]:
 def end_walk(archive: Archive) -> None:
     """The walk is finished: forgotten."""
     with archive.doing("end the walk"), archive.db.atomic():
-        for table in ("walk", "walk_pages", "walk_articles"):
-            archive.db.execute(f"DELETE FROM {table}")
+        _forget(archive)
+
+
+def _forget(archive: Archive) -> None:
+    for table in ("walk", "walk_pages", "walk_articles"):
+        archive.db.execute(f"DELETE FROM {table}")
 
 
 def walk_progress(archive: Archive) -> WalkProgress | None:
     """How far the unfinished walk has come; None when there is none."""
     row = archive.read_one(
         "SELECT begun_run, begun_at, refetch, (SELECT count(*) FROM walk_pages WHERE read),"
-        " (SELECT count(*) FROM walk_pages), (SELECT count(*) FROM walk_articles) FROM walk",
+        " (SELECT count(*) FROM walk_pages), (SELECT count(*) FROM walk_articles),"
+        " (SELECT json_extract(options, '$.full') FROM runs WHERE id = begun_run) FROM walk",
         (),
         "read the walk",
     )
     if row is None:
         return None
-    begun_run, begun_at, refetch, read, pages, articles = row
+    begun_run, begun_at, refetch, read, pages, articles, full = row
     fetched, params = _fetched(bool(refetch), begun_at)
     sql = f"SELECT count(*) FROM walk_articles w WHERE {fetched}"
     done = archive.read_value(sql, params, "read the walk") or 0
-    return WalkProgress(begun_run, read, pages, done, articles)
+    goes_on = "crawl --full --refetch" if refetch else "crawl --full" if full else "crawl"
+    return WalkProgress(begun_run, read, pages, done, articles, goes_on)
 
 
 def _fetched(refetch: bool, begun_at: str) -> tuple[str, tuple[str, ...]]:

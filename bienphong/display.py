@@ -176,6 +176,8 @@ def format_crawl(summary: CrawlSummary) -> str:
         if summary.interrupted
         else "paused at its time box"
         if run.outcome == "paused"
+        else "refused by robots.txt"
+        if run.outcome == "refused"
         else "finished"
     )
     lines = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy import Request
+from scrapy.extensions.throttle import AutoThrottle
 from scrapy.robotstxt import ProtegoRobotParser, RobotParser
 from scrapy.utils.asyncio import call_later
 
@@ -53,6 +54,35 @@ def robots_sitemaps(parser: RobotParser) -> list[str]:
     if not isinstance(parser, ProtegoRobotParser):
         return []
     return list(parser.rp.sitemaps)
+
+
+def robots_crawl_delay(parser: RobotParser, user_agent: str) -> float | None:
+    """A robots.txt's Crawl-delay for `user_agent`, in seconds, from the Protego parser
+    Scrapy's `ProtegoRobotParser` wraps (`.rp`, whose `crawl_delay` Scrapy does not expose);
+    None from another parser."""
+    if not isinstance(parser, ProtegoRobotParser):
+        return None
+    delay = parser.rp.crawl_delay(user_agent)
+    return None if delay is None else float(delay)
+
+
+def slow_download_slot(crawler: Any, slot_key: str, seconds: float) -> None:
+    """At least `seconds` between requests of the download slot `slot_key`, from now on:
+    the slot's delay (`Downloader.slots`, `Slot.delay`), the delay a slot of that key is made
+    with when Scrapy makes it again after a while idle (`Downloader.per_slot_settings`, the
+    DOWNLOAD_SLOTS setting as the downloader read it), and AutoThrottle's floor and ceiling,
+    which would otherwise adjust the delay below it (`AutoThrottle.mindelay` and `.maxdelay`,
+    found among `crawler.extensions.middlewares`)."""
+    downloader = crawler.engine.downloader
+    slot = downloader.slots.get(slot_key)
+    if slot is not None:
+        slot.delay = max(slot.delay, seconds)
+    settings = downloader.per_slot_settings.setdefault(slot_key, {})
+    settings["delay"] = max(settings.get("delay", 0.0), seconds)
+    for extension in crawler.extensions.middlewares:
+        if isinstance(extension, AutoThrottle):
+            extension.mindelay = max(extension.mindelay, seconds)
+            extension.maxdelay = max(extension.maxdelay, seconds)
 
 
 def widen_connection_pool(handler: Any, factor: int) -> None:

@@ -12,9 +12,8 @@ USER_AGENT = (
     f"bienphong-archive/{__version__} (archive of record for bienphong.com.vn; "
     "see the project README; non-commercial research)"
 )
+# robots.txt as RFC 9309 says (crawler/robots.py, in the place of Scrapy's middleware).
 ROBOTSTXT_OBEY = True
-# The spider reads robots.txt's Sitemap lines from this parser's Protego (`robots_parsed`).
-ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 
 # Polite by default: one page a second with AutoThrottle; `--delay 0` is for the offline mirror.
 DOWNLOAD_DELAY = 1.0
@@ -87,6 +86,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.DiscoveryBoundMiddleware": 60,
     # A stopping crawl sends nothing more (crawler/stopping.py drops what already waits).
     "crawler.middlewares.StoppingMiddleware": 70,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SiteRobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     # After Scrapy's RetryMiddleware (550): a page cut short is retried as a failed answer is.

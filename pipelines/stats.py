@@ -63,6 +63,7 @@ REDIRECT_LOOPS = "archive/fetch/redirect_loops"
 TRUNCATED = "archive/fetch/truncated"  # answers cut short, retried
 RETRY_AFTER_WAITS = "archive/fetch/retry_after_waits"
 UNREACHABLE = "archive/fetch/unreachable"  # the one line saying why, when it was
+REFUSED = "archive/fetch/refused"  # why robots.txt lets the crawl take nothing, when so
 # Set by `crawler.stopping`: the crawl is stopping (a signal, or its time box), so nothing more
 # is sent; and the signal that stopped it, by name.
 STOPPING = "archive/stopping"

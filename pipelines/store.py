@@ -256,6 +256,8 @@ def ended_as(reason: str, stats: dict[str, Any], done: RunCounts) -> tuple[str, 
         return "archive_error", str(stats[keys.ERROR])
     if reason == "unreachable":
         return reason, stats.get(keys.UNREACHABLE)
+    if reason == "refused":
+        return reason, stats.get(keys.REFUSED)
     if reason == "shutdown":
         signal_name = stats.get(keys.INTERRUPTED)
         return reason, f"stopped by {signal_name}" if signal_name else "stopped"

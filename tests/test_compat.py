@@ -6,11 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
+from scrapy.extensions.throttle import AutoThrottle
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
@@ -114,3 +116,32 @@ def test_requests_waiting_in_a_slot_are_failed_and_its_pause_ended() -> None:
 
     assert (3, ["stopping"] * 3) == (dropped, failures)
     assert (0, None, True) == (len(slot.queue), slot.latercall, timer.cancelled)
+
+
+def test_the_crawl_delay_of_robots_txt_comes_from_scrapys_protego_parser() -> None:
+    body = b"User-agent: *\nCrawl-delay: 2.5\n\nUser-agent: slowbot\nCrawl-delay: 9\n"
+    parser = ProtegoRobotParser.from_crawler(get_crawler(), body)
+
+    assert 2.5 == compat.robots_crawl_delay(parser, "bienphong-archive/1.0")
+    assert 9.0 == compat.robots_crawl_delay(parser, "slowbot")
+    no_delay = ProtegoRobotParser.from_crawler(get_crawler(), b"User-agent: *\nDisallow:\n")
+    assert None is compat.robots_crawl_delay(no_delay, "bienphong-archive/1.0")
+
+
+def test_a_slowed_slot_keeps_its_delay_under_autothrottle_and_when_made_again() -> None:
+    crawler = get_crawler(settings_dict={"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_DELAY": 1.0})
+    throttle = AutoThrottle(crawler)
+    throttle.mindelay, throttle.maxdelay = 1.0, 30.0  # as at spider_opened
+    # `crawler.extensions.middlewares`, where the running crawl's AutoThrottle is found
+    crawler.extensions = SimpleNamespace(middlewares=[object(), throttle])  # type: ignore[assignment]
+    downloader = Downloader(crawler)
+    downloader.slots["site"] = Slot(concurrency=1, delay=1.0, jitter=0.0)
+    crawler.engine = type("Engine", (), {"downloader": downloader})()
+
+    compat.slow_download_slot(crawler, "site", 45.0)
+
+    assert 45.0 == downloader.slots["site"].delay  # `Slot.delay`
+    assert (45.0, 45.0) == (throttle.mindelay, throttle.maxdelay)  # AutoThrottle's bounds
+    # Scrapy drops a slot idle for a while; `Downloader._get_slot` makes it again with the
+    # delay of `Downloader.per_slot_settings`.
+    assert {"delay": 45.0} == downloader.per_slot_settings["site"]

@@ -61,6 +61,10 @@ def test_a_clean_recent_crawl_is_fine_and_a_reextract_after_it_is_not_judged(
             "ended unreachable: cannot reach 127.0.0.1:9: connection refused",
         ),
         (
+            {"outcome": "refused", "reason": "robots.txt of www.bienphong.com.vn answered 503"},
+            "ended refused: robots.txt of www.bienphong.com.vn answered 503",
+        ),
+        (
             {"outcome": "failed", "reason": "failed more pages than it read (80 failed, 20 read)"},
             "ended failed: failed more pages than it read (80 failed, 20 read)",
         ),
@@ -75,7 +79,7 @@ def test_a_clean_recent_crawl_is_fine_and_a_reextract_after_it_is_not_judged(
         ({"failed": 9}, "needs a look: 9 failed pages of 100, over 5%"),
         ({"outcome": "running"}, "was killed before it could close its run"),
     ],
-    ids=["unreachable", "failed", "stopped", "drift", "failures", "killed"],
+    ids=["unreachable", "refused", "failed", "stopped", "drift", "failures", "killed"],
 )
 def test_a_last_crawl_that_is_not_fine_is_status_3_and_one_line(
     tmp_path: Path, written: dict[str, object], line: str

@@ -191,6 +191,8 @@ def crawl(
         offline = "; without the network, 'make demo' tries the tool on the shipped mirror"
         raise CliError(line + (offline if options.base_url == CANONICAL_ORIGIN else ""))
     log.summary(format_crawl(summary))
+    if summary.outcome == "refused":  # the site's rules: a look, not a fault of the crawl's
+        raise CliAttention(summary.run.reason or "robots.txt lets the crawl take nothing")
     if summary.outcome == "failed":
         raise CliError("the crawl failed more pages than it read: see 'bienphong runs --limit 1'")
     if summary.outcome == "interrupted":  # a second Ctrl-C: Scrapy stopped at once

@@ -54,14 +54,13 @@ from crawler.compat import robots_sitemaps
 from crawler.logs import quiet_the_noise
 from crawler.middlewares import complete
 from crawler.plan import CrawlPlan, load_plan
+from crawler.robots import SLOT
 from crawler.state import CrawlState
 from crawler.stopping import NotSent
 from pipelines import stats as keys
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
 
-# One download slot for both hosts: they are one server, and politeness is per server.
-SLOT = "bienphong.com.vn"
 # Retries of earlier failures first, then articles, so listings do not pile up requests.
 # Monthly sitemaps come last: by then listings have named most of their articles, so the few
 # they add wait in the queue instead of all of a month's (memory flat as the archive grows).

@@ -2,7 +2,7 @@
 `shared/site-model.md`, and the truth of every article it serves."""
 
 from .faults import Faults
-from .server import Hit, Mirror
+from .server import Answer, Hit, Mirror
 from .site import Article, Site
 
-__all__ = ["Article", "Faults", "Hit", "Mirror", "Site"]
+__all__ = ["Answer", "Article", "Faults", "Hit", "Mirror", "Site"]

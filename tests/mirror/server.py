@@ -81,6 +81,8 @@ class Mirror:
         self.log_requests = log_requests
         self.hits: list[Hit] = []
         self.held: dict[int, threading.Event] = {}  # post id → released when set
+        # What robots.txt answers instead of the site's own (None): a test of the site's rules.
+        self.robots: Answer | None = None
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
         # Feeds and sitemaps are the same all day long and costly at N = 100,000: keep the
@@ -150,7 +152,8 @@ class Mirror:
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
         if path == "/robots.txt":
-            return Answer(200, render.robots(site).encode(), "text/plain; charset=utf-8")
+            robots = render.robots(site).encode()
+            return self.robots or Answer(200, robots, "text/plain; charset=utf-8")
         if path == "/":
             return Answer(200, render.home_page(site).encode(), last_modified=self._changed())
         if path.startswith("/tim-kiem"):
