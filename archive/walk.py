@@ -206,7 +206,7 @@ def walk_progress(archive: Archive) -> WalkProgress | None:
         (),
         "read the walk",
     )
-    if row is None:
+    if row is None or not (row[4] or row[5]):  # none, or nothing asked yet: nothing to say
         return None
     begun_run, begun_at, refetch, read, pages, articles, full = row
     fetched, params = _fetched(bool(refetch), begun_at)

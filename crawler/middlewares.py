@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 from email.utils import parsedate_to_datetime
 from time import time
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from OpenSSL import SSL
 from scrapy import Request, signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -22,6 +23,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
+from service_identity.exceptions import VerificationError
 from twisted.internet.error import (
     ConnectError,
     ConnectionRefusedError,
@@ -147,15 +149,35 @@ class ReachabilityMiddleware:
     def process_exception(self, request: Request, exception: Exception) -> None:
         if self.down is not None:
             raise IgnoreRequest(self.down)
+        if (refused := certificate_refused(exception)) is not None:  # at once, at any time
+            self.stop(
+                f"cannot reach {self.address} securely: {refused}; --insecure skips the check"
+                " (never for the archive of record)"
+            )
         if self.answered or not isinstance(exception, CONNECTION_ERRORS):
             return
         self.failures += 1
-        if self.failures < UNREACHABLE_AFTER:
-            return
-        self.down = f"cannot reach {self.address}: {connection_error(exception)}"
-        self.crawler.stats.set_value(keys.UNREACHABLE, self.down)
+        if self.failures >= UNREACHABLE_AFTER:
+            self.stop(f"cannot reach {self.address}: {connection_error(exception)}")
+
+    def stop(self, why: str) -> NoReturn:
+        self.down = why
+        self.crawler.stats.set_value(keys.UNREACHABLE, why)
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="unreachable"))
-        raise IgnoreRequest(self.down)
+        raise IgnoreRequest(why)
+
+
+def certificate_refused(exception: Exception) -> str | None:
+    """Why the site's TLS certificate was refused, when that is what failed the download (the
+    reasons Twisted gave, which Scrapy chains as the cause): its name, or its authority."""
+    for reason in getattr(exception.__cause__, "reasons", ()):
+        value = getattr(reason, "value", None)
+        if isinstance(value, VerificationError):
+            return "its TLS certificate is for another name"
+        if isinstance(value, SSL.Error):
+            said = "; ".join(str(part[-1]) for part in value.args[0] if part) if value.args else ""
+            return f"its TLS certificate was refused ({said or 'TLS error'})"
+    return None
 
 
 def connection_error(exception: Exception) -> str:
@@ -255,7 +277,10 @@ class SiteAddressHandler(HTTP11DownloadHandler):
         # half the connections were closed and opened again. Twice as many stay open.
         widen_connection_pool(self, 2)
         base = urlsplit(crawler.settings.get("BIENPHONG_BASE_URL"))
-        self.origin = (base.scheme, base.netloc) if base.hostname not in SITE_HOSTS else None
+        # The live site, or an address of its own: the site's name on another port (a mirror
+        # with a certificate for the name, which the system resolves to it) is the latter.
+        live = base.hostname in SITE_HOSTS and base.port is None
+        self.origin = None if live else (base.scheme, base.netloc)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:

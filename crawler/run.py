@@ -38,6 +38,7 @@ class CrawlOptions:
     refetch: bool = False
     recheck_since: datetime | None = None
     timeout: float = 30.0  # seconds for one page before it counts as failed (and is retried)
+    verify_certificates: bool = True  # the site's TLS certificate checked (--insecure: not)
     max_duration: timedelta | None = None  # a time box: the crawl pauses when it is up
     log_file: Path | None = None  # the crawl's log, appended to; else stderr
     verbosity: Verbosity = "normal"
@@ -83,6 +84,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency,
         "CONCURRENT_REQUESTS": max(16, options.concurrency),
         "DOWNLOAD_TIMEOUT": options.timeout,
+        "DOWNLOAD_VERIFY_CERTIFICATES": options.verify_certificates,
         "LOG_LEVEL": log_level(options.verbosity),
         "BIENPHONG_MAX_DURATION": options.max_duration.total_seconds()
         if options.max_duration
@@ -107,6 +109,7 @@ def run_options(options: CrawlOptions) -> dict[str, Any]:
         "refetch": options.refetch,
         "recheck_since": options.recheck_since and site_iso(options.recheck_since),
         "timeout": options.timeout,
+        "insecure": not options.verify_certificates,
         "max_duration": options.max_duration and options.max_duration.total_seconds(),
     }
 

@@ -25,6 +25,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
+# The site's certificate is checked against the system's authorities (or SSL_CERT_FILE's), and
+# its host name too: an archive of record takes nothing from a host that may not be the site.
+# `--insecure` turns it off.
+DOWNLOAD_VERIFY_CERTIFICATES = True
 # Outputs of one response processed at once. Scrapy starts this many asyncio tasks for every
 # response (default 100), whatever it yields. An article page yields one item and the links
 # it found, which take no waiting; the pipelines run on the reactor thread anyway.

@@ -45,7 +45,7 @@ from tests.helpers.crawl import (
     start_crawl,
     wait_for,
 )
-from tests.helpers.environment import without_proxies
+from tests.helpers.environment import GUARD, guarded, without_proxies
 from tests.helpers.fixtures import MakeMirror
 from tests.helpers.loopback import fetch
 from tests.helpers.mirror_pages import POST_ID
@@ -196,14 +196,10 @@ def test_retry_after_pauses_every_request_to_the_server_not_only_the_retried_one
     assert [] == [gap for gap in gaps if gap < 1.0]  # whatever the next request was for
 
 
-GUARD = Path(__file__).parent / "netguard"
-
-
 def guarded_env(mirror: Mirror, log: Path) -> dict[str, str]:
     """The crawl's environment with tests/netguard loaded: every lookup and connection it
     attempts is logged to `log`, and any but a connection to the mirror fails at once."""
-    allow = mirror.base_url.removeprefix("http://")
-    return without_proxies(PYTHONPATH=str(GUARD), NETGUARD_LOG=str(log), NETGUARD_ALLOW=allow)
+    return guarded(log, mirror.base_url.removeprefix("http://"))
 
 
 def contacts(log: Path) -> list[str]:

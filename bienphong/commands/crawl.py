@@ -97,6 +97,12 @@ def check_log_file(path: Path | None) -> Path | None:
     help="Give up on one page after SECONDS (it is retried, then recorded as failed).",
 )
 @click.option(
+    "--insecure",
+    is_flag=True,
+    help="Do not check the site's TLS certificate (its authority and its name): for a "
+    "mirror of your own, never for the archive of record.",
+)
+@click.option(
     "--max-duration",
     metavar="DURATION",
     help="Pause the crawl when DURATION is up (90m, 5h): it ends cleanly, exit 0, and a "
@@ -127,6 +133,7 @@ def crawl(
     refetch: bool,
     recheck_since: str | None,
     timeout: float,
+    insecure: bool,
     max_duration: str | None,
     log_file: Path | None,
     warnings_ok: bool,
@@ -174,6 +181,7 @@ def crawl(
         refetch=refetch,
         recheck_since=optional_day(recheck_since),
         timeout=timeout,
+        verify_certificates=not insecure,
         max_duration=None if max_duration is None else parse_duration(max_duration),
         log_file=log_file,
         verbosity="quiet" if quiet else "verbose" if verbose else "normal",

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -75,6 +76,7 @@ class Mirror:
         host: str = "127.0.0.1",
         port: int = 0,
         log_requests: bool = True,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.site = site
         self.faults = faults or Faults()
@@ -90,12 +92,21 @@ class Mirror:
         self._memo: OrderedDict[tuple[int, int, str], Answer] = OrderedDict()
         self.server = _Server((host, port), _Handler)
         self.server.mirror = self
+        # Over TLS (a test of certificates): each connection's handshake is made as it is
+        # accepted; one that fails is the client's business, as a hang-up is.
+        self.tls = tls
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host!s}:{port}"
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
 
     def start(self) -> Mirror:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

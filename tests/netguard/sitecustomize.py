@@ -4,7 +4,10 @@ its PYTHONPATH, before Scrapy or Twisted is imported.
 Every name lookup and every outgoing connection the process attempts is written to the file
 $NETGUARD_LOG, one line each (`connect 127.0.0.1:8765 allowed`, `lookup m.bienphong.com.vn
 refused`), and each one except a connection to $NETGUARD_ALLOW (host:port) fails at once with
-an OSError: every name lookup is refused (an address in numbers needs none). Unlike a proxy
+an OSError: every name lookup is refused (an address in numbers needs none), but for the names
+$NETGUARD_RESOLVE maps to a loopback address (`www.bienphong.com.vn=127.0.0.1`, comma-separated),
+which resolve to it, as an /etc/hosts line would: the site's own name, served by a mirror with a
+certificate for it. Unlike a proxy
 setting, nothing in the process can reach the network unseen: no
 host is exempt, no library can bypass it, and an attempt cannot pass for a slow answer.
 """
@@ -19,6 +22,11 @@ from typing import Any
 
 _LOG = os.environ.get("NETGUARD_LOG")
 _ALLOW = os.environ.get("NETGUARD_ALLOW", "")
+_RESOLVE = dict(
+    pair.split("=", 1) for pair in os.environ.get("NETGUARD_RESOLVE", "").split(",") if "=" in pair
+)
+if any(not ipaddress.ip_address(address).is_loopback for address in _RESOLVE.values()):
+    raise SystemExit("netguard: NETGUARD_RESOLVE maps names to loopback addresses only")
 
 
 def _note(kind: str, what: str, allowed: bool) -> None:
@@ -33,20 +41,22 @@ if _LOG:
     _getaddrinfo = socket.getaddrinfo
     _gethostbyname = socket.gethostbyname
 
-    def _lookup(host: Any) -> None:
+    def _lookup(host: Any) -> Any:
+        """The address to look up instead of `host`: its own, a mapped name's."""
+        name = host.decode() if isinstance(host, bytes) else str(host)
         # An address written in numbers resolves to itself, asking no one: not logged.
         try:
-            ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host))
+            ipaddress.ip_address(name)
+            return host
         except ValueError:
-            _note("lookup", str(host), False)
+            _note("lookup", name, name in _RESOLVE)
+            return _RESOLVE[name]
 
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        _lookup(host)
-        return _getaddrinfo(host, port, *args, **kwargs)
+        return _getaddrinfo(_lookup(host), port, *args, **kwargs)
 
     def gethostbyname(host: str) -> str:
-        _lookup(host)
-        return _gethostbyname(host)
+        return str(_gethostbyname(_lookup(host)))
 
     class GuardedSocket(socket.socket):
         def _check(self, address: Any) -> None:
