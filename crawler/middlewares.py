@@ -5,7 +5,9 @@ hooks; the few internals they need are `crawler.compat`'s."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from email.utils import parsedate_to_datetime
 from time import time
 from typing import Any, NoReturn, Self
@@ -49,17 +51,28 @@ CONNECTION_ERRORS = (
 )
 # The closing tag that ends a whole document of each kind of page the crawl reads.
 XML_ROLES = ("feed", "sitemap", "month-sitemap")
-XML_ENDS = (b"</rss>", b"</feed>", b"</urlset>", b"</sitemapindex>")
+XML_END = re.compile(rb"</(?:rss|feed|urlset|sitemapindex)\s*>")
+HTML_END = re.compile(rb"</html\s*>")
+# In a request's meta: the digest of the last answer, which lacked its closing tag.
+UNENDED = "bienphong_unended_sha256"
+# In a response's meta: it lacks its closing tag, but came byte for byte the same twice.
+ENDS_SO = "bienphong_ends_so"
 
 
 def complete(body: bytes, role: str | None) -> bool:
-    """A whole document: one cut short in transit (behind an honest Content-Length, which
-    Scrapy cannot tell from a whole one) lacks its closing tag. A feed or sitemap ends with
-    its root's; an article, listing or home page with `</html>`."""
+    """A whole document by its markup: one cut short in transit behind an honest
+    Content-Length (a shortfall against the length or the chunked framing is Scrapy's data
+    loss, retried) lacks its closing tag. A feed or sitemap ends with its root's; an article,
+    listing or home page with `</html>`."""
     tail = body[-2048:].lower()
-    if role in XML_ROLES:
-        return any(end in tail for end in XML_ENDS)
-    return b"</html>" in tail
+    return (XML_END if role in XML_ROLES else HTML_END).search(tail) is not None
+
+
+def whole(response: Response) -> bool:
+    """A whole answer: its closing tag is there, or it came the same twice without one (a
+    page written so: a long comment after `</html>`, no closing tags at all)."""
+    role = response.meta.get("role") or "article"
+    return complete(response.body, role) or bool(response.meta.get(ENDS_SO))
 
 
 def retry_after_seconds(value: str | None, now: float, cap: float) -> float | None:
@@ -192,10 +205,12 @@ def connection_error(exception: Exception) -> str:
 
 
 class TruncatedPageRetryMiddleware(StatsMiddleware):
-    """A page the crawl reads that came cut short (no closing tag behind an honest
-    Content-Length) is retried like a failed answer, through Scrapy's public
-    `get_retry_request` and its RETRY_TIMES; after the last retry the spider records it.
-    HTTP errors and connection failures are Scrapy's own RetryMiddleware's."""
+    """A page the crawl reads that came without its closing tag behind an honest
+    Content-Length is asked once more: the same bytes again are the page as the site writes
+    it (`whole`); other bytes were cut short in transit, and it is retried like a failed
+    answer, through Scrapy's public `get_retry_request` and its RETRY_TIMES; after the last
+    retry the spider records it. HTTP errors, connection failures and data loss are Scrapy's
+    own RetryMiddleware's."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
@@ -207,9 +222,16 @@ class TruncatedPageRetryMiddleware(StatsMiddleware):
             return response
         if complete(response.body, role):
             return response
+        digest = hashlib.sha256(response.body).hexdigest()
+        if request.meta.get(UNENDED) == digest:
+            request.meta[ENDS_SO] = True  # the response's meta is its request's
+            return response
         self.stats.inc_value(keys.TRUNCATED)
         retry = get_retry_request(request, spider=self.crawler.spider, reason="truncated page")
-        return retry or response
+        if retry is None:
+            return response
+        retry.meta[UNENDED] = digest
+        return retry
 
 
 class RetryAfterPause:

@@ -52,7 +52,7 @@ from archive.walk import WalkArticle, WalkBegin, WalkPage, WalkSteps
 from crawler import discovery
 from crawler.compat import robots_sitemaps
 from crawler.logs import quiet_the_noise
-from crawler.middlewares import complete
+from crawler.middlewares import whole
 from crawler.plan import CrawlPlan, load_plan
 from crawler.robots import SLOT
 from crawler.state import CrawlState
@@ -297,7 +297,7 @@ class BienphongSpider(scrapy.Spider):
 
     def truncated(self, response: Response) -> FailedPage | None:
         """A feed, sitemap or listing still cut short after the retries."""
-        if response.status == 200 and not complete(response.body, response.meta.get("role")):
+        if response.status == 200 and not whole(response):
             return FailedPage(canonical_url(response.url), None, "truncated page")
         return None
 
@@ -433,7 +433,7 @@ class BienphongSpider(scrapy.Spider):
         reason = None
         if response.status != 200:
             reason = f"HTTP {response.status}"
-        elif not complete(response.body, "article"):  # still cut short after the retries
+        elif not whole(response):  # still cut short after the retries
             reason = "truncated page"
         if reason is not None:
             yield FailedPage(url, pid, reason)

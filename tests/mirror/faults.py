@@ -2,14 +2,19 @@
 
 Rates (`503`, `429`, `slow`, `truncate`, `reset`) are probabilities per request, drawn from the
 seed, the path and how often the path was asked before, and only on a path's first two
-attempts: a transient fault is transient, so a crawler that retries gets every page. Targets
-(`broken`, `huge`, `charset`, `loop`, `offsite`, and the canonical-link traps
+attempts: a transient fault is transient, so a crawler that retries gets every page. A page
+`truncate` cuts short is cut about in half, a byte further at each attempt, as `cut` cuts.
+Targets (`broken`, `huge`, `charset`, `loop`, `offsite`, and the canonical-link traps
 `canonical-other`, `canonical-script`, `canonical-offsite`) name post ids and hold on every
 attempt.
 
 Settings: `retry-after:SECONDS` (default 1); `slow-seconds:SECONDS` (default 5);
-`cut:PATH+PATH`: those paths (a listing page, a feed, a sitemap) always come cut in half
-behind an honest Content-Length;
+`cut:PATH+PATH`: those paths (a listing page, a feed, a sitemap) always come cut short behind
+an honest Content-Length, about in half, a byte further at each attempt (where a connection
+that dies in transit dies varies);
+`comment-after:PATH+PATH`, `spaced-end:PATH+PATH`, `unclosed:PATH+PATH`: those pages are whole
+but do not end as most do: 2 KB of comment after `</html>`, `</html >`, or no `</body>` and
+`</html>` at all (the same bytes at every attempt);
 `endless:SLUG+SLUG`: those sections' listings go on past their last page for ever, each page
 repeating the last one's articles and linking the next; `offsite-links:1`: robots.txt,
 sitemaps, feeds and every HTML page also name the site's sub-domains and another host
@@ -27,6 +32,8 @@ RATES = ("503", "429", "slow", "truncate", "reset")
 CANONICAL_TRAPS = ("canonical-other", "canonical-script", "canonical-offsite")
 TARGETS = ("broken", "huge", "charset", "loop", "offsite", *CANONICAL_TRAPS)
 TRANSIENT_ATTEMPTS = 2
+# Whole pages that end otherwise than with `</html>` (by path).
+ENDINGS = ("comment-after", "spaced-end", "unclosed")
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Faults:
     offsite_links: bool = False
     endless: set[str] = field(default_factory=set)  # section slugs whose listing never ends
     cut: set[str] = field(default_factory=set)  # paths always cut short
+    endings: dict[str, str] = field(default_factory=dict)  # path → how its whole page ends
 
     @classmethod
     def parse(cls, spec: str | None) -> Faults:
@@ -66,6 +74,8 @@ class Faults:
             self.slow_seconds = float(value)
         elif name == "cut":
             self.cut.update(value.split("+"))
+        elif name in ENDINGS:
+            self.endings.update(dict.fromkeys(value.split("+"), name))
         elif name == "endless":
             self.endless.update(value.split("+"))
         elif name == "offsite-links":

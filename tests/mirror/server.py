@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import render
-from .faults import CANONICAL_TRAPS, Faults
+from .faults import CANONICAL_TRAPS, ENDINGS, Faults
 from .site import SECTION_BY_SLUG, WWW, Section, Site, all_tags
 
 HOLD_LIMIT = 600.0  # seconds a held answer waits at most, should a test never release it
@@ -141,6 +141,11 @@ class Mirror:
         return [h for h in self.hits if h.path.split("?")[0].endswith(f"-post{post_id}.html")]
 
     # -- answering ----------------------------------------------------------------------------
+
+    def attempts_of(self, path: str) -> int:
+        """How often `path` was asked so far."""
+        with self._lock:
+            return self._attempts.get(path, 0)
 
     def attempt(self, path: str) -> int:
         with self._lock:
@@ -349,6 +354,8 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if self.path in mirror.faults.cut:
             return "cut"
+        if ending := mirror.faults.endings.get(self.path):
+            return ending
         found = ARTICLE_PATH.match(urlsplit(self.path).path)
         if found and (target := mirror.faults.target(int(found.group(3)))):
             return target
@@ -410,12 +417,14 @@ class _Handler(BaseHTTPRequestHandler):
             answer.body = self._canonical_trap(mirror, answer.body, fault)
         if fault == "charset":
             answer.content_type = "text/html; charset=iso-8859-1"
+        # Cut short where the connection died: half the page, a byte further at each attempt.
+        end = len(answer.body) // 2 + mirror.attempts_of(self.path) - 1
         if fault == "truncate":
-            return self._truncate(answer)
-        if fault == "cut":  # half, behind an honest Content-Length
-            return self._send(
-                Answer(200, answer.body[: len(answer.body) // 2], answer.content_type)
-            )
+            return self._truncate(answer, end)
+        if fault == "cut":  # behind an honest Content-Length
+            return self._send(Answer(200, answer.body[:end], answer.content_type))
+        if fault in ENDINGS:
+            answer.body = ended_otherwise(answer.body, fault)
         return self._send(answer)
 
     def _canonical_trap(self, mirror: Mirror, body: bytes, fault: str) -> bytes:
@@ -434,9 +443,10 @@ class _Handler(BaseHTTPRequestHandler):
         link = f'<link rel="canonical" href="{href}">'.encode()
         return body.replace(b"</head>", link + b"</head>", 1)
 
-    def _truncate(self, answer: Answer) -> None:
-        """Half the body: half the time behind an honest Content-Length, half behind a lie."""
-        cut = answer.body[: len(answer.body) // 2]
+    def _truncate(self, answer: Answer, end: int) -> None:
+        """The body up to `end`: half the time behind an honest Content-Length, half behind a
+        lie."""
+        cut = answer.body[:end]
         if len(answer.body) % 2:
             return self._send(Answer(200, cut, answer.content_type, answer.headers))
         self._send_head(200, answer.content_type, len(answer.body), answer.headers)
@@ -482,3 +492,12 @@ def _utc(timestamp: float) -> Any:
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(int(timestamp), UTC)
+
+
+def ended_otherwise(body: bytes, form: str) -> bytes:
+    """A whole page that does not end with `</html>` (`faults.ENDINGS`)."""
+    if form == "comment-after":
+        return body + b"<!-- " + b"counter " * 260 + b"-->\n"
+    if form == "spaced-end":
+        return body.replace(b"</html>", b"</html >")
+    return body.replace(b"</body>", b"").replace(b"</html>", b"")
