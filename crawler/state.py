@@ -10,7 +10,6 @@ requests.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,23 +18,26 @@ from archive.walk import WalkArticle, WalkPage, WalkSoFar, WalkSteps
 from crawler.discovery import Link
 from crawler.plan import CrawlPlan
 
-# A listing ends after this many pages in a row that list nothing new: no post id that was
-# not on its last RECALL_PAGES pages (a listing that repeats itself, or loops, for ever).
+# A listing ends after this many pages in a row that list nothing new: no post id it had not
+# listed before (a listing that repeats itself, or loops back, with any period, for ever).
 STALE_PAGES = 3
-RECALL_PAGES = 5
+# Sitemaps are followed this many indexes deep at most (the site: one index, then a sitemap a
+# month), and no more than SITEMAPS_MAX of them a crawl (the site: a few hundred).
+SITEMAP_DEPTH_MAX = 3
+SITEMAPS_MAX = 5_000
 
 
 @dataclass
 class ListingWalk:
     """One listing's pages so far, to tell when paging it on would find nothing."""
 
-    recent: deque[frozenset[int]] = field(default_factory=lambda: deque(maxlen=RECALL_PAGES))
+    listed: set[int] = field(default_factory=set)  # every post id its pages listed so far
     stale: int = 0  # pages in a row that listed nothing new
 
     def page(self, number: int, post_ids: list[int], cap: int) -> str | None:
         """After page `number` listed `post_ids`: None to page on, else why the listing ends."""
-        new = set(post_ids).difference(*self.recent)
-        self.recent.append(frozenset(post_ids))
+        new = set(post_ids) - self.listed
+        self.listed |= new
         self.stale = 0 if new else self.stale + 1
         if self.stale >= STALE_PAGES:
             return f"ended at page {number}: {STALE_PAGES} pages in a row listed nothing new"
@@ -70,6 +72,8 @@ class CrawlState:
     # Under --since: post id → a date learned without fetching (a feed's pubDate, a sitemap's).
     dated: dict[int, datetime] = field(default_factory=dict)
     walk_steps: WalkSteps | None = None  # a whole walk's, since they were last handed on
+    sitemaps: int = 0  # sitemaps named by an index and asked
+    sitemaps_past_bounds: int = 0  # those not asked: too deep, or too many
 
     def __post_init__(self) -> None:
         if self.plan.whole_walk:
@@ -165,6 +169,25 @@ class CrawlState:
             return False
         self.requested.add(url)
         return True
+
+    def follows_sitemap(self, depth: int) -> bool:
+        """Whether to ask a sitemap an index named, `depth` indexes down: within the depth and
+        the count a crawl follows (`sitemap_bounds` says what was left)."""
+        if depth > SITEMAP_DEPTH_MAX or self.sitemaps >= SITEMAPS_MAX:
+            self.sitemaps_past_bounds += 1
+            return False
+        self.sitemaps += 1
+        return True
+
+    def sitemap_bounds(self) -> str | None:
+        """The run's warning when sitemaps were left unasked (an index chain with no end)."""
+        if not self.sitemaps_past_bounds:
+            return None
+        count = self.sitemaps_past_bounds
+        return (
+            f"{count:,} sitemap{'s' if count > 1 else ''} not followed: past {SITEMAP_DEPTH_MAX}"
+            f" indexes deep, or past the {SITEMAPS_MAX:,} sitemaps a crawl reads"
+        )
 
     def listing(self, key: str) -> Listing:
         return self.listings.setdefault(key, Listing())

@@ -243,6 +243,8 @@ def close_run(
     warnings += rules_drift(templates, saved, earlier)
     ended = stats.get(keys.ENDED_LISTINGS, [])
     warnings += [f"listing {listing} {why}" for listing, why in ended]
+    if unfollowed := stats.get(keys.SITEMAPS_UNFOLLOWED):
+        warnings.append(unfollowed)
     finish_run(archive, run_id, outcome, done.as_row(), fill, warnings, generic, why, templates)
     if walk_done:  # a kill before this leaves a walk whose run finished: not resumed
         end_walk(archive)

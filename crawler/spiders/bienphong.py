@@ -339,9 +339,15 @@ class BienphongSpider(scrapy.Spider):
     @discovery_page
     def parse_sitemap(self, response: Response) -> Iterator[Output]:
         _, links, children = discovery.sitemap_entries(response.body, response.url)
+        depth = response.meta.get("sitemap_depth", 0) + 1
         for url, lastmod in children:
-            if self.plan.wants_sitemap(url, lastmod) and url not in self.state.requested:
-                yield self.page(url, self.parse_sitemap, "month-sitemap", lastmod=lastmod)
+            if not self.plan.wants_sitemap(url, lastmod) or url in self.state.requested:
+                continue
+            if self.state.follows_sitemap(depth):
+                meta = {"lastmod": lastmod, "sitemap_depth": depth}
+                yield self.page(url, self.parse_sitemap, "month-sitemap", **meta)
+            else:
+                self.crawler.stats.set_value(keys.SITEMAPS_UNFOLLOWED, self.state.sitemap_bounds())
         yield from self.articles(links)
 
     @discovery_page
@@ -439,6 +445,12 @@ class BienphongSpider(scrapy.Spider):
             yield FailedPage(url, pid, reason)
             self.article_resolved(meta.get("listing"), meta.get("post_id"))
             return
+        listing = meta.get("listing")
+        if pid != meta.get("post_id"):
+            # Redirected to another post id: the one the listing named is through, and what
+            # came in its place tells the listing nothing (--since decides on dates).
+            self.article_resolved(listing, meta.get("post_id"))
+            listing = None
         yield FetchedPage(
             url=url,
             final_url=response.url,
@@ -448,7 +460,7 @@ class BienphongSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             post_id=pid,
             section_hint=meta.get("section_hint"),
-            listing=meta.get("listing"),
+            listing=listing,
         )
         if self.plan.follows_page_links:
             links, tags = discovery.page_links(response.body, response.url)

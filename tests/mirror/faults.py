@@ -4,9 +4,9 @@ Rates (`503`, `429`, `slow`, `truncate`, `reset`) are probabilities per request,
 seed, the path and how often the path was asked before, and only on a path's first two
 attempts: a transient fault is transient, so a crawler that retries gets every page. A page
 `truncate` cuts short is cut about in half, a byte further at each attempt, as `cut` cuts.
-Targets (`broken`, `huge`, `charset`, `loop`, `offsite`, and the canonical-link traps
-`canonical-other`, `canonical-script`, `canonical-offsite`) name post ids and hold on every
-attempt.
+Targets (`broken`, `huge`, `charset`, `loop`, `offsite`, `moved`: a 301 to the next article,
+another post id, and the canonical-link traps `canonical-other`, `canonical-script`,
+`canonical-offsite`) name post ids and hold on every attempt.
 
 Settings: `retry-after:SECONDS` (default 1); `slow-seconds:SECONDS` (default 5);
 `cut:PATH+PATH`: those paths (a listing page, a feed, a sitemap) always come cut short behind
@@ -16,9 +16,12 @@ that dies in transit dies varies);
 but do not end as most do: 2 KB of comment after `</html>`, `</html >`, or no `</body>` and
 `</html>` at all (the same bytes at every attempt);
 `endless:SLUG+SLUG`: those sections' listings go on past their last page for ever, each page
-repeating the last one's articles and linking the next; `offsite-links:1`: robots.txt,
-sitemaps, feeds and every HTML page also name the site's sub-domains and another host
-(sitemaps, articles, tags, sections), links a crawl must not follow.
+repeating the last one's articles and linking the next; `cycling:SLUG+SLUG`: the same, but the
+pages past the last list the last CYCLE_PAGES pages' articles again in turn (a loop of six);
+`sitemap-chain:1`: the sitemap index also names a sitemap index that names the next, for ever;
+`offsite-links:1`: robots.txt, sitemaps, feeds and every HTML page also name the site's
+sub-domains and another host (sitemaps, articles, tags, sections), links a crawl must not
+follow.
 """
 
 from __future__ import annotations
@@ -30,8 +33,12 @@ from .site import MASK, mix, text_hash
 RATES = ("503", "429", "slow", "truncate", "reset")
 # A page that names another article, a script or another host as its canonical link.
 CANONICAL_TRAPS = ("canonical-other", "canonical-script", "canonical-offsite")
-TARGETS = ("broken", "huge", "charset", "loop", "offsite", *CANONICAL_TRAPS)
+TARGETS = ("broken", "huge", "charset", "loop", "offsite", "moved", *CANONICAL_TRAPS)
 TRANSIENT_ATTEMPTS = 2
+CYCLE_PAGES = 6  # pages a `cycling` listing loops over: more than a crawl's recent memory was
+# Faults that name paths or section slugs, and switches, by the attribute that holds them.
+NAMED = {"cut": "cut", "endless": "endless", "cycling": "cycling"}
+SWITCHES = {"sitemap-chain": "sitemap_chain", "offsite-links": "offsite_links"}
 # Whole pages that end otherwise than with `</html>` (by path).
 ENDINGS = ("comment-after", "spaced-end", "unclosed")
 
@@ -44,6 +51,8 @@ class Faults:
     slow_seconds: float = 5.0
     offsite_links: bool = False
     endless: set[str] = field(default_factory=set)  # section slugs whose listing never ends
+    sitemap_chain: bool = False  # an endless chain of sitemap indexes
+    cycling: set[str] = field(default_factory=set)  # the same, looping over CYCLE_PAGES pages
     cut: set[str] = field(default_factory=set)  # paths always cut short
     endings: dict[str, str] = field(default_factory=dict)  # path → how its whole page ends
 
@@ -72,14 +81,12 @@ class Faults:
             self.retry_after = int(value)
         elif name == "slow-seconds":
             self.slow_seconds = float(value)
-        elif name == "cut":
-            self.cut.update(value.split("+"))
         elif name in ENDINGS:
             self.endings.update(dict.fromkeys(value.split("+"), name))
-        elif name == "endless":
-            self.endless.update(value.split("+"))
-        elif name == "offsite-links":
-            self.offsite_links = value == "1"
+        elif name in NAMED:  # paths, or section slugs
+            getattr(self, NAMED[name]).update(value.split("+"))
+        elif name in SWITCHES:
+            setattr(self, SWITCHES[name], value == "1")
         else:
             raise ValueError(f"unknown fault {name!r}")
 
@@ -93,6 +100,10 @@ class Faults:
             if roll < 0:
                 return name
         return None
+
+    def cycle_of(self, slug: str) -> int:
+        """How many pages the section's listing loops over past its last (0: it ends)."""
+        return CYCLE_PAGES if slug in self.cycling else 1 if slug in self.endless else 0
 
     def target(self, post_id: int) -> str | None:
         for name in TARGETS:

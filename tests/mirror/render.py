@@ -367,12 +367,16 @@ def pager_html(section: Section, current: int, pages: int) -> tuple[str, str]:
     )
 
 
-def section_page(site: Site, section: Section, number: int, endless: bool = False) -> str:
-    """A page of the section's listing; `endless`: past the last page, the last page's
-    articles again, each page linking the next, for ever (a listing that never ends)."""
+def section_page(site: Site, section: Section, number: int, cycle: int = 0) -> str:
+    """A page of the section's listing; `cycle` pages: past the last page, the articles of
+    the last `cycle` pages again, in turn, each page linking the next, for ever (a listing
+    that never ends: 1, the last page again and again)."""
     last = site.section_pages(section.slug)
-    indexes = site.section_page(section.slug, min(number, last) if endless else number)
-    pager, head = pager_html(section, number, number + 1 if endless else last)
+    shown = number
+    if cycle and number > last:
+        shown = max(1, last - cycle + 1) + (number - last - 1) % min(cycle, last)
+    indexes = site.section_page(section.slug, shown)
+    pager, head = pager_html(section, number, number + 1 if cycle else last)
     body = (
         f'<div class="category"><h1 class="category-title">{escape(section.name)}</h1>'
         f"{items_html(site, indexes, number * 31 + section.legacy_id)}{pager}</div>"
@@ -475,10 +479,15 @@ def sitemap_index(site: Site) -> str:
     entries.append(
         f"<sitemap><loc>{WWW}/sitemaps/news.xml</loc><lastmod>{site.now.isoformat()}</lastmod></sitemap>"
     )
+    return sitemap_index_of("".join(entries))
+
+
+def sitemap_index_of(entries: str) -> str:
+    """A sitemap index of `entries` (its `<sitemap>` elements)."""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"{''.join(entries)}</sitemapindex>\n"
+        f"{entries}</sitemapindex>\n"
     )
 
 

@@ -34,10 +34,13 @@ SECTION_PATH = re.compile(r"^/([a-z0-9-]+)/(?:trang-(\d+)\.html)?$")
 TAG_PATH = re.compile(r"^/tag/([a-z0-9-]+)-(\d+)\.html$")
 FEED_PATH = re.compile(r"^/rss/([a-z0-9-]+)\.rss$")
 MONTH_SITEMAP_PATH = re.compile(r"^/sitemaps/posts-(\d{4})-(\d{2})\.xml$")
+CHAIN_SITEMAP_PATH = re.compile(r"^/sitemaps/chain-(\d+)\.xml$")
 HUGE_PADDING = 30 * 1024 * 1024
 HTML = "text/html; charset=utf-8"
 # The status a fault answers with instead of the page's own (0: the connection is dropped).
-FAULT_STATUS = {"503": 503, "429": 429, "broken": 500, "reset": 0, "loop": 301, "offsite": 302}
+FAULT_STATUS = {
+    "503": 503, "429": 429, "broken": 500, "reset": 0, "loop": 301, "offsite": 302, "moved": 301,
+}  # fmt: skip
 XML = "application/xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 MEMO_SIZE = 256
@@ -190,8 +193,8 @@ class Mirror:
             section = SECTION_BY_SLUG.get(found.group(1))
             if section and number is not None:
                 page = int(found.group(2) or number)
-                endless = section.slug in self.faults.endless
-                return self._changing(render.section_page(site, section, page, endless), HTML)
+                cycle = self.faults.cycle_of(section.slug)
+                return self._changing(render.section_page(site, section, page, cycle), HTML)
         if (found := TAG_PATH.match(path)) and number is not None:
             tag = next((t for t in all_tags() if t.tag_id == int(found.group(2))), None)
             if tag:
@@ -209,7 +212,13 @@ class Mirror:
     def _sitemap(self, path: str) -> Answer:
         site = self.site
         if path == "/sitemap.xml":
-            return self._changing(render.sitemap_index(site), XML)
+            index = render.sitemap_index(site)
+            if self.faults.sitemap_chain:  # the index also names the first of an endless chain
+                index = index.replace("</sitemapindex>", chained(1) + "</sitemapindex>")
+            return self._changing(index, XML)
+        if (found := CHAIN_SITEMAP_PATH.match(path)) and self.faults.sitemap_chain:
+            following = chained(int(found.group(1)) + 1)
+            return Answer(200, render.sitemap_index_of(following).encode(), XML)
         if path == "/sitemaps/news.xml":
             return self._changing(render.news_sitemap(site), XML)
         if found := MONTH_SITEMAP_PATH.match(path):
@@ -400,6 +409,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "loop":
             target = self.path + "?ref=loop" if "?" not in self.path else self.path.split("?")[0]
             return self._send(Answer(301, headers=(("Location", WWW + target),)))
+        if fault == "moved":
+            other = self._next_article(mirror)
+            return self._send(Answer(301, headers=(("Location", other.url),)))
         if fault == "offsite":
             return self._send(
                 Answer(302, headers=(("Location", "https://example.com/moved.html"),))
@@ -430,10 +442,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _canonical_trap(self, mirror: Mirror, body: bytes, fault: str) -> bytes:
         """The page's canonical link replaced by one naming the next article of the site
         (`canonical-other`), a script, or that next article's path on another host."""
-        found = ARTICLE_PATH.match(urlsplit(self.path).path)
-        index = mirror.site.index_of(int(found.group(3))) if found else None
-        assert index is not None, "canonical traps are set on articles"
-        other = mirror.site.article(index + 1 if index + 1 < mirror.site.total else index - 1)
+        other = self._next_article(mirror)
         href = {
             "canonical-other": other.url,
             "canonical-script": "javascript:alert(1)",
@@ -442,6 +451,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = CANONICAL_LINK.sub(b"", body)
         link = f'<link rel="canonical" href="{href}">'.encode()
         return body.replace(b"</head>", link + b"</head>", 1)
+
+    def _next_article(self, mirror: Mirror) -> Any:
+        """The article after the one asked (the one before, for the last)."""
+        found = ARTICLE_PATH.match(urlsplit(self.path).path)
+        index = mirror.site.index_of(int(found.group(3))) if found else None
+        assert index is not None, "this fault is set on articles"
+        return mirror.site.article(index + 1 if index + 1 < mirror.site.total else index - 1)
 
     def _truncate(self, answer: Answer, end: int) -> None:
         """The body up to `end`: half the time behind an honest Content-Length, half behind a
@@ -501,3 +517,8 @@ def ended_otherwise(body: bytes, form: str) -> bytes:
     if form == "spaced-end":
         return body.replace(b"</html>", b"</html >")
     return body.replace(b"</body>", b"").replace(b"</html>", b"")
+
+
+def chained(number: int) -> str:
+    """The `<sitemap>` entry naming sitemap `number` of an endless chain of indexes."""
+    return f"<sitemap><loc>{WWW}/sitemaps/chain-{number}.xml</loc></sitemap>"
