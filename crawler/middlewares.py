@@ -76,11 +76,12 @@ def whole(response: Response) -> bool:
 
 
 def retry_after_seconds(value: str | None, now: float, cap: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped."""
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped; None
+    for one that is neither (the caller's default pause applies)."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not `²` or `٣`, which str.isdigit accepts
         return min(float(value), cap)
     try:
         return min(max(parsedate_to_datetime(value).timestamp() - now, 0.0), cap)
