@@ -97,6 +97,19 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
 
 
+def carried(moment: str | datetime | None, fetched_at: str | datetime | None) -> bool:
+    """Whether an article's date is one a newspaper can carry: from FIRST_YEAR to the year
+    after the page was fetched (after now, when that is not known). Others (9999-12-31 from a
+    page's own metadata, 1111-11-11) are a fault of the page, stored as unknown, and never
+    reach the web page or the SQL that counts by month."""
+    found = parse_iso(moment) if isinstance(moment, str) else moment
+    if found is None:
+        return False
+    fetched = parse_iso(fetched_at) if isinstance(fetched_at, str) else fetched_at
+    last_year = (fetched or datetime.now(UTC)).year + 1
+    return FIRST_YEAR <= found.year <= last_year
+
+
 def parse_day(text: str, today: date | None = None) -> datetime:
     """Midnight (UTC+7) of the day `text` names; `today` defaults to today on the site's clock."""
     text = text.strip()

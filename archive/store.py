@@ -23,7 +23,7 @@ from typing import Any, Literal, Self
 from sqlite_utils import Database
 
 from archive import schema
-from archive.dates import utc_now
+from archive.dates import carried, utc_now
 from archive.errors import ArchiveError, DamagedArticle, one_line, sqlite_errors, stored_json
 from archive.pages import RawPage, insert_page
 from archive.schema import ARTICLE_FIELDS, CONTENT_FIELDS, JSON_FIELDS
@@ -72,6 +72,9 @@ def record_of(row: dict[str, Any], path: Path) -> dict[str, Any]:
     record = {key: row[key] for key in ARTICLE_FIELDS}
     for key in JSON_FIELDS:
         record[key] = stored_json(row[key], row["post_id"], f"its {key} field in {path}")
+    for key in ("published_at", "modified_at"):  # archived before such dates were refused
+        if record[key] is not None and not carried(record[key], record["fetched_at"]):
+            record[key] = None
     return record
 
 

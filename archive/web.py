@@ -279,10 +279,14 @@ def query_string(params: dict[str, str], **changes: str | int | None) -> str:
 
 
 def month_range(month: str) -> dict[str, str]:
-    """`2025-02` as the since/until of its first and last day."""
-    year, number = (int(part) for part in month.split("-"))
-    first = date(year, number, 1)
-    following = date(year + number // 12, number % 12 + 1, 1)
+    """`2025-02` as the since/until of its first and last day; no bounds for a month that is
+    none (the facets hold only the years a newspaper carries)."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+        following = date(year + number // 12, number % 12 + 1, 1)
+    except ValueError:
+        return {}
     return {
         "since": first.isoformat(),
         "until": date.fromordinal(following.toordinal() - 1).isoformat(),

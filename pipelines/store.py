@@ -19,6 +19,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.crawl_memory import Validators, save_validators
+from archive.dates import FIRST_YEAR
 from archive.drift import fill_drift, generic_path, lost_drift, rules_drift, site_template
 from archive.errors import ArchiveError
 from archive.pages import RawPage, save_page
@@ -41,6 +42,7 @@ from archive.walk import (
     walk_validators,
 )
 from pipelines import stats as keys
+from pipelines.extraction.dates import OUT_OF_YEARS
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.stats import RunCounts
 
@@ -115,6 +117,9 @@ class StorePipeline:
                     self.stats.inc_value(keys.filled(field))
         if name := site_template(item.provenance):
             self.stats.inc_value(keys.template(name))
+        for source in (item.provenance or {}).values():
+            if source.startswith(OUT_OF_YEARS):
+                self.stats.inc_value(keys.DATES_OUT_OF_YEARS)
         if generic_path(item.provenance):
             self.stats.inc_value(keys.GENERIC)
 
@@ -245,6 +250,12 @@ def close_run(
     warnings += [f"listing {listing} {why}" for listing, why in ended]
     if unfollowed := stats.get(keys.SITEMAPS_UNFOLLOWED):
         warnings.append(unfollowed)
+    if out_of_years := stats.get(keys.DATES_OUT_OF_YEARS):
+        warnings.append(
+            f"{out_of_years} dates out of the years a newspaper carries (before {FIRST_YEAR}, or"
+            " after the year after the fetch) stored as unknown: `bienphong show --explain`"
+            " names each page's"
+        )
     finish_run(archive, run_id, outcome, done.as_row(), fill, warnings, generic, why, templates)
     if walk_done:  # a kill before this leaves a walk whose run finished: not resumed
         end_walk(archive)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from archive import schema
+from archive.dates import carried
 from archive.search.date_order import page_by_date
 from archive.search.query import Query, QueryError
 from archive.search.selection import INDEX_FIRST, Filters, add_filter_functions
@@ -154,6 +155,8 @@ def hits_of(
     hits = []
     for post_id, rank in ranked:
         _, url, title, sapo, body, published_at, section, authors, tags = rows[post_id]
+        if published_at is not None and not carried(published_at, None):
+            published_at = None  # a page's 9999-12-31, archived before it was refused
         shown = snippet("\n\n".join(filter(None, (sapo, body))), matchers)
         if matchers and not any(found for _, found in shown):
             # Found by its tags alone: they are the snippet, so the reader sees why.

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
 from archive import schema
+from archive.dates import carried
 from archive.search.query import Query
 from archive.search.ranking import Page, check_sort, page, with_second_reader
 from archive.search.selection import Filters, add_filter_functions
@@ -118,7 +119,7 @@ def _summary_of_counts(
     for (section, month), number in cells.items():
         if section is not None:
             sections[section] += number
-        if month is not None:
+        if month is not None and carried(f"{month}-01", None):  # never month 9999-12
             months[month] += number
     found: Facets = {
         "section": _largest(sections, size),

@@ -8,12 +8,13 @@ reads human-written dates the regex does not know, with its settings spelled out
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from itertools import chain
 
 from lxml import etree
 
-from archive.dates import parse_iso, site_iso
+from archive.dates import carried, parse_iso, site_iso
 from archive.site import SITE_TZ, SITE_ZONE
 
 from .page import HtmlElement, Page, clean
@@ -109,23 +110,53 @@ def parse_updated(text: str | None, fetched_at: datetime) -> datetime | None:
     return parse_known(parts[1]) or parse_human(parts[1], fetched_at)
 
 
-def _machine(page: Page, ld_key: str, meta_keys: tuple[str, ...]) -> tuple[datetime, str] | None:
-    found = parse_iso(page.article_ld().get(ld_key))
-    if found:
-        return found, f"jsonld:{ld_key}"
+# The provenance of a date stored as unknown: what the page said was out of the years a
+# newspaper can carry (`archive.dates.carried`).
+OUT_OF_YEARS = "unknown: out of the years a newspaper carries"
+
+
+def _machine(page: Page, ld_key: str, meta_keys: tuple[str, ...]) -> Iterator[tuple[datetime, str]]:
+    """The dates the page's metadata gives, most trusted first, with where each came from."""
+    if found := parse_iso(page.article_ld().get(ld_key)):
+        yield found, f"jsonld:{ld_key}"
     for key in meta_keys:
         if found := parse_iso(page.meta.get(key)):
-            return found, f"meta:{key}"
-    return None
+            yield found, f"meta:{key}"
+
+
+def _first_carried(
+    candidates: Iterator[tuple[datetime, str]], fetched_at: datetime
+) -> tuple[datetime | None, str] | None:
+    """The first date a newspaper can carry, with its source; else, when the page gave only
+    dates out of those years, (None, why); None when it gave none."""
+    refused = None
+    for moment, source in candidates:
+        if carried(moment, fetched_at):
+            return moment, source
+        refused = refused or f"{OUT_OF_YEARS} ({moment.date().isoformat()} in {source})"
+    return None if refused is None else (None, refused)
+
+
+def _visible(
+    text: str | None, fetched_at: datetime, parse: Callable[[str | None, datetime], datetime | None]
+) -> Iterator[tuple[datetime, str]]:
+    if moment := parse(text, fetched_at):
+        yield moment, "visible"
 
 
 def published_at(page: Page, visible: str | None, fetched_at: datetime) -> tuple[str, str] | None:
     """The publication time and where it came from: the page's metadata, else its visible date
-    (whose provenance the caller knows)."""
-    found = _machine(page, "datePublished", _PUBLISHED_KEYS)
-    if found is None and (moment := parse_visible(visible, fetched_at)):
-        found = moment, "visible"
-    return (site_iso(found[0]), found[1]) if found else None
+    (whose provenance the caller knows); a date out of the years a newspaper carries is passed
+    over, and when the page gives no other, the time is unknown ("", OUT_OF_YEARS ...)."""
+    candidates = chain(
+        _machine(page, "datePublished", _PUBLISHED_KEYS),
+        _visible(visible, fetched_at, parse_visible),
+    )
+    found = _first_carried(candidates, fetched_at)
+    if found is None:
+        return None
+    moment, source = found
+    return (site_iso(moment) if moment else "", source)
 
 
 def modified_at(
@@ -133,12 +164,16 @@ def modified_at(
 ) -> tuple[str, str] | None:
     """The modification time, when the page states one later than the publication: JSON-LD's
     `dateModified` often repeats `datePublished`, which is no modification."""
-    found = _machine(page, "dateModified", _MODIFIED_KEYS)
-    if found is None and (moment := parse_updated(visible, fetched_at)):
-        found = moment, "visible"
+    candidates = chain(
+        _machine(page, "dateModified", _MODIFIED_KEYS),
+        _visible(visible, fetched_at, parse_updated),
+    )
+    found = _first_carried(candidates, fetched_at)
     if found is None:
         return None
     moment, source = found
+    if moment is None:
+        return "", source
     moment = moment if moment.tzinfo else moment.replace(tzinfo=SITE_TZ)
     published_moment = parse_iso(published)
     if published_moment is not None and moment <= published_moment:

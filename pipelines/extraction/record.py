@@ -16,7 +16,7 @@ from archive.site import CANONICAL_ORIGIN, article_kind, canonical_url, is_site_
 
 from . import authors, bienphong, generic
 from .content import Draft, same_site
-from .dates import modified_at, published_at
+from .dates import OUT_OF_YEARS, modified_at, published_at
 from .page import Page
 from .text import Body, finish_body
 
@@ -86,13 +86,17 @@ def explain(
         "kind": article_kind(record_url),
         **values,
         "sapo": values["sapo"] or None,
+        "published_at": values["published_at"] or None,  # "": out of the years (dates.py)
+        "modified_at": values["modified_at"] or None,
         "authors": values["authors"] or [],
         "word_count": len(body.text.split()),
         "fetched_at": utc_iso(fetched_at),
         "extractor_version": EXTRACTOR_VERSION,
     }
     provenance = {
-        key: pair[1] for key, pair in found.items() if pair and pair[0] not in (None, [], "")
+        key: pair[1]
+        for key, pair in found.items()
+        if pair and (pair[0] not in (None, [], "") or pair[1].startswith(OUT_OF_YEARS))
     }
     return Extraction(record, provenance)
 
