@@ -36,9 +36,12 @@ from archive.formats import (
 )
 from archive.pages import RawPage, raw_pages
 from archive.search import Filters
+from archive.site import MAX_POST_ID
 from archive.store import Archive
 
 FORMATS = ("jsonl", "csv", "parquet", "markdown", "warc")
+MAX_IDS = 1_000_000  # post ids an --ids file may list (the site holds a few hundred thousand)
+MAX_IDS_LINE = 10_000  # characters on a line of an --ids file
 STDOUT_FORMATS = ("jsonl", "csv")  # text a pipe can take; the others are files
 
 
@@ -54,19 +57,33 @@ class ExportUsageError(ExportError):
 
 
 def read_ids(path: Path) -> frozenset[int]:
-    """Post ids from a file: whitespace-separated numbers; `#` starts a comment."""
+    """Post ids from a file: whitespace-separated numbers; `#` starts a comment. Read a line
+    at a time, each at most MAX_IDS_LINE characters, MAX_IDS ids in all: `/dev/zero` or a
+    number of 5,000 digits is one line of error, not all the memory or a traceback."""
+    ids: set[int] = set()
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as file:
+            for number, line in enumerate(iter(lambda: file.readline(MAX_IDS_LINE + 1), ""), 1):
+                if len(line) > MAX_IDS_LINE:
+                    raise ExportError(
+                        f"--ids file {path}, line {number}: longer than {MAX_IDS_LINE:,} characters"
+                    )
+                ids.update(_line_ids(line, path, number))
+                if len(ids) > MAX_IDS:
+                    raise ExportError(f"--ids file {path} lists more than {MAX_IDS:,} post ids")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise ExportError(f"cannot read --ids file {path}: {reason or error}") from error
-    ids: set[int] = set()
-    for number, line in enumerate(text.splitlines(), 1):
-        for token in line.split("#", 1)[0].split():
-            if not token.isascii() or not token.isdigit() or int(token) == 0:
-                raise ExportError(f"--ids file {path}, line {number}: {token!r} is not a post id")
-            ids.add(int(token))
     return frozenset(ids)
+
+
+def _line_ids(line: str, path: Path, number: int) -> Iterator[int]:
+    for token in line.split("#", 1)[0].split():
+        digits = token.isascii() and token.isdigit() and len(token) <= len(str(MAX_POST_ID))
+        if not digits or not 0 < int(token) <= MAX_POST_ID:
+            shown = token if len(token) <= 40 else f"{token[:20]}...({len(token):,} characters)"
+            raise ExportError(f"--ids file {path}, line {number}: {shown!r} is not a post id")
+        yield int(token)
 
 
 # Counting and progress

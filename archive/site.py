@@ -23,6 +23,9 @@ SITE_ZONE = "Asia/Ho_Chi_Minh"  # the same clock by name, for dateparser
 # The largest post id taken anywhere (a command, a URL of the reader's site): nine digits, far
 # past the site's own (past 512,000 in 2026) and well inside SQLite's 64-bit integers.
 MAX_POST_ID = 999_999_999
+# An article page is a few hundred kB at most; anything far larger is a fault, not an article:
+# the crawl's DOWNLOAD_MAXSIZE, and what `extract` reads of a saved page (unpacked).
+PAGE_MAX_BYTES = 8 * 1024 * 1024
 SITE_HOSTS = frozenset({CANONICAL_HOST, CANONICAL_HOST.removeprefix("www.")})
 # Query parameters that only track where a reader came from; they never change the page.
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|ref|source|_ga)$", re.IGNORECASE)

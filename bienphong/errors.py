@@ -11,6 +11,9 @@ reextract holds the archive; 130 a crawl stopped at once by a second Ctrl-C.
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
 from typing import Any
 
 import click
@@ -80,6 +83,11 @@ class CliBusy(CliError):
     exit_code = EX_TEMPFAIL
 
 
+# The output's device is full or failing (`bienphong search bien > /dev/full`): what a command
+# writes to stdout cannot go anywhere. Files a command writes itself say so in their own words.
+OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 class BienphongGroup(click.Group):
     """Turns domain errors and click's usage errors into CliError's one line."""
 
@@ -103,3 +111,9 @@ class BienphongGroup(click.Group):
             raise CliBusy(str(error)) from error
         except (ArchiveError, DateError, ExportError) as error:
             raise CliError(str(error)) from error
+        except OSError as error:
+            if error.errno not in OUTPUT_FULL:
+                raise
+            # Nothing more reaches the output: the interpreter's last flush would fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise CliError(f"cannot write the output: {error.strerror or error}") from error

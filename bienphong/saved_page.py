@@ -3,7 +3,6 @@ not, with when it was saved and, unless the user gives it, the address it states
 
 from __future__ import annotations
 
-import gzip
 import sys
 import zlib
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.dates import parse_iso
-from archive.site import CANONICAL_ORIGIN
+from archive.site import CANONICAL_ORIGIN, PAGE_MAX_BYTES
 from bienphong.errors import CliError, CliUsageError
 from pipelines.extraction import stated_address
 
@@ -20,26 +19,49 @@ def page_name(file: Path) -> str:
     return "stdin" if str(file) == "-" else str(file)
 
 
+TOO_LARGE = f"{PAGE_MAX_BYTES // 2**20} MB: no article page is so large (the crawl's bound too)"
+
+
 def read_page(file: Path) -> tuple[bytes, datetime]:
     """The page's bytes, decompressed when gzipped, and when it was saved (now for stdin)."""
     name = page_name(file)
     try:
         if name == "stdin":
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(PAGE_MAX_BYTES + 1)
             saved = datetime.now(UTC)
         else:
-            data = file.read_bytes()
+            with file.open("rb") as opened:
+                data = opened.read(PAGE_MAX_BYTES + 1)
             saved = datetime.fromtimestamp(file.stat().st_mtime, UTC)
     except OSError as error:
         raise CliError(f"cannot read {name}: {error.strerror or error}") from error
     if name.endswith(".gz") or data.startswith(b"\x1f\x8b"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as error:
-            raise CliError(f"cannot decompress {name}: {error}") from error
+        data = unpacked(data, name)
+    if len(data) > PAGE_MAX_BYTES:
+        raise CliError(f"{name} is over {TOO_LARGE}")
     if not data.strip():
         raise CliError(f"{name} is empty: nothing to extract")
     return data, saved
+
+
+def unpacked(data: bytes, name: str) -> bytes:
+    """A gzipped page's bytes, no more than one byte past PAGE_MAX_BYTES unpacked: a small
+    file that unpacks to gigabytes is refused, not unpacked."""
+    out = bytearray()
+    try:
+        while data and len(out) <= PAGE_MAX_BYTES:
+            member = zlib.decompressobj(wbits=31)  # gzip, member by member
+            out += member.decompress(data, PAGE_MAX_BYTES + 1 - len(out))
+            if member.unconsumed_tail:  # more to unpack than the bound allows
+                break
+            if not member.eof:
+                raise EOFError("the file ends before its compressed data does")
+            data = member.unused_data
+    except (EOFError, zlib.error) as error:
+        raise CliError(f"cannot decompress {name}: {error}") from error
+    if len(out) > PAGE_MAX_BYTES:
+        raise CliError(f"{name} unpacks to over {TOO_LARGE}")
+    return bytes(out)
 
 
 def check_page_url(url: str) -> str:

@@ -40,8 +40,7 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 # Scrapy parses each callback's source to warn of a `return value` in a generator: a check
 # for development (ruff and the tests do it here), repeated for every response.
 WARN_ON_GENERATOR_RETURN_VALUE = False
-# An article page is a few hundred kB at most; anything far larger is a fault, not an article.
-DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_MAXSIZE = site.PAGE_MAX_BYTES
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 

@@ -5,6 +5,7 @@ the extractor take anything without an exception escaping. docs/reliability.md l
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from archive.store import Archive
 from bienphong.cli import cli
 from crawler import run as crawler_run
 from pipelines.extraction import extract
+from tests.helpers.cli import BIENPHONG
 from tests.helpers.records import make_page, make_record
 
 LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # discard port: nothing may be fetched anyway
@@ -162,6 +164,26 @@ BAD_ARGUMENTS = [
     (["history", "532158", "--diff", "1", "9"], "has 1 versions, not 9", 1),
     (["serve", "--port", "70000"], "70000 is not in the range", 2),
     (["crawl", "--base-url", "127.0.0.1:8765"], "invalid --base-url", 1),
+    (
+        ["crawl", "--base-url", "http://127.0.0.1:99999"],
+        "invalid --base-url 'http://127.0.0.1:99999': its port is not a number from 1 to 65535",
+        1,
+    ),
+    (
+        ["crawl", "--base-url", "http://127.0.0.1:0"],
+        "invalid --base-url 'http://127.0.0.1:0': its port is not a number from 1 to 65535",
+        1,
+    ),
+    (
+        ["crawl", "--base-url", "http://user:pass@127.0.0.1:8765"],
+        "invalid --base-url 'http://user:pass@127.0.0.1:8765': no user name or password in it",
+        1,
+    ),
+    (
+        ["export", "--output", "-", "--ids", "/dev/zero"],
+        "--ids file /dev/zero, line 1: longer than 10,000 characters",
+        1,
+    ),
     (["crawl", "--base-url", LOOPBACK_NOWHERE, "--timeout", "0"], "0.1", 2),
 ]
 
@@ -211,3 +233,50 @@ def test_the_last_day_of_the_calendar_bounds_nothing(db: Path, command: list[str
     result = CliRunner().invoke(cli, [*command, "--until", "9999-12-31", "--db", str(db)])
     assert 0 == result.exit_code, result.output
     assert "532158" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("listed", "message"),
+    [
+        ("1" * 5000, "line 2: '11111111111111111111...(5,000 characters)' is not a post id"),
+        ("1000000000", "line 2: '1000000000' is not a post id"),
+        ("0", "line 2: '0' is not a post id"),
+    ],
+)
+def test_an_ids_file_with_a_number_that_is_no_post_id_is_one_line(
+    db: Path, tmp_path: Path, listed: str, message: str
+) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text(f"# chosen\n532158 {listed}\n", encoding="utf-8")
+
+    result = invoke(["export", "--output", "-", "--ids", str(ids)], db, tmp_path)
+
+    assert_one_line(f"--ids file {ids}, {message}", result, 1)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "biên phòng"],
+        ["show", "532158"],
+        ["runs"],
+        ["stats"],
+        ["export", "--output", "-"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_output_to_a_full_device_is_one_line(db: Path, command: list[str]) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:  # every write: ENOSPC
+        done = subprocess.run(
+            [BIENPHONG, *command, "--db", str(db)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert (1, "bienphong: error: cannot write the output: No space left on device\n") == (
+        done.returncode,
+        done.stderr,
+    )

@@ -95,6 +95,18 @@ def test_the_text_output_is_a_field_a_line_with_the_body_shortened() -> None:
     assert "post_id            409465" == explained_lines[0]
 
 
+def test_a_page_gzipped_in_two_members_reads_as_one(tmp_path: Path) -> None:
+    page, meta, _ = recorded("template-a")
+    html = gzip.decompress(page.read_bytes())
+    split = tmp_path / "page.html.gz"
+    split.write_bytes(gzip.compress(html[:1000]) + gzip.compress(html[1000:]))
+    options = ["--json", "--fetched-at", meta["fetched_at"]]
+
+    assert as_json(invoke("extract", str(page), *options)) == as_json(
+        invoke("extract", str(split), *options)
+    )
+
+
 def test_stdin_plain_or_gzipped_reads_as_the_file_does() -> None:
     page, meta, _ = recorded("template-a")
     options = ["--json", "--fetched-at", meta["fetched_at"]]
@@ -201,8 +213,19 @@ def test_another_newspapers_page_reads_through_the_generic_path() -> None:
             "page.html.gz",
             gzip.compress(b"<html>" * 1000, mtime=0)[:40],
             [],
-            "cannot decompress {path}: "
-            "Compressed file ended before the end-of-stream marker was reached",
+            "cannot decompress {path}: the file ends before its compressed data does",
+        ),
+        (
+            "bomb.html.gz",  # 64 KB that would unpack to 64 MB
+            gzip.compress(b"\0" * 64 * 2**20, compresslevel=9, mtime=0),
+            ["--url", "https://www.bienphong.com.vn/a-post1.html"],
+            "{path} unpacks to over 8 MB: no article page is so large (the crawl's bound too)",
+        ),
+        (
+            "huge.html",
+            b"<html>" + b" " * 8 * 2**20 + b"</html>",
+            ["--url", "https://www.bienphong.com.vn/a-post1.html"],
+            "{path} is over 8 MB: no article page is so large (the crawl's bound too)",
         ),
         (
             "page.html",
@@ -211,7 +234,7 @@ def test_another_newspapers_page_reads_through_the_generic_path() -> None:
             "invalid --fetched-at 'yesterday': give an ISO 8601 time such as 2025-02-15T01:00:00Z",
         ),
     ],
-    ids=["empty", "truncated-gzip", "bad-fetched-at"],
+    ids=["empty", "truncated-gzip", "gzip-bomb", "over-8-mb", "bad-fetched-at"],
 )
 def test_a_page_that_cannot_be_read_is_one_line_and_status_1(
     tmp_path: Path, name: str, content: bytes, args: list[str], message: str

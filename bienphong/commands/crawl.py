@@ -24,11 +24,20 @@ if TYPE_CHECKING:  # Scrapy loads only for a crawl
 
 
 def check_base_url(url: str) -> str:
+    """An http(s) origin, with a port that is one, and no user name or password (the site
+    asks for none, and the runs table would keep it)."""
     parts = urlsplit(url)
+    invalid = f"invalid --base-url {url!r}"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CliError(
-            f"invalid --base-url {url!r}: give an http(s) address such as {CANONICAL_ORIGIN}"
-        )
+        raise CliError(f"{invalid}: give an http(s) address such as {CANONICAL_ORIGIN}")
+    try:
+        port = parts.port  # a ValueError for one out of range
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise CliError(f"{invalid}: its port is not a number from 1 to 65535")
+    if parts.username is not None or parts.password is not None:
+        raise CliError(f"{invalid}: no user name or password in it")
     return url.rstrip("/")
 
 
