@@ -154,7 +154,14 @@ def with_progress(records: Iterator[dict[str, Any]], every: int = 100) -> Iterat
 
 @contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path`; it becomes `path` only when the block finishes."""
+    """A temporary path beside `path`; it becomes `path` only when the block finishes. A
+    device, a pipe or a symbolic link at `path` is opened and written where it is, as `cp`
+    and a shell's redirection do: a file renamed over it would replace it (`/dev/null` made
+    a regular file, a link made a file)."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        with _write_errors(path):
+            yield path
+        return
     with _write_errors(path):
         descriptor, name = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
@@ -263,7 +270,10 @@ def export(
         raise ExportError(f"cannot write {path}: it is a directory")
     with atomic_file(path) as temporary:
         _write_file(format_, records, temporary, _Job(archive, path, tally, raw_csv))
-        digest = sha256_file(temporary)
+        # What went into a device or a pipe is not there to be read back and described.
+        digest = sha256_file(temporary) if temporary.is_file() else None
+    if digest is None:
+        return Result(tally.count, None, damaged=tuple(tally.damaged))
     fields = manifest_fields(archive, format_, path, tally, filters or {}) | {"sha256": digest}
     manifest = write_manifest(Path(f"{path}.manifest.json"), fields)
     return Result(tally.count, manifest, damaged=tuple(tally.damaged))

@@ -24,7 +24,9 @@ class ArchiveBusy(Exception):
 
 class ArchiveLock:
     def __init__(self, db: Path | str) -> None:
-        self.path = Path(f"{db}.lock")
+        # Beside the file itself, whatever spelling or symbolic link named it: every path to
+        # one archive takes one lock.
+        self.path = Path(f"{Path(db).resolve()}.lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:
