@@ -90,6 +90,12 @@ def check_writable(path: Path) -> None:
 
 
 def _connect(path: Path, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
+    # A writer makes an archive only where no file is: an empty one is not made into one.
+    if path.is_file() and path.stat().st_size == 0:
+        raise ArchiveError(
+            f"{path} is an empty file, not a bienphong archive (remove it, and a crawl makes"
+            " the archive there)"
+        )
     if readonly:
         if path.is_dir():
             raise ArchiveError(f"{path} is a directory, not an archive file")

@@ -82,6 +82,7 @@ def read_only(path: Path) -> None:
 ARCHIVES: dict[str, tuple[Callable[[Path], object], str]] = {
     "missing": (lambda path: None, "no archive at {db}"),
     "not-sqlite": (lambda path: path.write_text("notes, not an archive\n"), "is not an SQLite"),
+    "empty": (lambda path: path.write_bytes(b""), "is an empty file, not a bienphong archive"),
     "foreign": (foreign_sqlite, "is an SQLite database but not a bienphong archive"),
     "newer-schema": (newer_schema, f"has schema version {SCHEMA_VERSION + 1}, newer than"),
     "directory": (lambda path: path.mkdir(), "is a directory, not an archive file"),
