@@ -31,7 +31,8 @@ def cli() -> None:
       2  a usage error, or a malformed search query; for extract, a page whose
          address is unknown (no canonical link on the site, and no --url)
       3  a crawl finished, but needs a look: a drift warning, or failed pages
-         over 5% of those it fetched
+         over 5% of those it fetched; or robots.txt let it take nothing (refused);
+         runs --check for a last crawl that is not fine
      75  another crawl or reextract holds the archive: try again later
     130  a crawl stopped at once by a second signal
 

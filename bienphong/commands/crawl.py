@@ -156,10 +156,11 @@ def crawl(
     the validators they sent last time. A changed article becomes a new version (see
     `bienphong history`). A whole crawl (the first, or --full) cut short (--max-duration, a
     signal, a reboot) is taken up by the next one where it stopped: the pages it read are not
-    read again. Pages that fail are recorded in the run (see `bienphong runs`) and
-    retried first by the next crawl; the crawl still exits 0, or 3 when they are over 5% of the
-    pages it fetched or it found drift (--warnings-ok: 0). It exits 1 when it cannot run
-    (bad arguments, an unusable archive) or cannot write (a full disk: what was committed
+    read again. Pages that fail are recorded in the run (see `bienphong runs`) and retried
+    first by the next crawl; the crawl still exits 0, or 3 when they are over 5% of the pages
+    it fetched or it found drift (--warnings-ok: 0), and 3 when robots.txt lets it take
+    nothing. It exits 1 when it cannot run (bad arguments, an unusable archive, a TLS
+    certificate that is not the site's) or cannot write (a full disk: what was committed
     stays), and 75 when another crawl holds the archive.
 
     Off a terminal every line it writes is a stamped line of its log (the summary on stdout,
