@@ -35,6 +35,50 @@ class Link:
     lastmod: datetime | None = None  # sitemaps' <lastmod>
 
 
+# Links a page is read for: a page of the site names a few hundred; one that names more is
+# cut there (a hostile or broken page of 220,000 links took a crawl to 2.5 GB), and what is
+# past the cap is counted (`Overflow`), for the run's warnings. A sitemap may hold 50,000, as
+# the sitemaps protocol allows.
+LINKS_PER_PAGE = 2_000
+LINKS_PER_SITEMAP = 50_000
+
+
+@dataclass
+class Overflow:
+    """Links left unread on pages that named more than a page is read for."""
+
+    links: int = 0
+    pages: int = 0
+
+    def left(self, count: int) -> None:
+        if count:
+            self.links += count
+            self.pages += 1
+
+
+class Gathered:
+    """Article links of one page in page order, one a post id, at most `cap`; how many more
+    the page named is `past`."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.links: dict[int, Link] = {}
+        self.past = 0
+
+    def add(self, link: Link) -> None:
+        if link.post_id in self.links:
+            return
+        if len(self.links) < self.cap:
+            self.links[link.post_id] = link
+        else:
+            self.past += 1
+
+    def values(self, overflow: Overflow | None) -> list[Link]:
+        if overflow is not None:
+            overflow.left(self.past)
+        return list(self.links.values())
+
+
 @dataclass(frozen=True)
 class HtmlLinks:
     articles: list[Link]
@@ -85,13 +129,14 @@ def section_of_listing(url: str) -> str | None:
     return None
 
 
-def html_links(body: bytes, url: str) -> HtmlLinks:
-    """Article links in page order (deduplicated by post id), pagination, tag and section links."""
+def html_links(body: bytes, url: str, overflow: Overflow | None = None) -> HtmlLinks:
+    """Article links in page order (deduplicated by post id, LINKS_PER_PAGE at most: the rest
+    counted in `overflow`), pagination, tag and section links (as many at most each)."""
     try:
         tree = lxml.html.document_fromstring(decode(body))
     except (lxml.etree.ParserError, ValueError):
         return HtmlLinks([], [], [], [])
-    articles: dict[int, Link] = {}
+    articles = Gathered(LINKS_PER_PAGE)
     tags: dict[str, None] = {}
     sections: dict[str, None] = {}
     here = listing_key(url)
@@ -105,40 +150,47 @@ def html_links(body: bytes, url: str) -> HtmlLinks:
         kind = page_kind(target)
         if kind is PageKind.ARTICLE:
             found = post_id(target)
-            if found is not None and found not in articles:
-                articles[found] = Link(target, found)
-        elif kind is PageKind.TAG:
+            if found is not None:
+                articles.add(Link(target, found))
+        elif kind is PageKind.TAG and len(tags) < LINKS_PER_PAGE:
             tags[target] = None
-        elif kind is PageKind.SECTION and listing_page_number(target) == 1:
+        elif (
+            kind is PageKind.SECTION
+            and listing_page_number(target) == 1
+            and len(sections) < LINKS_PER_PAGE
+        ):
             sections[target] = None
         if _is_next_page(anchor, target, here, current):
             later_pages[target] = listing_page_number(target)
     # Only the nearest later page: a numbered pager must not fan out ahead of what is read.
     nearest = sorted(later_pages, key=later_pages.__getitem__)[:1]
-    return HtmlLinks(list(articles.values()), nearest, list(tags), list(sections))
+    return HtmlLinks(articles.values(overflow), nearest, list(tags), list(sections))
 
 
 HREF = re.compile(rb"""\shref\s*=\s*["']([^"'<>\s]+)["']""", re.IGNORECASE)
 
 
-def page_links(body: bytes, url: str) -> tuple[list[Link], list[str]]:
+def page_links(
+    body: bytes, url: str, overflow: Overflow | None = None
+) -> tuple[list[Link], list[str]]:
     """Article and tag links of a page from a scan of its hrefs, in page order.
 
     For article pages, whose tree the extractor builds: a second parse would cost more than
     the links are worth, and a link is a link wherever it stands. Links to other hosts come
-    back too, as from `html_links`: the spider drops and counts them.
+    back too, as from `html_links`: the spider drops and counts them. LINKS_PER_PAGE at most
+    of each, as `html_links` reads.
     """
-    articles: dict[int, Link] = {}
+    articles = Gathered(LINKS_PER_PAGE)
     tags: dict[str, None] = {}
     for found in HREF.finditer(body):
         href = html.unescape(found.group(1).decode("utf-8", "replace"))
         target = canonical_url(href, url)
         kind = page_kind(target)
         if kind is PageKind.ARTICLE and (pid := post_id(target)) is not None:
-            articles.setdefault(pid, Link(target, pid))
-        elif kind is PageKind.TAG:
+            articles.add(Link(target, pid))
+        elif kind is PageKind.TAG and len(tags) < LINKS_PER_PAGE:
             tags[target] = None
-    return list(articles.values()), list(tags)
+    return articles.values(overflow), list(tags)
 
 
 def _is_next_page(anchor: lxml.html.HtmlElement, target: str, here: str, current: int) -> bool:
@@ -165,12 +217,13 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def feed_links(body: bytes, url: str) -> list[Link]:
-    """Article links of an RSS 2.0 (or Atom) feed, with their publication dates."""
+def feed_links(body: bytes, url: str, overflow: Overflow | None = None) -> list[Link]:
+    """Article links of an RSS 2.0 (or Atom) feed, with their publication dates
+    (LINKS_PER_PAGE at most)."""
     root = _xml_root(body)
     if root is None:
         return []
-    links: dict[int, Link] = {}
+    links = Gathered(LINKS_PER_PAGE)
     for item in root.iter():
         if _local(item.tag) not in ("item", "entry"):
             continue
@@ -181,17 +234,17 @@ def feed_links(body: bytes, url: str) -> list[Link]:
             continue
         target = canonical_url(href, url)
         found = post_id(target)
-        if found is not None and found not in links:
-            links[found] = Link(
-                target, found, published=parse_date(date.text if date is not None else None)
-            )
-    return list(links.values())
+        if found is not None:
+            published = parse_date(date.text if date is not None else None)
+            links.add(Link(target, found, published=published))
+    return links.values(overflow)
 
 
 def sitemap_entries(
-    body: bytes, url: str
+    body: bytes, url: str, overflow: Overflow | None = None
 ) -> tuple[str, list[Link], list[tuple[str, datetime | None]]]:
-    """A sitemap's kind (`index` or `urlset`), its article links, and the sitemaps it names.
+    """A sitemap's kind (`index` or `urlset`), its article links, and the sitemaps it names
+    (LINKS_PER_SITEMAP at most of each, as the sitemaps protocol allows a file).
 
     Not `scrapy.utils.sitemap.Sitemap`: it keeps only the direct children of each `<url>`, so a
     news sitemap's `<news:news><news:publication_date>` is lost, the date that lets a
@@ -201,8 +254,9 @@ def sitemap_entries(
     if root is None:
         return "unknown", [], []
     kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
-    articles: list[Link] = []
+    articles = Gathered(LINKS_PER_SITEMAP)
     children: list[tuple[str, datetime | None]] = []
+    children_past = 0
     for entry in root:
         fields = {_local(e.tag): e for e in entry.iter()}
         loc = fields.get("loc")
@@ -211,7 +265,10 @@ def sitemap_entries(
         target = canonical_url(loc.text or "", url)
         lastmod = parse_date(fields["lastmod"].text) if "lastmod" in fields else None
         if kind == "index":
-            children.append((target, lastmod))
+            if len(children) < LINKS_PER_SITEMAP:
+                children.append((target, lastmod))
+            else:
+                children_past += 1
             continue
         found = post_id(target)
         if found is not None:
@@ -220,5 +277,7 @@ def sitemap_entries(
                 if "publication_date" in fields
                 else None
             )
-            articles.append(Link(target, found, published=published, lastmod=lastmod))
-    return kind, articles, children
+            articles.add(Link(target, found, published=published, lastmod=lastmod))
+    if overflow is not None:
+        overflow.left(children_past)
+    return kind, articles.values(overflow), children

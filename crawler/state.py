@@ -15,7 +15,7 @@ from datetime import datetime
 
 from archive.crawl_memory import Validators
 from archive.walk import WalkArticle, WalkPage, WalkSoFar, WalkSteps
-from crawler.discovery import Link
+from crawler.discovery import LINKS_PER_PAGE, Link, Overflow
 from crawler.plan import CrawlPlan
 
 # A listing ends after this many pages in a row that list nothing new: no post id it had not
@@ -73,6 +73,7 @@ class CrawlState:
     dated: dict[int, datetime] = field(default_factory=dict)
     walk_steps: WalkSteps | None = None  # a whole walk's, since they were last handed on
     sitemaps: int = 0  # sitemaps named by an index and asked
+    overflow: Overflow = field(default_factory=Overflow)  # links past what a page is read for
     sitemaps_past_bounds: int = 0  # those not asked: too deep, or too many
 
     def __post_init__(self) -> None:
@@ -187,6 +188,16 @@ class CrawlState:
         return (
             f"{count:,} sitemap{'s' if count > 1 else ''} not followed: past {SITEMAP_DEPTH_MAX}"
             f" indexes deep, or past the {SITEMAPS_MAX:,} sitemaps a crawl reads"
+        )
+
+    def overflow_warning(self) -> str | None:
+        """The run's warning when pages named more links than a page is read for."""
+        left = self.overflow
+        if not left.links:
+            return None
+        return (
+            f"{left.links:,} links not followed on {left.pages:,} pages that named more than"
+            f" the {LINKS_PER_PAGE:,} a page is read for (50,000 a sitemap)"
         )
 
     def listing(self, key: str) -> Listing:

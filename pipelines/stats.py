@@ -57,6 +57,7 @@ OFFSITE_LINKS = "archive/discovery/offsite_links"  # links to other hosts, never
 DISCOVERY_DONE = "archive/discovery/done"  # --max-articles has all it asked for
 ENDED_LISTINGS = "archive/listings/ended"  # (listing, why) of listings paged no further
 SITEMAPS_UNFOLLOWED = "archive/sitemaps/unfollowed"  # the warning: sitemaps left unasked
+LINKS_UNFOLLOWED = "archive/links/unfollowed"  # the warning: links past a page's cap
 DATES_OUT_OF_YEARS = "archive/extract/dates_out_of_years"  # dates stored as unknown
 # Set by the downloader components.
 OFFSITE_DROPPED = "archive/fetch/offsite_dropped"  # requests to other hosts, dropped

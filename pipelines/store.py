@@ -248,8 +248,9 @@ def close_run(
     warnings += rules_drift(templates, saved, earlier)
     ended = stats.get(keys.ENDED_LISTINGS, [])
     warnings += [f"listing {listing} {why}" for listing, why in ended]
-    if unfollowed := stats.get(keys.SITEMAPS_UNFOLLOWED):
-        warnings.append(unfollowed)
+    for unfollowed in (keys.SITEMAPS_UNFOLLOWED, keys.LINKS_UNFOLLOWED):
+        if stats.get(unfollowed):
+            warnings.append(stats[unfollowed])
     if out_of_years := stats.get(keys.DATES_OUT_OF_YEARS):
         warnings.append(
             f"{out_of_years} dates out of the years a newspaper carries (before {FIRST_YEAR}, or"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from crawler.discovery import (
+    LINKS_PER_PAGE,
+    LINKS_PER_SITEMAP,
+    Overflow,
     feed_links,
     html_links,
     listing_key,
@@ -175,3 +178,49 @@ def test_a_listing_walk_ends_after_three_pages_with_nothing_new_or_at_the_cap() 
     capped = ListingWalk()
     assert None is capped.page(1, [5], cap=2)
     assert "ended at page 2: the cap on pages a listing is followed to" == capped.page(2, [4], 2)
+
+
+def anchors(count: int, first: int = 450_001) -> bytes:
+    """A page naming `count` articles, each once, and the first of them again at its end."""
+    links = "".join(f'<a href="/a-post{first + n}.html">A</a>' for n in range(count))
+    return f'<html><body>{links}<a href="/a-post{first}.html">A</a></body></html>'.encode()
+
+
+def test_a_page_is_read_for_so_many_links_and_what_is_past_them_is_counted() -> None:
+    over = Overflow()
+
+    listed = html_links(anchors(LINKS_PER_PAGE + 300), "https://www.bienphong.com.vn/", over)
+    scanned, _ = page_links(anchors(LINKS_PER_PAGE + 20), "https://www.bienphong.com.vn/", over)
+    few = html_links(anchors(5), "https://www.bienphong.com.vn/", over)
+
+    assert [450_001, 450_001 + LINKS_PER_PAGE - 1] == [
+        listed.articles[0].post_id,
+        listed.articles[-1].post_id,
+    ]
+    assert [LINKS_PER_PAGE, LINKS_PER_PAGE, 5] == [
+        len(listed.articles),
+        len(scanned),
+        len(few.articles),
+    ]
+    # The repeated first link is one already read, not one more past the cap.
+    assert (320, 2) == (over.links, over.pages)
+
+
+def test_a_feed_and_a_sitemap_are_read_for_so_many_links() -> None:
+    items = "".join(
+        f"<item><link>https://www.bienphong.com.vn/a-post{450_001 + n}.html</link></item>"
+        for n in range(LINKS_PER_PAGE + 7)
+    )
+    feed = f"<rss><channel>{items}</channel></rss>".encode()
+    urls = "".join(
+        f"<url><loc>https://www.bienphong.com.vn/a-post{450_001 + n}.html</loc></url>"
+        for n in range(LINKS_PER_SITEMAP + 9)
+    )
+    urlset = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+    over = Overflow()
+
+    links = feed_links(feed, "https://www.bienphong.com.vn/rss/kinh-te.rss", over)
+    _, articles, _ = sitemap_entries(urlset, "https://www.bienphong.com.vn/sitemaps/x.xml", over)
+
+    assert (LINKS_PER_PAGE, LINKS_PER_SITEMAP) == (len(links), len(articles))
+    assert (7 + 9, 2) == (over.links, over.pages)

@@ -382,3 +382,27 @@ def test_a_runs_counts_are_read_from_the_crawls_stats() -> None:
 
     assert RunCounts(5, 2, 7, 1, 3, 40, 34, 4) == counts
     assert (14, 4) == (counts.saved, counts.failed)
+
+
+def test_links_past_what_a_page_is_read_for_are_a_warning_of_the_run(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    _, store = pipelines(db)
+    store.open_spider()
+    spider = spider_of(store.crawler)
+    url = f"{WWW}/kinh-te/"
+    links = "".join(f'<a href="/a-post{450_001 + n}.html">A</a>' for n in range(2_100))
+    response = HtmlResponse(
+        url,
+        body=f"<html><body>{links}</body></html>".encode(),
+        request=scrapy.Request(url, meta={"role": "listing"}),
+    )
+
+    asked = [o for o in spider.parse_listing(response) if isinstance(o, scrapy.Request)]
+    store_all(store, [])
+
+    assert 2_000 == len(asked)
+    with Archive(db, readonly=True) as archive:
+        assert [
+            "100 links not followed on 1 pages that named more than the 2,000 a page is read"
+            " for (50,000 a sitemap)"
+        ] == get_runs(archive)[0].warnings

@@ -95,6 +95,7 @@ def discovery_page(read: Reader) -> Reader:
             spider.not_read(response, unchanged=failed is None and response.status == 304)
         if failed is None:  # answered: a walk that resumes does not ask it again
             spider.state.walk_read(response.meta.get("redirect_urls", [response.url])[0])
+        spider.note_overflow()
         yield from spider.walk_steps()
 
     return callback
@@ -338,7 +339,9 @@ class BienphongSpider(scrapy.Spider):
 
     @discovery_page
     def parse_sitemap(self, response: Response) -> Iterator[Output]:
-        _, links, children = discovery.sitemap_entries(response.body, response.url)
+        _, links, children = discovery.sitemap_entries(
+            response.body, response.url, self.state.overflow
+        )
         depth = response.meta.get("sitemap_depth", 0) + 1
         for url, lastmod in children:
             if not self.plan.wants_sitemap(url, lastmod) or url in self.state.requested:
@@ -353,7 +356,7 @@ class BienphongSpider(scrapy.Spider):
     @discovery_page
     def parse_feed(self, response: Response) -> Iterator[Output]:
         section = feed_section(response)
-        links = discovery.feed_links(response.body, response.url)
+        links = discovery.feed_links(response.body, response.url, self.state.overflow)
         for link in links:
             if request := self.article(link, section):
                 yield request
@@ -369,7 +372,7 @@ class BienphongSpider(scrapy.Spider):
 
     @discovery_page
     def parse_home(self, response: Response) -> Iterator[Output]:
-        found = discovery.html_links(response.body, response.url)
+        found = discovery.html_links(response.body, response.url, self.state.overflow)
         yield from self.articles(found.articles)
         for url in found.sections:
             known = discovery.section_of_listing(url) in SECTION_SLUGS
@@ -384,7 +387,7 @@ class BienphongSpider(scrapy.Spider):
         """A section or tag page: its articles, then its next pages until a page lists none,
         an article older than --since turns up, or (incremental) archived ids run long."""
         state = self.state
-        found = discovery.html_links(response.body, response.url)
+        found = discovery.html_links(response.body, response.url, self.state.overflow)
         section = discovery.section_of_listing(response.url)
         listing = discovery.listing_key(response.url)
         fetching: set[int] = set()
@@ -463,10 +466,16 @@ class BienphongSpider(scrapy.Spider):
             listing=listing,
         )
         if self.plan.follows_page_links:
-            links, tags = discovery.page_links(response.body, response.url)
+            links, tags = discovery.page_links(response.body, response.url, self.state.overflow)
             yield from self.articles(links)
             yield from self.tag_pages(tags)
+            self.note_overflow()
         yield from self.walk_steps()
+
+    def note_overflow(self) -> None:
+        """Links past what a page is read for, as the run's warning says them (so far)."""
+        if warning := self.state.overflow_warning():
+            self.crawler.stats.set_value(keys.LINKS_UNFOLLOWED, warning)
 
     def walk_steps(self) -> Iterator[WalkSteps]:
         """A whole walk's steps since they were last handed to the store, if any."""
