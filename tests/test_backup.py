@@ -28,7 +28,8 @@ def test_a_copy_made_while_a_crawl_writes_is_one_moment_of_the_archive(
     copy.parent.mkdir()
     process = start_crawl(db, mirror, "--concurrency", "2")
     try:
-        wait_for(lambda: db.exists() and len(archived(db)) >= 20)
+        # Once the crawl wrote the archive's first page (a file it just made is empty).
+        wait_for(lambda: db.exists() and db.stat().st_size > 0 and len(archived(db)) >= 20)
         committed = set(archived(db))  # before the copy began: in it, wherever they lie
         made = bienphong("backup", "--db", str(db), str(copy))
         assert process.poll() is None  # the copy was made while the crawl ran

@@ -22,7 +22,7 @@ from bienphong.cli import cli
 from crawler import run as crawler_run
 from pipelines.extraction import extract
 from tests.helpers.cli import BIENPHONG
-from tests.helpers.records import make_page, make_record
+from tests.helpers.records import one_article_archive
 
 LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # discard port: nothing may be fetched anyway
 COMMANDS = {
@@ -116,10 +116,7 @@ def test_every_command_refuses_an_unusable_archive_with_one_line(
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "archive.db"
-    with Archive(path) as archive:
-        archive.save_article(make_record(), make_page(), None)
-    return path
+    return one_article_archive(tmp_path / "archive.db")
 
 
 BAD_DATE = "invalid date 'yesterday-ish': use YYYY-MM-DD, or Nd for N days ago (7d)"

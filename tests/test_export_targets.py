@@ -14,17 +14,13 @@ from pathlib import Path
 import pytest
 
 from archive.lock import ArchiveLock
-from archive.store import Archive
 from tests.helpers.cli import invoke
-from tests.helpers.records import make_page, make_record
+from tests.helpers.records import one_article_archive
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "archive.db"
-    with Archive(path) as archive:
-        archive.save_article(make_record(), make_page(), None)
-    return path
+    return one_article_archive(tmp_path / "archive.db")
 
 
 def test_an_export_into_a_pipe_writes_through_it_and_leaves_it_a_pipe(

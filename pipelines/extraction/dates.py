@@ -144,15 +144,26 @@ def _visible(
         yield moment, "visible"
 
 
+def _stated(
+    page: Page,
+    keys: tuple[str, tuple[str, ...]],
+    visible: str | None,
+    fetched_at: datetime,
+    parse: Callable[[str | None, datetime], datetime | None],
+) -> tuple[datetime | None, str] | None:
+    """The first date a newspaper can carry that the page states: in its metadata (`keys`: the
+    JSON-LD key, then the meta names), then in its `visible` line (read by `parse`)."""
+    ld_key, meta_keys = keys
+    candidates = chain(_machine(page, ld_key, meta_keys), _visible(visible, fetched_at, parse))
+    return _first_carried(candidates, fetched_at)
+
+
 def published_at(page: Page, visible: str | None, fetched_at: datetime) -> tuple[str, str] | None:
     """The publication time and where it came from: the page's metadata, else its visible date
     (whose provenance the caller knows); a date out of the years a newspaper carries is passed
     over, and when the page gives no other, the time is unknown ("", OUT_OF_YEARS ...)."""
-    candidates = chain(
-        _machine(page, "datePublished", _PUBLISHED_KEYS),
-        _visible(visible, fetched_at, parse_visible),
-    )
-    found = _first_carried(candidates, fetched_at)
+    keys = ("datePublished", _PUBLISHED_KEYS)
+    found = _stated(page, keys, visible, fetched_at, parse_visible)
     if found is None:
         return None
     moment, source = found
@@ -164,11 +175,7 @@ def modified_at(
 ) -> tuple[str, str] | None:
     """The modification time, when the page states one later than the publication: JSON-LD's
     `dateModified` often repeats `datePublished`, which is no modification."""
-    candidates = chain(
-        _machine(page, "dateModified", _MODIFIED_KEYS),
-        _visible(visible, fetched_at, parse_updated),
-    )
-    found = _first_carried(candidates, fetched_at)
+    found = _stated(page, ("dateModified", _MODIFIED_KEYS), visible, fetched_at, parse_updated)
     if found is None:
         return None
     moment, source = found

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from archive.pages import RawPage
+from archive.store import Archive
 
 # The article record's keys in order, as shared/article-record.md writes them: the contract
 # every output is held to, written out here rather than taken from the code under test.
@@ -79,3 +81,10 @@ def make_page(body: bytes = HTML, fetched_at: datetime = FETCHED_AT) -> RawPage:
         body=body,
         fetched_at=fetched_at,
     )
+
+
+def one_article_archive(path: Path) -> Path:
+    """An archive at `path` holding post 532158 (`make_record`, `make_page`), and no run."""
+    with Archive(path) as archive:
+        archive.save_article(make_record(), make_page(), None)
+    return path
