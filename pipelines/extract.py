@@ -57,7 +57,13 @@ class ExtractPipeline:
 
     def extract(self, page: FetchedPage) -> ExtractedArticle | FailedPage:
         try:
-            found = explain(page.body, page.url, page.fetched_at, section_hint=page.section_hint)
+            found = explain(
+                page.body,
+                page.url,
+                page.fetched_at,
+                section_hint=page.section_hint,
+                content_type=page.headers.get("content-type"),
+            )
         except Exception as error:  # a page the rules choke on is recorded, kept, not lost
             self.stats.inc_value(keys.EXTRACT_ERRORS)
             reason = f"extraction failed: {type(error).__name__}: {error}"

@@ -77,6 +77,7 @@ def _reextract_one(
             page.url,
             page.fetched_at,
             section_hint=current["section"] if current else None,
+            content_type=page.headers.get("content-type"),
         )
     except Exception as error:  # a rule that breaks on one old page must not stop the rest
         record_failure(archive, run_id, page.url, post_id, f"extraction failed: {error}")

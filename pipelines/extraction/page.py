@@ -67,16 +67,18 @@ def _collect(element: Any, parts: list[str]) -> None:
                 parts.append(child.tail)
 
 
-def decode(html: bytes | str) -> str:
+def decode(html: bytes | str, content_type: str | None = None) -> str:
     """Bytes to text: UTF-8 when they are UTF-8 (the site's charset, whatever a template
-    declares); else as w3lib reads them (a BOM, the declared charset under the names browsers
-    give it), cp1252 when nothing is declared."""
+    declares); else as w3lib reads them, in the order browsers do: a BOM, the charset of the
+    HTTP `content_type` the page came with, the one its markup declares (under the names
+    browsers give them: windows-1258's tones come as combining marks, composed later), cp1252
+    when nothing is declared."""
     if isinstance(html, str):
         return html
     try:
         return html.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return html_to_unicode(None, html, default_encoding="cp1252")[1]
+        return html_to_unicode(content_type, html, default_encoding="cp1252")[1]
 
 
 def parse_tree(text: str) -> HtmlElement:
@@ -109,8 +111,8 @@ class Page:
     title_tag: str
 
     @classmethod
-    def parse(cls, html: bytes | str, url: str) -> Page:
-        root = parse_tree(decode(html))
+    def parse(cls, html: bytes | str, url: str, content_type: str | None = None) -> Page:
+        root = parse_tree(decode(html, content_type))
         titles = _TITLE(root)
         return cls(
             url=url,

@@ -39,11 +39,21 @@ def extract(
     *,
     section_hint: str | None = None,
     site_rules: bool = True,
+    content_type: str | None = None,
 ) -> dict[str, Any]:
     """The article record of one page. Never raises on odd HTML: missing fields stay empty.
 
-    `site_rules=False` forces the generic path, as for markup no rule has seen."""
-    return explain(html, url, fetched_at, section_hint=section_hint, site_rules=site_rules).record
+    `site_rules=False` forces the generic path, as for markup no rule has seen.
+    `content_type` is the HTTP header the page came with (its charset)."""
+    found = explain(
+        html,
+        url,
+        fetched_at,
+        section_hint=section_hint,
+        site_rules=site_rules,
+        content_type=content_type,
+    )
+    return found.record
 
 
 def explain(
@@ -53,9 +63,10 @@ def explain(
     *,
     section_hint: str | None = None,
     site_rules: bool = True,
+    content_type: str | None = None,
 ) -> Extraction:
     """`extract`, with where each field came from."""
-    page = Page.parse(html, url)
+    page = Page.parse(html, url, content_type)
     record_url = identity_url(page, url)
     draft = read(page, record_url, fetched_at, site_rules=site_rules)
     body = finish_body(draft.lines)

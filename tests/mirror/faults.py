@@ -4,7 +4,8 @@ Rates (`503`, `429`, `slow`, `truncate`, `reset`) are probabilities per request,
 seed, the path and how often the path was asked before, and only on a path's first two
 attempts: a transient fault is transient, so a crawler that retries gets every page. A page
 `truncate` cuts short is cut about in half, a byte further at each attempt, as `cut` cuts.
-Targets (`broken`, `huge`, `charset`, `loop`, `offsite`, `moved`: a 301 to the next article,
+Targets (`broken`, `huge`, `charset`, `cp1258`: the page in windows-1258, tones as combining
+marks, declared only by the HTTP header, `loop`, `offsite`, `moved`: a 301 to the next article,
 another post id, and the canonical-link traps `canonical-other`, `canonical-script`,
 `canonical-offsite`) name post ids and hold on every attempt.
 
@@ -33,7 +34,7 @@ from .site import MASK, mix, text_hash
 RATES = ("503", "429", "slow", "truncate", "reset")
 # A page that names another article, a script or another host as its canonical link.
 CANONICAL_TRAPS = ("canonical-other", "canonical-script", "canonical-offsite")
-TARGETS = ("broken", "huge", "charset", "loop", "offsite", "moved", *CANONICAL_TRAPS)
+TARGETS = ("broken", "huge", "charset", "cp1258", "loop", "offsite", "moved", *CANONICAL_TRAPS)
 TRANSIENT_ATTEMPTS = 2
 CYCLE_PAGES = 6  # pages a `cycling` listing loops over: more than a crawl's recent memory was
 # Faults that name paths or section slugs, and switches, by the attribute that holds them.

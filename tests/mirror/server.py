@@ -15,6 +15,7 @@ import ssl
 import struct
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -429,6 +430,9 @@ class _Handler(BaseHTTPRequestHandler):
             answer.body = self._canonical_trap(mirror, answer.body, fault)
         if fault == "charset":
             answer.content_type = "text/html; charset=iso-8859-1"
+        if fault == "cp1258":  # the charset in the HTTP header alone, as old servers send it
+            answer.body = windows_1258(answer.body.replace(b'<meta charset="utf-8">\n', b""))
+            answer.content_type = "text/html; charset=windows-1258"
         # Cut short where the connection died: half the page, a byte further at each attempt.
         end = len(answer.body) // 2 + mirror.attempts_of(self.path) - 1
         if fault == "truncate":
@@ -522,3 +526,23 @@ def ended_otherwise(body: bytes, form: str) -> bytes:
 def chained(number: int) -> str:
     """The `<sitemap>` entry naming sitemap `number` of an endless chain of indexes."""
     return f"<sitemap><loc>{WWW}/sitemaps/chain-{number}.xml</loc></sitemap>"
+
+
+VIETNAMESE_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
+
+
+def windows_1258(utf8: bytes) -> bytes:
+    """UTF-8 text in windows-1258, as Vietnamese Windows wrote it: a letter with its vowel mark
+    (â, ơ, ư...) is one byte, and its tone a combining mark after it."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", utf8.decode("utf-8")):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            base = unicodedata.normalize(
+                "NFC", "".join(c for c in parts if c not in VIETNAMESE_TONES)
+            )
+            tones = "".join(c for c in parts if c in VIETNAMESE_TONES)
+            out += (base + tones).encode("cp1258", errors="xmlcharrefreplace")
+    return bytes(out)

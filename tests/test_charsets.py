@@ -1,0 +1,33 @@
+"""Legacy charsets: a page in windows-1258 (the Vietnamese Windows code page, which writes tones
+as combining marks) declared by its HTTP header alone is archived as the text a reader reads,
+composed (NFC), and `reextract` reads its stored page the same way, from the stored headers.
+(Before, such a page was stored as mojibake: `Ðo?Ìn Bie?n`.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers.cli import invoke
+from tests.helpers.crawl import archived, assert_archive_holds_the_truth, crawl
+from tests.helpers.fixtures import MakeMirror
+from tests.mirror import Faults
+
+
+def test_a_page_in_windows_1258_declared_by_its_header_is_archived_as_text(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=12, seed=96)
+    chosen = [mirror.site.post_id(index) for index in (2, 5)]
+    mirror.faults = Faults.parse(f"cp1258:{'+'.join(map(str, chosen))}")
+    db = tmp_path / "archive.db"
+
+    crawled = crawl(db, mirror)
+    before = archived(db)
+    again = invoke("reextract", "--db", str(db))
+
+    assert 0 == crawled.returncode, crawled.stderr
+    in_1258 = {hit.path for hit in mirror.hits if hit.fault == "cp1258"}
+    assert {mirror.site.article(index).path for index in (2, 5)} == in_1258
+    assert_archive_holds_the_truth(db, mirror)
+    assert 0 == again.exit_code, again.output
+    assert before == archived(db)  # read again from the stored page and its headers: the same
