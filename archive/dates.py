@@ -102,12 +102,24 @@ def carried(moment: str | datetime | None, fetched_at: str | datetime | None) ->
     after the page was fetched (after now, when that is not known). Others (9999-12-31 from a
     page's own metadata, 1111-11-11) are a fault of the page, stored as unknown, and never
     reach the web page or the SQL that counts by month."""
-    found = parse_iso(moment) if isinstance(moment, str) else moment
-    if found is None:
+    year = _year(moment)
+    if year is None:
         return False
-    fetched = parse_iso(fetched_at) if isinstance(fetched_at, str) else fetched_at
-    last_year = (fetched or datetime.now(UTC)).year + 1
-    return FIRST_YEAR <= found.year <= last_year
+    last_year = (_year(fetched_at) or datetime.now(UTC).year) + 1
+    return FIRST_YEAR <= year <= last_year
+
+
+def _year(moment: str | datetime | None) -> int | None:
+    """The year of a moment; of an ISO 8601 text from its first four digits, unparsed (every
+    record read goes through `carried`)."""
+    if isinstance(moment, datetime):
+        return moment.year
+    if not moment:
+        return None
+    if moment[:4].isdigit() and moment[4:5] in ("-", ""):
+        return int(moment[:4])
+    found = parse_iso(moment)
+    return None if found is None else found.year
 
 
 def parse_day(text: str, today: date | None = None) -> datetime:

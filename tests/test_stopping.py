@@ -14,7 +14,7 @@ from archive.runs import get_runs
 from archive.store import Archive
 from crawler.progress import stopping_line
 from tests.helpers.cli import logged
-from tests.helpers.crawl import archived, article_fetches, crawl, start_crawl, wait_for
+from tests.helpers.crawl import archived, article_fetches, crawl, crawling, wait_for
 from tests.helpers.fixtures import MakeMirror
 from tests.mirror import Mirror
 
@@ -44,15 +44,10 @@ def test_after_the_signal_no_request_leaves_and_what_was_fetched_is_archived(
     db = tmp_path / "archive.db"
     # One section, so that articles come after a few feeds and listings at this pace.
     polite = ("--delay", "0.4", "--concurrency", "2", "--section", "kinh-te")
-    process = start_crawl(db, mirror, *polite)
-    try:
+    with crawling(db, mirror, *polite) as process:
         wait_for(lambda: len(article_fetches(mirror)) >= 3)
         sent = stop_after_a_request(mirror, process, stop)
         stdout, stderr = process.communicate(timeout=120)  # a guard against a hang
-    finally:
-        if process.poll() is None:  # a failed test: end the crawl, and close its pipes
-            process.kill()
-            process.communicate()
 
     assert 0 == process.returncode, stderr
     assert [] == [hit.path for hit in mirror.hits if hit.at > sent]
@@ -70,18 +65,13 @@ def test_a_signal_during_a_retry_after_pause_ends_the_pause(
     # Every page answers 503 twice, asking for two minutes' peace: the crawl pauses the server.
     mirror = make_mirror("503:1.0,retry-after:120", articles=40, seed=65)
     db = tmp_path / "archive.db"
-    process = start_crawl(db, mirror, "--delay", "0.4", "--concurrency", "1")
-    try:
+    with crawling(db, mirror, "--delay", "0.4", "--concurrency", "1") as process:
         # One request at a time: after the first 503 nothing is in flight, and the server is
         # left alone for its two minutes.
         wait_for(lambda: any(hit.fault == "503" for hit in mirror.hits))
         sent = time.monotonic()
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)  # a guard: the pause alone is 120 s
-    finally:
-        if process.poll() is None:  # a failed test: end the crawl, and close its pipes
-            process.kill()
-            process.communicate()
 
     assert 0 == process.returncode, stderr
     assert [] == [hit.path for hit in mirror.hits if hit.at > sent]

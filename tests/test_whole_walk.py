@@ -21,7 +21,7 @@ from tests.helpers.crawl import (
     article_fetches,
     assert_archive_holds_the_truth,
     crawl,
-    start_crawl,
+    crawling,
     wait_for,
 )
 from tests.helpers.fixtures import MakeMirror
@@ -123,17 +123,12 @@ def test_a_whole_crawl_stopped_or_killed_goes_on_where_it_stopped(
 ) -> None:
     mirror = make_mirror(articles=150, seed=73)
     db = tmp_path / "archive.db"
-    process = start_crawl(db, mirror, *SLOW)
-    try:
+    with crawling(db, mirror, *SLOW) as process:
         # Past a few writes of the walk (every 2 s), well before its end.
         wait_for(lambda: len(article_fetches(mirror)) >= 60)
         sent = time.monotonic()
         process.send_signal(stop)
         process.communicate(timeout=60)  # a guard against a hang
-    finally:
-        if process.poll() is None:  # a failed test: end the crawl, and close its pipes
-            process.kill()
-            process.communicate()
     kept = set(archived(db))
 
     after = crawl(db, mirror)

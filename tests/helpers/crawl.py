@@ -8,7 +8,8 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,19 @@ def start_crawl(
         env=without_proxies(),
         start_new_session=session,
     )
+
+
+@contextmanager
+def crawling(db: Path, mirror: Mirror, *args: str) -> Iterator[Any]:
+    """`start_crawl` for the block; a crawl still running when it leaves (a failed test) is
+    killed, and its pipes closed."""
+    process = start_crawl(db, mirror, *args)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
 def wait_for(condition: Callable[[], bool], limit: float = 120.0) -> None:
