@@ -10,12 +10,11 @@ journal mode (no -wal or -shm to carry along).
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from archive.errors import ArchiveError, sqlite_errors
+from archive.export import partial_path, sweep_partials
 from archive.store import Archive
 
 
@@ -36,12 +35,12 @@ def backup(archive: Archive, destination: Path, force: bool = False) -> Path:
         raise ArchiveError(f"{target} exists: give --force to replace it")
     if not target.parent.is_dir():
         raise ArchiveError(f"cannot write {target}: no directory {target.parent}")
+    partial = partial_path(target)  # what a killed backup left, the next one sweeps away
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        sweep_partials(target)
+        partial.touch(0o600, exist_ok=False)
     except OSError as error:
         raise ArchiveError(f"cannot write in {target.parent}: {error.strerror}") from None
-    os.close(handle)
-    partial = Path(name)
     try:
         _copy(archive, partial, target)
         partial.replace(target)

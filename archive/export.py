@@ -9,11 +9,14 @@ Every export to a path also writes `<PATH>.manifest.json` (see `manifest_fields`
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -157,17 +160,21 @@ def atomic_file(path: Path) -> Iterator[Path]:
     """A temporary path beside `path`; it becomes `path` only when the block finishes. A
     device, a pipe or a symbolic link at `path` is opened and written where it is, as `cp`
     and a shell's redirection do: a file renamed over it would replace it (`/dev/null` made
-    a regular file, a link made a file)."""
+    a regular file, a link made a file).
+
+    The temporary file is named for this host and process (`partial_path`): an export
+    stopped by a signal removes it, and one killed outright (SIGKILL, the OOM killer) leaves
+    it for the next export or backup to the same path to sweep away (`sweep_partials`). (A
+    nameless O_TMPFILE, linked in at the end, would leave nothing even then, but linking it
+    through /proc fails with EXDEV in some sandboxes and containers.)"""
     if path.is_symlink() or (path.exists() and not path.is_file()):
         with _write_errors(path):
             yield path
         return
+    temporary = partial_path(path)
     with _write_errors(path):
-        descriptor, name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
-        )
-        os.close(descriptor)
-    temporary = Path(name)
+        sweep_partials(path)
+        temporary.touch(0o600, exist_ok=False)
     try:
         with _write_errors(path):
             yield temporary
@@ -179,6 +186,36 @@ def atomic_file(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def partial_path(path: Path) -> Path:
+    """A new name beside `path` for what becomes it, naming this host and process so that a
+    later run can tell one left by a process that is gone (`sweep_partials`)."""
+    token = secrets.token_hex(4)
+    return path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.{token}.partial")
+
+
+def sweep_partials(path: Path) -> None:
+    """Remove what a killed export or backup to `path` left beside it: the `partial_path`
+    files and folders of this host's processes that are gone."""
+    prefix = f".{path.name}.{socket.gethostname()}."
+    for left in path.parent.glob(f"{glob.escape(prefix)}*.partial"):
+        pid = left.name[len(prefix) :].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if left.is_dir() and not left.is_symlink():
+                shutil.rmtree(left, ignore_errors=True)
+            else:
+                left.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's, alive
+        return True
+    return True
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text file that appears at `path` only when the block finishes."""
@@ -188,13 +225,14 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
 
 @contextmanager
 def atomic_folder(path: Path) -> Iterator[Path]:
-    """A temporary folder beside `path`, renamed to `path` when the block finishes."""
+    """A temporary folder beside `path` (`partial_path`), renamed to `path` when the block
+    finishes."""
     with _write_errors(path):
         if path.exists() and not (path.is_dir() and not any(path.iterdir())):
             raise ExportError(f"cannot write {path}/: it exists and is not an empty folder")
-        temporary = Path(
-            tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-        )
+        sweep_partials(path)
+        temporary = partial_path(path)
+        temporary.mkdir(0o700)
     try:
         with _write_errors(path):
             yield temporary

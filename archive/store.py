@@ -31,6 +31,10 @@ from archive.vietnamese import nfc
 
 DEFAULT_PATH = Path("bienphong.db")
 BUSY_TIMEOUT_MS = 10_000
+# The -wal file a writer leaves after a checkpoint, at most. A reader that holds a snapshot for
+# long (a slow web export) keeps the WAL from restarting, so it grows past this meanwhile; once
+# that reader is done, the next commits checkpoint it and cut it back to this size.
+WAL_KEPT_BYTES = 16 * 1024 * 1024
 SaveResult = Literal["new", "updated", "unchanged"]
 
 
@@ -107,14 +111,16 @@ def _connect(path: Path, readonly: bool, immutable: bool = False) -> sqlite3.Con
     return sqlite3.connect(path)
 
 
-def _immutable_will_do(path: Path, error: sqlite3.Error) -> bool:
-    """Whether a read-only open that failed can be made with `immutable=1` instead: SQLite
-    cannot make the `-shm` file a WAL reader needs in a folder it may not write (a read-only
-    mount, another user's folder), and with no `-wal` beside it the file holds every commit."""
-    wal = path.with_name(path.name + "-wal")
+def _folder_forbids_shm(path: Path, error: sqlite3.Error) -> bool:
+    """Whether a read-only open failed for want of the `-shm` file a WAL reader needs, which
+    SQLite cannot make in a folder it may not write (a read-only mount, another user's)."""
     cannot_open = getattr(error, "sqlite_errorname", "") == "SQLITE_CANTOPEN"
-    folder_read_only = not os.access(path.parent, os.W_OK)
-    return cannot_open and folder_read_only and not (wal.exists() and wal.stat().st_size)
+    return cannot_open and not os.access(path.parent, os.W_OK)
+
+
+def _wal_holds_commits(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
 
 
 def lenient_text(data: bytes) -> str:
@@ -141,8 +147,17 @@ class Archive:
             cause = error.__cause__
             if not (readonly and isinstance(cause, sqlite3.Error)):
                 raise
-            if not _immutable_will_do(self.path, cause):
+            if not _folder_forbids_shm(self.path, cause):
                 raise
+            if _wal_holds_commits(self.path):
+                name = self.path.name
+                raise ArchiveError(
+                    f"archive {self.path} cannot be read in its read-only folder: its last"
+                    f" commits are in {name}-wal, which SQLite reads only with a {name}-shm it"
+                    f" cannot make there; copy {name} and {name}-wal together to a folder you"
+                    " can write, and read the copy"
+                ) from None
+            # Without them the file holds every commit: read it as a file that cannot change.
             self._open_with(_connect(self.path, readonly, immutable=True))
 
     def _open_with(self, conn: sqlite3.Connection) -> None:
@@ -178,6 +193,7 @@ class Archive:
         # never corrupts; only a power cut can undo the last commits (the next crawl fetches
         # those articles again). FULL's fsync per article slowed the crawl (docs/benchmarks.md).
         self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute(f"PRAGMA journal_size_limit = {WAL_KEPT_BYTES}")
         if version < schema.SCHEMA_VERSION:
             self.db.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -204,7 +220,18 @@ class Archive:
         return version
 
     def close(self) -> None:
+        if not self.readonly:
+            self._fold_wal()
         self.db.close()
+
+    def _fold_wal(self) -> None:
+        """A writer's last act: every commit into the file and the -wal emptied, unless a
+        reader still holds a snapshot (then the next writer's commits do it). Never waits."""
+        try:
+            self.db.execute("PRAGMA busy_timeout = 0")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:  # the commits are safe in the -wal all the same
+            pass
 
     def __enter__(self) -> Self:
         return self

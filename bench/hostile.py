@@ -13,6 +13,12 @@ The shapes are chosen at the limits in `archive.search`: the longest query, the 
 the deepest parentheses, the widest prefixes, the most tone placements (one spelling in the
 index since schema version 6, so no longer expanded; kept as shapes), the most authors; and
 words with the smallest section as a filter (`in_section`).
+
+Then the hostile site (issue 27), crawled by `bienphong crawl` from the mirror playing it: six
+listing pages of 220,000 links each (the mirror's `crowded` fault; the crawl's peak resident
+set beside the same crawl of the site as served, target ≤ 300 MB), and a listing that loops
+over its last six pages for ever (`cycling`; the listing pages fetched against its own, and
+what they cost at the crawl's default pace).
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ from archive.search import (
 from archive.vietnamese import fold
 from bench import Row
 from bench.corpus import Corpus, build
+from bench.processes import Finished, crawl_command, mirror, quick, timed_process
+from crawler.discovery import LINKS_PER_PAGE
+from crawler.settings import DOWNLOAD_DELAY
+from crawler.state import STALE_PAGES
+from tests.mirror.faults import CROWDED_LINKS, CYCLE_PAGES
+from tests.mirror.site import Site
 
 SIZE = 20_000
 Shape = tuple[str, str, tuple[str, ...]]  # (name, query, author names)
@@ -125,6 +137,70 @@ def measure(
 
 
 def run() -> list[Row]:
+    return query_rows() + site_rows()
+
+
+HOSTILE_SECTION = "kinh-te"
+CROWDED_PAGES = 6
+
+
+def site_rows() -> list[Row]:
+    """The crawl against the hostile site's pages: memory on crowded pages, pages asked of a
+    cycling listing."""
+    articles = 2_000 if quick() else 5_000
+    listing = f"/{HOSTILE_SECTION}/"
+    pages = [listing] + [f"{listing}?page={n}" for n in range(2, CROWDED_PAGES + 1)]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-hostile-site-") as folder:
+        served = site_crawl(Path(folder) / "served.db", articles, ())
+        crowded = site_crawl(
+            Path(folder) / "crowded.db", articles, ("--faults", "crowded:" + "+".join(pages))
+        )
+        unfollowed = [line for line in crowded.stdout.splitlines() if "not followed" in line]
+        rows += [
+            Row(
+                f"crawl peak RSS, {CROWDED_PAGES} listing pages of {CROWDED_LINKS:,} links,"
+                f" N = {articles:,}",
+                crowded.peak_rss_mib,
+                "MiB",
+                f"target ≤ 300 MB; the same crawl of the site as served {served.peak_rss_mib:.0f}"
+                f" MiB; {crowded.seconds:.0f} s against {served.seconds:.0f} s; each page read"
+                f" for {LINKS_PER_PAGE:,} links, the run says: "
+                + (unfollowed[0].split("WARNING: ")[-1] if unfollowed else "nothing"),
+            )
+        ]
+        site = Site(articles, seed=1)
+        own = site.section_pages(HOSTILE_SECTION)
+        with mirror(
+            articles, 1, "--edits-per-day", "0", "--faults", f"cycling:{HOSTILE_SECTION}"
+        ) as m:
+            timed_process(
+                crawl_command(Path(folder) / "cycling.db", m.base_url, "--section", HOSTILE_SECTION)
+            )
+            hits = m.control("hits")
+        asked = [h["path"] for h in hits if h["path"].startswith(listing)]
+        rows.append(
+            Row(
+                f"listing pages fetched, a listing that loops over its last {CYCLE_PAGES} pages,"
+                f" N = {articles:,}",
+                len(asked),
+                "pages",
+                f"its own {own} pages and {STALE_PAGES} that list nothing new ({len(set(asked))}"
+                f" distinct); at the default pace of {DOWNLOAD_DELAY:.0f} s a request, about"
+                f" {len(asked) * DOWNLOAD_DELAY:.0f} s (before issue 27: 10,000 pages, 2.8 hours)",
+            )
+        )
+    return rows
+
+
+def site_crawl(db: Path, articles: int, mirror_args: tuple[str, ...]) -> Finished:
+    """A whole crawl of the mirror (with `mirror_args`), as an operator runs it."""
+    args = ("--edits-per-day", "0", "--no-log-requests", *mirror_args)
+    with mirror(articles, 1, *args) as site:
+        return timed_process(crawl_command(db, site.base_url, "--warnings-ok"))
+
+
+def query_rows() -> list[Row]:
     rows: list[Row] = []
     worst_ms = worst_mib = 0.0
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as folder:

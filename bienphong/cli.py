@@ -35,6 +35,9 @@ def cli() -> None:
          runs --check for a last crawl that is not fine
      75  another crawl or reextract holds the archive: try again later
     130  a crawl stopped at once by a second signal
+    128+N  stopped by signal N before it was done (130 SIGINT, 143 SIGTERM,
+         129 SIGHUP); a crawl stops so only before it began, else it stops
+         gracefully and exits as it ends
 
     \b
     Example:

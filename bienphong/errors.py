@@ -6,7 +6,8 @@ section, unwritable output, unknown article, a saved page that cannot be read); 
 error (for `extract`, also a page whose address is unknown: no canonical link on the site and
 no --url), or a malformed search query; 3 a crawl that finished but needs a look (a drift
 warning, failed pages over the share: `CliAttention`); 75 (EX_TEMPFAIL) another crawl or
-reextract holds the archive; 130 a crawl stopped at once by a second Ctrl-C.
+reextract holds the archive; 130 a crawl stopped at once by a second Ctrl-C; 128 + N a command
+a signal stopped (`stopped`: 130 SIGINT, 143 SIGTERM, 129 SIGHUP; `bienphong.launch`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -23,6 +24,7 @@ from archive.errors import ArchiveError
 from archive.export import ExportError
 from archive.lock import EX_TEMPFAIL, ArchiveBusy
 from bienphong.crawl_log import CrawlLog
+from bienphong.launch import ignore_signals, stopped_status
 
 EXIT_CANNOT_RUN = 1
 EXIT_USAGE = 2
@@ -77,6 +79,17 @@ class CliInterrupted(CliError):
     exit_code = 130
 
 
+def stopped(error: KeyboardInterrupt, log: CrawlLog | None = None) -> NoReturn:
+    """A signal stopped the command: one line on stderr (or the command's log), and 128 + the
+    signal's number, as a shell tells a command a signal ended."""
+    ignore_signals()
+    name, status = stopped_status(error)
+    line = CliError(f"stopped by {name}")
+    line.log = log
+    line.show()
+    sys.exit(status)
+
+
 class CliBusy(CliError):
     """One line on stderr; another run holds the archive: try again later."""
 
@@ -91,12 +104,20 @@ OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 class BienphongGroup(click.Group):
     """Turns domain errors and click's usage errors into CliError's one line."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as error:  # while the arguments were read
+            stopped(error)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return self._invoke(ctx)
         except CliError as error:
             error.log = ctx.meta.get(LOG_KEY)
             raise
+        except KeyboardInterrupt as error:  # SIGINT, or SIGTERM and SIGHUP (bienphong.launch)
+            stopped(error, ctx.meta.get(LOG_KEY))
 
     def _invoke(self, ctx: click.Context) -> Any:
         try:

@@ -132,9 +132,12 @@ def run_crawl(options: CrawlOptions, archive: Archive) -> CrawlSummary:
         failed.append(failure.value or RuntimeError(str(failure)))
 
     process.crawl(crawler, archive=archive).addErrback(keep)
-    process.start()
+    # The crawl's own handlers (crawler.stopping) hold the signals from the moment it is made;
+    # Scrapy's, installed as the reactor starts, would take a signal while it starts up for a
+    # stop nothing records.
+    process.start(install_signal_handlers=not crawler.settings.getbool("BIENPHONG_PROMPT_STOP"))
     if failed:
-        if isinstance(failed[0], ArchiveError):
+        if isinstance(failed[0], ArchiveError | KeyboardInterrupt):  # a signal before the crawl
             raise failed[0]
         raise ArchiveError(f"the crawl could not start: {failed[0]!r}") from failed[0]
     stats = crawler.stats.get_stats() if crawler.stats else {}

@@ -55,6 +55,10 @@ RETRY_AFTER_DEFAULT = 5.0  # seconds a 429 or 503 without Retry-After pauses the
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control (on by default) listens on a local port for Python code to run in
+# the crawl, and leaves a job file with its token in the user's profile: a door into an
+# unattended crawl that nobody here uses.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 # Where the pages really come from: the live site, or another address (the offline mirror)

@@ -196,8 +196,9 @@ class CrawlState:
         if not left.links:
             return None
         return (
-            f"{left.links:,} links not followed on {left.pages:,} pages that named more than"
-            f" the {LINKS_PER_PAGE:,} a page is read for (50,000 a sitemap)"
+            f"{left.links:,} link{'s' if left.links > 1 else ''} not followed on {left.pages:,}"
+            f" page{'s' if left.pages > 1 else ''} that named more than the"
+            f" {LINKS_PER_PAGE:,} a page is read for (50,000 a sitemap)"
         )
 
     def listing(self, key: str) -> Listing:

@@ -4,16 +4,20 @@
 Scrapy's own first signal stops the crawl gracefully: it waits for every request the engine has
 handed to the downloader, and at the polite pace a dozen of them wait in the download slot for
 their turn, a second apart, or for a 429's `Retry-After`. This extension (enabled by default)
-wraps Scrapy's handlers: the first signal records its name (`archive/interrupted`), tells the
-crawl's components (the signal `crawl_stopping`, with `signal_name`), and fails the requests
-still waiting in the downloader before they are sent (`crawler.compat.drop_waiting_requests`),
-ending any pause. What is in flight finishes; what was fetched goes through the pipelines and is
-archived; the run is closed as `shutdown`, or `paused` at its time box. SIGHUP (the terminal
-closed) stops the crawl as SIGTERM does. A second signal is Scrapy's: it stops at once.
+takes the signals instead, from the moment the crawl is made (`crawler.run` starts the reactor
+without Scrapy's handlers, which would take a signal while the crawl starts up for a stop that
+nothing records): the first signal records its name (`archive/interrupted`), tells the crawl's
+components (the signal `crawl_stopping`, with `signal_name`), fails the requests still waiting
+in the downloader before they are sent (`crawler.compat.drop_waiting_requests`), ending any
+pause, and stops the crawler as Scrapy's handler would (at once, or as the engine starts). What
+is in flight finishes; what was fetched goes through the pipelines and is archived; the run is
+closed as `shutdown`, or `paused` at its time box. SIGHUP (the terminal closed) stops the crawl
+as SIGTERM does. A second signal stops the reactor at once, as Scrapy's second does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from typing import Any, Self
 
@@ -38,6 +42,8 @@ class PromptStop:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.time_box: Any = None  # the timer of --max-duration
+        self.started = False  # the engine has started: a stop can be acted on
+        self.before: dict[int, Any] = {}  # the handlers in force before the crawl's
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Self:
@@ -46,34 +52,54 @@ class PromptStop:
         stop = cls(crawler)
         crawler.signals.connect(stop.engine_started, signal=signals.engine_started)
         crawler.signals.connect(stop.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(stop.engine_stopped, signal=signals.engine_stopped)
+        stop.take_signals()
         return stop
 
+    def take_signals(self) -> None:
+        """The crawl's handlers from the moment it is made (`bienphong.crawler.run` starts the
+        reactor without Scrapy's), so a signal while it starts up is a stop like any other."""
+        for number in HANDLED:
+            self.before[number] = signal.getsignal(number)
+            signal.signal(number, self.signalled)
+
+    def signalled(self, number: int, frame: Any) -> None:
+        from twisted.internet import reactor
+
+        stats = self.crawler.stats
+        if stats.get_value(keys.INTERRUPTED) is not None:  # the second: stop at once
+            for again in HANDLED:
+                signal.signal(again, signal.SIG_IGN)
+            reactor.callFromThread(_stop_reactor)
+            return
+        name = signal.Signals(number).name
+        stats.set_value(keys.INTERRUPTED, name)
+        stats.set_value(keys.STOPPING, True)
+        self.crawler.signals.send_catch_log(signal=crawl_stopping, signal_name=name)
+        # In the reactor's turn: no new request leaves the engine, and those waiting in the
+        # downloader are dropped. Before the engine started, it does this as it starts.
+        reactor.callFromThread(self.stop_gracefully)
+
+    def stop_gracefully(self) -> None:
+        if not self.started or not self.crawler.crawling:
+            return
+        self.drop_waiting()
+        deferred_from_coro(self.crawler.stop_async())
+
     def engine_started(self) -> None:
+        self.started = True
         seconds = self.crawler.settings.getfloat("BIENPHONG_MAX_DURATION")
         if seconds > 0:
             self.time_box = call_later(seconds, self.time_up)
-        # Scrapy installed its SIGINT and SIGTERM handlers as the crawl started.
-        for signum in HANDLED:
-            scrapy_handler = signal.getsignal(signal.SIGTERM if signum == signal.SIGHUP else signum)
-            if callable(scrapy_handler):
-                signal.signal(signum, self._wrapped(scrapy_handler))
+        if self.crawler.stats.get_value(keys.STOPPING):  # signalled while starting up
+            call_later(0, self.stop_gracefully)  # once the engine runs
 
-    def _wrapped(self, scrapy_handler: Any) -> Any:
-        def stopping(number: int, frame: Any) -> None:
-            if self.crawler.stats.get_value(keys.INTERRUPTED) is None:
-                name = signal.Signals(number).name
-                self.crawler.stats.set_value(keys.INTERRUPTED, name)
-                self.crawler.stats.set_value(keys.STOPPING, True)
-                self.crawler.signals.send_catch_log(signal=crawl_stopping, signal_name=name)
-            # SIGHUP is handed over as SIGTERM: Scrapy has no handler of its own for it.
-            scrapy_handler(signal.SIGTERM if number == signal.SIGHUP else number, frame)
-            # In the reactor's turn, after Scrapy's graceful stop began (no new request leaves
-            # the engine), the requests waiting in the downloader are dropped.
-            from twisted.internet import reactor
-
-            reactor.callFromThread(self.drop_waiting)
-
-        return stopping
+    def engine_stopped(self) -> None:
+        """The handlers from before the crawl again; none once a signal stopped it (the
+        process is on its way out, a second signal would only break that)."""
+        stopped = self.crawler.stats.get_value(keys.INTERRUPTED) is not None
+        for number, handler in self.before.items():
+            signal.signal(number, signal.SIG_IGN if stopped else handler)
 
     def time_up(self) -> None:
         """The time box is up: the crawl ends as a first signal would end it, `paused`."""
@@ -91,3 +117,11 @@ class PromptStop:
         engine = self.crawler.engine
         if engine is not None and engine.downloader is not None:
             drop_waiting_requests(engine, NotSent("not sent: the crawl is stopping"))
+
+
+def _stop_reactor() -> None:
+    from twisted.internet import reactor
+
+    running: Any = reactor  # the installed reactor, whatever twisted's stubs say it is
+    with contextlib.suppress(RuntimeError):  # stopped already, or stopping
+        running.stop()

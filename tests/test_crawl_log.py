@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from crawler.logs import PROJECT, project_log
 from tests.helpers.cli import LOG_LINE, logged
 from tests.helpers.crawl import crawl
+from tests.helpers.environment import without_proxies
 from tests.helpers.fixtures import MakeMirror
 
 
@@ -53,14 +54,21 @@ def test_with_a_log_file_the_summary_and_an_error_go_to_it(
     ] == [line for line in lines if line[1].startswith(("articles:", "cannot reach"))]
 
 
-def test_verbose_adds_scrapys_lines(make_mirror: MakeMirror, tmp_path: Path) -> None:
+def test_verbose_adds_scrapys_lines_and_none_of_a_remote_control(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
     mirror = make_mirror(articles=20, seed=63)
+    state = tmp_path / "state"  # where Scrapy's remote control leaves its job file
+    env = without_proxies() | {"XDG_STATE_HOME": str(state)}
 
-    result = crawl(tmp_path / "archive.db", mirror, "--verbose")
+    result = crawl(tmp_path / "archive.db", mirror, "--verbose", env=env)
 
     assert 0 == result.returncode, result.stderr
     found = [LOG_LINE.fullmatch(line) for line in result.stderr.splitlines()]
     assert any(line and line[1].startswith("scrapy.") and line[2] == "INFO" for line in found)
+    # Scrapy 2.19 would listen for Python code to run in the crawl, and say so.
+    assert [] == [line for line in found if line and "remote_control" in line[1]]
+    assert not state.exists()
 
 
 def test_quiet_keeps_the_projects_warnings_and_drops_its_progress(tmp_path: Path) -> None:

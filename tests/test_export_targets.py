@@ -2,19 +2,25 @@
 symbolic link writes through it, as `cp` and a shell's redirection do, and never renames a file
 over it (before, `--output /dev/null` left a regular file in place of the device, with a
 manifest beside it); every spelling of one archive, a symbolic link included, takes one lock
-(before, two crawls wrote one archive through a link)."""
+(before, two crawls wrote one archive through a link), a hard link too. An export stopped by a
+signal leaves nothing; what one killed outright left, the next to the same path sweeps away
+(before, 129 MB of hidden `.partial` files stayed)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
 from archive.lock import ArchiveLock
-from tests.helpers.cli import invoke
+from tests.helpers.cli import BIENPHONG, invoke
+from tests.helpers.crawl import wait_for
+from tests.helpers.fixtures import CrawledArchive
 from tests.helpers.records import one_article_archive
 
 
@@ -61,13 +67,19 @@ def test_an_export_over_a_symbolic_link_writes_its_target_and_leaves_the_link(
     assert (tmp_path / "latest.jsonl.manifest.json").is_file()
 
 
-@pytest.mark.parametrize("spelling", ["link", "dotted"])
+@pytest.mark.parametrize("spelling", ["link", "dotted", "hard link"])
 def test_every_path_to_one_archive_takes_one_lock(db: Path, tmp_path: Path, spelling: str) -> None:
     other = tmp_path / "sub"
     other.mkdir()
-    named = {"link": tmp_path / "link.db", "dotted": other / ".." / "archive.db"}[spelling]
+    named = {
+        "link": tmp_path / "link.db",
+        "dotted": other / ".." / "archive.db",
+        "hard link": tmp_path / "same.db",
+    }[spelling]
     if spelling == "link":
         named.symlink_to(db)
+    elif spelling == "hard link":
+        os.link(db, named)
     held = ArchiveLock(db)
     held.acquire()
     try:
@@ -76,4 +88,65 @@ def test_every_path_to_one_archive_takes_one_lock(db: Path, tmp_path: Path, spel
         held.release()
 
     assert 75 == result.exit_code, result.output
-    assert f"another crawl or reextract (pid {os.getpid()}) is running on {db}" in result.output
+    if spelling == "hard link":  # no path leads from one name to the other: the file's lock
+        message = f"another crawl or reextract is running on {named} under another name"
+    else:
+        message = f"another crawl or reextract (pid {os.getpid()}) is running on {db}"
+    assert message in result.output
+
+
+def export_caught_writing(db: Path, output: str, *args: str) -> subprocess.Popen[str]:
+    """`bienphong export` into `output`, frozen (SIGSTOP) as soon as its temporary file (or
+    folder) is there: caught in the middle of writing, whatever this machine's speed."""
+    command = [BIENPHONG, "export", "--db", str(db), "--output", output, *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    named = Path(output)
+    partial = f".{named.name}.*.partial"
+    wait_for(lambda: any(named.parent.glob(partial)) or process.poll() is not None, 60)
+    process.send_signal(signal.SIGSTOP)
+    assert process.poll() is None, "the export ended before it was caught"
+    return process
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=str)
+def test_an_export_stopped_by_a_signal_leaves_nothing_and_says_so(
+    crawled_archive: CrawledArchive, tmp_path: Path, stop: signal.Signals
+) -> None:
+    output = tmp_path / "out" / "all.warc"
+    output.parent.mkdir()
+    process = export_caught_writing(crawled_archive.db, str(output), "--format", "warc")
+    process.send_signal(stop)
+    process.send_signal(signal.SIGCONT)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert (128 + stop, "", f"bienphong: error: stopped by {stop.name}\n") == (
+        process.returncode,
+        stdout,
+        stderr,
+    )
+    assert [] == list(output.parent.iterdir())
+
+
+@pytest.mark.parametrize("output_name", ["all.jsonl", "notes/"])
+def test_what_a_killed_export_left_the_next_export_to_the_path_sweeps_away(
+    crawled_archive: CrawledArchive, tmp_path: Path, output_name: str
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    output = f"{folder}/{output_name}"
+    form = ("--format", "markdown") if output_name.endswith("/") else ("--format", "jsonl")
+    killed = export_caught_writing(crawled_archive.db, output, *form)
+    killed.kill()
+    killed.communicate(timeout=60)
+    left = [path.name for path in folder.iterdir()]
+    name = Path(output).name
+    other = folder / f".{name}.elsewhere.1.abcd.partial"  # another host's: not ours to judge
+    other.touch()
+
+    again = invoke("export", "--db", str(crawled_archive.db), *form, "--output", output)
+
+    assert 0 == again.exit_code, again.output
+    assert 1 == len(left) and left[0].endswith(".partial")
+    assert sorted([name, f"{name}.manifest.json", other.name]) == sorted(
+        path.name for path in folder.iterdir()
+    )

@@ -403,6 +403,6 @@ def test_links_past_what_a_page_is_read_for_are_a_warning_of_the_run(tmp_path: P
     assert 2_000 == len(asked)
     with Archive(db, readonly=True) as archive:
         assert [
-            "100 links not followed on 1 pages that named more than the 2,000 a page is read"
+            "100 links not followed on 1 page that named more than the 2,000 a page is read"
             " for (50,000 a sitemap)"
         ] == get_runs(archive)[0].warnings

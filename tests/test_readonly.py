@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -87,6 +88,36 @@ def test_every_reading_command_reads_an_archive_in_a_read_only_folder(
             assert figures[0] == figures[1]
         else:
             assert rw.stdout == ro.stdout, command
+
+
+def test_commits_in_a_wal_that_cannot_be_read_in_place_are_one_line_that_says_what_to_do(
+    crawled_archive: CrawledArchive, folder: Path, tmp_path: Path
+) -> None:
+    db = folder / "bienphong.db"
+    writer = sqlite3.connect(db)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # the commit stays in the -wal
+    version = writer.execute("PRAGMA user_version").fetchone()[0]
+    writer.execute(f"PRAGMA user_version = {version}")  # a commit, of what was there
+    copied = tmp_path / "copied"
+    copied.mkdir()
+    for name in ("bienphong.db", "bienphong.db-wal"):
+        shutil.copy(folder / name, copied / name)
+    writer.close()  # the folder's own archive is checkpointed; the copy keeps its -wal
+    assert (copied / "bienphong.db-wal").stat().st_size > 0
+    db = copied / "bienphong.db"
+    before = {path.name: path.read_bytes() for path in copied.iterdir()}
+
+    for args in reading_commands(crawled_archive):
+        refused = run(in_read_only(copied, BIENPHONG, *args, "--db", str(db)))
+        assert 1 == refused.returncode, args
+        assert [
+            f"bienphong: error: archive {db} cannot be read in its read-only folder: its last"
+            " commits are in bienphong.db-wal, which SQLite reads only with a bienphong.db-shm"
+            " it cannot make there; copy bienphong.db and bienphong.db-wal together to a"
+            " folder you can write, and read the copy"
+        ] == refused.stderr.splitlines(), args
+    assert before == {path.name: path.read_bytes() for path in copied.iterdir()}
+    assert 0 == run([BIENPHONG, "stats", "--check", "--db", str(db)]).returncode  # as it says
 
 
 def test_stats_check_on_a_read_only_folder_says_the_index_check_was_skipped(

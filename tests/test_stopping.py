@@ -103,3 +103,47 @@ def test_a_crawl_pauses_cleanly_when_its_time_box_is_up_and_the_next_goes_on(
         ("finished", None),
         ("paused", "its time box (--max-duration) was up: the next crawl goes on"),
     ] == [(run.outcome, run.reason) for run in runs]
+
+
+# Moments across a crawl's start-up on this machine (about 1.3 s from the command to its first
+# request): the interpreter's imports, the command's, the archive opened, Scrapy made and
+# started, robots.txt asked. Wherever one lands, the end is one of two, both told in one line.
+START_UP = [0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.6]
+
+
+@pytest.mark.parametrize("moment", START_UP)
+@pytest.mark.parametrize("twice", [False, True], ids=["once", "twice"])
+def test_a_signal_at_any_moment_of_start_up_ends_the_crawl_in_one_line(
+    make_mirror: MakeMirror, tmp_path: Path, moment: float, twice: bool
+) -> None:
+    mirror = make_mirror(articles=40, seed=66)
+    db = tmp_path / "archive.db"
+    stop = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP][START_UP.index(moment) % 3]
+    with crawling(db, mirror, "--delay", "0.4", "--concurrency", "1") as process:
+        time.sleep(moment)
+        process.send_signal(stop)
+        if twice:
+            time.sleep(0.05)
+            process.send_signal(stop)
+        stdout, stderr = process.communicate(timeout=60)
+
+    # Before the crawl's log begins, a line is `bienphong: error: ...`; after, a stamped one.
+    lines = [line.split("[bienphong] ")[-1] for line in stderr.splitlines()]
+    lines = [line.replace("bienphong: error: ", "ERROR: ") for line in lines]
+    runs = []
+    if db.exists() and db.stat().st_size:
+        with Archive(db, readonly=True) as archive:
+            runs = [run.outcome for run in get_runs(archive)]
+    if lines[-1:] == [f"ERROR: stopped by {stop.name}"]:  # before the crawl began: it did not
+        assert ([], [], "") == (runs, lines[:-1], stdout), stderr
+        assert 128 + stop == process.returncode  # as a shell tells a command a signal ended
+    elif process.returncode == 130:  # the second signal stopped it at once
+        assert twice, stderr
+        assert runs in ([], ["interrupted"], ["running"])
+        assert lines[-1].startswith("ERROR: stopped at once"), stderr
+    else:  # the crawl had begun: it stopped as a first signal stops it (the second too late)
+        assert 0 == process.returncode, stderr
+        assert ["shutdown"] == runs
+        assert [f"WARNING: {stopping_line(stop.name)}"] == lines
+        assert logged(stdout)[0][1].startswith(f"Crawl interrupted ({stop.name}) in ")
+    assert not any("Traceback" in line or "Aborted" in line for line in lines)

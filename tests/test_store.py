@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 import unicodedata
 import zlib
@@ -20,7 +21,7 @@ from archive.errors import ArchiveError
 from archive.pages import raw_pages, save_page
 from archive.runs import finish_run, get_runs, record_failure, start_run
 from archive.schema import SCHEMA_VERSION
-from archive.store import Archive
+from archive.store import WAL_KEPT_BYTES, Archive
 from tests.helpers.records import HTML, RECORD_KEYS, make_page, make_record
 from tests.helpers.runs import a_run
 
@@ -490,3 +491,34 @@ def test_a_changed_record_without_provenance_drops_the_old_one(archive: Archive)
     assert "updated" == archive.save_article(make_record(title="Sửa"), make_page(), None)
     assert None is archive.provenance(532158)
     assert None is archive.provenance(1)  # no such article
+
+
+def test_a_wal_a_long_reader_let_grow_is_cut_back_once_the_reader_is_done(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "archive.db"
+    wal = tmp_path / "archive.db-wal"
+    noise = random.Random(7)
+    writer = Archive(db)
+    writer.save_article(make_record(), make_page(), None)
+    idle = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)  # a reader that holds nothing
+    reader = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    reader.execute("BEGIN")  # a slow export: one snapshot while the crawl writes
+    assert 1 == reader.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def write(pages: int) -> None:  # pages that do not compress: 200 KB each in the WAL
+        for _ in range(pages):
+            writer.save_article(make_record(), make_page(noise.randbytes(200_000)), None)
+
+    write(120)
+    held = wal.stat().st_size
+    reader.execute("COMMIT")  # the reader is done
+    write(2)  # the next commits checkpoint every page and start the WAL over
+    after = wal.stat().st_size
+    writer.close()  # a reader is still open: the writer does not delete the WAL, it empties it
+    closed = wal.stat().st_size
+    idle.close()
+    reader.close()
+
+    assert held > 20 * 1024 * 1024 > WAL_KEPT_BYTES >= after
+    assert 0 == closed

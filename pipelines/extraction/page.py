@@ -16,7 +16,12 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement as HtmlElement  # lxml ships no types: Any to mypy
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
@@ -68,17 +73,26 @@ def _collect(element: Any, parts: list[str]) -> None:
 
 
 def decode(html: bytes | str, content_type: str | None = None) -> str:
-    """Bytes to text: UTF-8 when they are UTF-8 (the site's charset, whatever a template
-    declares); else as w3lib reads them, in the order browsers do: a BOM, the charset of the
-    HTTP `content_type` the page came with, the one its markup declares (under the names
-    browsers give them: windows-1258's tones come as combining marks, composed later), cp1252
-    when nothing is declared."""
+    """Bytes to text, in the order browsers read them (the WHATWG encoding rules): a byte
+    order mark wins over any declaration; then UTF-8 when the bytes are UTF-8 (the site's
+    charset, whatever a template declares); else the charset of the HTTP `content_type` the
+    page came with, then the one its markup declares (under the names browsers give them:
+    windows-1258's tones come as combining marks, composed later), cp1252 when nothing is
+    declared. A page's own `<meta>` cannot declare UTF-16 or UTF-32: bytes it could read were
+    ASCII to begin with, so browsers take it for UTF-8."""
     if isinstance(html, str):
         return html
+    encoding, bom = read_bom(html)
+    if encoding is not None and bom is not None:
+        return html[len(bom) :].decode(encoding, "replace")
     try:
-        return html.decode("utf-8-sig")
+        return html.decode("utf-8")
     except UnicodeDecodeError:
-        return html_to_unicode(content_type, html, default_encoding="cp1252")[1]
+        pass
+    declared = http_content_type_encoding(content_type) if content_type else None
+    if declared is None and (declared := html_body_declared_encoding(html)):
+        declared = "utf-8" if declared.startswith(("utf-16", "utf-32")) else declared
+    return html_to_unicode(f"text/html; charset={declared or 'cp1252'}", html)[1]
 
 
 def parse_tree(text: str) -> HtmlElement:

@@ -5,7 +5,9 @@ seed, the path and how often the path was asked before, and only on a path's fir
 attempts: a transient fault is transient, so a crawler that retries gets every page. A page
 `truncate` cuts short is cut about in half, a byte further at each attempt, as `cut` cuts.
 Targets (`broken`, `huge`, `charset`, `cp1258`: the page in windows-1258, tones as combining
-marks, declared only by the HTTP header, `loop`, `offsite`, `moved`: a 301 to the next article,
+marks, declared only by the HTTP header, `utf16-meta`: UTF-8 with one stray byte in a comment,
+its `<meta>` declaring UTF-16 and the header no charset, `bom`: UTF-16 with its byte order mark
+while the header and the `<meta>` say UTF-8, `loop`, `offsite`, `moved`: a 301 to the next article,
 another post id, and the canonical-link traps `canonical-other`, `canonical-script`,
 `canonical-offsite`) name post ids and hold on every attempt.
 
@@ -19,6 +21,9 @@ but do not end as most do: 2 KB of comment after `</html>`, `</html >`, or no `<
 `endless:SLUG+SLUG`: those sections' listings go on past their last page for ever, each page
 repeating the last one's articles and linking the next; `cycling:SLUG+SLUG`: the same, but the
 pages past the last list the last CYCLE_PAGES pages' articles again in turn (a loop of six);
+`crowded:PATH+PATH`: those listing pages also name CROWDED_LINKS article links after their
+own (the site's articles in turn from one the path picks, in the shortest form the site
+answers, about 7.5 MB a page);
 `sitemap-chain:1`: the sitemap index also names a sitemap index that names the next, for ever;
 `offsite-links:1`: robots.txt, sitemaps, feeds and every HTML page also name the site's
 sub-domains and another host (sitemaps, articles, tags, sections), links a crawl must not
@@ -34,11 +39,23 @@ from .site import MASK, mix, text_hash
 RATES = ("503", "429", "slow", "truncate", "reset")
 # A page that names another article, a script or another host as its canonical link.
 CANONICAL_TRAPS = ("canonical-other", "canonical-script", "canonical-offsite")
-TARGETS = ("broken", "huge", "charset", "cp1258", "loop", "offsite", "moved", *CANONICAL_TRAPS)
+TARGETS = (
+    "broken",
+    "huge",
+    "charset",
+    "cp1258",
+    "utf16-meta",
+    "bom",
+    "loop",
+    "offsite",
+    "moved",
+    *CANONICAL_TRAPS,
+)
 TRANSIENT_ATTEMPTS = 2
+CROWDED_LINKS = 220_000  # links a `crowded` page names: a hostile page's, under 8 MB
 CYCLE_PAGES = 6  # pages a `cycling` listing loops over: more than a crawl's recent memory was
 # Faults that name paths or section slugs, and switches, by the attribute that holds them.
-NAMED = {"cut": "cut", "endless": "endless", "cycling": "cycling"}
+NAMED = {"cut": "cut", "endless": "endless", "cycling": "cycling", "crowded": "crowded"}
 SWITCHES = {"sitemap-chain": "sitemap_chain", "offsite-links": "offsite_links"}
 # Whole pages that end otherwise than with `</html>` (by path).
 ENDINGS = ("comment-after", "spaced-end", "unclosed")
@@ -55,6 +72,7 @@ class Faults:
     sitemap_chain: bool = False  # an endless chain of sitemap indexes
     cycling: set[str] = field(default_factory=set)  # the same, looping over CYCLE_PAGES pages
     cut: set[str] = field(default_factory=set)  # paths always cut short
+    crowded: set[str] = field(default_factory=set)  # listing paths naming CROWDED_LINKS links
     endings: dict[str, str] = field(default_factory=dict)  # path → how its whole page ends
 
     @classmethod

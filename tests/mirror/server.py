@@ -25,8 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import render
-from .faults import CANONICAL_TRAPS, ENDINGS, Faults
-from .site import SECTION_BY_SLUG, WWW, Section, Site, all_tags
+from .faults import CANONICAL_TRAPS, CROWDED_LINKS, ENDINGS, Faults
+from .site import SECTION_BY_SLUG, WWW, Section, Site, all_tags, text_hash
 
 HOLD_LIMIT = 600.0  # seconds a held answer waits at most, should a test never release it
 CANONICAL_LINK = re.compile(rb'<link rel="canonical"[^>]*>')
@@ -283,6 +283,19 @@ class _Server(ThreadingHTTPServer):
 OFFSITE_HOSTS = ("m.bienphong.com.vn", "static.bienphong.com.vn", "evil.example")
 
 
+def crowded(site: Site, path: str, answer: Answer) -> Answer:
+    """`crowded`: the page also names CROWDED_LINKS links to the site's articles in turn (from
+    one the path picks, so each page names others first), by the shortest path the site
+    answers (a 301 to the article's own)."""
+    first = text_hash(path)
+    links = "".join(
+        f'<a href="/a-post{site.post_id((first + n) % site.total)}.html"></a>'
+        for n in range(CROWDED_LINKS)
+    )
+    body = answer.body.replace(b"</body>", f"<div>{links}</div></body>".encode())
+    return replace(answer, body=body)
+
+
 def offsite_linked(site: Site, answer: Answer) -> Answer:
     """`offsite-links`: the document also names each offsite host, in its own kind of link
     (robots Sitemap lines, sitemap children and entries, feed items, page links to articles,
@@ -337,6 +350,8 @@ class _Handler(BaseHTTPRequestHandler):
         answer = mirror.answer(host, self.path)
         if mirror.faults.offsite_links and answer.status == 200:
             answer = offsite_linked(mirror.site, answer)
+        if self.path in mirror.faults.crowded and answer.status == 200:
+            answer = crowded(mirror.site, self.path, answer)
         fault = self._fault(mirror, attempt)
         conditional = False
         if fault is None:
@@ -433,6 +448,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "cp1258":  # the charset in the HTTP header alone, as old servers send it
             answer.body = windows_1258(answer.body.replace(b'<meta charset="utf-8">\n', b""))
             answer.content_type = "text/html; charset=windows-1258"
+        if fault == "utf16-meta":  # UTF-8 with one stray byte, its <meta> saying UTF-16
+            mark = b'<meta charset="utf-16"><!-- \xff -->'
+            answer.body = answer.body.replace(b'<meta charset="utf-8">', mark, 1)
+            answer.content_type = "text/html"
+        if fault == "bom":  # UTF-16 with its byte order mark, every declaration saying UTF-8
+            answer.body = answer.body.decode("utf-8").encode("utf-16")
         # Cut short where the connection died: half the page, a byte further at each attempt.
         end = len(answer.body) // 2 + mirror.attempts_of(self.path) - 1
         if fault == "truncate":
