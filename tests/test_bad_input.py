@@ -16,12 +16,15 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from archive.runs import get_runs
 from archive.schema import SCHEMA_VERSION
 from archive.store import Archive
 from bienphong.cli import cli
 from crawler import run as crawler_run
 from pipelines.extraction import extract
-from tests.helpers.cli import BIENPHONG
+from tests.helpers.cli import BIENPHONG, logged
+from tests.helpers.crawl import archived
+from tests.helpers.fixtures import MakeMirror
 from tests.helpers.records import one_article_archive
 
 LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # discard port: nothing may be fetched anyway
@@ -278,3 +281,21 @@ def test_output_to_a_full_device_is_one_line(db: Path, command: list[str]) -> No
         done.returncode,
         done.stderr,
     )
+
+
+def test_a_crawl_whose_summary_meets_a_full_device_says_so_and_keeps_what_it_archived(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=20, seed=98)
+    db = tmp_path / "archive.db"
+    command = [BIENPHONG, "crawl", "--db", str(db), "--base-url", mirror.base_url, "--delay", "0"]
+    with open("/dev/full", "w", encoding="utf-8") as full:  # the summary goes to stdout
+        done = subprocess.run(
+            command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False
+        )
+
+    assert 1 == done.returncode
+    assert [("ERROR", "cannot write the output: No space left on device")] == logged(done.stderr)
+    assert {r["post_id"] for r in mirror.site.truth()} == set(archived(db))
+    with Archive(db, readonly=True) as archive:
+        assert ["finished"] == [run.outcome for run in get_runs(archive)]

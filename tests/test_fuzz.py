@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -21,7 +20,6 @@ import uvicorn
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from scrapy.robotstxt import ProtegoRobotParser
 
 from archive.dates import carried
@@ -185,7 +183,7 @@ SITE_PIECES += [b'<a href="/a-post12.html">', b'<a href="https://evil.example/x-
 SITE_PIECES += [b'<a href="?page=99999999999999999999">', b"</a>", b"<!--", b"-->", b"<script>"]
 SITE_PIECES += [b'<meta charset="utf-16">', b'<meta charset="windows-1258">', b"\xff\xfe"]
 SITE_PIECES += [b"\xef\xbb\xbf", b"\xfe\xff", b"\x00", b"\xd2", "Đồn Biên phòng".encode()]
-SITE_PIECES += ["Đồn".encode("utf-16"), '<?xml version="1.0" encoding="utf-16"?>'.encode()]
+SITE_PIECES += ["Đồn".encode("utf-16"), b'<?xml version="1.0" encoding="utf-16"?>']
 SITE_PIECES += [b'<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>', b"&a;", b"<urlset>", b"</urlset>"]
 SITE_PIECES += [b"<sitemapindex>", b"<sitemap>", b"<url>", b"<loc>", b"</loc>", b"<lastmod>"]
 SITE_PIECES += [b"https://www.bienphong.com.vn/a-post123.html", b"9999-12-31T00:00:00Z"]
@@ -197,10 +195,20 @@ SITE_BYTES = (
     | st.binary(max_size=3000)
     | st.text(max_size=1000).map(lambda text: text.encode("utf-8", "surrogatepass"))
 )
-CONTENT_TYPES = st.sampled_from(
-    [None, "text/html", "text/html; charset=utf-16", "text/html; charset=windows-1258"]
-    + ["text/html; charset=x-unknown", 'text/html; charset="', "application/xml; charset=utf-8"]
-) | TEXT
+CONTENT_TYPES = (
+    st.sampled_from(
+        [
+            None,
+            "text/html",
+            "text/html; charset=utf-16",
+            "text/html; charset=windows-1258",
+            "text/html; charset=x-unknown",
+            'text/html; charset="',
+            "application/xml; charset=utf-8",
+        ]
+    )
+    | TEXT
+)
 SITE_URL = "https://www.bienphong.com.vn/tuan-tra-post123.html"
 
 
@@ -214,8 +222,9 @@ def test_what_the_site_sends_is_read_in_its_type(body: bytes, content_type: str 
     kind, entries, sitemaps = discovery.sitemap_entries(body, SITE_URL)
     for link in [*found.articles, *links, *feed, *entries]:  # other hosts: the spider's to drop
         assert link.url.startswith(("https://", "http://")) and 0 < link.post_id
-    assert len(found.articles) <= discovery.LINKS_PER_PAGE
-    assert len(entries) <= discovery.LINKS_PER_SITEMAP
+    assert kind in ("index", "urlset", "unknown")
+    assert max(len(found.articles), len(links), len(tags)) <= discovery.LINKS_PER_PAGE
+    assert max(len(entries), len(sitemaps)) <= discovery.LINKS_PER_SITEMAP
     for role in ("article", "listing", *XML_ROLES):
         assert complete(body, role) in (True, False)
     fetched = datetime(2026, 12, 7, tzinfo=UTC)
