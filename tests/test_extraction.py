@@ -237,6 +237,32 @@ def test_caption_and_credit_split(text: str, expected: tuple[str | None, str | N
         ("Hà Thu (tổng hợp)", ("Hà Thu",), None),
         ("Bài: Minh Anh (TTXVN)", ("Minh Anh",), None),
         ("Dan Jervis-Bardy", ("Dan Jervis-Bardy",), None),
+        # `Theo X`: a source when X is an organisation, an author when a person
+        # (shared/article-record.md, `source`).
+        ("Theo Minh Anh", ("Minh Anh",), None),
+        ("Theo Nguyễn Văn Hùng - Trần Thu Hà", ("Nguyễn Văn Hùng", "Trần Thu Hà"), None),
+        ("Theo Thanh Niên", (), "Thanh Niên"),
+        ("Theo Dân trí", (), "Dân trí"),
+        ("Theo VnExpress", (), "VnExpress"),
+        ("Theo Người Lao Động", (), "Người Lao Động"),
+        ("Theo Quân đội nhân dân", (), "Quân đội nhân dân"),
+        ("Theo Pháp luật TP.HCM", (), "Pháp luật TP.HCM"),
+        ("Theo VOV", (), "VOV"),
+        ("Theo QĐND", (), "QĐND"),
+        ("Theo AFP", (), "AFP"),
+        ("Theo báo Nhân Dân", (), "báo Nhân Dân"),
+        ("Theo Báo Chính phủ", (), "Báo Chính phủ"),
+        ("Theo tạp chí Cộng sản", (), "tạp chí Cộng sản"),
+        ("Theo Đài Tiếng nói Việt Nam", (), "Đài Tiếng nói Việt Nam"),
+        ("Theo Cổng thông tin điện tử Chính phủ", (), "Cổng thông tin điện tử Chính phủ"),
+        ("Theo baoquocte.vn", (), "baoquocte.vn"),
+        ("(Theo TTXVN)", (), "TTXVN"),
+        ("Nguồn: Báo Chính phủ", (), "Báo Chính phủ"),
+        ("Minh Anh (theo Tuổi Trẻ)", ("Minh Anh",), "Tuổi Trẻ"),
+        ("Hà Thu (Theo VnExpress)", ("Hà Thu",), "VnExpress"),
+        ("Nông Văn Tuấn - Thu Hà (theo TTXVN)", ("Nông Văn Tuấn", "Thu Hà"), "TTXVN"),
+        ("(TTXVN)", (), "TTXVN"),
+        ("PV", ("PV",), None),
     ],
 )
 def test_byline_forms(line: str, authors: tuple[str, ...], source: str | None) -> None:
@@ -255,6 +281,10 @@ def test_byline_forms(line: str, authors: tuple[str, ...], source: str | None) -
         "Giá cả minh bạch, niêm yết công khai, cam kết không phát sinh chi phí.",
         "Advertisement",
         "Meinung",
+        "Ảnh: Nông Văn Tuấn",  # a photo credit names no author
+        "Theo kế hoạch, cuộc tuần tra kết thúc vào tháng 5.",
+        "(Còn nữa)",
+        "Theo đó",
     ],
 )
 def test_ordinary_last_lines_are_not_bylines(line: str) -> None:

@@ -21,7 +21,40 @@ _SHARE = re.compile(
     re.IGNORECASE,
 )
 _SYNDICATION = re.compile(r"^Nguồn\s+(?:báo\s+)?Biên\s+phòng\s*:\s*\S+$", re.IGNORECASE)
-_SOURCE = re.compile(r"^\(?\s*(?:Theo\s+|Nguồn\s*:\s*)(?P<source>[^()]+?)\s*\)?$", re.IGNORECASE)
+_SOURCE = re.compile(
+    r"^\(?\s*(?:(?P<theo>Theo)\s+|Nguồn\s*:\s*)(?P<source>[^()]+?)\s*\)?$", re.IGNORECASE
+)
+# `Minh Anh (theo Tuổi Trẻ)`: the writer, and the outlet the text was taken from.
+_TAKEN_FROM = re.compile(r"^(?P<names>[^()]+?)\s*\(\s*theo\s+(?P<source>[^()]+?)\s*\)$", re.I)
+# `(TTXVN)` alone on the last line: the agency the text is from.
+_AGENCY_ALONE = re.compile(r"^\(\s*(?P<source>[A-ZĐ][A-ZĐ0-9]{1,9})\s*\)$")
+# What `Theo X` names when X is an organisation, not a person (shared/article-record.md,
+# `source`): an acronym, a name that starts as an outlet's does, a site's name, or one of the
+# Vietnamese outlets (`Theo Thanh Niên` reads like a person's name).
+_ACRONYM = re.compile(r"^[A-ZĐ][A-ZĐ0-9]{1,9}$")
+_OUTLET_WORD = re.compile(r"^(?:báo|tạp\s+chí|đài|cổng|trang)\s", re.IGNORECASE)
+_SITE_NAME = re.compile(r"\.vn$", re.IGNORECASE)
+OUTLETS = frozenset(
+    name.casefold()
+    for name in (
+        "VnExpress",
+        "Tuổi Trẻ",
+        "Thanh Niên",
+        "Dân trí",
+        "Nhân Dân",
+        "Quân đội nhân dân",
+        "Vietnamplus",
+        "VietNamNet",
+        "Người Lao Động",
+        "Lao Động",
+        "Tiền Phong",
+        "Công an nhân dân",
+        "Pháp luật TP.HCM",
+        "Zing",
+        "Kênh14",
+        "Báo Chính phủ",
+    )
+)
 _WRITER = re.compile(
     r"^(?:Bài\s+và\s+ảnh|Bài,\s*ảnh|Tin\s+và\s+ảnh|Tin,\s*ảnh|Bài|Tin)\s*:\s*(?P<names>.+)$",
     re.IGNORECASE,
@@ -94,17 +127,41 @@ def _is_name(text: str) -> bool:
     )
 
 
+def is_outlet(name: str) -> bool:
+    """Whether `Theo X` names an organisation (a source) rather than a person (an author)."""
+    return bool(
+        _ACRONYM.match(name)
+        or _OUTLET_WORD.match(name)
+        or _SITE_NAME.search(name)
+        or clean(name).casefold() in OUTLETS
+    )
+
+
 def parse_byline(line: str, *, prefixed_only: bool = False) -> Byline | None:
     """The byline in a line (the last of a body, or one under the headline), or None when the
     line is ordinary text. An unprefixed line must read as names alone, and one word only when
     it is an abbreviation (`CTV`): `Advertisement` or `Meinung` is not a byline.
-    `prefixed_only`: only `Bài: …`, `Tin, ảnh: …`, `Theo …` forms count."""
+    `prefixed_only`: only `Bài: …`, `Tin, ảnh: …`, `Theo …`, `(TTXVN)` forms count.
+
+    Vietnamese papers name where a text comes from in the same line: `Theo TTXVN`, `Nguồn:
+    Báo Chính phủ` and `(TTXVN)` give the source; `Theo Minh Anh`, a person, the author; and
+    `Minh Anh (theo Tuổi Trẻ)` both."""
     line = clean(line)
     if not line or len(line) > _BYLINE_MAX or _SYNDICATION.match(line):
         return None
+    if found := _AGENCY_ALONE.match(line):
+        return Byline((), found.group("source"))
     if found := _SOURCE.match(line):
-        source = found.group("source")
-        return Byline((), source) if names_in(source) else None
+        named = found.group("source")
+        if is_outlet(named) or (not found.group("theo") and names_in(named)):
+            return Byline((), named)
+        people = names_in(named) if found.group("theo") else ()
+        return Byline(people, None) if people else None
+    if found := _TAKEN_FROM.match(line):
+        writers = parse_byline(found.group("names"), prefixed_only=prefixed_only)
+        if writers is None or not writers.authors:
+            return None
+        return Byline(writers.authors, found.group("source"))
     if found := _WRITER.match(line):
         names = names_in(found.group("names"))
         return Byline(names, None) if names else None
