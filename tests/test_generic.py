@@ -155,3 +155,69 @@ def test_lazy_images_keep_their_real_http_address() -> None:
     assert [
         {"url": "https://www.bienphong.com.vn/a.jpg", "caption": "Tuần tra.", "credit": "CTV"}
     ] == record["images"]
+
+
+# The floor: shapes in which the article's own container holds its furniture (the two
+# held-out pages whose bodies came out empty), written here with this project's words.
+PATROL_PARAGRAPHS = [
+    "Sáng 5/11, Đồn Biên phòng Bản Lầu phối hợp với chính quyền xã tổ chức tuần tra song"
+    f" phương đoạn biên giới thứ {n}, kiểm tra hệ thống mốc quốc giới và đường tuần tra."
+    " Cán bộ, chiến sĩ đã hướng dẫn bà con thôn bản nắm vững quy chế khu vực biên giới."
+    for n in range(1, 9)
+]
+SHARE_BAR = '<a href="https://facebook.com/share">Facebook</a> <a href="#">Zalo</a>'
+
+
+@pytest.mark.parametrize("shape", ["table cell", "share list before the paragraphs"])
+def test_a_container_that_holds_its_furniture_keeps_its_paragraphs(shape: str) -> None:
+    paragraphs = "".join(f"<p>{text}</p>" for text in PATROL_PARAGRAPHS)
+    if shape == "table cell":
+        article = (
+            f"<table><tr><td><div class='share'>{SHARE_BAR}</div><h1>Tuần tra song phương</h1>"
+            f"<div class='date'>05/11/2026 08:30</div>{paragraphs}</td></tr></table>"
+        )
+    else:
+        article = (
+            f"<div class='content'><ul class='as boxTitle boxText'><li>{SHARE_BAR}</li></ul>"
+            f"{paragraphs}</div>"
+        )
+    html = (
+        "<html><head><title>Tuần tra song phương</title></head><body>"
+        "<nav><a href='/'>Trang chủ</a> <a href='/kinh-te'>Kinh tế</a></nav>"
+        f"{article}<footer>Báo Biên phòng</footer></body></html>"
+    )
+
+    record = extract(html, "https://example.vn/tuan-tra-post450002.html", FETCHED, site_rules=False)
+
+    assert "\n\n".join(PATROL_PARAGRAPHS) == record["body"]
+
+
+def test_the_images_are_the_articles_own_never_the_pages_furniture() -> None:
+    paragraphs = "".join(f"<p>{text}</p>" for text in PATROL_PARAGRAPHS)
+    furniture = (
+        '<p><img src="/static/icons/print.png"> In bài</p>'
+        '<p><img src="/static/flags/vn.png" alt="Tiếng Việt"></p>'
+        '<img src="https://track.example/p.gif?id=1" width="1" height="1">'
+        '<p><img src="/assets/share-button.svg"></p>'
+        '<p><a href="/mot-bai-khac-post450009.html"><img src="/images/2026/11/khac.jpg">'
+        "<span>Bà con vùng biên đón Tết sớm</span></a></p>"
+    )
+    photo = (
+        '<figure><img src="/images/2026/11/tuan-tra.jpg">'
+        "<figcaption>Tổ tuần tra song phương. Ảnh: Thu Hà</figcaption></figure>"
+    )
+    html = (
+        "<html><head><title>Tuần tra song phương</title></head><body><article>"
+        f"<h1>Tuần tra song phương</h1>{photo}{paragraphs}{furniture}</article></body></html>"
+    )
+
+    record = extract(html, "https://example.vn/tuan-tra-post450002.html", FETCHED, site_rules=False)
+
+    assert [
+        {
+            "url": "https://example.vn/images/2026/11/tuan-tra.jpg",
+            "caption": "Tổ tuần tra song phương.",
+            "credit": "Thu Hà",
+        }
+    ] == record["images"]
+    assert "\n\n".join(PATROL_PARAGRAPHS) == record["body"]

@@ -56,6 +56,10 @@ _ITEMS = etree.XPath("./li")
 _LABEL_WORDS = 6
 _LABEL_CHARS = 40
 _LINK_DENSE = 0.5
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A story's card: its linked headline and a short lead.
+_TEASER_BLOCKS = 3
+_TEASER_WORDS = 80
 
 
 def is_box(element: HtmlElement, site_host: str) -> bool:
@@ -78,6 +82,7 @@ def is_box(element: HtmlElement, site_host: str) -> bool:
         or _is_labelled_list(element, text)
         or _is_labelled_links(element, text)
         or _is_offsite_media(element, text, site_host)
+        or _is_teaser(element, text)
     )
 
 
@@ -144,6 +149,17 @@ def _is_labelled_list(element: HtmlElement, text: str) -> bool:
     for found in lists:
         rest = rest.replace(text_of(found), " ", 1)
     return is_label(rest)
+
+
+def _is_teaser(element: HtmlElement, text: str) -> bool:
+    """Another story's card: a headline that is all a link, then a line or two of its lead
+    (`<div><h2><a href=…>Bridge works to close…</a></h2><p>Drivers will…</p></div>`)."""
+    blocks = [child for child in element if isinstance(child.tag, str) and text_of(child)]
+    if not blocks or blocks[0].tag not in _HEADINGS or len(blocks) > _TEASER_BLOCKS:
+        return False
+    headline = text_of(blocks[0])
+    linked = "".join(text_of(a) for a in _LINKS(blocks[0]))
+    return bool(headline) and linked == headline and len(text.split()) <= _TEASER_WORDS
 
 
 def _is_offsite_media(element: HtmlElement, text: str, site_host: str) -> bool:

@@ -6,6 +6,7 @@ The walker reads a content container in page order: paragraphs and intertitles b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,13 @@ _SKIPPED = frozenset(
     {"script", "style", "noscript", "iframe", "ins", "aside", "nav", "form", "button", "svg"}
 )
 _IMG = etree.XPath(".//img")
+# Pictures of the page's furniture: named so, or drawn this small at most (pixels).
+_FURNITURE_FILE = re.compile(
+    r"(?:^|[/_.-])(?:icons?|logos?|flags?|sprites?|pixel|spacer|blank|avatars?|buttons?"
+    r"|badges?|emoji)(?:[/_.-]|$)"
+)
+_ICON_PIXELS = 48
+_HEADLINE_WORDS = 3  # a link holding a picture and this many words is a story's card
 # `span` and `font` hold a paragraph in some CMSes, and a name or a phrase in most.
 _INLINE_WRAPPERS = frozenset({"span", "font"})
 _HAS_BLOCK = etree.XPath(
@@ -34,6 +42,13 @@ _HAS_BLOCK = etree.XPath(
 )
 _FIGCAPTION = etree.XPath(".//figcaption")
 _CAPTION_CELL = etree.XPath(".//td[not(.//img)] | .//caption")
+_CELLS = etree.XPath("(./tr | ./*/tr)/*[self::td or self::th]")
+# A table used for layout: a cell holds text blocks, two or more, at any depth (an article in
+# a `<td>`; a picture's caption cell holds one paragraph at most).
+_LAYOUT = etree.XPath(
+    "boolean((./tr | ./*/tr)/*[self::td or self::th]"
+    "[count(.//p | .//h2 | .//h3 | .//h4 | .//li | .//blockquote) > 1])"
+)
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src")
 
 
@@ -68,6 +83,20 @@ class Draft:
 
     def source(self, name: str) -> str:
         return self.sources.get(name, self.via)
+
+
+def is_furniture(img: HtmlElement, url: str) -> bool:
+    """A picture that is the page's, not the article's: an icon, a flag, a logo, a button, a
+    tracking pixel (by its size or its file's name), or the thumbnail of a linked story (in a
+    link that also holds its headline)."""
+    sizes = [img.get("width", ""), img.get("height", "")]
+    if any(size.isdigit() and int(size) <= _ICON_PIXELS for size in sizes):
+        return True
+    path = urlsplit(url).path.lower()
+    if path.endswith((".svg", ".ico")) or _FURNITURE_FILE.search(path):
+        return True
+    link = next(img.iterancestors("a"), None)
+    return link is not None and len(text_of(link).split()) >= _HEADLINE_WORDS
 
 
 def image_url(img: HtmlElement, base: str) -> str | None:
@@ -125,7 +154,7 @@ def _picture_srcset(img: HtmlElement) -> str:
 
 def captioned(img: HtmlElement, caption_text: str, base: str) -> Image | None:
     url = image_url(img, base)
-    if url is None:
+    if url is None or is_furniture(img, url):
         return None
     caption, credit = split_credit(caption_text)
     return Image(url, caption, credit)
@@ -198,7 +227,10 @@ def _take(
     if tag == "figure":
         images += _figure(element, base)
     elif tag == "table":
-        if _IMG(element):
+        if _LAYOUT(element):  # a table that lays out blocks (an article in a cell): walked
+            for cell in _CELLS(element):
+                _walk(cell, base, lines, images, skip)
+        elif _IMG(element):
             images += _table(element, base)
         else:
             lines.append(text_of(element))

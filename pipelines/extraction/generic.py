@@ -11,8 +11,10 @@ byline right after the text.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +28,7 @@ from . import candidates
 from .boxes import is_box
 from .content import Draft, walk
 from .dates import find_visible, parse_known
-from .page import HtmlElement, Page, text_of
+from .page import HtmlElement, Page, clean, text_of
 from .text import is_noise, parse_byline, strip_dateline
 
 OPTIONS = Extractor(
@@ -59,7 +61,21 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     found = Draft(images=images, via="generic:article-text")
     fill(found, page, base, fetched_at, root)
     found.lines = _drop_lead(lines, found, root)
+    if _below_floor(found, lines, text.text):
+        # The floor: no container found, or the one chosen (boxes dropped) lost more than
+        # half of what trafilatura reads as the article; its paragraphs then, as it reads them.
+        found.lines = _drop_lead(text.lines, found, None)
+        found.via = "generic:trafilatura-floor"
     return found
+
+
+def _below_floor(found: Draft, lines: list[str], article_text: str) -> bool:
+    """Whether what the container gave (its lines, the headline and lead above them, the
+    captions taken off as pictures') holds less than half of trafilatura's article text, by
+    characters (whitespace aside: words are not spaced in every script)."""
+    read = [*lines, found.title, found.sapo or ""]
+    read += [f"{image.caption or ''}{image.credit or ''}" for image in found.images]
+    return len(_compact("".join(read))) * 2 < len(article_text)
 
 
 def fill(
@@ -84,18 +100,19 @@ def fill(
 
 @dataclass
 class ArticleText:
-    """trafilatura's article text (whitespace removed) and where it lies in the page: each
-    element weighted by the length of the kept text it holds."""
+    """trafilatura's article text (whitespace removed), its paragraphs, and where it lies in
+    the page: each element weighted by the length of the kept text it holds."""
 
     page: Page
     host: str  # the site's: links elsewhere with a picture are ads
     text: str
+    lines: list[str]  # trafilatura's paragraphs, as it reads them
     weight: Counter[HtmlElement]
     total: int  # the length of all the kept text found in the page
 
     @classmethod
     def of(cls, page: Page, host: str) -> ArticleText:
-        text = _trafilatura_text(page)
+        text, lines = _trafilatura(page)
         weight: Counter[HtmlElement] = Counter()
         body = page.root.find("body")
         if text and body is not None:
@@ -104,7 +121,7 @@ class ArticleText:
                     weight[owner] += len(key)
                     for ancestor in owner.iterancestors():
                         weight[ancestor] += len(key)
-        return cls(page, host, text, weight, weight[body] if body is not None else 0)
+        return cls(page, host, text, lines, weight, weight[body] if body is not None else 0)
 
     def region(self) -> HtmlElement | None:
         """The smallest element holding nearly all of the article text."""
@@ -113,7 +130,11 @@ class ArticleText:
             return _densest(self.page)
         found = body
         while True:
-            child = next((c for c in found if self.weight[c] >= _REGION_SHARE * self.total), None)
+            # What boxes beside the article hold (another story's card, a link list that
+            # trafilatura took for text too) does not count against it.
+            boxed = sum(self.weight[c] for c in found if self.weight[c] and self.is_box(c))
+            here = self.weight[found] - boxed
+            child = next((c for c in found if self.weight[c] >= _REGION_SHARE * here), None)
             if child is None:
                 return found
             found = child
@@ -148,13 +169,87 @@ class ArticleText:
         return [lines[k] for k in kept]
 
 
-def _trafilatura_text(page: Page) -> str:
+def _trafilatura(page: Page) -> tuple[str, list[str]]:
+    """trafilatura's article text, whitespace removed, and a line per block of it (paragraph,
+    heading, list item, cell)."""
     try:
-        document: Any = bare_extraction(page.root, options=OPTIONS)
+        with _article_unmarked(page.root):
+            document: Any = bare_extraction(page.root, options=OPTIONS)
     except Exception:  # trafilatura on odd markup: no guidance, the walker alone decides
-        return ""
+        return "", []
     body = getattr(document, "body", None)
-    return _compact("".join(body.itertext())) if body is not None else ""
+    if body is None:
+        return "", []
+    blocks = [b for b in body.iter(*_TRAFILATURA_BLOCKS) if not _holds_blocks(b)]
+    lines = [line for block in blocks if (line := clean(" ".join(block.itertext())))]
+    return _compact("".join(body.itertext())), lines
+
+
+def _holds_blocks(element: Any) -> bool:
+    return any(isinstance(child.tag, str) and child.tag in _TRAFILATURA_BLOCKS for child in element)
+
+
+# The blocks of trafilatura's output tree (its own tag names).
+_TRAFILATURA_BLOCKS = frozenset({"p", "head", "list", "item", "quote", "table", "row", "cell"})
+
+
+# The words trafilatura (and every CMS) prunes a box by, in a class or id token.
+_BOX_TOKEN = re.compile(
+    r"comment|shar(?:e|ing)|social|sociable|viral|related|sidebar|widget|banner|promo|sponsor"
+    r"|teaser|outbrain|taboola|(?:^|[-_])(?:ads?|adv|advert\w*|box)(?:$|[-_])",
+    re.IGNORECASE,
+)
+
+
+@contextmanager
+def _article_unmarked(root: HtmlElement) -> Iterator[None]:
+    """For trafilatura's call, the elements that hold most of the page's paragraph text lose
+    the box words of their class and id (a box signal on the element holding the article is
+    not a box: `<div class="comment-free story">` pruned whole left nothing), and a layout
+    table among them is read as the blocks it lays out (trafilatura reads a table as data,
+    dropping paragraphs of an article in a cell); put back after."""
+    body = root.find("body")
+    chain = [] if body is None else _holding_most(body)
+    kept = [(element, name, element.get(name)) for element in chain for name in ("class", "id")]
+    tags = [(element, element.tag) for element in chain if element.tag in _TABLE_PARTS]
+    try:
+        for element, name, value in kept:
+            if value and _BOX_TOKEN.search(value):
+                tokens = [t for t in value.split() if not _BOX_TOKEN.search(t)]
+                element.set(name, " ".join(tokens))
+        for element, _ in tags:
+            element.tag = "div"
+        yield
+    finally:
+        for element, name, value in kept:
+            if value is None:
+                element.attrib.pop(name, None)
+            else:
+                element.set(name, value)
+        for element, tag in tags:
+            element.tag = tag
+
+
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
+
+
+def _holding_most(body: HtmlElement) -> list[HtmlElement]:
+    """`<body>` and the elements under it, one a level, each holding more than half of the
+    text of the page's paragraphs."""
+    weight: Counter[HtmlElement] = Counter()
+    for paragraph in _PARAGRAPHS(body):
+        size = len(_compact(text_of(paragraph)))
+        weight[paragraph] += size
+        for ancestor in paragraph.iterancestors():
+            weight[ancestor] += size
+    total = weight[body]
+    chain = [body] if total else []
+    while chain:
+        child = next((c for c in chain[-1] if weight[c] * 2 > total), None)
+        if child is None:
+            break
+        chain.append(child)
+    return chain
 
 
 def _text_nodes(body: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:

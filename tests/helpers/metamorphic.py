@@ -1,0 +1,207 @@
+"""Metamorphic checks of the generic path on real pages: a page changed in ways that do not
+change its article must give the same body, to within 0.01 F1 against the page's published
+truth.
+
+The article's container is found from the truth, never from the extractor's output: the
+smallest element holding most (over half) of the truth's words, by descent from `<body>` (the
+texts of siblings are disjoint, so at most one child of an element holds most of them). The
+mutations, written once and applied to every page:
+
+- `class:WORD@N`: the container (N = 0) or its N-th ancestor gains a class from the box
+  vocabulary (`box`, `related`, `share`, `social`, `ad`, `sidebar`, `widget`, `comment`);
+- `share-bar`: a share bar inserted in the container before its first paragraph;
+- `related-list`: a list of links to other stories inserted in the container after its last
+  paragraph;
+- `table-cell`: the container wrapped in a table cell;
+- `teaser`: a second, short article-like block (a headline and a paragraph) beside it.
+
+`tests/test_metamorphic.py` runs a sample on the real pages cached in tests/data/realpages;
+`bench extraction` runs every mutation on every page of ../shared/realpages.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from pipelines.extraction import extract
+from pipelines.extraction.page import decode
+
+BOX_WORDS = ("box", "related", "share", "social", "ad", "sidebar", "widget", "comment")
+TOLERANCE = 0.01  # F1 a mutation may cost
+MOST = 0.5  # the container holds more than this share of the truth's words
+
+SHARE_BAR = (
+    '<div class="share-tools"><a href="https://www.facebook.com/sharer.php">Facebook</a>'
+    ' <a href="https://twitter.com/intent/tweet">Twitter</a>'
+    ' <a href="mailto:?subject=story">Email</a> <button>Copy link</button></div>'
+)
+RELATED_LIST = (
+    '<ul class="more-stories">'
+    '<li><a href="/world/2024/harbour-reopens-after-storm">Harbour reopens after the storm'
+    " leaves the coast</a></li>"
+    '<li><a href="/politics/2024/council-votes-budget">Council votes on next year’s budget'
+    " after long debate</a></li>"
+    '<li><a href="/sport/2024/final-tickets">Tickets for the cup final sell out within an'
+    " hour</a></li>"
+    '<li><a href="/culture/2024/museum-night">Museum opens its doors for a night of music'
+    "</a></li>"
+    "</ul>"
+)
+TEASER = (
+    '<div class="story-card"><h2><a href="/local/2024/bridge-works">Bridge works to close'
+    " the river road for a month</a></h2><p>Drivers will be sent through the old town while"
+    " engineers replace the joints of the bridge, the county said on Monday, and buses will"
+    " stop at the station instead.</p></div>"
+)
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(unicodedata.normalize("NFC", text).split())
+
+
+def f1(got: str, want: str) -> float:
+    """Bag-of-words F1 over whitespace tokens, as ../shared/realpages/score.py scores a body."""
+    found, truth = words(got), words(want)
+    common = sum((found & truth).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(found.values()), common / sum(truth.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def container_path(root: Any, truth: str) -> list[Any] | None:
+    """From `<body>` down to the smallest element holding most of the truth's words; None
+    when the page as a whole does not."""
+    want = words(truth)
+    total = sum(want.values())
+    body = root.find("body")
+    if body is None or not total:
+        return None
+
+    def share(element: Any) -> float:
+        return sum((words(element.text_content()) & want).values()) / total
+
+    if share(body) <= MOST:
+        return None
+    path = [body]
+    while True:
+        inside = [c for c in path[-1] if isinstance(c.tag, str) and share(c) > MOST]
+        if not inside:
+            return path
+        path.append(inside[0])
+
+
+Change = Callable[[list[Any]], None]  # mutates the tree, given the path down to the container
+
+
+def _add_class(word: str, up: int) -> Change:
+    def change(path: list[Any]) -> None:
+        element = path[-1 - up]
+        element.set("class", f"{element.get('class', '')} {word}".strip())
+
+    return change
+
+
+def _paragraph_children(container: Any) -> list[Any]:
+    found = [child for child in container if child.tag == "p"]
+    return found or [child for child in container if isinstance(child.tag, str)]
+
+
+def _insert_share_bar(path: list[Any]) -> None:
+    container = path[-1]
+    first = _paragraph_children(container)
+    at = container.index(first[0]) if first else 0
+    container.insert(at, lxml_html.fragment_fromstring(SHARE_BAR))
+
+
+def _insert_related_list(path: list[Any]) -> None:
+    container = path[-1]
+    last = _paragraph_children(container)
+    at = container.index(last[-1]) + 1 if last else len(container)
+    container.insert(at, lxml_html.fragment_fromstring(RELATED_LIST))
+
+
+def _wrap_in_table_cell(path: list[Any]) -> None:
+    container = path[-1]
+    parent = container.getparent()
+    table = lxml_html.fragment_fromstring("<table><tbody><tr><td></td></tr></tbody></table>")
+    parent.replace(container, table)
+    table.find(".//td").append(container)
+
+
+def _add_teaser(path: list[Any]) -> None:
+    container = path[-1]
+    container.addnext(lxml_html.fragment_fromstring(TEASER))
+
+
+def mutations(depth: int) -> Iterator[tuple[str, Change]]:
+    """Every mutation of a page whose container sits `depth` elements below `<body>`."""
+    for up in range(depth + 1):
+        for word in BOX_WORDS:
+            yield f"class:{word}@{up}", _add_class(word, up)
+    yield "share-bar", _insert_share_bar
+    yield "related-list", _insert_related_list
+    yield "table-cell", _wrap_in_table_cell
+    yield "teaser", _add_teaser
+
+
+@dataclass(frozen=True)
+class Outcome:
+    page: str
+    mutation: str
+    before: float  # body F1 of the page as it is
+    after: float  # of the page changed
+
+    @property
+    def passed(self) -> bool:
+        return self.after >= self.before - TOLERANCE
+
+
+def mutated(html: str, truth: str, name: str) -> str | None:
+    """The page after the mutation `name`; None when no container holds most of the truth."""
+    root = lxml_html.document_fromstring(html)
+    path = container_path(root, truth)
+    if path is None:
+        return None
+    change = dict(mutations(len(path) - 1))[name]
+    change(path)
+    return str(etree.tostring(root, encoding="unicode", method="html"))
+
+
+def check_page(
+    page_id: str,
+    page: bytes | str,
+    url: str,
+    fetched_at: datetime,
+    truth: str,
+    chosen: Callable[[str], bool] = lambda name: True,
+) -> list[Outcome]:
+    """Each chosen mutation of one page, extracted by the generic path and scored."""
+    html = decode(page) if isinstance(page, bytes) else page
+
+    def body_f1(text: str) -> float:
+        return f1(extract(text, url, fetched_at, site_rules=False)["body"], truth)
+
+    root = lxml_html.document_fromstring(html)
+    path = container_path(root, truth)
+    if path is None:
+        return []
+    # The page as the mutations see it (serialised once through lxml), so that only the
+    # mutation differs between before and after.
+    before = body_f1(str(etree.tostring(root, encoding="unicode", method="html")))
+    outcomes = []
+    for name, _ in mutations(len(path) - 1):
+        if not chosen(name):
+            continue
+        changed = mutated(html, truth, name)
+        if changed is not None:
+            outcomes.append(Outcome(page_id, name, before, body_f1(changed)))
+    return outcomes
