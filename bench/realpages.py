@@ -277,19 +277,20 @@ def metamorphic_rows(
     for label in (*HALVES, "all"):
         chosen = [o for o in outcomes if label in ("all", half[o.page])]
         failed = [o for o in chosen if not o.passed]
-        pages_failing = sorted({o.page for o in failed})
         note = (
             f"{len(chosen) - len(failed):,} of {len(chosen):,} mutations of"
             f" {len({o.page for o in chosen})} pages; target 100 %:"
             f" {'met' if not failed else 'MISSED'}"
         )
-        if failed and label != HALVES[1]:  # the held-back half's failures are not looked at
+        # Only the tuning half's failures are named: the held-back half's are not looked at.
+        named = sorted({o.page for o in failed if half[o.page] == HALVES[0]})
+        unnamed = len({o.page for o in failed}) - len(named)
+        if named:
             note += "; failing: " + ", ".join(
-                f"{p} ({', '.join(o.mutation for o in failed if o.page == p)})"
-                for p in pages_failing
+                f"{p} ({', '.join(o.mutation for o in failed if o.page == p)})" for p in named
             )
-        elif failed:
-            note += f"; {len(pages_failing)} pages fail (not named: held back)"
+        if unnamed:
+            note += f"; {unnamed} held-back pages fail (not named)"
         share = 100 * (len(chosen) - len(failed)) / len(chosen) if chosen else 0.0
         rows.append(Row(f"metamorphic pass rate, {label}", share, "%", note))
     return rows

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from archive.dates import parse_iso
 from archive.site import CANONICAL_ORIGIN, PAGE_MAX_BYTES
 from bienphong.errors import CliError, CliUsageError
-from pipelines.extraction import stated_address
 
 
 def page_name(file: Path) -> str:
@@ -78,6 +77,8 @@ def check_page_url(url: str) -> str:
 
 def page_url(html: bytes, name: str) -> str:
     """The address the page states for itself; else a usage error."""
+    from pipelines.extraction import stated_address  # the extractor loads for extract only
+
     address = stated_address(html)
     if address is None:
         raise CliUsageError(

@@ -154,12 +154,15 @@ def _is_labelled_list(element: HtmlElement, text: str) -> bool:
 def _is_teaser(element: HtmlElement, text: str) -> bool:
     """Another story's card: a headline that is all a link, then a line or two of its lead
     (`<div><h2><a href=…>Bridge works to close…</a></h2><p>Drivers will…</p></div>`)."""
+    first = next((child for child in element if isinstance(child.tag, str)), None)
+    if first is None or first.tag not in _HEADINGS or len(text.split()) > _TEASER_WORDS:
+        return False
     blocks = [child for child in element if isinstance(child.tag, str) and text_of(child)]
-    if not blocks or blocks[0].tag not in _HEADINGS or len(blocks) > _TEASER_BLOCKS:
+    if not blocks or blocks[0] is not first or len(blocks) > _TEASER_BLOCKS:
         return False
     headline = text_of(blocks[0])
     linked = "".join(text_of(a) for a in _LINKS(blocks[0]))
-    return bool(headline) and linked == headline and len(text.split()) <= _TEASER_WORDS
+    return bool(headline) and linked == headline
 
 
 def _is_offsite_media(element: HtmlElement, text: str, site_host: str) -> bool:

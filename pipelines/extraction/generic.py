@@ -64,7 +64,7 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     if _below_floor(found, lines, text.text):
         # The floor: no container found, or the one chosen (boxes dropped) lost more than
         # half of what trafilatura reads as the article; its paragraphs then, as it reads them.
-        found.lines = _drop_lead(text.lines, found, None)
+        found.lines = _drop_lead(text.lines(), found, None)
         found.via = "generic:trafilatura-floor"
     return found
 
@@ -106,13 +106,14 @@ class ArticleText:
     page: Page
     host: str  # the site's: links elsewhere with a picture are ads
     text: str
-    lines: list[str]  # trafilatura's paragraphs, as it reads them
+    output: Any  # trafilatura's own tree of the article (its `body`), or None
     weight: Counter[HtmlElement]
     total: int  # the length of all the kept text found in the page
 
     @classmethod
     def of(cls, page: Page, host: str) -> ArticleText:
-        text, lines = _trafilatura(page)
+        output = _trafilatura(page)
+        text = _compact("".join(output.itertext())) if output is not None else ""
         weight: Counter[HtmlElement] = Counter()
         body = page.root.find("body")
         if text and body is not None:
@@ -121,7 +122,14 @@ class ArticleText:
                     weight[owner] += len(key)
                     for ancestor in owner.iterancestors():
                         weight[ancestor] += len(key)
-        return cls(page, host, text, lines, weight, weight[body] if body is not None else 0)
+        return cls(page, host, text, output, weight, weight[body] if body is not None else 0)
+
+    def lines(self) -> list[str]:
+        """trafilatura's article text, a line per block (paragraph, heading, list item, cell)."""
+        if self.output is None:
+            return []
+        blocks = [b for b in self.output.iter(*_TRAFILATURA_BLOCKS) if not _holds_blocks(b)]
+        return [line for block in blocks if (line := clean(" ".join(block.itertext())))]
 
     def region(self) -> HtmlElement | None:
         """The smallest element holding nearly all of the article text."""
@@ -130,14 +138,19 @@ class ArticleText:
             return _densest(self.page)
         found = body
         while True:
-            # What boxes beside the article hold (another story's card, a link list that
-            # trafilatura took for text too) does not count against it.
-            boxed = sum(self.weight[c] for c in found if self.weight[c] and self.is_box(c))
-            here = self.weight[found] - boxed
-            child = next((c for c in found if self.weight[c] >= _REGION_SHARE * here), None)
+            child = self._holding(found, self.weight[found])
+            if child is None:
+                # What boxes beside the article hold (another story's card, a link list that
+                # trafilatura took for text too) does not count against it.
+                boxed = sum(self.weight[c] for c in found if self.weight[c] and self.is_box(c))
+                child = self._holding(found, self.weight[found] - boxed) if boxed else None
             if child is None:
                 return found
             found = child
+
+    def _holding(self, element: HtmlElement, total: int) -> HtmlElement | None:
+        """The child of `element` holding nearly all of `total`, if one does."""
+        return next((c for c in element if self.weight[c] >= _REGION_SHARE * total), None)
 
     def is_box(self, element: HtmlElement) -> bool:
         """A box inside the article (`boxes.is_box`) that does not hold much of its text."""
@@ -169,20 +182,14 @@ class ArticleText:
         return [lines[k] for k in kept]
 
 
-def _trafilatura(page: Page) -> tuple[str, list[str]]:
-    """trafilatura's article text, whitespace removed, and a line per block of it (paragraph,
-    heading, list item, cell)."""
+def _trafilatura(page: Page) -> Any:
+    """trafilatura's tree of the article text (its output's `body`), or None."""
     try:
         with _article_unmarked(page.root):
             document: Any = bare_extraction(page.root, options=OPTIONS)
     except Exception:  # trafilatura on odd markup: no guidance, the walker alone decides
-        return "", []
-    body = getattr(document, "body", None)
-    if body is None:
-        return "", []
-    blocks = [b for b in body.iter(*_TRAFILATURA_BLOCKS) if not _holds_blocks(b)]
-    lines = [line for block in blocks if (line := clean(" ".join(block.itertext())))]
-    return _compact("".join(body.itertext())), lines
+        return None
+    return getattr(document, "body", None)
 
 
 def _holds_blocks(element: Any) -> bool:
@@ -238,7 +245,7 @@ def _holding_most(body: HtmlElement) -> list[HtmlElement]:
     text of the page's paragraphs."""
     weight: Counter[HtmlElement] = Counter()
     for paragraph in _PARAGRAPHS(body):
-        size = len(_compact(text_of(paragraph)))
+        size = len(paragraph.text_content())
         weight[paragraph] += size
         for ancestor in paragraph.iterancestors():
             weight[ancestor] += size
