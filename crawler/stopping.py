@@ -57,7 +57,7 @@ class PromptStop:
         return stop
 
     def take_signals(self) -> None:
-        """The crawl's handlers from the moment it is made (`bienphong.crawler.run` starts the
+        """The crawl's handlers from the moment it is made (`crawler.run` starts the
         reactor without Scrapy's), so a signal while it starts up is a stop like any other."""
         for number in HANDLED:
             self.before[number] = signal.getsignal(number)
