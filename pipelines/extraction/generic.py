@@ -242,12 +242,14 @@ _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
 
 def _holding_most(body: HtmlElement) -> list[HtmlElement]:
     """`<body>` and the elements under it, one a level, each holding more than half of the
-    text of the page's paragraphs."""
+    text of the page's paragraphs (of all its text, on a page without paragraphs)."""
     weight: Counter[HtmlElement] = Counter()
-    for paragraph in _PARAGRAPHS(body):
-        size = len(paragraph.text_content())
-        weight[paragraph] += size
-        for ancestor in paragraph.iterancestors():
+    sized = [(p, len(p.text_content())) for p in _PARAGRAPHS(body)]
+    if not any(size for _, size in sized):
+        sized = [(owner, len(text)) for owner, text in _text_nodes(body)]
+    for element, size in sized:
+        weight[element] += size
+        for ancestor in element.iterancestors():
             weight[ancestor] += size
     total = weight[body]
     chain = [body] if total else []

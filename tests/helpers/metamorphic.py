@@ -11,7 +11,8 @@ mutations, written once and applied to every page:
   vocabulary (`box`, `related`, `share`, `social`, `ad`, `sidebar`, `widget`, `comment`);
 - `share-bar`: a share bar inserted in the container before its first paragraph;
 - `related-list`: a list of links to other stories inserted in the container after its last
-  paragraph;
+  paragraph (when the container is part of a table, the nearest element above it that is not
+  holds them: a block cannot stand among a table's rows);
 - `table-cell`: the container wrapped in a table cell;
 - `teaser`: a second, short article-like block (a headline and a paragraph) beside it.
 
@@ -110,20 +111,31 @@ def _add_class(word: str, up: int) -> Change:
     return change
 
 
+# Where a block may stand: not directly in a table's rows (a parser moves it out of the table,
+# breaking the article up, which no page does), so beside the table when the container is part
+# of one (an article that is a table of figures).
+TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr"})
+
+
+def _block_host(path: list[Any]) -> Any:
+    """The container, or the nearest element above it that a block may stand in."""
+    return next(e for e in reversed(path) if e.tag not in TABLE_PARTS)
+
+
 def _paragraph_children(container: Any) -> list[Any]:
     found = [child for child in container if child.tag == "p"]
     return found or [child for child in container if isinstance(child.tag, str)]
 
 
 def _insert_share_bar(path: list[Any]) -> None:
-    container = path[-1]
+    container = _block_host(path)
     first = _paragraph_children(container)
     at = container.index(first[0]) if first else 0
     container.insert(at, lxml_html.fragment_fromstring(SHARE_BAR))
 
 
 def _insert_related_list(path: list[Any]) -> None:
-    container = path[-1]
+    container = _block_host(path)
     last = _paragraph_children(container)
     at = container.index(last[-1]) + 1 if last else len(container)
     container.insert(at, lxml_html.fragment_fromstring(RELATED_LIST))
@@ -138,7 +150,7 @@ def _wrap_in_table_cell(path: list[Any]) -> None:
 
 
 def _add_teaser(path: list[Any]) -> None:
-    container = path[-1]
+    container = _block_host(path)
     container.addnext(lxml_html.fragment_fromstring(TEASER))
 
 
