@@ -6,7 +6,8 @@ trafilatura's options are fixed here and nowhere else. It gets the already-parse
 works on its own copy), so the page is parsed once. Its text only confirms: the body is read from
 the page in document order by the walker, which drops the boxes inside the article
 (`boxes.py`); a line is kept when trafilatura also took it for article text, or when it is the
-byline right after the text.
+byline right after the text. The floor: when what the page's container gave holds less than
+half of trafilatura's article text, trafilatura's own paragraphs are the body.
 """
 
 from __future__ import annotations
