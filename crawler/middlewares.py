@@ -63,9 +63,17 @@ def complete(body: bytes, role: str | None) -> bool:
     """A whole document by its markup: one cut short in transit behind an honest
     Content-Length (a shortfall against the length or the chunked framing is Scrapy's data
     loss, retried) lacks its closing tag. A feed or sitemap ends with its root's; an article,
-    listing or home page with `</html>`."""
-    tail = body[-2048:].lower()
-    return (XML_END if role in XML_ROLES else HTML_END).search(tail) is not None
+    listing or home page with `</html>`. A page in UTF-16 (its byte order mark says so) is
+    read as such."""
+    tail = body[-TAIL_BYTES:]
+    if body[:2] in UTF_16_MARKS:  # two bytes a character, counted from the mark
+        start = max(0, len(body) - 2 * TAIL_BYTES)
+        tail = body[start + start % 2 :].decode(UTF_16_MARKS[body[:2]], "ignore").encode()
+    return (XML_END if role in XML_ROLES else HTML_END).search(tail.lower()) is not None
+
+
+TAIL_BYTES = 2048  # where a whole document's closing tag is looked for
+UTF_16_MARKS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 
 def whole(response: Response) -> bool:

@@ -51,9 +51,10 @@ def test_a_byte_order_mark_wins_and_a_meta_cannot_declare_utf_16(
     again = invoke("reextract", "--db", str(db))
 
     assert 0 == crawled.returncode, crawled.stderr
-    assert {mirror.site.article(i).path for i in (3, 7)} == {
+    # Each asked once: a page in UTF-16 is seen whole by its own closing tag.
+    assert sorted(mirror.site.article(i).path for i in (3, 7)) == sorted(
         hit.path for hit in mirror.hits if hit.fault == fault
-    }
+    )
     assert_archive_holds_the_truth(db, mirror)
     assert 0 == again.exit_code, again.output
     assert before == archived(db)
