@@ -25,8 +25,10 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from lxml import etree
@@ -181,10 +183,21 @@ def mutated(html: str, truth: str, name: str) -> str | None:
     """The page after the mutation `name`; None when no container holds most of the truth."""
     root = lxml_html.document_fromstring(html)
     path = container_path(root, truth)
-    if path is None:
-        return None
-    change = dict(mutations(len(path) - 1))[name]
-    change(path)
+    return None if path is None else _changed(root, path, name)
+
+
+def _changed(root: Any, path: list[Any], name: str) -> str:
+    """A copy of the page (the original is left as it is) with mutation `name` applied."""
+    steps = [parent.index(child) for parent, child in pairwise(path)]
+    copy = deepcopy(root)
+    copied = [copy.find("body")]
+    for step in steps:
+        copied.append(copied[-1][step])
+    dict(mutations(len(path) - 1))[name](copied)
+    return _html(copy)
+
+
+def _html(root: Any) -> str:
     return str(etree.tostring(root, encoding="unicode", method="html"))
 
 
@@ -196,7 +209,8 @@ def check_page(
     truth: str,
     chosen: Callable[[str], bool] = lambda name: True,
 ) -> list[Outcome]:
-    """Each chosen mutation of one page, extracted by the generic path and scored."""
+    """Each chosen mutation of one page, extracted by the generic path and scored. The page is
+    parsed and its container found once; each mutation changes a copy."""
     html = decode(page) if isinstance(page, bytes) else page
 
     def body_f1(text: str) -> float:
@@ -208,12 +222,9 @@ def check_page(
         return []
     # The page as the mutations see it (serialised once through lxml), so that only the
     # mutation differs between before and after.
-    before = body_f1(str(etree.tostring(root, encoding="unicode", method="html")))
-    outcomes = []
-    for name, _ in mutations(len(path) - 1):
-        if not chosen(name):
-            continue
-        changed = mutated(html, truth, name)
-        if changed is not None:
-            outcomes.append(Outcome(page_id, name, before, body_f1(changed)))
-    return outcomes
+    before = body_f1(_html(root))
+    return [
+        Outcome(page_id, name, before, body_f1(_changed(root, path, name)))
+        for name, _ in mutations(len(path) - 1)
+        if chosen(name)
+    ]
