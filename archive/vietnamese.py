@@ -36,25 +36,41 @@ def has_diacritics(word: str) -> bool:
 
 # Two tone placements are in print for oa, oe and uy ending a syllable: the old style marks the
 # first vowel (hòa, khỏe, thủy), the new style the second (hoà, khoẻ, thuỷ). Readers type
-# either, and the site has used both; the index and the search write every such word in the new
-# style (`one_placement`), so both are one spelling. Not after q: in quý the u belongs to the
+# either, and the site has used both. The project's search writes every such word of a query in
+# the new style (`one_placement`) and searches the index's new-style copies; the index also
+# holds old-style copies (`old_placement`) so that tools which send a query as typed (sqlite-
+# utils, Datasette) find either spelling too. Not after q: in quý the u belongs to the
 # consonant, and the mark has one place.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _GLIDES = ("oa", "oe", "uy")
-# (old style, new style) of every marked glide, lower case and NFC: "òa" → "oà", ...
-_NEW_STYLE = {
-    nfc(glide[0] + tone + glide[1]): nfc(glide + tone) for glide in _GLIDES for tone in _TONES
+# (old style, new style) of every marked glide, lower case and NFC: ("òa", "oà"), ...
+PLACEMENTS = tuple(
+    (nfc(glide[0] + tone + glide[1]), nfc(glide + tone)) for glide in _GLIDES for tone in _TONES
+)
+_NEW_STYLE = dict(PLACEMENTS)
+_OLD_STYLE = {new: old for old, new in PLACEMENTS}
+# A marked glide in `style` ending a word (lower case, NFC): no letter or digit follows it.
+_ENDING = {
+    style: re.compile("(?<!q)(" + "|".join(sorted(spelled)) + r")(?![^\W_])")
+    for style, spelled in (("new", _NEW_STYLE), ("old", _OLD_STYLE))
 }
-# An old-style glide ending a word (lower case, NFC): no letter or digit follows it.
-_OLD_STYLE = re.compile("(?<!q)(" + "|".join(sorted(_NEW_STYLE)) + r")(?![^\W_])")
 
 
 def one_placement(text: str) -> str:
     """`text` lower-cased (NFC) with every oa, oe and uy ending a word in the new tone
     placement: "Thanh Thủy" → "thanh thuỷ". Two spellings of a word compare equal in this
-    form; it is what the index holds (the `*_spelled` columns) and what a query is turned into.
+    form; it is what the index's `*_spelled` columns hold and what a query is turned into.
     """
-    return _OLD_STYLE.sub(lambda found: _NEW_STYLE[found[1]], nfc(text).lower())
+    return _ENDING["new"].sub(lambda found: _NEW_STYLE[found[1]], nfc(text).lower())
+
+
+def old_placement(text: str) -> str:
+    """`text` lower-cased (NFC) with every oa, oe and uy ending a word in the old tone
+    placement: "Thanh Thuỷ" → "thanh thủy"; the index's `*_spelled_old` columns. Old-style
+    marks stand nowhere else in a word, so this form turns back into `one_placement`'s by
+    replacing each old-style glide wherever it stands: SQL's replace() can do that, which is
+    how the archive derives the new-style copies from these (schema.SPELLED_FROM_OLD)."""
+    return _ENDING["old"].sub(lambda found: _OLD_STYLE[found[1]], nfc(text).lower())
 
 
 def words(text: str) -> Iterator[re.Match[str]]:

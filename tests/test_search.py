@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -47,8 +51,11 @@ from archive.store import Archive
 from archive.vietnamese import one_placement
 from tests.helpers.cli import invoke
 from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.loopback import fetch
 from tests.helpers.records import make_page, make_record
 from tests.helpers.search import Truth, folded, ids, plain_fold, text_words, where
+from tests.helpers.web import serving
+from tests.mirror.site import new_placement
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +152,25 @@ def test_one_placement(text: str, spelled: str) -> None:
     assert spelled == one_placement(text)
 
 
+def test_the_derived_spelled_copies_are_the_text_in_one_placement(
+    archive: Archive, truth: Truth
+) -> None:
+    # The new-style copies are SQLite's replace() of the old-style ones: on every article of
+    # the mirror (both placements printed) they equal the text respelled in Python.
+    fields = ", ".join(f"{name}_spelled" for name in ("title", "sapo", "body"))
+    derived = {
+        row[0]: row[1:]
+        for row in archive.db.execute(f"SELECT post_id, {fields} FROM articles").fetchall()
+    }
+    assert len(truth) == len(derived)
+    for record in truth:
+        texts = (record["title"], record["sapo"], record["body"])
+        assert (
+            tuple(None if t is None else one_placement(t) for t in texts)
+            == derived[record["post_id"]]
+        )
+
+
 def test_both_tone_placements_are_one_spelling(tmp_path: Path) -> None:
     # Old style marks the first vowel of oa, oe, uy (hòa, khỏe, thủy), new style the second.
     with Archive(tmp_path / "a.db") as archive:
@@ -174,11 +200,11 @@ def test_both_tone_placements_are_one_spelling(tmp_path: Path) -> None:
 
 
 # NFC on both sides
-# NFC on both sides
 
 
 def test_decomposed_input_matches(archive: Archive, truth: Truth) -> None:
-    expected = where(truth, lambda w: {"đảng", "ủy"} <= w)
+    # In either tone placement: the mirror prints both.
+    expected = where(truth, lambda w: "đảng" in w and bool({"ủy", "uỷ"} & w))
     assert expected == ids(archive, unicodedata.normalize("NFD", "Đảng ủy"))
 
 
@@ -513,7 +539,8 @@ def test_cli_json_output(crawled_archive: CrawledArchive, truth: Truth) -> None:
 def test_cli_text_output_marks_the_words_as_written(crawled_archive: CrawledArchive) -> None:
     result = invoke("search", "dang", "uy", "bdbp", "--limit", "3", "--db", str(crawled_archive.db))
     assert 0 == result.exit_code
-    assert "**Đảng** **ủy** **BĐBP**" in result.stdout
+    # As each article writes it: "Đảng ủy" or "Đảng uỷ".
+    assert re.search(r"\*\*Đảng\*\* \*\*(ủy|uỷ)\*\* \*\*BĐBP\*\*", result.stdout)
     assert result.stdout.rstrip().endswith("articles; more with --offset 3")
 
 
@@ -653,10 +680,11 @@ def test_an_archive_from_before_the_index_is_migrated(tmp_path: Path) -> None:
         assert [1, 2] == ids(archive, "bien")
         assert [3] == ids(archive, "hoà bình")
         assert True is index_status(archive)["complete"]
-        # The index holds one spelling, for sqlite-utils as for the search.
+        # Either tone placement finds it in sqlite-utils as in the search.
         table = Database(archive.db.conn).table("articles")
         assert [3] == [row["post_id"] for row in table.search("hoà", columns=["post_id"])]
-        assert [] == [row["post_id"] for row in table.search("hòa", columns=["post_id"])]
+        assert [3] == [row["post_id"] for row in table.search("hòa", columns=["post_id"])]
+        assert [3] == ids(archive, "hòa bình")
 
 
 # The ecosystem: sqlite-utils and Datasette find the same words
@@ -674,8 +702,8 @@ def copied(crawled_archive: CrawledArchive, tmp_path_factory: pytest.TempPathFac
     return target
 
 
-# The mirror writes "Đảng ủy" (the old placement): typed in the new one, it is the same word.
-TYPED = [("dao", ()), ("đảo", ("đảo",)), ("bdbp", ()), ("uỷ", ("ủy", "uỷ"))]
+# The mirror writes "Đảng ủy" in both placements: typed in either, it is the same word.
+TYPED = [("dao", ()), ("đảo", ("đảo",)), ("bdbp", ()), ("uỷ", ("ủy", "uỷ")), ("ủy", ("ủy", "uỷ"))]
 
 
 def typed_in(word: str, forms: tuple[str, ...], found: set[str]) -> bool:
@@ -719,6 +747,103 @@ def test_datasette_full_text_search_finds_them_too(
     expected = where(truth, lambda w: typed_in(word, forms, w))
     assert expected
     assert expected == asyncio.run(found())
+
+
+# Both tone placements: the mirror prints a third of its articles in the new one (hoà, uỷ) and
+# the rest in the old one (hòa, ủy), as the site does. The expected articles are those whose
+# field holds the word or phrase in either placement, compared through the mirror's own
+# respelling (`new_placement`).
+
+
+def placements(truth: Truth) -> list[tuple[str, str]]:
+    """Each word the truth prints in both placements, as (old, new), and for the commonest a
+    two-word phrase it begins, in both placements."""
+    printed = {w for r in truth for w in text_words(r)}
+    pairs = sorted({(w, new_placement(w)) for w in printed if new_placement(w) != w})
+    both = [(old, new) for old, new in pairs if new in printed]
+    common = Counter(
+        (first, second)
+        for r in truth
+        for first, second in pairwise(text_words({**r, "tags": []}))
+        if new_placement(first) != first
+    )
+    (first, second), _ = common.most_common(1)[0]
+    phrase = f"{first} {second}"
+    return [*both, (phrase, new_placement(phrase))]
+
+
+def printed_in_either(truth: Truth, typed: str) -> list[int]:
+    """The articles with a field (title, sapo, body, a tag) holding `typed` in either placement."""
+    wanted = new_placement(typed).split()
+
+    def holds(text: str | None) -> bool:
+        found = [new_placement(w) for w in text_words({**EMPTY_FIELDS, "body": text or ""})]
+        return any(found[k : k + len(wanted)] == wanted for k in range(len(found)))
+
+    return sorted(
+        r["post_id"]
+        for r in truth
+        if any(holds(text) for text in (r["title"], r["sapo"], r["body"], *r["tags"]))
+    )
+
+
+EMPTY_FIELDS: dict[str, Any] = {"title": "", "sapo": "", "body": "", "tags": []}
+
+
+def printing(truth: Truth, word: str) -> list[int]:
+    """The articles that print `word` as it is spelled."""
+    return where(truth, lambda w: word in w)
+
+
+def test_every_tone_placement_finds_the_same_articles_in_every_tool(
+    crawled_archive: CrawledArchive, copied: Path, truth: Truth
+) -> None:
+    from datasette.app import Datasette
+
+    datasette = Datasette([str(copied)])
+
+    async def in_datasette(typed: str) -> list[int]:
+        # Raw mode: a phrase as FTS5 reads one (Datasette's default ANDs the words).
+        params = {"_search": f'"{typed}"', "_searchmode": "raw", "_shape": "array"}
+        params |= {"_col": "post_id", "_size": "max"}
+        response = await datasette.client.get("/bienphong/articles.json", params=params)
+        assert 200 == response.status_code
+        return sorted(row["post_id"] for row in response.json())
+
+    def in_sqlite_utils(typed: str) -> list[int]:
+        command = [str(Path(sys.executable).with_name("sqlite-utils")), "search", str(copied)]
+        quoted = f'"{typed}"'  # a phrase, as FTS5 reads one
+        result = subprocess.run(
+            [*command, "articles", quoted, "-c", "post_id"], capture_output=True, text=True
+        )
+        assert 0 == result.returncode, result.stderr
+        return sorted(row["post_id"] for row in json.loads(result.stdout))
+
+    def in_bienphong(typed: str) -> list[int]:
+        db = str(crawled_archive.db)
+        result = invoke("search", f'"{typed}"', "--json", "--limit", "1000", "--db", db)
+        assert 0 == result.exit_code, result.output
+        return sorted(hit["post_id"] for hit in json.loads(result.stdout))
+
+    def on_the_web(base_url: str, typed: str) -> list[int]:
+        answer = fetch(base_url, "/export.jsonl?" + urlencode({"q": f'"{typed}"'}))
+        assert 200 == answer.status
+        return sorted(json.loads(line)["post_id"] for line in answer.text.splitlines())
+
+    pairs = placements(truth)
+    assert {"hòa", "ủy"} <= {old for old, _ in pairs}
+    with serving(copied) as base_url:
+        for old, new in pairs:
+            expected = printed_in_either(truth, old)
+            if " " not in old:  # printed both ways: neither spelling alone finds them all
+                printing_old, printing_new = printing(truth, old), printing(truth, new)
+                assert printing_old and printing_new
+                assert sorted({*printing_old, *printing_new}) == expected
+            for typed in (old, new, old.upper(), new.capitalize()):
+                assert expected == in_bienphong(typed), typed
+                assert expected == on_the_web(base_url, typed), typed
+                assert expected == in_sqlite_utils(typed), typed
+                assert expected == asyncio.run(in_datasette(typed)), typed
 
 
 # How date order reads a prefix: spelled out into the index's words, or left to FTS5 (as
@@ -923,7 +1048,9 @@ def test_an_archive_of_schema_6_gains_the_words_of_its_index(tmp_path: Path) -> 
                 k: json.dumps(v, ensure_ascii=False) if k in schema.JSON_FIELDS else v
                 for k, v in record.items()
             }
-            database.table("articles").insert(row | schema.index_columns(row) | times)
+            # The copies schema 6 stored.
+            copies = schema.spelled_columns(row) | schema.folded_columns(row)
+            database.table("articles").insert(row | copies | times)
     conn.close()
     with Archive(path) as archive:
         words = [w for (w,) in archive.db.execute("SELECT word FROM index_words ORDER BY word")]

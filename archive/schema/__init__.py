@@ -24,9 +24,11 @@ from archive.schema.fields import (
     FOLDED_FIELDS,
     INDEX_COPIES,
     JSON_FIELDS,
+    OLD_SPELLED_FIELDS,
     PAGE_FIELDS,
     SEARCH_FIELDS,
     SPELLED_FIELDS,
+    STORED_COPIES,
     TEXT_FIELDS,
 )
 from archive.schema.index import (
@@ -47,12 +49,14 @@ from archive.schema.index import (
     create_v5,
     create_v6,
     create_v7,
+    create_v10,
     fill_blocks,
     fill_narrow,
     fill_words,
     folded_columns,
     gather_words,
     index_columns,
+    old_spelled_columns,
     rebuild_fts,
     searchable,
     spelled_columns,
@@ -76,11 +80,13 @@ __all__ = [
     "JSON_FIELDS",
     "MIGRATIONS",
     "MONTHS_INDEX",
+    "OLD_SPELLED_FIELDS",
     "PAGE_FIELDS",
     "PENDING_WORDS_TABLE",
     "SCHEMA_VERSION",
     "SEARCH_FIELDS",
     "SPELLED_FIELDS",
+    "STORED_COPIES",
     "TAGS_TABLE",
     "TAG_NAMES_TABLE",
     "TEXT_FIELDS",
@@ -95,6 +101,7 @@ __all__ = [
     "index_columns",
     "migrate",
     "migrate_to",
+    "old_spelled_columns",
     "rebuild_fts",
     "searchable",
     "spelled_columns",
@@ -103,7 +110,7 @@ __all__ = [
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Migration N turns a version N-1 archive into version N.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
@@ -116,6 +123,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     7: create_v7,
     8: create_v8,
     9: create_v9,
+    10: create_v10,
 }
 
 

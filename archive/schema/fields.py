@@ -47,16 +47,23 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "section",
     "kind",
 )
-# The fields the search index holds, each as two copies the store writes beside it: folded
-# (`<field>_folded`: no diacritics, đ as d) and spelled (`<field>_spelled`: lower case, every
-# oa, oe and uy ending in one tone placement, see archive.vietnamese.one_placement). The tags
-# are indexed as text, a line each (`searchable`), from schema version 6; version 3 indexed
-# the text fields only.
+# The fields the search index holds, each as three copies beside it: folded (`<field>_folded`:
+# no diacritics, đ as d), spelled (`<field>_spelled`: lower case, every oa, oe and uy ending a
+# word in the new tone placement, archive.vietnamese.one_placement) and spelled the old way
+# (`<field>_spelled_old`: the same in the old placement, `old_placement`). The store writes the
+# folded and the old-style copies; SQLite derives the new-style ones from the old-style ones (a
+# virtual column, schema version 10: no bytes in the table). The tags are indexed as text, a
+# line each (`searchable`), from schema version 6; version 3 indexed the text fields only.
 TEXT_FIELDS: tuple[str, ...] = ("title", "sapo", "body")
 SEARCH_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "tags")
 FOLDED_FIELDS: tuple[str, ...] = tuple(f"{name}_folded" for name in SEARCH_FIELDS)
 SPELLED_FIELDS: tuple[str, ...] = tuple(f"{name}_spelled" for name in SEARCH_FIELDS)
-# What the index (schema version 6) reads, in its column order.
-INDEX_COPIES: tuple[str, ...] = (*SPELLED_FIELDS, *FOLDED_FIELDS)
+OLD_SPELLED_FIELDS: tuple[str, ...] = tuple(f"{name}_spelled_old" for name in SEARCH_FIELDS)
+# What the index reads, in its column order (schema version 10; version 6 read the first two
+# groups): the project's search reads the spelled and folded copies, sqlite-utils and Datasette
+# all three, so a word typed in either placement finds the articles that write either.
+INDEX_COPIES: tuple[str, ...] = (*SPELLED_FIELDS, *FOLDED_FIELDS, *OLD_SPELLED_FIELDS)
+# The copies the store writes; SQLite derives the rest.
+STORED_COPIES: tuple[str, ...] = (*OLD_SPELLED_FIELDS, *FOLDED_FIELDS)
 # Bookkeeping columns of `articles` that are not part of the record.
 ARTICLE_TIMES: tuple[str, ...] = ("first_seen_at", "updated_at", "last_seen_at")

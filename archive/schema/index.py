@@ -1,7 +1,6 @@
-"""The search index, and what beside it serves search: the spelled and folded copies the store
-writes beside the text, the FTS5 table over them (versions 3 and 6), the narrow tables
-(version 5), and the index's words and the blocks of post ids (version 7). The query side is
-`archive.search`'s."""
+"""The search index, and what beside it serves search: the spelled and folded copies of the text,
+the FTS5 table over them (versions 3, 6 and 10), the narrow tables (version 5), and the index's
+words and the blocks of post ids (version 7). The query side is `archive.search`'s."""
 
 from __future__ import annotations
 
@@ -11,22 +10,32 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.schema.fields import INDEX_COPIES, SEARCH_FIELDS, SPELLED_FIELDS, TEXT_FIELDS
-from archive.vietnamese import fold, one_placement
+from archive.schema.fields import (
+    FOLDED_FIELDS,
+    INDEX_COPIES,
+    OLD_SPELLED_FIELDS,
+    SEARCH_FIELDS,
+    SPELLED_FIELDS,
+    STORED_COPIES,
+    TEXT_FIELDS,
+)
+from archive.vietnamese import PLACEMENTS, fold, old_placement, one_placement
 
 # The full-text index, in the form sqlite-utils and Datasette detect (`content=[articles]`,
-# triggers `articles_ai`, `_ad`, `_au`), over copies of the text the store writes beside it. From
-# schema version 6 those are the spelled and the folded copies, so the index holds one spelling
-# of hòa/hoà and a query is never expanded; version 3 indexed the text as written.
-# See archive/search/ for the query side.
+# triggers `articles_ai`, `_ad`, `_au`), over copies of the text beside it. Version 3 indexed the
+# text as written; version 6 the spelled (one tone placement) and folded copies, so that the
+# project's search never expands a query, but then sqlite-utils and Datasette found `hòa` in no
+# article; version 10 adds the copies spelled in the old placement, so a word typed in either
+# finds both in every tool. See archive/search/ for the query side.
 FTS_TABLE = "articles_fts"
 # FTS5's tokenizer, for the index and for the scratch index that reads an article's words
 # (`gather_words`): one setting, so the words are FTS5's own.
 TOKENIZER = "unicode61 remove_diacritics 0"
 
 
-def _fts_statements(indexed: tuple[str, ...]) -> tuple[str, ...]:
-    """The index over the `indexed` columns of `articles`, and the triggers that keep it."""
+def _fts_statements(indexed: tuple[str, ...], written: tuple[str, ...]) -> tuple[str, ...]:
+    """The index over the `indexed` columns of `articles`, and the triggers that keep it: a
+    write to any of the `written` ones (the rest derive from them) re-indexes the row."""
     columns = ", ".join(indexed)
     new = ", ".join(f"new.{name}" for name in indexed)
     old = ", ".join(f"old.{name}" for name in indexed)
@@ -45,7 +54,7 @@ def _fts_statements(indexed: tuple[str, ...]) -> tuple[str, ...]:
         f"CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN\n  {delete}\nEND",
         # Only a change of indexed text re-indexes: a recrawl that moves last_seen_at costs
         # nothing.
-        f"CREATE TRIGGER [articles_au] AFTER UPDATE OF {columns} ON [articles]"
+        f"CREATE TRIGGER [articles_au] AFTER UPDATE OF {', '.join(written)} ON [articles]"
         f" BEGIN\n  {delete}\n  {insert}\nEND",
     )
 
@@ -73,15 +82,36 @@ def folded_columns(
 
 
 def spelled_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
-    """The spelled copies of a row's fields: {"title_spelled": ..., ...}."""
+    """The spelled copies of a row's fields, as schema version 6 stored them (its migration):
+    {"title_spelled": ..., ...}."""
     return {
         f"{name}_spelled": _derived(one_placement, searchable(row, name)) for name in SEARCH_FIELDS
     }
 
 
+def old_spelled_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
+    """The copies of a row's fields spelled in the old tone placement: {"title_spelled_old":
+    ..., ...}."""
+    return {
+        f"{name}_spelled_old": _derived(old_placement, searchable(row, name))
+        for name in SEARCH_FIELDS
+    }
+
+
 def index_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
-    """Every copy of a row's text the index reads: what the store writes beside the text."""
-    return spelled_columns(row) | folded_columns(row)
+    """The copies of a row's text the store writes beside it (schema.STORED_COPIES); SQLite
+    derives the new-style spelled copies from the old-style ones."""
+    return old_spelled_columns(row) | folded_columns(row)
+
+
+def spelled_from_old(column: str) -> str:
+    """The SQL that turns an old-style copy into the new-style one: each marked glide of the
+    old placement replaced wherever it stands (it stands nowhere but at a word's end), which is
+    archive.vietnamese.one_placement of the same text."""
+    sql = f"[{column}]"
+    for old, new in PLACEMENTS:
+        sql = f"replace({sql}, '{old}', '{new}')"
+    return sql
 
 
 def _derived(copy: Callable[[str], str], text: str | None) -> str | None:
@@ -126,7 +156,7 @@ def create_v3(db: Database) -> None:
     for name in folded:
         db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
     copy_rows(db, lambda row: folded_columns(row, TEXT_FIELDS))
-    for statement in _fts_statements((*TEXT_FIELDS, *folded)):
+    for statement in _fts_statements((*TEXT_FIELDS, *folded), (*TEXT_FIELDS, *folded)):
         db.execute(statement)
     rebuild_fts(db)
 
@@ -221,13 +251,17 @@ def create_v6(db: Database) -> None:
     index (a search for a tag's words finds the articles filed under it)."""
     for name in (*SPELLED_FIELDS, "tags_folded"):
         db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
-    copy_rows(db, index_columns)
+    copy_rows(db, lambda row: spelled_columns(row) | folded_columns(row))
     for trigger in ("articles_ai", "articles_ad", "articles_au"):
         db.execute(f"DROP TRIGGER [{trigger}]")
     db.execute(f"DROP TABLE [{FTS_TABLE}]")
-    for statement in _fts_statements(INDEX_COPIES):
+    for statement in _fts_statements(_V6_COPIES, _V6_COPIES):
         db.execute(statement)
     rebuild_fts(db)
+
+
+# What the index read from version 6 to 9, all of it stored.
+_V6_COPIES = (*SPELLED_FIELDS, *FOLDED_FIELDS)
 
 
 # Every word the index holds, once (schema version 7): what date order spells a prefix
@@ -249,7 +283,7 @@ _WORDS_STATEMENTS = (
     f"CREATE TABLE [{WORDS_TABLE}] (word TEXT PRIMARY KEY) WITHOUT ROWID",
     f"CREATE TABLE [{PENDING_WORDS_TABLE}] (post_id INTEGER PRIMARY KEY)",
     f"CREATE TRIGGER [articles_words_ai] AFTER INSERT ON [articles] BEGIN {_PENDING} END",
-    f"CREATE TRIGGER [articles_words_au] AFTER UPDATE OF {', '.join(INDEX_COPIES)}"
+    f"CREATE TRIGGER [articles_words_au] AFTER UPDATE OF {', '.join(_V6_COPIES)}"
     f" ON [articles] BEGIN {_PENDING} END",
 )
 
@@ -364,3 +398,32 @@ def gather_words(db: Database) -> None:
     db.execute(f"INSERT OR IGNORE INTO [{WORDS_TABLE}] (word) SELECT term FROM [{scratch}_words]")
     db.execute(f"INSERT INTO temp.[{scratch}] ([{scratch}]) VALUES ('delete-all')")
     db.execute(f"DELETE FROM [{PENDING_WORDS_TABLE}]")
+
+
+def create_v10(db: Database) -> None:
+    """Both tone placements in the index, so that sqlite-utils and Datasette, which send a query
+    as typed, find `hòa` where an article writes `hoà` and the other way round: the old-style
+    copies (`*_spelled_old`) are stored, the new-style ones (`*_spelled`) become virtual columns
+    derived from them (`spelled_from_old`, no bytes in the table), and the index reads all
+    three groups (INDEX_COPIES). The index and its words are read again."""
+    for trigger in ("articles_ai", "articles_ad", "articles_au", "articles_words_au"):
+        db.execute(f"DROP TRIGGER [{trigger}]")
+    db.execute(f"DROP TABLE [{FTS_TABLE}]")
+    for name in SPELLED_FIELDS:
+        db.execute(f"ALTER TABLE articles DROP COLUMN [{name}]")
+    for name in OLD_SPELLED_FIELDS:
+        db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
+    copy_rows(db, old_spelled_columns)
+    for new_style, old_style in zip(SPELLED_FIELDS, OLD_SPELLED_FIELDS, strict=True):
+        db.execute(
+            f"ALTER TABLE articles ADD COLUMN [{new_style}] TEXT"
+            f" GENERATED ALWAYS AS ({spelled_from_old(old_style)}) VIRTUAL"
+        )
+    for statement in _fts_statements(INDEX_COPIES, STORED_COPIES):
+        db.execute(statement)
+    db.execute(
+        f"CREATE TRIGGER [articles_words_au] AFTER UPDATE OF {', '.join(STORED_COPIES)}"
+        f" ON [articles] BEGIN {_PENDING} END"
+    )
+    rebuild_fts(db)
+    fill_words(db)

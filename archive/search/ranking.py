@@ -20,8 +20,8 @@ from archive.search.snippets import highlight, plain, snippet
 from archive.store import Archive
 
 # bm25 weights, in the index's column order (schema.INDEX_COPIES): title above sapo and tags
-# above body, in both copies.
-WEIGHTS = (10.0, 4.0, 1.0, 4.0) * 2
+# above body, in each group of copies.
+WEIGHTS = (10.0, 4.0, 1.0, 4.0) * 3
 # The most results one page may ask for, and the furthest one may skip (CLI and web alike).
 MAX_LIMIT = 1_000
 MAX_OFFSET = 1_000_000

@@ -120,6 +120,25 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text))
 
 
+# Two tone placements in print for oa, oe and uy ending a word: the old style marks the first
+# vowel (hòa, khỏe, thủy, as the corpus writes), the new style the second (hoà, khoẻ, thuỷ).
+# The site prints both; the mirror prints a third of its articles (`Site.new_placement`) in the
+# new style, case kept. Not after q: in quý the mark has one place.
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_OLD_GLIDE = re.compile(r"(?<![qQ])([òóỏõọÒÓỎÕỌ][aAeE]|[ùúủũụÙÚỦŨỤ][yY])(?![^\W_])")
+
+
+def new_placement(text: str) -> str:
+    """`text` with every old-style marked glide ending a word in the new style: Hòa → Hoà."""
+
+    def moved(found: re.Match[str]) -> str:
+        first, second = unicodedata.normalize("NFD", found[1][0]), found[1][1]
+        tone = next(c for c in first if c in _TONE_MARKS)
+        return unicodedata.normalize("NFC", first.replace(tone, "") + second + tone)
+
+    return _OLD_GLIDE.sub(moved, unicodedata.normalize("NFC", text))
+
+
 @dataclass(frozen=True)
 class Tag:
     name: str
@@ -458,6 +477,8 @@ class Site:
         post_id = self.post_id(index)
         rng = random.Random(f"article:{self.seed}:{post_id}")
         title = first_title(rng, self.is_advertorial(index), pools())
+        if self.new_placement(post_id):
+            title = new_placement(title)
         return Headline(post_id, kind_of(self.section_of(index)), slugify(title), title)
 
     def teaser(self, index: int) -> Teaser:
@@ -484,7 +505,47 @@ class Site:
         article = ArticleBuilder(self, index).build()
         for edit in self.edits.get(index, ()):
             article = apply_edit(article, edit, self.seed)
-        return article
+        return respelled(article) if self.new_placement(article.post_id) else article
+
+    def new_placement(self, post_id: int) -> bool:
+        """Whether the article prints tones in the new placement (a third of them)."""
+        return mix(self.seed, post_id, 0x70A) % 3 == 0
+
+
+def respelled(article: Article) -> Article:
+    """The article as printed in the new tone placement: its text, captions and byline (the
+    site's tags keep theirs)."""
+
+    def image(found: Image | None) -> Image | None:
+        if found is None:
+            return None
+        caption = None if found.caption is None else new_placement(found.caption)
+        credit = None if found.credit is None else new_placement(found.credit)
+        return replace(found, caption=caption, credit=credit)
+
+    blocks = tuple(
+        replace(
+            block,
+            html=new_placement(block.html),
+            text=None if block.text is None else new_placement(block.text),
+            image=image(block.image),
+        )
+        for block in article.blocks
+    )
+    byline = article.byline
+    return replace(
+        article,
+        title=new_placement(article.title),
+        sapo=new_placement(article.sapo),
+        blocks=blocks,
+        slides=tuple(i for i in map(image, article.slides) if i is not None),
+        byline=replace(
+            byline,
+            line=None if byline.line is None else new_placement(byline.line),
+            authors=tuple(map(new_placement, byline.authors)),
+            source=None if byline.source is None else new_placement(byline.source),
+        ),
+    )
 
 
 def apply_edit(article: Article, edit: Edit, seed: int) -> Article:
