@@ -20,6 +20,8 @@ from archive.site import SITE_TZ
 FIRST_YEAR = 1900  # dates before it are refused: a typo, never an article
 _DAYS_AGO = re.compile(r"^(\d{1,5})d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# As a Vietnamese reader writes a day: day, month, year (`31/12/2024`, `1/2/2025`).
+_VIETNAMESE_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def utc_iso(moment: datetime) -> str:
@@ -129,15 +131,21 @@ def parse_day(text: str, today: date | None = None) -> datetime:
     if days_ago:
         today = today or site_today()
         day = today - timedelta(days=int(days_ago.group(1)))
-    elif _ISO_DATE.match(text):
+    elif _ISO_DATE.match(text) or _VIETNAMESE_DATE.match(text):
+        written = _VIETNAMESE_DATE.match(text)
         try:
-            day = date.fromisoformat(text)
+            if written is None:
+                day = date.fromisoformat(text)
+            else:
+                day_of_month, month, year = (int(part) for part in written.groups())
+                day = date(year, month, day_of_month)
         except ValueError:
             raise DateError(f"no such date {text!r}", f"Không có ngày {text!r}.") from None
     else:
         raise DateError(
-            f"invalid date {text!r}: use YYYY-MM-DD, or Nd for N days ago (7d)",
-            f"Ngày {text!r} không hợp lệ: hãy viết NNNN-TT-NN, hoặc Nd cho N ngày trước (7d).",
+            f"invalid date {text!r}: use YYYY-MM-DD, DD/MM/YYYY, or Nd for N days ago (7d)",
+            f"Ngày {text!r} không hợp lệ: hãy viết NNNN-TT-NN, NN/TT/NNNN, hoặc Nd cho N ngày"
+            " trước (7d).",
         )
     if day.year < FIRST_YEAR:
         raise DateError(

@@ -39,6 +39,7 @@ from archive.formats import (
 )
 from archive.pages import RawPage, raw_pages
 from archive.search import Filters
+from archive.search.selection import add_filter_functions
 from archive.site import MAX_POST_ID
 from archive.store import Archive
 
@@ -97,6 +98,10 @@ class Tally:
     """What the manifest says about the exported set: the count and the range of fetch times."""
 
     count: int = 0
+    # When the export began, and the archive's newest run then: what a copy kept in step
+    # with the crawls asks past next time (a run that writes meanwhile is not in this one).
+    began: str = field(default_factory=utc_now)
+    last_run: int | None = None
     first_fetch: str | None = None
     last_fetch: str | None = None
     responses: int = 0  # WARC response records
@@ -294,7 +299,7 @@ def export(
         raise ExportUsageError(f"unknown format {format_!r}; valid: {', '.join(FORMATS)}")
     if output == "-" and format_ not in STDOUT_FORMATS:
         raise ExportUsageError(f"--format {format_} cannot go to stdout: give --output a path")
-    tally = Tally()
+    tally = Tally(last_run=last_run_id(archive))
     records = tally.watch(search.records(archive, selection, tally.leave_out))
     if progress:
         records = with_progress(records)
@@ -302,7 +307,7 @@ def export(
         closed = _to_stdout(records, format_, raw_csv)
         return Result(tally.count, None, closed, tuple(tally.damaged))
     if format_ == "markdown" and output.endswith(("/", os.sep)):
-        return _export_folder(archive, records, Path(output), tally, filters or {})
+        return _export_folder(archive, records, Path(output), tally, filters or {}, selection)
     path = Path(output)
     if path.is_dir():
         raise ExportError(f"cannot write {path}: it is a directory")
@@ -312,7 +317,8 @@ def export(
         digest = sha256_file(temporary) if temporary.is_file() else None
     if digest is None:
         return Result(tally.count, None, damaged=tuple(tally.damaged))
-    fields = manifest_fields(archive, format_, path, tally, filters or {}) | {"sha256": digest}
+    fields = manifest_fields(archive, format_, path, tally, filters or {}, selection)
+    fields["sha256"] = digest
     manifest = write_manifest(Path(f"{path}.manifest.json"), fields)
     return Result(tally.count, manifest, damaged=tuple(tally.damaged))
 
@@ -323,11 +329,12 @@ def _export_folder(
     folder: Path,
     tally: Tally,
     filters: dict[str, Any],
+    selection: Filters,
 ) -> Result:
     with tempfile.TemporaryFile("w+", encoding="utf-8") as files:
         with atomic_folder(folder) as temporary:
             write_markdown_folder(records, temporary, files)
-        fields = manifest_fields(archive, "markdown", folder, tally, filters)
+        fields = manifest_fields(archive, "markdown", folder, tally, filters, selection)
         files.seek(0)
         manifest = Path(f"{folder}.manifest.json")
         return Result(
@@ -391,9 +398,18 @@ def _to_stdout(records: Iterator[dict[str, Any]], format_: str, raw_csv: bool) -
 
 
 def manifest_fields(
-    archive: Archive, format_: str, output: Path, tally: Tally, filters: dict[str, Any]
+    archive: Archive,
+    format_: str,
+    output: Path,
+    tally: Tally,
+    filters: dict[str, Any],
+    selection: Filters,
 ) -> dict[str, Any]:
-    """Everything but the digests: what was asked, what came out, from where, by which version."""
+    """Everything but the digests: what was asked, what came out, from where, by which version,
+    and which runs wrote it: `runs`, those that wrote the current versions of the articles
+    selected (null for articles another tool wrote), and `last_run`, the archive's newest run
+    when the export began, so that a copy kept in step knows what to ask for next (`--run`
+    past it, or `--changed-since` this manifest's `exported_at`)."""
     fields: dict[str, Any] = {
         "format": format_,
         "output": output.name,
@@ -402,12 +418,28 @@ def manifest_fields(
         "archive": str(archive.path.resolve()),
         "fetched_at": {"first": tally.first_fetch, "last": tally.last_fetch},
         "version": __version__,
-        "exported_at": utc_now(),
+        "exported_at": tally.began,
+        "runs": runs_written(archive, selection),
+        "last_run": tally.last_run,
     }
     if format_ == "warc":
         fields["responses"] = tally.responses
     fields["damaged"] = [{"post_id": e.post_id, "reason": str(e)} for e in tally.damaged]
     return fields
+
+
+def last_run_id(archive: Archive) -> int | None:
+    """The archive's newest run, or None before the first."""
+    (found,) = next(archive.read("SELECT max(id) FROM runs", (), "read the runs"))
+    return None if found is None else int(found)
+
+
+def runs_written(archive: Archive, selection: Filters) -> list[int | None]:
+    """The runs that wrote the current versions of the articles `selection` selects."""
+    add_filter_functions(archive)
+    where, params = selection.where_all()
+    sql = f"SELECT DISTINCT a.run_id FROM articles a WHERE {where} ORDER BY 1"
+    return [run_id for (run_id,) in archive.read(sql, params, "read the runs")]
 
 
 def write_manifest(path: Path, fields: dict[str, Any], files: IO[str] | None = None) -> Path:

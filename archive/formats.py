@@ -57,11 +57,14 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_row(record: dict[str, Any], raw: bool = False) -> list[Any]:
-    """The record's values in article-record order, as spreadsheet cells; unless `raw`, a
-    text a spreadsheet would run as a formula is neutralised (`neutral_cell`)."""
+def csv_row(
+    record: dict[str, Any], raw: bool = False, fields: tuple[str, ...] = ARTICLE_FIELDS
+) -> list[Any]:
+    """The record's `fields` (all, in article-record order, by default) as spreadsheet cells;
+    unless `raw`, a text a spreadsheet would run as a formula is neutralised
+    (`neutral_cell`)."""
     row: list[Any] = []
-    for key in ARTICLE_FIELDS:
+    for key in fields:
         value = record[key]
         if key in ("authors", "tags"):
             value = LIST_SEPARATOR.join(value)
@@ -80,12 +83,18 @@ def neutral_cell(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: TextIO, raw: bool = False) -> None:
-    """A header row of the article-record keys, then one row a record (RFC 4180, CRLF)."""
+def write_csv(
+    records: Iterable[dict[str, Any]],
+    out: TextIO,
+    raw: bool = False,
+    fields: tuple[str, ...] = ARTICLE_FIELDS,
+) -> None:
+    """A header row of the keys `fields` (the article record's), then one row a record
+    (RFC 4180, CRLF)."""
     writer = csv.writer(out)
-    writer.writerow(ARTICLE_FIELDS)
+    writer.writerow(fields)
     for record in records:
-        writer.writerow(csv_row(record, raw))
+        writer.writerow(csv_row(record, raw, fields))
 
 
 # parquet

@@ -54,9 +54,38 @@ def word_diff(old: Any, new: Any) -> str:
 
 
 def diff_records(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, word diff) for each reading field that differs between two records."""
-    return [
-        (field, word_diff(old.get(field), new.get(field)))
-        for field in DIFF_FIELDS
-        if old.get(field) != new.get(field)
-    ]
+    """(field, word diff) for each reading field that differs between two records; the body
+    a paragraph at a time, only those that changed (`body ¶3`), as a one-sentence correction
+    shows without the 2,500 characters around it."""
+    changes: list[tuple[str, str]] = []
+    for field in DIFF_FIELDS:
+        if old.get(field) == new.get(field):
+            continue
+        if field == "body":
+            changes += paragraph_diff(old.get(field), new.get(field))
+        else:
+            changes.append((field, word_diff(old.get(field), new.get(field))))
+    return changes
+
+
+def paragraph_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
+    """(`body ¶N`, word diff) for each paragraph changed, added or removed between two bodies,
+    numbered as the newer body numbers them (a removed one as the older did)."""
+    before, after = _paragraphs(old), _paragraphs(new)
+    changes: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(paired):  # a paragraph rewritten in place: its words diffed
+            changes.append((f"body ¶{j1 + k + 1}", word_diff(before[i1 + k], after[j1 + k])))
+        for k in range(i1 + paired, i2):
+            changes.append((f"body ¶{k + 1} (removed)", word_diff(before[k], None)))
+        for k in range(j1 + paired, j2):
+            changes.append((f"body ¶{k + 1} (added)", word_diff(None, after[k])))
+    return changes
+
+
+def _paragraphs(body: str | None) -> list[str]:
+    return [part for part in (body or "").split("\n\n") if part.strip()]

@@ -56,6 +56,14 @@ SECTION_NAMES: dict[str, str] = {
     "video": "Video",
 }
 
+
+def section_label(slug: str) -> str:
+    """A section as the command line shows it: its slug, and its name beside it when known
+    (`kinh-te (Kinh tế)`)."""
+    name = SECTION_NAMES.get(slug)
+    return f"{slug} ({name})" if name else slug
+
+
 _ARTICLE = re.compile(r"^(?P<prefix>/videos|/tin-anh)?/(?P<slug>[a-z0-9-]+)-post(?P<id>\d+)\.html$")
 _TAG = re.compile(r"^/tag/[a-z0-9-]+-\d+\.html$")
 _FEED = re.compile(r"^/rss/[a-z0-9-]+\.rss$")

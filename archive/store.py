@@ -27,6 +27,7 @@ from archive.dates import carried, utc_now
 from archive.errors import ArchiveError, DamagedArticle, one_line, sqlite_errors, stored_json
 from archive.pages import RawPage, insert_page
 from archive.schema import ARTICLE_FIELDS, CONTENT_FIELDS, JSON_FIELDS
+from archive.site import SECTION_NAMES, SECTION_SLUGS
 from archive.vietnamese import nfc
 
 DEFAULT_PATH = Path("bienphong.db")
@@ -362,7 +363,7 @@ class Archive:
                 insert_page(self.db, page, post_id, run_id)
             current = self._article_row(post_id)
             if current is None:
-                row = _to_row(record) | {"first_seen_at": now, "updated_at": now}
+                row = _to_row(record) | {"first_seen_at": now, "updated_at": now, "run_id": run_id}
                 self.db.table("articles").insert(row | {"last_seen_at": now} | found)
                 schema.gather_words(self.db)
                 return "new"
@@ -385,7 +386,8 @@ class Archive:
                         "run_id": run_id,
                     }
                 )
-            row = _to_row(record) | {"updated_at": now, "last_seen_at": now, "provenance": None}
+            row = _to_row(record) | {"updated_at": now, "last_seen_at": now, "run_id": run_id}
+            row["provenance"] = None
             self.db.table("articles").update(post_id, row | found)
             schema.gather_words(self.db)
             return "updated"
@@ -468,6 +470,26 @@ class Archive:
                 "runs": count("runs"),
                 "db_bytes": self.size_bytes(),
             }
+
+    def sections(self) -> list[dict[str, Any]]:
+        """Every section of the site, then any other the archive holds, with its name, its
+        articles and the newest one's publication time (None when it has none)."""
+        sql = (
+            f"SELECT section, count(*), max(published_at) FROM {schema.FACTS_TABLE}"
+            " WHERE section IS NOT NULL GROUP BY section"
+        )
+        with self.doing("read the sections"):
+            found = {row[0]: row[1:] for row in self.db.execute(sql).fetchall()}
+        slugs = [*SECTION_SLUGS, *sorted(set(found) - set(SECTION_SLUGS))]
+        return [
+            {
+                "slug": slug,
+                "name": SECTION_NAMES.get(slug),
+                "articles": found.get(slug, (0, None))[0],
+                "newest": found.get(slug, (0, None))[1],
+            }
+            for slug in slugs
+        ]
 
     def size_bytes(self) -> int:
         """The archive file plus its write-ahead log, in bytes."""

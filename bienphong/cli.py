@@ -29,7 +29,8 @@ def cli() -> None:
          date or section, an unwritable output, an unknown article, a saved page
          that cannot be read
       2  a usage error, or a malformed search query; for extract, a page whose
-         address is unknown (no canonical link on the site, and no --url)
+         address is unknown (no canonical link, og:url or shortlink to an
+         article on the site, and no --url)
       3  a crawl finished, but needs a look: a drift warning, or failed pages
          over 5% of those it fetched; or robots.txt let it take nothing (refused);
          runs --check for a last crawl that is not fine
@@ -53,6 +54,7 @@ for command in (
     sets.export,
     read.runs,
     read.stats,
+    read.sections,
     sets.search,
     read.history,
     crawl.reextract,

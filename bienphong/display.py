@@ -12,6 +12,7 @@ import click
 from archive.runs import Run
 from archive.schema import PAGE_FIELDS
 from archive.search import Page, plain
+from archive.site import section_label
 from archive.walk import WalkProgress
 
 if TYPE_CHECKING:  # Scrapy loads only for a crawl
@@ -33,7 +34,8 @@ def format_record(record: dict[str, Any]) -> str:
     """The record as a reader would skim it: header lines, the sapo, the body, the images."""
     meta = [
         record["url"],
-        f"post {record['post_id']} · {record['kind']} · {record['section'] or 'no section'}",
+        f"post {record['post_id']} · {record['kind']} · "
+        + (section_label(record["section"]) if record["section"] else "no section"),
         f"published {record['published_at'] or 'unknown'}"
         + (f" · modified {record['modified_at']}" if record["modified_at"] else ""),
         "by "
@@ -125,6 +127,8 @@ def _run_details(run: Run) -> list[str]:
     """The lines under a run: why it ended so, fill rates, the generic path's share,
     failures, warnings."""
     details = [] if run.reason is None else [f"reason: {run.reason}"]
+    if sections := run.options.get("sections"):
+        details.append("sections: " + ", ".join(section_label(str(slug)) for slug in sections))
     if run.fill_rates:
         rates = ", ".join(f"{k} {v:.0%}" for k, v in sorted(run.fill_rates.items()))
         details.append(f"found: {rates}")
@@ -135,6 +139,20 @@ def _run_details(run: Run) -> list[str]:
         details.append(f"failed: {failure['url']}{post}: {failure['reason']}")
     details.extend(f"warning: {warning}" for warning in run.warnings)
     return details
+
+
+def format_sections(sections: list[dict[str, Any]]) -> str:
+    """The sections as a table: slug, name, articles, the newest one's day."""
+    header = ("SLUG", "NAME", "ARTICLES", "NEWEST")
+    rows = [header] + [
+        (s["slug"], s["name"] or "-", str(s["articles"]), (s["newest"] or "-")[:10])
+        for s in sections
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 EMPTY_ARCHIVE = (
@@ -157,7 +175,7 @@ def format_hits(page: Page, offset: int, styled: bool) -> str:
         title = click.style(hit.title, bold=True) if styled else hit.title
         authors = ", ".join(hit.authors) or "no byline"
         blocks.append(
-            f"{day}  {hit.section or '-'}  {title}\n"
+            f"{day}  {section_label(hit.section) if hit.section else '-'}  {title}\n"
             f"  post {hit.post_id} · {authors} · {hit.url}\n  {marked(hit.snippet)}"
         )
     if not page.hits:

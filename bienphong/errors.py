@@ -3,11 +3,12 @@ and a documented exit status.
 
 0 done; 1 the command could not run (archive missing, unreadable or newer, bad date or
 section, unwritable output, unknown article, a saved page that cannot be read); 2 usage
-error (for `extract`, also a page whose address is unknown: no canonical link on the site and
-no --url), or a malformed search query; 3 a crawl that finished but needs a look (a drift
-warning, failed pages over the share: `CliAttention`); 75 (EX_TEMPFAIL) another crawl or
-reextract holds the archive; 130 a crawl stopped at once by a second Ctrl-C; 128 + N a command
-a signal stopped (`stopped`: 130 SIGINT, 143 SIGTERM, 129 SIGHUP; `bienphong.launch`).
+error (for `extract`, also a page whose address is unknown: no canonical link, og:url or
+shortlink to an article on the site, and no --url), or a malformed search query; 3 a crawl
+that finished but needs a look (a drift warning, failed pages over the share:
+`CliAttention`); 75 (EX_TEMPFAIL) another crawl or reextract holds the archive; 130 a crawl
+stopped at once by a second Ctrl-C; 128 + N a command a signal stopped (`stopped`: 130
+SIGINT, 143 SIGTERM, 129 SIGHUP; `bienphong.launch`).
 """
 
 from __future__ import annotations

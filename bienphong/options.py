@@ -4,13 +4,13 @@ what they become: an archive path, a day, a selection of articles."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from archive.dates import parse_day
+from archive.dates import parse_day, parse_iso
 from archive.search import MAX_LIMIT, Filters, QueryError
 from archive.site import SECTION_SLUGS
 from archive.store import DEFAULT_PATH, check_writable
@@ -55,7 +55,9 @@ def explain_option(function: FC) -> FC:
 # What narrows a set of articles, for `search` and `export` alike (`selection` reads them).
 SELECTION_OPTIONS = (
     click.option(
-        "--since", metavar="DATE", help="Only articles published since DATE (YYYY-MM-DD, Nd)."
+        "--since",
+        metavar="DATE",
+        help="Only articles published since DATE (YYYY-MM-DD, DD/MM/YYYY, Nd).",
     ),
     click.option("--until", metavar="DATE", help="Only articles published up to DATE, inclusive."),
     click.option(
@@ -115,8 +117,25 @@ def selection(
 def check_sections(sections: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [slug for slug in sections if slug not in SECTION_SLUGS]
     if unknown:
-        raise CliError(f"unknown section {unknown[0]!r}; valid: {', '.join(SECTION_SLUGS)}")
+        raise CliError(
+            f"unknown section {unknown[0]!r} (bienphong sections lists them):"
+            f" {', '.join(SECTION_SLUGS)}"
+        )
     return sections
+
+
+def parse_moment(text: str, option: str) -> datetime:
+    """A day (YYYY-MM-DD, its midnight on the site's clock; Nd) or an ISO 8601 time (UTC
+    unless it names an offset), as `option` takes it."""
+    if "T" not in text and ":" not in text:
+        return parse_day(text)
+    moment = parse_iso(text, UTC)
+    if moment is None:
+        raise CliError(
+            f"invalid {option} {text!r}: use YYYY-MM-DD, Nd, or an ISO 8601 time such as"
+            " 2026-12-06T02:00:00+00:00"
+        )
+    return moment
 
 
 def optional_day(text: str | None) -> datetime | None:

@@ -76,14 +76,15 @@ def check_page_url(url: str) -> str:
 
 
 def page_url(html: bytes, name: str) -> str:
-    """The address the page states for itself; else a usage error."""
+    """The address the page states for itself (its canonical link, og:url or shortlink, when
+    one names an article on the site); else a usage error."""
     from pipelines.extraction import stated_address  # the extractor loads for extract only
 
     address = stated_address(html)
     if address is None:
         raise CliUsageError(
-            f"{name} has no canonical link to an article on www.bienphong.com.vn: "
-            "give the page's address with --url"
+            f"{name} names no article on www.bienphong.com.vn (no canonical link, og:url or"
+            " shortlink to one): give the page's address with --url"
         )
     return address
 

@@ -122,8 +122,8 @@ def db(tmp_path: Path) -> Path:
     return one_article_archive(tmp_path / "archive.db")
 
 
-BAD_DATE = "invalid date 'yesterday-ish': use YYYY-MM-DD, or Nd for N days ago (7d)"
-UNKNOWN_SECTION = "unknown section 'the-gioi'; valid: chinh-tri, "
+BAD_DATE = "invalid date 'yesterday-ish': use YYYY-MM-DD, DD/MM/YYYY, or Nd for N days ago (7d)"
+UNKNOWN_SECTION = "unknown section 'the-gioi' (bienphong sections lists them): chinh-tri, "
 BAD_QUERY = "the query ends with an operator"
 BAD_ARGUMENTS = [
     (["crawl", "--base-url", LOOPBACK_NOWHERE, "--since", "yesterday-ish"], BAD_DATE, 1),

@@ -93,3 +93,44 @@ def test_a_reader_searches_and_opens_an_article(served: str, tmp_path: Path) -> 
         finally:
             browser.close()
     assert (OUTPUT / "search.png").stat().st_size > 10_000
+
+
+def test_a_reader_pages_from_home_filters_by_dates_and_jumps_to_a_page(
+    served: str, tmp_path: Path, crawled_archive: CrawledArchive
+) -> None:
+    assert CHROMIUM.exists(), f"no Chromium at {CHROMIUM}: run `make test`, which installs it"
+    truth = list(crawled_archive.site.truth())
+    days = sorted(r["published_at"][:10] for r in truth)
+    since = days[len(days) // 2]  # half the archive is from this day on
+    typed = f"{since[8:10]}/{since[5:7]}/{since[:4]}"  # as a Vietnamese reader writes it
+    matching = sum(1 for day in days if day >= since)
+    pages = -(-matching // 20)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page()
+            page.goto(served + "/")
+            assert f"Trang 1 / {-(-len(truth) // 20)}" == page.locator(".pages span").inner_text()
+            page.locator(".pages a[rel=next]").click()
+            page.wait_for_url("**/search?page=2")
+            assert f"21–40 / {len(truth)} bài" in page.locator(".count").inner_text()
+
+            page.locator("form.dates input[name=since]").fill(typed)
+            page.locator("form.dates button").click()
+            page.wait_for_url("**/search?since=*")
+            assert f"1–20 / {matching} bài" in page.locator(".count").inner_text()
+            assert f"Trang 1 / {pages}" == page.locator(".pages span").inner_text()
+
+            page.locator("form.jump input[name=page]").fill(str(pages))
+            page.locator("form.jump button").click()
+            page.wait_for_url(f"**/search?since=*&page={pages}")
+            assert f"Trang {pages} / {pages}" == page.locator(".pages span").inner_text()
+            first = (pages - 1) * 20 + 1
+            assert f"{first}–{matching} / {matching} bài" in page.locator(".count").inner_text()
+            assert typed == page.locator("form.dates input[name=since]").input_value()
+            assert page.locator('head link[type="application/atom+xml"]').count() == 1
+            page.screenshot(path=str(OUTPUT / "paged.png"), full_page=True)
+        finally:
+            browser.close()

@@ -35,6 +35,7 @@ VERBS = [
     "reextract",
     "runs",
     "search",
+    "sections",
     "serve",
     "show",
     "stats",
@@ -121,7 +122,7 @@ def test_show_prints_the_article_for_a_reader(db: Path) -> None:
         "Đồn Biên phòng tuần tra song phương",
         "",
         "https://www.bienphong.com.vn/don-bien-phong-tuan-tra-post532158.html",
-        "post 532158 · article · bien-phong-toan-dan",
+        "post 532158 · article · bien-phong-toan-dan (Biên phòng toàn dân)",
         "published 2025-02-14T16:30:00+07:00",
         "by Nông Văn Tuấn, Thu Hà",
         "tags: BĐBP Lào Cai, tuần tra",
@@ -138,6 +139,59 @@ def test_show_prints_the_article_for_a_reader(db: Path) -> None:
         "",
         "4 words · fetched 2025-02-15T01:00:00+00:00 · extractor bienphong-1",
     ] == result.stdout.splitlines()
+
+
+def test_sections_lists_every_section_with_its_name_articles_and_newest(db: Path) -> None:
+    result = invoke("sections", "--db", str(db))
+    assert 0 == result.exit_code
+    lines = result.stdout.splitlines()
+    assert ["SLUG", "NAME", "ARTICLES", "NEWEST"] == lines[0].split()
+    assert 15 == len(lines)  # the header and the site's 14 sections
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert rows["bien-phong-toan-dan"].endswith(
+        "Biên phòng toàn dân                      1         2025-02-14"
+    )
+    assert rows["video"].split()[-2:] == ["1", "2025-01-05"]
+    assert rows["kinh-te"].split()[-2:] == ["1", "-"]  # its one article is undated
+    assert rows["chinh-tri"].split()[-2:] == ["0", "-"]
+    found = json.loads(invoke("sections", "--json", "--db", str(db)).stdout)
+    assert {
+        "slug": "chu-quyen-bien-gioi-bien-dao-viet-nam",
+        "name": "Chủ quyền biên giới, biển, đảo Việt Nam",
+        "articles": 0,
+        "newest": None,
+    } == found[9]
+    assert {"slug": "video", "name": "Video", "articles": 1} | {
+        "newest": "2025-01-05T07:00:00+07:00"
+    } == found[13]
+
+
+def test_history_diff_shows_only_the_paragraphs_that_changed(db: Path) -> None:
+    body = "Đoạn một.\n\nĐoạn hai có một câu.\n\nĐoạn ba."
+    corrected = "Đoạn một.\n\nĐoạn hai có một câu sửa lại.\n\nĐoạn ba.\n\nĐoạn bốn thêm."
+    with Archive(db) as archive:
+        for text in (body, corrected, "Đoạn một.\n\nĐoạn ba.\n\nĐoạn bốn thêm."):
+            archive.save_article(make_record(body=text), make_page(), None)
+    # Version 1 is the fixture's; 2, 3 and 4 (the current) these.
+    second_to_third = invoke("history", "532158", "--diff", "2", "3", "--db", str(db))
+    assert [
+        "body ¶2: Đoạn hai có một [-câu.-] {+câu sửa lại.+}",
+        "body ¶4 (added): {+Đoạn bốn thêm.+}",
+    ] == second_to_third.stdout.splitlines()
+    third_to_fourth = invoke("history", "532158", "--diff", "3", "4", "--db", str(db))
+    assert ["body ¶2 (removed): [-Đoạn hai có một câu sửa lại.-]"] == (
+        third_to_fourth.stdout.splitlines()
+    )
+
+
+def test_search_and_runs_name_the_sections_beside_their_slugs(db: Path) -> None:
+    result = invoke("search", "--section", "video", "--db", str(db))
+    assert result.stdout.startswith("2025-01-05  video (Video)  Tuần tra biên giới Việt - Lào\n")
+    with Archive(db) as archive:
+        run_id = start_run(archive, {"command": "crawl", "sections": ["kinh-te", "the-thao"]})
+        finish_run(archive, run_id, "finished", {"new": 0, "pages_fetched": 1}, None)
+    runs = invoke("runs", "--limit", "1", "--db", str(db)).stdout
+    assert "    sections: kinh-te (Kinh tế), the-thao (Thể thao)\n" in runs
 
 
 def test_show_json_prints_the_article_record(db: Path) -> None:
@@ -299,8 +353,16 @@ def test_export_to_a_missing_directory_is_one_line(db: Path, tmp_path: Path) -> 
 def test_export_with_a_bad_date_is_one_line(db: Path) -> None:
     result = invoke("export", "--output", "-", "--until", "tomorrow", "--db", str(db))
     assert_one_line_error(
-        "invalid date 'tomorrow': use YYYY-MM-DD, or Nd for N days ago (7d)", result
+        "invalid date 'tomorrow': use YYYY-MM-DD, DD/MM/YYYY, or Nd for N days ago (7d)", result
     )
+
+
+@pytest.mark.parametrize("command", ["search", "export"])
+def test_until_before_since_is_a_usage_error(db: Path, command: str) -> None:
+    dates = ("--since", "2025-02-01", "--until", "2025-01-31")
+    output = ("--output", "-") if command == "export" else ()
+    result = invoke(command, *output, *dates, "--db", str(db))
+    assert_one_line_error("--until 2025-01-31 is before --since 2025-02-01", result, exit_code=2)
 
 
 # runs and stats
@@ -488,12 +550,12 @@ def test_crawl_since_days_ago(
     [
         (
             ["--since", "yesterday-ish"],
-            "invalid date 'yesterday-ish': use YYYY-MM-DD, or Nd for N days ago (7d)",
+            "invalid date 'yesterday-ish': use YYYY-MM-DD, DD/MM/YYYY, or Nd for N days ago (7d)",
         ),
         (["--since", "2024-02-30"], "no such date '2024-02-30'"),
         (
             ["--section", "kinh-te", "--section", "the-gioi"],
-            f"unknown section 'the-gioi'; valid: {SECTIONS}",
+            f"unknown section 'the-gioi' (bienphong sections lists them): {SECTIONS}",
         ),
         (
             ["--base-url", "127.0.0.1:8765"],
@@ -540,6 +602,8 @@ def test_crawl_with_a_missing_directory_is_one_line_and_status_1(
         ("0d", datetime(2025, 3, 10, tzinfo=SITE_TZ)),
         ("7d", datetime(2025, 3, 3, tzinfo=SITE_TZ)),
         ("365d", datetime(2024, 3, 10, tzinfo=SITE_TZ)),
+        ("31/01/2024", datetime(2024, 1, 31, tzinfo=SITE_TZ)),  # as a Vietnamese reader writes
+        ("1/2/2025", datetime(2025, 2, 1, tzinfo=SITE_TZ)),
     ],
 )
 def test_parse_day(text: str, expected: datetime) -> None:
@@ -547,13 +611,14 @@ def test_parse_day(text: str, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "yesterday", "7", "d7", "-7d", "2024-1-31", "31/01/2024", "7 d"]
+    "text", ["", "yesterday", "7", "d7", "-7d", "2024-1-31", "31/01/24", "2024/01/31", "7 d"]
 )
 def test_parse_day_refuses_other_forms(text: str) -> None:
     with pytest.raises(DateError) as error:
         parse_day(text)
-    assert f"invalid date {text.strip()!r}: use YYYY-MM-DD, or Nd for N days ago (7d)" == str(
-        error.value
+    assert (
+        f"invalid date {text.strip()!r}: use YYYY-MM-DD, DD/MM/YYYY, or Nd for N days ago (7d)"
+        == str(error.value)
     )
 
 

@@ -395,10 +395,14 @@ def test_every_export_to_a_path_has_a_manifest(
             "authors": [],
             "tags": [],
             "ids": None,
+            "runs": [],
+            "changed_since": None,
         },
         "archive": str(db.resolve()),
         "fetched_at": {"first": fetched[0], "last": fetched[-1]},
         "version": archive.__version__,
+        "runs": [1],  # the one crawl wrote every article
+        "last_run": 1,
         "damaged": [],
     } == {key: value for key, value in manifest.items() if key not in ("exported_at", "responses")}
     exported_at = datetime.fromisoformat(manifest["exported_at"])

@@ -133,19 +133,44 @@ def test_the_fetch_time_is_the_files_modification_time(tmp_path: Path) -> None:
     assert 409465 == record["post_id"]
 
 
-def test_a_page_without_a_canonical_link_needs_url() -> None:
-    page, meta, golden = recorded("byline-one")
+NAMES_NO_ARTICLE = (
+    "names no article on www.bienphong.com.vn (no canonical link, og:url or shortlink to one):"
+    " give the page's address with --url"
+)
+
+
+def test_a_page_that_states_no_address_needs_url() -> None:
+    page, meta, golden = recorded("byline-two-comma")  # no canonical link, no og:url
+    html = gzip.decompress(page.read_bytes())
+    assert b'rel="canonical"' not in html and b"og:url" not in html
 
     without = invoke("extract", str(page))
     given = as_json(invoke("extract", str(page), "--json", "--url", meta["url"]))
 
-    assert_one_line_error(
-        f"{page} has no canonical link to an article on www.bienphong.com.vn: "
-        "give the page's address with --url",
-        without,
-        exit_code=2,
-    )
+    assert_one_line_error(f"{page} {NAMES_NO_ARTICLE}", without, exit_code=2)
     assert [golden[key] for key in CHECKED] == [given[key] for key in CHECKED]
+
+
+def test_og_url_or_a_shortlink_gives_the_address_when_no_canonical_link_does(
+    tmp_path: Path,
+) -> None:
+    page, meta, golden = recorded("byline-one")  # og:url, no canonical link
+    html = gzip.decompress(page.read_bytes()).decode("utf-8")
+    assert 'rel="canonical"' not in html
+    assert f'<meta property="og:url" content="{meta["url"]}">' in html
+    stated = as_json(invoke("extract", str(page), "--json"))
+    assert [golden[key] for key in CHECKED] == [stated[key] for key in CHECKED]
+    # A shortlink alone; an og:url to another site is passed over for it.
+    shortlink = f'<link rel="shortlink" href="{meta["url"]}">'
+    elsewhere = '<meta property="og:url" content="https://example.com/x-post1.html">'
+    saved = tmp_path / "page.html"
+    saved.write_text(
+        html.replace(f'<meta property="og:url" content="{meta["url"]}">', elsewhere + shortlink)
+    )
+    linked = as_json(invoke("extract", str(saved), "--json"))
+    assert [golden[key] for key in CHECKED] == [linked[key] for key in CHECKED]
+    saved.write_text(html.replace(f'<meta property="og:url" content="{meta["url"]}">', elsewhere))
+    assert_one_line_error(f"{saved} {NAMES_NO_ARTICLE}", invoke("extract", str(saved)), 2)
 
 
 @pytest.mark.parametrize(
@@ -155,24 +180,18 @@ def test_a_page_without_a_canonical_link_needs_url() -> None:
         "https://www.bienphong.com.vn/kinh-te/",  # the site, but not an article
     ],
 )
-def test_a_canonical_link_that_names_no_article_on_the_site_needs_url(
+def test_a_stated_address_that_names_no_article_on_the_site_needs_url(
     tmp_path: Path, canonical: str
 ) -> None:
     page, _, _ = recorded("template-a")
     html = gzip.decompress(page.read_bytes()).decode("utf-8")
     original = "https://www.bienphong.com.vn/nam-2024-post409465.html"
-    assert f'<link rel="canonical" href="{original}">' in html
+    stated = (f'rel="canonical" href="{original}"', f'property="og:url" content="{original}"')
+    assert all(claim in html for claim in stated)
     saved = tmp_path / "page.html"
-    saved.write_text(
-        html.replace(f'rel="canonical" href="{original}"', f'rel="canonical" href="{canonical}"')
-    )
+    saved.write_text(html.replace(original, canonical))
 
-    assert_one_line_error(
-        f"{saved} has no canonical link to an article on www.bienphong.com.vn: "
-        "give the page's address with --url",
-        invoke("extract", str(saved)),
-        exit_code=2,
-    )
+    assert_one_line_error(f"{saved} {NAMES_NO_ARTICLE}", invoke("extract", str(saved)), 2)
 
 
 def test_a_missing_file_is_one_line_and_status_2(tmp_path: Path) -> None:

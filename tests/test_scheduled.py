@@ -362,11 +362,77 @@ def test_history_shows_a_word_diff_between_versions(
     old, new = before[post_id], after.truth()
     reading = ("title", "sapo", "body", "authors", "tags", "published_at", "modified_at")
     changed = [field for field in reading if old[field] != new[field]]
-    assert changed == [line.split(":")[0] for line in result.stdout.splitlines()]
-    added = set(new[changed[0]].split()) - set(old[changed[0]].split())
     assert "modified_at" in changed
-    assert all("{+" in line for line in result.stdout.splitlines())
+    # The body a paragraph at a time: only those the correction changed.
+    pairs = list(zip(old["body"].split("\n\n"), new["body"].split("\n\n"), strict=True))
+    edited = [k for k, (was, now) in enumerate(pairs, start=1) if was != now]
+    labels = [
+        label
+        for field in changed
+        for label in ([f"body ¶{k}" for k in edited] if field == "body" else [field])
+    ]
+    lines = result.stdout.splitlines()
+    assert labels == [line.split(":")[0] for line in lines]
+    assert all("{+" in line for line in lines)
+    edited_field = changed[0]
+    added = set(new[edited_field].split()) - set(old[edited_field].split())
     assert added <= set(result.stdout.replace("{+", " ").replace("+}", " ").split())
+    if edited:  # no paragraph it left alone is printed
+        unchanged = [was for was, now in pairs if was == now]
+        assert not any(paragraph in result.stdout for paragraph in unchanged)
+
+
+def test_an_export_follows_the_crawls_by_run_or_by_time(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=40, seed=4, new_per_day=3, edits_per_day=1)
+    db = tmp_path / "archive.db"
+
+    def export(name: str, *args: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        output = tmp_path / name
+        done = bienphong("export", "--output", str(output), *args, "--db", str(db))
+        assert 0 == done.returncode, done.stderr
+        records = [json.loads(line) for line in output.read_text().splitlines()]
+        return records, json.loads(Path(f"{output}.manifest.json").read_text())
+
+    assert 0 == crawl(db, mirror).returncode
+    everything, first = export("first.jsonl")
+    assert ([1], 1) == (first["runs"], first["last_run"])
+    day_0 = {r["post_id"] for r in mirror.site.truth()}
+    assert day_0 == {r["post_id"] for r in everything}
+    mirror.set_day(1)
+    assert 0 == crawl(db, mirror, "--recheck-since", "2010-01-01").returncode
+    truth = {r["post_id"]: r for r in mirror.site.truth()}
+    edited = {mirror.site.post_id(index) for index in mirror.site.edits}
+    written = sorted(truth.keys() - day_0 | edited)  # new on day 1, and corrected
+    assert len(written) == 4
+
+    by_run, by_run_manifest = export("run-2.jsonl", "--run", "2")
+    assert written == sorted(r["post_id"] for r in by_run)
+    assert ([2], 2) == (by_run_manifest["runs"], by_run_manifest["last_run"])
+    for record in by_run:  # each as it now reads
+        expected = truth[record["post_id"]]
+        assert {k: v for k, v in record.items() if k in expected} == expected
+    # Since the first export began, to the second: what run 1 wrote in that second comes
+    # again (at least once, never lost).
+    by_time, by_time_manifest = export("since.jsonl", "--changed-since", first["exported_at"])
+    with Archive(db, readonly=True) as archive:
+        same_second = {
+            post_id
+            for (post_id,) in archive.db.execute(
+                "SELECT post_id FROM articles WHERE run_id = 1 AND updated_at = ?",
+                [first["exported_at"]],
+            )
+        }
+    assert sorted({*written, *same_second}) == sorted(r["post_id"] for r in by_time)
+    assert ([1, 2] if same_second else [2]) == by_time_manifest["runs"]
+    earlier, _ = export("run-1.jsonl", "--run", "1")
+    assert sorted(day_0 - edited) == sorted(r["post_id"] for r in earlier)
+    missing = bienphong("export", "--output", "-", "--run", "3", "--db", str(db))
+    assert (1, f"bienphong: error: no run 3 in {db} (bienphong runs lists them)\n") == (
+        missing.returncode,
+        missing.stderr,
+    )
 
 
 def test_more_new_articles_than_a_feed_holds_are_found_through_the_listing(

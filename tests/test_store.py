@@ -473,6 +473,34 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
     assert {"title": "rules:A-2020"} == after  # an unchanged record takes its provenance
 
 
+def test_an_archive_of_schema_10_credits_each_article_to_the_run_that_last_wrote_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v10.db"
+    with sqlite3.connect(path) as conn:
+        database = Database(conn)
+        schema.migrate_to(database, 10)
+        for started in ("2025-03-01T00:00:00+00:00", "2025-03-02T00:00:00+00:00"):
+            database.table("runs").insert({"started_at": started, "outcome": "ok", "options": "{}"})
+        written = {
+            1: "2025-02-28T23:00:00+00:00",  # before any run: another tool's
+            2: "2025-03-01T00:05:00+00:00",
+            3: "2025-03-02T00:00:00+00:00",
+        }
+        for post_id, updated in written.items():
+            record = make_record(post_id=post_id)
+            row = {
+                key: json.dumps(value, ensure_ascii=False) if key in schema.JSON_FIELDS else value
+                for key, value in record.items()
+            }
+            times = {"first_seen_at": updated, "updated_at": updated, "last_seen_at": updated}
+            database.table("articles").insert(row | schema.index_columns(row) | times)
+    conn.close()
+    with Archive(path) as archive:
+        found = dict(archive.db.execute("SELECT post_id, run_id FROM articles ORDER BY post_id"))
+    assert {1: None, 2: 1, 3: 2} == found
+
+
 def test_provenance_is_kept_beside_the_record_not_in_it(archive: Archive) -> None:
     provenance = {"title": "rules:A-2020", "body": "rules:A-2020", "published_at": "meta"}
     assert "new" == archive.save_article(make_record(), make_page(), None, provenance)

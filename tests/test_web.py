@@ -6,17 +6,21 @@ Each app runs in a uvicorn server on a thread, on a loopback port the system pic
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import math
 import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -25,7 +29,8 @@ from markupsafe import escape
 from archive.store import Archive
 from archive.web import PAGE_SIZE, Site, listen
 from bienphong.cli import cli
-from tests.helpers.fixtures import CrawledArchive
+from tests.helpers.crawl import crawl
+from tests.helpers.fixtures import CrawledArchive, MakeMirror
 from tests.helpers.loopback import Response, fetch
 from tests.helpers.records import make_page, make_record
 from tests.helpers.search import folded, text_words
@@ -168,14 +173,192 @@ def test_export_link_streams_the_result_set(site: str, truth: list[dict[str, Any
     )
 
 
+# The pages as an API: the same URL with .json or .csv before the query string
+
+
+def test_a_results_page_as_json_pages_through_the_whole_set(
+    site: str, truth: list[dict[str, Any]]
+) -> None:
+    matching = sorted(
+        (r for r in truth if "dao" in folded(set(text_words(r)))),
+        key=lambda r: (r["published_at"], r["post_id"]),
+    )
+    by_id = {r["post_id"]: r for r in matching}
+    answer = get(site, "/search.json", q="dao", sort="oldest")
+    assert 200 == answer.status
+    assert "application/json" == answer.headers["content-type"]
+    assert_security_headers(answer.headers)
+    first = json.loads(answer.text)
+    assert ["total", "results", "facets", "next", "previous"] == list(first)
+    assert (len(matching), None) == (first["total"], first["previous"])
+    assert f"{site}/search.json?q=dao&sort=oldest&page=2" == first["next"]
+    sections = Counter(r["section"] for r in matching)
+    assert [{"value": v, "count": n} for v, n in sections.most_common()][:3] == (
+        first["facets"]["section"][:3]
+    )
+    hit = first["results"][0]
+    assert [*(k for k in by_id[hit["post_id"]] if k != "body"), "snippet", "rank"] == [
+        k for k in hit if k in by_id[hit["post_id"]] or k in ("snippet", "rank")
+    ]
+    assert "**" in hit["snippet"] or "dao" in folded({hit["title"]})
+    # Following `next` to the end reads the whole set, in order, each hit its record.
+    found, page = [], first
+    while True:
+        for result in page["results"]:
+            expected = {k: v for k, v in by_id[result["post_id"]].items() if k != "body"}
+            assert expected == {k: v for k, v in result.items() if k in expected}
+            found.append(result["post_id"])
+        if page["next"] is None:
+            break
+        page = json.loads(fetch(site, page["next"].removeprefix(site)).text)
+    assert [r["post_id"] for r in matching] == found
+    assert page["previous"] is not None
+
+
+def test_a_results_page_as_csv_has_the_exports_columns_but_the_body(
+    site: str, truth: list[dict[str, Any]]
+) -> None:
+    matching = sorted(
+        (r for r in truth if r["section"] == "kinh-te"),
+        key=lambda r: (r["published_at"], r["post_id"]),
+        reverse=True,
+    )
+    answer = get(site, "/search.csv", section="kinh-te", page="2")
+    assert 200 == answer.status
+    assert "text/csv; charset=utf-8" == answer.headers["content-type"]
+    assert answer.text.startswith("\ufeffpost_id,url,kind,section,title,sapo,authors,")
+    rows = list(csv.DictReader(io.StringIO(answer.text.removeprefix("\ufeff"))))
+    assert "body" not in rows[0]
+    assert [str(r["post_id"]) for r in matching[20:40]] == [row["post_id"] for row in rows]
+    assert "; ".join(matching[20]["authors"]) == rows[0]["authors"]
+    page = get(site, "/search", section="kinh-te", page="2")
+    assert (
+        '<link rel="alternate" type="text/csv" href="/search.csv?section=kinh-te&amp;page=2">'
+        in (page.text)
+    )
+
+
+def test_an_article_as_json_is_its_record(site: str, truth: list[dict[str, Any]]) -> None:
+    record = truth[7]
+    answer = get(site, f"/article/{record['post_id']}.json")
+    assert 200 == answer.status
+    assert record == {k: v for k, v in json.loads(answer.text).items() if k in record}
+
+
+def test_the_machine_answers_refuse_what_the_pages_refuse(site: str) -> None:
+    message = "Câu tìm kết thúc bằng một toán tử: hãy thêm một từ sau nó."
+    refused = get(site, "/search.json", q="bien AND")
+    assert 400 == refused.status
+    assert {"status": 400, "vietnamese": message} == {
+        k: v for k, v in json.loads(refused.text).items() if k != "error"
+    }
+    assert 400 == get(site, "/search.csv", q="bien AND").status
+    assert message in get(site, "/search.csv", q="bien AND").text
+    missing = get(site, "/article/999999999.json")
+    assert 404 == missing.status
+    assert {"status": 404, "error": "not found"} == {
+        k: v for k, v in json.loads(missing.text).items() if k != "vietnamese"
+    }
+    assert_security_headers(missing.headers)
+
+
+# Following a search: its Atom feed
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(feed: Response) -> list[dict[str, Any]]:
+    """The feed's entries: post id (from the archive's link), updated, published, title."""
+    root = ElementTree.fromstring(feed.body)
+    found = []
+    for entry in root.iter(f"{ATOM}entry"):
+        link = next(e for e in entry.iter(f"{ATOM}link") if e.get("rel") == "alternate")
+        found.append(
+            {
+                "post_id": int(str(link.get("href")).rsplit("/", 1)[1]),
+                "updated": entry.findtext(f"{ATOM}updated"),
+                "published": entry.findtext(f"{ATOM}published"),
+                "title": entry.findtext(f"{ATOM}title"),
+                "id": entry.findtext(f"{ATOM}id"),
+            }
+        )
+    return found
+
+
+def test_a_search_feed_changes_only_when_a_crawl_adds_or_corrects_a_match(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    mirror = make_mirror(articles=60, seed=4, new_per_day=3, edits_per_day=1)
+    db = tmp_path / "archive.db"
+    assert 0 == crawl(db, mirror).returncode
+    day_0 = {r["post_id"]: r for r in mirror.site.truth()}
+    mirror.set_day(1)
+    truth = {r["post_id"]: r for r in mirror.site.truth()}
+    edited = {mirror.site.post_id(index) for index in mirror.site.edits}
+    written = (truth.keys() - day_0.keys()) | edited
+    touched = {truth[post_id]["section"] for post_id in written}
+    untouched = sorted({r["section"] for r in truth.values()} - touched)[0]
+    with serving(db) as base_url:
+        page = get(base_url, "/search", section=untouched)
+        title = f"Báo Biên phòng – bài mới, {SECTION_NAMES[untouched]}"
+        feed = f"/search.atom?section={untouched}"
+        assert (
+            f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{feed}">'
+        ) in page.text
+        assert f'<a class="feed" href="{feed}">' in page.text
+        every, quiet = (
+            get(base_url, "/search.atom"),
+            get(base_url, "/search.atom", section=untouched),
+        )
+        assert 200 == every.status
+        assert "application/atom+xml; charset=utf-8" == every.headers["content-type"]
+        assert_security_headers(every.headers)
+        listed = entries(every)
+        assert 50 == len(listed)  # the latest 50 of the 60
+        assert {e["post_id"] for e in listed} <= day_0.keys()
+        for entry in listed:  # each its article, its published date shown
+            record = day_0[entry["post_id"]]
+            assert (record["url"], record["title"], record["published_at"]) == (
+                entry["id"],
+                entry["title"],
+                entry["published"],
+            )
+        assert sorted(e["updated"] for e in listed)[::-1] == [e["updated"] for e in listed]
+        # A poll that finds nothing new costs a 304, by either validator.
+        for validator in (
+            {"if-none-match": every.headers["etag"]},
+            {"if-modified-since": every.headers["last-modified"]},
+        ):
+            again = fetch(base_url, "/search.atom", validator)
+            assert (304, b"") == (again.status, again.body)
+            assert every.headers["etag"] == again.headers["etag"]
+
+        assert 0 == crawl(db, mirror, "--recheck-since", "2010-01-01").returncode
+
+        polled = fetch(base_url, "/search.atom", {"if-none-match": every.headers["etag"]})
+        assert 200 == polled.status
+        newest = entries(polled)[: len(written)]
+        assert written == {e["post_id"] for e in newest}  # new and corrected, first
+        for entry in newest:
+            assert truth[entry["post_id"]]["title"] == entry["title"]
+        # A search none of them matches: its feed has not changed.
+        unchanged = fetch(
+            base_url, f"/search.atom?section={untouched}", {"if-none-match": quiet.headers["etag"]}
+        )
+        assert 304 == unchanged.status
+        assert 400 == get(base_url, "/search.atom", q="bien AND").status
+
+
 def test_an_article_page(site: str, truth: list[dict[str, Any]]) -> None:
     record = next(r for r in truth if r["authors"] and r["images"] and r["tags"] and r["sapo"])
     page = get(site, f"/article/{record['post_id']}")
     assert 200 == page.status
     assert f"<h1>{record['title']}</h1>" in page.text
     assert record["sapo"] in page.text
-    for paragraph in record["body"].split("\n\n"):
-        assert f"<p>{paragraph}</p>" in page.text
+    for paragraph in record["body"].split("\n\n"):  # intertitles as headings
+        assert f"<p>{paragraph}</p>" in page.text or (
+            f'<h2 class="intertitle">{paragraph}</h2>' in page.text
+        )
     for author in record["authors"]:
         assert f">{author}</a>" in page.text
     for image in record["images"]:
@@ -186,6 +369,30 @@ def test_an_article_page(site: str, truth: list[dict[str, Any]]) -> None:
     for tag in record["tags"]:
         assert f">{tag}</a>" in page.text
     assert "Bài chưa được sửa từ khi lưu." in page.text
+
+
+def test_an_article_shows_intertitles_as_headings_and_times_on_the_sites_clock(
+    site: str, crawled_archive: CrawledArchive
+) -> None:
+    mirror = crawled_archive.site
+    article = next(
+        a
+        for a in map(mirror.article, range(mirror.total))
+        if any(block.kind == "intertitle" for block in a.blocks)
+    )
+    page = get(site, f"/article/{article.post_id}").text
+    for block in article.blocks:
+        if block.kind == "intertitle":
+            assert f'<h2 class="intertitle">{escape(block.text)}</h2>' in page
+        # A sentence is a paragraph. (The corpus's pool of sentences holds a few of its own
+        # intertitles, which the page rightly shows as headings.)
+        elif block.text and block.text.rstrip("”").endswith((".", "!", "?", "…")):
+            assert f"<p>{escape(block.text)}</p>" in page
+    with Archive(crawled_archive.db, readonly=True) as archive:
+        record = archive.get_article(article.post_id)
+    assert record is not None
+    fetched = datetime.fromisoformat(record["fetched_at"]).astimezone(timezone(timedelta(hours=7)))
+    assert f"lấy về {fetched:%d/%m/%Y %H:%M}</p>" in page
 
 
 def test_an_article_marks_the_query_words(site: str, truth: list[dict[str, Any]]) -> None:
@@ -216,12 +423,17 @@ def test_every_bad_request_is_a_400_in_vietnamese_with_the_security_headers(site
         (("q", "b*"),): "Tiền tố b* quá ngắn: hãy gõ ít nhất 2 chữ trước *.",
         (("q", "(" * 9 + "bien"),): "Câu tìm lồng quá 8 lớp ngoặc.",
         (("q", "(" * 1000),): "Câu tìm dài 1,000 ký tự; chỉ tìm được tối đa 500 ký tự.",
-        (("since", "31/12/2024"),): (
-            "Ngày '31/12/2024' không hợp lệ: hãy viết NNNN-TT-NN, hoặc Nd cho N ngày trước (7d)."
+        (("since", "12/31/2024"),): "Không có ngày '12/31/2024'.",  # day first, as Vietnamese
+        (("since", "2024/12/31"),): (
+            "Ngày '2024/12/31' không hợp lệ: hãy viết NNNN-TT-NN, NN/TT/NNNN, hoặc Nd cho N ngày"
+            " trước (7d)."
         ),
         (("until", "2024-02-30"),): "Không có ngày '2024-02-30'.",
         (("since", "1899-12-31"),): "Không có bài nào trước năm 1900: '1899-12-31'.",
         (("author", "a" * 101),): "Tên tác giả dài 101 ký tự; tối đa 100 ký tự.",
+        (("since", "2025-02-01"), ("until", "2025-01-31")): (
+            "Ngày đến (31/01/2025) ở trước ngày từ (01/02/2025)."
+        ),
     }
     for params, message in bad.items():
         for path in ("/search", "/export.jsonl"):

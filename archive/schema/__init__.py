@@ -62,7 +62,14 @@ from archive.schema.index import (
     spelled_columns,
     unlisted_words,
 )
-from archive.schema.tables import create_v1, create_v2, create_v4, create_v8, create_v9
+from archive.schema.tables import (
+    create_v1,
+    create_v2,
+    create_v4,
+    create_v8,
+    create_v9,
+    create_v11,
+)
 
 __all__ = [
     "APPLICATION_ID",
@@ -110,7 +117,7 @@ __all__ = [
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Migration N turns a version N-1 archive into version N.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
@@ -124,6 +131,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     8: create_v8,
     9: create_v9,
     10: create_v10,
+    11: create_v11,
 }
 
 

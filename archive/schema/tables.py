@@ -184,3 +184,18 @@ def create_v9(db: Database) -> None:
     db.table("walk_articles").create(
         {"post_id": int, "url": str, "section_hint": str}, pk="post_id", not_null=["url"]
     )
+
+
+def create_v11(db: Database) -> None:
+    """Which run wrote each article's current version (`articles.run_id`: the crawl or
+    reextract that first stored it or last changed it; None for a row another tool wrote), so
+    an export can follow the crawls (`export --run N`, `--changed-since`). An older archive's
+    articles get the last run begun before they were last written: runs take the archive one
+    at a time."""
+    db.execute("ALTER TABLE articles ADD COLUMN run_id INTEGER REFERENCES runs(id)")
+    db.execute(
+        "UPDATE articles SET run_id = (SELECT max(id) FROM runs"
+        " WHERE runs.started_at <= articles.updated_at)"
+    )
+    db.execute("CREATE INDEX idx_articles_run_id ON articles (run_id)")
+    db.execute("CREATE INDEX idx_articles_updated_at ON articles (updated_at)")

@@ -18,11 +18,11 @@ from functools import lru_cache
 from typing import Any
 
 from archive import schema
-from archive.dates import parse_iso, site_iso
+from archive.dates import parse_iso, site_iso, utc_iso
 from archive.errors import DamagedArticle
 from archive.search.query import Query, QueryError, parse
 from archive.site import SITE_TZ
-from archive.store import Archive
+from archive.store import Archive, record_of
 from archive.vietnamese import fold, has_diacritics, nfc, one_placement, words
 
 # What an author filter may hold: names, and characters in one name.
@@ -37,7 +37,8 @@ INDEX_FIRST = "CROSS JOIN"
 
 @dataclass(frozen=True)
 class Filters:
-    """What narrows a search besides the words: dates, sections, authors, post ids."""
+    """What narrows a search besides the words: dates, sections, authors, tags, post ids,
+    and (for an export that follows the crawls) the runs or the moment that wrote them."""
 
     query: Query | None = None
     since: datetime | None = None  # published at or after, on the site's clock
@@ -46,6 +47,10 @@ class Filters:
     authors: tuple[str, ...] = ()
     ids: Collection[int] | None = None
     tags: tuple[str, ...] = ()
+    # What follows the crawls (the export): the runs that wrote the articles' current
+    # versions, and the moment since which they were written.
+    runs: tuple[int, ...] = ()
+    changed_since: datetime | None = None
 
     @classmethod
     def of(
@@ -81,6 +86,12 @@ class Filters:
     ) -> Filters:
         """What a reader asks for (`--since`/`--until`, the web form, the export): articles
         published from the day `first` through the whole day `last`, on the site's clock."""
+        if first is not None and last is not None and _day(last) < _day(first):
+            since, until = _day(first), _day(last)
+            raise QueryError(
+                f"--until {until} is before --since {since}",
+                f"Ngày đến ({until:%d/%m/%Y}) ở trước ngày từ ({since:%d/%m/%Y}).",
+            )
         # The last day the calendar has (9999-12-31) bounds nothing: no day comes after it.
         end = None if last is None or _day(last) == date.max else _day(last) + timedelta(days=1)
         return cls.of(query, first and _day(first), end, sections, authors, ids, tags)
@@ -89,7 +100,8 @@ class Filters:
         """SQL conditions (FTS match excepted) on `table`, the alias of `articles` or of the
         narrow `article_facts` (both have post_id, published_at and section), and their
         parameters."""
-        where, params = ["1"], []
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if self.since is not None:  # compared as text, in published_at's stored form
             where.append(f"{table}.published_at >= ?")
             params.append(site_iso(self.since))
@@ -108,6 +120,16 @@ class Filters:
         if self.ids is not None:
             where.append(f"{table}.post_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(sorted(int(post_id) for post_id in self.ids)))
+        # On `articles` (indexed) whichever table `table` is: the narrow one has neither.
+        if self.runs:
+            where.append(
+                f"{table}.post_id IN (SELECT post_id FROM articles"
+                f" WHERE run_id IN ({', '.join('?' * len(self.runs))}))"
+            )
+            params.extend(self.runs)
+        if self.changed_since is not None:  # compared as text, in updated_at's stored form
+            where.append(f"{table}.post_id IN (SELECT post_id FROM articles WHERE updated_at >= ?)")
+            params.append(utc_iso(self.changed_since))
         return " AND ".join(where), params
 
     def where_all(self, table: str = "a") -> tuple[str, list[Any]]:
@@ -253,3 +275,27 @@ def records(
     says."""
     add_filter_functions(archive)
     yield from archive.iter_articles(*filters.where_all(), damaged=damaged)
+
+
+def latest_written(
+    archive: Archive, filters: Filters, limit: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """The `limit` records `filters` select that the archive wrote last (archived, or
+    replaced by a correction), newest first, each with that moment: what a feed of a search
+    shows, so an old article a backfill adds still reaches its subscribers. A damaged record
+    is passed over."""
+    add_filter_functions(archive)
+    where, params = filters.where_all()
+    columns = ", ".join(f"a.{key}" for key in schema.ARTICLE_FIELDS)
+    sql = (
+        f"SELECT a.updated_at AS written_at, {columns} FROM articles a WHERE {where}"
+        " ORDER BY a.updated_at DESC, a.post_id DESC LIMIT ?"
+    )
+    found = []
+    with archive.doing("read the latest articles"):
+        for row in archive.db.query(sql, [*params, limit]):
+            try:
+                found.append((str(row["written_at"]), record_of(row, archive.path)))
+            except DamagedArticle:
+                continue
+    return found

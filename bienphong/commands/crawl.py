@@ -74,7 +74,9 @@ def check_log_file(path: Path | None) -> Path | None:
     help="Requests in flight at once.",
 )
 @click.option(
-    "--since", metavar="DATE", help="Only articles published since DATE: YYYY-MM-DD or Nd."
+    "--since",
+    metavar="DATE",
+    help="Only articles published since DATE: YYYY-MM-DD, DD/MM/YYYY or Nd.",
 )
 @click.option(
     "--max-articles", type=click.IntRange(min=1), metavar="N", help="Stop after N articles."
@@ -233,7 +235,9 @@ def needs_a_look(summary: CrawlSummary) -> str:
 @click.command()
 @db_option
 @click.option(
-    "--since", metavar="DATE", help="Only articles published since DATE: YYYY-MM-DD or Nd."
+    "--since",
+    metavar="DATE",
+    help="Only articles published since DATE: YYYY-MM-DD, DD/MM/YYYY or Nd.",
 )
 def reextract(db: Path, since: str | None) -> None:
     """Re-run extraction over the stored raw pages, without the network.

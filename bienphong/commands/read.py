@@ -20,7 +20,13 @@ from archive.runs import last_crawl_verdict, runs_as_they_stand
 from archive.site import MAX_POST_ID
 from archive.store import Archive
 from archive.walk import walk_progress
-from bienphong.display import format_fields, format_record, format_runs, format_stats
+from bienphong.display import (
+    format_fields,
+    format_record,
+    format_runs,
+    format_sections,
+    format_stats,
+)
 from bienphong.errors import CliAttention, CliError, CliUsageError
 from bienphong.options import (
     db_option,
@@ -76,7 +82,8 @@ def show(db: Path, post_id: int, as_json: bool, explain_: bool) -> None:
     nargs=2,
     type=click.IntRange(min=1),
     metavar="A B",
-    help="Word diff from version A to version B (numbers as listed; the current is the last).",
+    help="What changed from version A to version B (numbers as listed; the current is the"
+    " last): each field, and each paragraph of the body that changed, word by word.",
 )
 def history(db: Path, post_id: int, as_json: bool, diff: tuple[int, int] | None) -> None:
     """List an article's versions, oldest first, the current record last.
@@ -108,6 +115,27 @@ def history(db: Path, post_id: int, as_json: bool, diff: tuple[int, int] | None)
         for number, version in enumerate(versions, start=1):
             mark = " (current)" if number == len(versions) else ""
             click.echo(f"{number}  seen {version['seen_at']}{mark}  {version['title']}")
+
+
+@click.command()
+@db_option
+@json_option("Print the sections as a JSON list.")
+def sections(db: Path, as_json: bool) -> None:
+    """List the site's sections: slug (what --section takes), name, the articles the archive
+    holds in each, and the newest one's publication day. A section the archive holds that the
+    site no longer lists comes last.
+
+    \b
+    Example:
+      bienphong sections
+      bienphong sections --json | jq '.[] | select(.articles > 0) | .slug'
+    """
+    with Archive(db, readonly=True) as archive:
+        found = archive.sections()
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_sections(found))
 
 
 @click.command()
@@ -233,7 +261,8 @@ def stats(db: Path, as_json: bool, rebuild_index: bool, check: bool) -> None:
     "--url",
     metavar="URL",
     help="The page's address (...-postID.html; another site's page too, with --generic). "
-    "Default: its canonical link, when that is an article on www.bienphong.com.vn.",
+    "Default: its canonical link, og:url or shortlink, the first that names an article on"
+    " www.bienphong.com.vn.",
 )
 @click.option(
     "--fetched-at",
@@ -266,7 +295,8 @@ def extract(
       0  done
       1  the page cannot be read (an empty file, a broken .gz), a bad --fetched-at
       2  a usage error: a missing FILE, a bad --url, a page whose address is unknown
-         (no canonical link to an article on the site, and no --url)
+         (no canonical link, og:url or shortlink to an article on the site,
+         and no --url)
 
     \b
     Example:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,19 @@ import click
 from archive import search as searching
 from archive.export import FORMATS, ExportUsageError, read_ids
 from archive.export import export as run_export
+from archive.runs import get_run
 from archive.search import MAX_OFFSET, SORTS
 from archive.store import Archive
 from bienphong.display import EMPTY_ARCHIVE, format_hits
 from bienphong.errors import CliError, CliUsageError
-from bienphong.options import db_option, json_option, limit_option, selection, selection_options
+from bienphong.options import (
+    db_option,
+    json_option,
+    limit_option,
+    parse_moment,
+    selection,
+    selection_options,
+)
 
 
 @click.command()
@@ -101,6 +110,21 @@ def search(
     help="Only the post ids listed in FILE (numbers separated by spaces or lines; # comments).",
 )
 @click.option(
+    "--run",
+    "run_ids",
+    multiple=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Only the articles whose current version run N wrote: new or changed by that crawl"
+    " or reextract (repeatable; `bienphong runs` lists them).",
+)
+@click.option(
+    "--changed-since",
+    metavar="WHEN",
+    help="Only the articles whose current version was written (archived or changed) since"
+    " WHEN: YYYY-MM-DD, Nd, or an ISO 8601 time such as a manifest's exported_at.",
+)
+@click.option(
     "--raw-csv",
     is_flag=True,
     help="Write CSV cells as archived, even those a spreadsheet would run as formulas.",
@@ -116,6 +140,8 @@ def export(
     authors: tuple[str, ...],
     tags: tuple[str, ...],
     ids_file: Path | None,
+    run_ids: tuple[int, ...],
+    changed_since: str | None,
     raw_csv: bool,
 ) -> None:
     """Write a set of articles out: the whole archive, or what the filters select.
@@ -130,8 +156,13 @@ def export(
     (or a folder when PATH ends with /). warc: the stored raw responses, WARC/1.1, gzip per record.
 
     Records come in published order. The output appears under its name only when complete,
-    beside PATH.manifest.json (filters, count, sha256, archive, fetch times, version).
-    An empty selection writes an empty output and says so.
+    beside PATH.manifest.json (filters, count, sha256, archive, fetch times, version, and the
+    runs that wrote what it holds). An empty selection writes an empty output and says so.
+
+    To keep a copy in step with scheduled crawls, export what each run wrote (--run N, the
+    run number `bienphong runs` shows), or what was written since the last export
+    (--changed-since with the last manifest's exported_at): new articles and corrected ones,
+    each as it now reads.
 
     \b
     Exit status:
@@ -148,14 +179,21 @@ def export(
       bienphong export --format jsonl --output articles.jsonl
       bienphong export --output - --since 2024-01-01 --section kinh-te | head
       bienphong export --format markdown --author "Thu Hà" --output texts/
+      bienphong export --run 42 --output run-42.jsonl
+      bienphong export --changed-since 2026-12-06T02:00:00+00:00 --output changed.jsonl
     """
     ids = None if ids_file is None else read_ids(ids_file)
     chosen = selection(query, since, until, sections, authors, tags, ids)
+    moment = None if changed_since is None else parse_moment(changed_since, "--changed-since")
+    chosen = replace(chosen, runs=run_ids, changed_since=moment)
     typed: dict[str, Any] = {"query": query, "since": since, "until": until}
     typed |= {"sections": list(sections), "authors": list(authors), "tags": list(tags)}
     typed["ids"] = None if ids_file is None else str(ids_file)
+    typed |= {"runs": list(run_ids), "changed_since": changed_since}
     progress = sys.stderr.isatty()  # a progress bar for a person, none for a log
     with Archive(db, readonly=True) as archive:
+        if unknown := [n for n in run_ids if get_run(archive, n) is None]:
+            raise CliError(f"no run {unknown[0]} in {db} (bienphong runs lists them)")
         try:
             result = run_export(
                 archive,
@@ -196,9 +234,11 @@ def serve(db: Path, host: str, port: int) -> None:
     """Serve a read-only reader's site over the archive: search, facets, articles.
 
     Pages: / (latest), /search?q=&section=&author=&since=&until=&page=, /article/POST_ID,
-    /export.jsonl?q=... (the result set as JSON lines). Nothing on the web can write to the
-    archive. It listens on loopback only unless --host says otherwise; Ctrl-C stops it.
-    A port already in use is one line and exit status 1.
+    /export.jsonl?q=... (the result set as JSON lines); for scripts, /search.json and
+    /search.csv (a results page) and /article/POST_ID.json; for feed readers, /search.atom?q=...
+    (a search's latest matches). Nothing on the web can write to the archive. It listens on
+    loopback only unless --host says otherwise; Ctrl-C stops it. A port already in use is one
+    line and exit status 1.
 
     \b
     Example:

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
+
 from archive.dates import utc_iso
 from archive.site import CANONICAL_ORIGIN, article_kind, canonical_url, is_site_url, post_id
 
 from . import authors, bienphong, generic
 from .content import Draft, same_site
 from .dates import OUT_OF_YEARS, modified_at, published_at
-from .page import Page
+from .page import Page, clean
 from .text import Body, finish_body
 
 # Bump when a rule changes what a record holds; re-extraction compares it.
@@ -125,12 +127,19 @@ def identity_url(page: Page, url: str) -> str:
 
 
 def stated_address(html: bytes | str) -> str | None:
-    """The address a page saved from the site states for itself: its canonical link, when
-    that names an article on the site; else None."""
-    canonical = Page.parse(html, f"{CANONICAL_ORIGIN}/").canonical
-    if canonical and is_site_url(canonical) and post_id(canonical) is not None:
-        return canonical_url(canonical)
+    """The address a page saved from the site states for itself: the first of its canonical
+    link, its `og:url` and its shortlink that names an article on the site; else None."""
+    page = Page.parse(html, f"{CANONICAL_ORIGIN}/")
+    shortlinks = (clean(href) for href in _SHORTLINK(page.root))
+    for stated in (page.canonical, page.meta.get("og:url"), *shortlinks):
+        if stated and is_site_url(stated) and post_id(stated) is not None:
+            return canonical_url(stated)
     return None
+
+
+_SHORTLINK = etree.XPath(
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' shortlink ')]/@href"
+)
 
 
 def read(page: Page, base: str, fetched_at: datetime, *, site_rules: bool = True) -> Draft:
