@@ -1,21 +1,35 @@
-"""How fast the offline mirror answers, and how much memory it holds, at N = 100,000 articles.
+"""How fast the offline mirror answers, how much memory it holds, and how heavy its article
+pages are, at N = 100,000 articles.
 
 The mirror runs as its own process, exactly as a crawler test starts it; two client threads
 drive a fixed, seeded mix of requests over HTTP/1.1 keep-alive connections. The issue's target
 is 1,000 requests a second on loopback.
+
+The weight: WEIGHED article pages as served, their median size, how many times smaller zlib
+level 6 makes each, and how many times smaller again zstd (level 3) makes it given the page
+before it in the sample (another page of the same site) as its dictionary. The same two ratios
+on the real pages of ../shared/realpages that come in pairs from one site are the yardstick:
+real article pages weigh 100–500 KB, zlib makes them 4–5× smaller, a same-site dictionary
+4–5× smaller again (issue 30).
 """
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import json
 import random
+import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+import zlib
+from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from backports import zstd
 
 from bench import Row
 from tests.mirror.site import SECTIONS, Site, all_tags
@@ -27,6 +41,8 @@ REQUESTS = 20_000
 CLIENTS = 2
 # Share of each kind of page in the mix: mostly articles, as in a crawl.
 MIX = (("article", 0.80), ("listing", 0.12), ("feed", 0.06), ("sitemap", 0.02))
+WEIGHED = 200  # article pages whose weight and compression are measured
+REAL_PAGES = ROOT.parent / "shared" / "realpages"
 MIRROR_COMMAND = [
     sys.executable,
     "-m",
@@ -115,6 +131,84 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def weighed(base_url: str, count: int = WEIGHED, seed: int = 11) -> list[bytes]:
+    """`count` article pages as the mirror serves them, in a seeded order."""
+    rng = random.Random(seed)
+    site = Site(articles=ARTICLES, seed=SEED)
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+    pages = []
+    for _ in range(count):
+        connection.request("GET", site.article(rng.randrange(site.total)).path)
+        pages.append(connection.getresponse().read())
+    connection.close()
+    return pages
+
+
+def ratios(pages: list[bytes]) -> tuple[list[float], list[float]]:
+    """Each page's zlib level 6 ratio, and each one's gain over it from zstd level 3 with the
+    page before it as a dictionary."""
+    zlib_sizes = [len(zlib.compress(page, 6)) for page in pages]
+    gains = [
+        size / len(zstd.compress(page, level=3, zstd_dict=zstd.ZstdDict(before, is_raw=True)))
+        for before, page, size in zip(pages, pages[1:], zlib_sizes[1:], strict=False)
+    ]
+    return [len(p) / z for p, z in zip(pages, zlib_sizes, strict=True)], gains
+
+
+def real_pairs() -> list[bytes]:
+    """The real pages of ../shared/realpages from sites that have two, each after its pair."""
+    index = REAL_PAGES / "pages.jsonl.gz"
+    if not index.exists():
+        return []
+    by_site: dict[str, list[bytes]] = defaultdict(list)
+    with gzip.open(index, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            page = json.loads(line)
+            site = (urlsplit(page["url"]).hostname or "").removeprefix("www.")
+            by_site[site].append(gzip.decompress((REAL_PAGES / page["html"]).read_bytes()))
+    return [page for pages in by_site.values() if len(pages) > 1 for page in pages[:2]]
+
+
+def weight_rows(pages: list[bytes]) -> list[Row]:
+    sizes = [len(page) for page in pages]
+    zlib_ratios, gains = ratios(pages)
+    real = real_pairs()
+    real_zlib, real_gains = ratios(real) if real else ([], [])
+    # Only each pair's second page against its first: the real pages come in pairs.
+    real_gains = real_gains[::2]
+    yardstick = (
+        f"; real pages ({len(real_gains)} pairs of one site): zlib"
+        f" {statistics.median(real_zlib):.2f}×, dictionary {statistics.median(real_gains):.2f}×"
+        if real
+        else ""
+    )
+    low, high = statistics.quantiles(sizes, n=4)[0], statistics.quantiles(sizes, n=4)[2]
+    return [
+        Row(
+            "article page, median size",
+            statistics.median(sizes) / 1024,
+            "KiB",
+            f"{len(pages)} article pages as served; quartiles {low / 1024:.0f}–"
+            f"{high / 1024:.0f} KiB, {min(sizes) / 1024:.0f}–{max(sizes) / 1024:.0f} in all;"
+            " target about 250",
+        ),
+        Row(
+            "article page, zlib level 6 ratio",
+            statistics.median(zlib_ratios),
+            "×",
+            f"median of the pages; target 4–5{yardstick}",
+        ),
+        Row(
+            "article page, same-site dictionary gain over zlib",
+            statistics.median(gains),
+            "×",
+            "median: zlib level 6 size / zstd level 3 size with the page before as a raw"
+            " dictionary; target 4–5, not more",
+        ),
+    ]
+
+
 def run() -> list[Row]:
     work = request_mix()
     process, base_url = start_mirror()
@@ -133,6 +227,7 @@ def run() -> list[Row]:
             thread.join()
         elapsed = time.perf_counter() - began
         peak = peak_rss_mib(process.pid)
+        pages = weighed(base_url)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -162,4 +257,5 @@ def run() -> list[Row]:
             f"VmHWM of the mirror process at the end of the run; {started_rss:.0f} MiB idle "
             "after start",
         ),
+        *weight_rows(pages),
     ]

@@ -221,3 +221,34 @@ def test_the_images_are_the_articles_own_never_the_pages_furniture() -> None:
         }
     ] == record["images"]
     assert "\n\n".join(PATROL_PARAGRAPHS) == record["body"]
+
+
+def test_a_list_of_other_stories_with_their_leads_outweighing_a_short_article_is_not_it() -> None:
+    # A real page's weight: under a short article, "Tin cùng chuyên mục" lists twenty other
+    # stories, each with its lead, more text than the article, and a menu of every section
+    # stands above the headline.
+    article = PATROL_PARAGRAPHS[:2]
+    leads = "".join(
+        f'<li><a href="/bai-khac-{n}-post45{n:04d}.html">Bà con vùng biên đón Tết sớm lần {n}</a>'
+        f"<p>Chiều 3/2, tại xã biên giới, đoàn công tác số {n} của Bộ đội Biên phòng tỉnh đã"
+        " trao quà cho các hộ gia đình chính sách và học sinh nghèo vượt khó học giỏi.</p></li>"
+        for n in range(20)
+    )
+    menu = "".join(
+        f'<div><a href="/{slug}/">{name}</a><ul><li><a href="/{slug}/?chu-de=1">Tin tức</a>'
+        f'</li><li><a href="/{slug}/?chu-de=2">Ảnh</a></li></ul></div>'
+        for slug, name in (("kinh-te", "Kinh tế"), ("xa-hoi", "Xã hội"), ("quoc-te", "Quốc tế"))
+    )
+    html = (
+        "<html><head><title>Tuần tra song phương</title></head><body>"
+        f"<div class='menu-all'>{menu}</div><main><div class='crumbs'>"
+        "<a href='/'>Trang chủ</a> › <a href='/xa-hoi/'>Xã hội</a></div>"
+        "<h1>Tuần tra song phương</h1>"
+        f"{''.join(f'<p>{text}</p>' for text in article)}</main>"
+        f"<div class='more'><h3>Tin cùng chuyên mục</h3><ul>{leads}</ul></div></body></html>"
+    )
+
+    record = extract(html, "https://example.vn/tuan-tra-post450002.html", FETCHED, site_rules=False)
+
+    assert "\n\n".join(article) == record["body"]
+    assert "xa-hoi" == record["section"]

@@ -9,6 +9,7 @@ share bar, or the words every CMS uses for such boxes.
 from __future__ import annotations
 
 import re
+from typing import Literal
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -64,26 +65,41 @@ _TEASER_WORDS = 80
 
 def is_box(element: HtmlElement, site_host: str) -> bool:
     """True for a block inside the article that is not its text."""
+    return box_kind(element, site_host) is not None
+
+
+# What gave a box away: its tag, name, controls, links or a card's form ("named": the
+# article's own container may show those too, so a caller weighs them against how much of
+# the article it holds), or what it is made of alone ("shaped": a label over a list of links,
+# a share bar, an ad's label; no article is made so, however much text it holds).
+BoxKind = Literal["named", "shaped"]
+
+
+def box_kind(element: HtmlElement, site_host: str) -> BoxKind | None:
+    """Whether a block inside the article is not its text, and by which kind of signal."""
     tag = element.tag
     if not isinstance(tag, str) or tag in _NEVER_TEXT or _is_hidden(element):
-        return True
+        return "named"
     if tag not in _CONTAINERS and tag != "blockquote":
-        return False
+        return None
     if tag == "blockquote":
-        return _is_embed(element)
+        return "shaped" if _is_embed(element) else None
     if _BOX_NAME.search(f"{element.get('class', '')} {element.get('id', '')}"):
-        return True
+        return "named"
     text = text_of(element)
-    return (
-        bool(_CONTROLS(element))
-        or _AD_LABEL.match(text.strip(" :·")) is not None
+    shaped = (
+        _AD_LABEL.match(text.strip(" :·")) is not None
         or is_share_bar(text)
-        or _is_link_list(element, text)
         or _is_labelled_list(element, text)
         or _is_labelled_links(element, text)
         or _is_offsite_media(element, text, site_host)
-        or _is_teaser(element, text)
     )
+    if shaped:
+        return "shaped"
+    # A short article may be mostly links, or open with its own linked headline: these
+    # signals are weighed like names.
+    named = _CONTROLS(element) or _is_link_list(element, text) or _is_teaser(element, text)
+    return "named" if named else None
 
 
 def _is_hidden(element: HtmlElement) -> bool:

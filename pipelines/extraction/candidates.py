@@ -272,14 +272,24 @@ def _section_near_title(page: Page, title_text: str) -> str | None:
 
 
 def _in_menu(link: HtmlElement) -> bool:
-    """A link among several section links in one list or block is a menu, not a breadcrumb."""
+    """A link among several section links in one list or block is a menu, not a breadcrumb:
+    within the few blocks around it (a mega menu's column holds one section and its topics;
+    the menu, every section)."""
     container = link.getparent()
-    while container is not None and container.tag in ("a", "li", "span"):
+    for _ in range(_MENU_LEVELS):
+        while container is not None and container.tag in ("a", "li", "span"):
+            container = container.getparent()
+        if container is None or container.tag == "body":
+            return False
+        hrefs = [a.get("href", "") for a in container.iter("a")]
+        if sum(1 for href in hrefs if _section_link(href)) >= 3:
+            return True
         container = container.getparent()
-    if container is None:
-        return False
-    hrefs = [a.get("href", "") for a in container.iter("a")]
-    return sum(1 for href in hrefs if _section_link(href)) >= 3
+    return False
+
+
+# How many blocks up from a section link a menu may hold it.
+_MENU_LEVELS = 3
 
 
 def tags(page: Page) -> list[str]:

@@ -26,7 +26,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 
 from . import candidates
-from .boxes import is_box
+from .boxes import box_kind
 from .content import Draft, walk
 from .dates import find_visible, parse_known
 from .page import HtmlElement, Page, clean, text_of
@@ -62,7 +62,7 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     found = Draft(images=images, via="generic:article-text")
     fill(found, page, base, fetched_at, root)
     found.lines = _drop_lead(lines, found, root)
-    if _below_floor(found, lines, text.text):
+    if _below_floor(found, lines, text):
         # The floor: no container found, or the one chosen (boxes dropped) lost more than
         # half of what trafilatura reads as the article; its paragraphs then, as it reads them.
         found.lines = _drop_lead(text.lines(), found, None)
@@ -70,13 +70,16 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     return found
 
 
-def _below_floor(found: Draft, lines: list[str], article_text: str) -> bool:
+def _below_floor(found: Draft, lines: list[str], text: ArticleText) -> bool:
     """Whether what the container gave (its lines, the headline and lead above them, the
     captions taken off as pictures') holds less than half of trafilatura's article text, by
-    characters (whitespace aside: words are not spaced in every script)."""
+    characters (whitespace aside: words are not spaced in every script), less what of it lies
+    in boxes shaped as such."""
     read = [*lines, found.title, found.sapo or ""]
     read += [f"{image.caption or ''}{image.credit or ''}" for image in found.images]
-    return len(_compact("".join(read))) * 2 < len(article_text)
+    read_chars = len(_compact("".join(read)))
+    # The boxes are found only when the text falls short: a walk of the page's boxes.
+    return read_chars * 2 < len(text.text) and read_chars * 2 < len(text.text) - text.boxed()
 
 
 def fill(
@@ -113,7 +116,7 @@ class ArticleText:
 
     @classmethod
     def of(cls, page: Page, host: str) -> ArticleText:
-        output = _trafilatura(page)
+        output = _trafilatura(page, host)
         text = _compact("".join(output.itertext())) if output is not None else ""
         weight: Counter[HtmlElement] = Counter()
         body = page.root.find("body")
@@ -154,8 +157,34 @@ class ArticleText:
         return next((c for c in element if self.weight[c] >= _REGION_SHARE * total), None)
 
     def is_box(self, element: HtmlElement) -> bool:
-        """A box inside the article (`boxes.is_box`) that does not hold much of its text."""
-        return self.weight[element] < _BOX_SHARE * self.total and is_box(element, self.host)
+        """A box inside the article (`boxes.box_kind`): shaped as one, or made of such boxes,
+        or named as one and not holding much of its text."""
+        kind = box_kind(element, self.host)
+        if kind == "shaped" or self._made_of_boxes(element):
+            return True
+        return kind == "named" and self.weight[element] < _BOX_SHARE * self.total
+
+    def _made_of_boxes(self, element: HtmlElement) -> bool:
+        """Whether every child holding text trafilatura kept is a box shaped as one (a block of
+        each section's latest headlines, whose words the article's sentences may repeat)."""
+        held = [c for c in element if isinstance(c.tag, str) and self.weight[c]]
+        return len(held) >= 2 and all(box_kind(c, self.host) == "shaped" for c in held)
+
+    def boxed(self) -> int:
+        """How much of trafilatura's text lies in boxes shaped as such (a label over a list of
+        another stories' links and leads, which trafilatura keeps as text): not the article's,
+        whatever it weighs."""
+        body = self.page.root.find("body")
+        found, stack = 0, [] if body is None else [body]
+        while stack:
+            element = stack.pop()
+            if not self.weight[element]:
+                continue
+            if box_kind(element, self.host) == "shaped":
+                found += self.weight[element]
+            else:
+                stack.extend(child for child in element if isinstance(child.tag, str))
+        return found
 
     def confirmed(self, lines: list[str], root: HtmlElement | None) -> list[str]:
         """The lines trafilatura also took for article text (all of them when it took none),
@@ -183,10 +212,10 @@ class ArticleText:
         return [lines[k] for k in kept]
 
 
-def _trafilatura(page: Page) -> Any:
+def _trafilatura(page: Page, host: str) -> Any:
     """trafilatura's tree of the article text (its output's `body`), or None."""
     try:
-        with _article_unmarked(page.root):
+        with _lists_out(page.root, host), _article_unmarked(page.root):
             document: Any = bare_extraction(page.root, options=OPTIONS)
     except Exception:  # trafilatura on odd markup: no guidance, the walker alone decides
         return None
@@ -207,6 +236,44 @@ _BOX_TOKEN = re.compile(
     r"|teaser|outbrain|taboola|(?:^|[-_])(?:ads?|adv|advert\w*|box)(?:$|[-_])",
     re.IGNORECASE,
 )
+
+
+@contextmanager
+def _lists_out(root: HtmlElement, host: str) -> Iterator[None]:
+    """For trafilatura's call, the boxes shaped as lists of other stories (a label over a list
+    of links, each with its lead: "Tin cùng chuyên mục") are out of the page: trafilatura
+    reads their leads as text, and on a page with a short article they outweigh it; put back
+    after, where they were."""
+    body = root.find("body")
+    found: list[HtmlElement] = []
+    for listed in [] if body is None else _LISTS(body):
+        if any(listed is box or box in listed.iterancestors() for box in found):
+            continue
+        shaped = None
+        for level, element in enumerate((listed, *listed.iterancestors())):
+            if level > _LIST_BOX_LEVELS or element is body:
+                break
+            if box_kind(element, host) == "shaped":
+                shaped = element
+        if shaped is not None:
+            found = [box for box in found if shaped not in box.iterancestors()] + [shaped]
+    # Each stands in for one the while, with its tail: the text after a box is the page's.
+    placed = []
+    for box in found:
+        stand_in = etree.Element("span")
+        stand_in.tail = box.tail
+        box.getparent().replace(box, stand_in)
+        placed.append((box, stand_in))
+    try:
+        yield
+    finally:
+        for box, stand_in in placed:
+            stand_in.getparent().replace(stand_in, box)
+
+
+_LISTS = etree.XPath(".//ul | .//ol")
+# How far above a list its box's label may stand (`<div><h3>label</h3><div><ul>`).
+_LIST_BOX_LEVELS = 2
 
 
 @contextmanager

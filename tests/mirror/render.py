@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from html import escape
 from urllib.parse import urljoin
 
-from . import unseen
+from . import unseen, weight
 from .markup import AD_HOST, byline_html, caption_text, date_display, link, tags_html
 from .site import (
     BARE,
@@ -288,6 +288,9 @@ def article_page(site: Site, a: Article, template: str | None = None) -> str:
         head, body = unseen.template_x(site, a)
     else:
         head, body = article_head(site, a), TEMPLATES[name](site, a)
+    if site.weighty:  # at a real page's weight: the site's chrome, this page's state and lists
+        head += weight.head(site, a)
+        body = weight.before(site, a) + body + weight.after(site, a)
     return page(site, f"{a.title} - Báo Biên phòng", body, head, a.decomposed)
 
 
