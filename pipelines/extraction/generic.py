@@ -3,11 +3,13 @@ the shared body walker reads the part of the page that holds it, and the generic
 (`candidates.py`) give every other field.
 
 trafilatura's options are fixed here and nowhere else. It gets the already-parsed tree (it
-works on its own copy), so the page is parsed once. Its text only confirms: the body is read from
-the page in document order by the walker, which drops the boxes inside the article
-(`boxes.py`); a line is kept when trafilatura also took it for article text, or when it is the
-byline right after the text. The floor: when what the page's container gave holds less than
-half of trafilatura's article text, trafilatura's own paragraphs are the body.
+works on its own copy), so the page is parsed once, with the lists of other stories a real
+page carries (a label over links and their leads) out of it the while: on a page with a short
+article they outweigh it. Its text only confirms: the body is read from the page in document
+order by the walker, which drops the boxes inside the article (`boxes.py`); a line is kept when
+trafilatura also took it for article text, or when it is the byline right after the text. The
+floor: when what the page's container gave holds less than half of trafilatura's article text
+(what of it lies in boxes shaped as such aside), trafilatura's own paragraphs are the body.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What makes an article page as heavy as a real one: the site's style sheet, icon sprite,
 scripts, menus and footer (the same on every page: what a dictionary of the site's own pages
 removes), and per page an inline state of the app with its own ids and tokens, the ads' markup,
-recommendations, the section's latest stories and the day's most read (different on every
-page and every day).
+readers' comments in a JSON island, recommendations and the section's latest stories with their
+leads (different on every page), the day's most read and each section's latest (different
+every day).
 
 Real article pages weigh 100–500 KB (../shared/realpages: median 132 KB over many countries,
 about 260 KB for Vietnamese papers); zlib level 6 makes them 4–5 times smaller, and another page
@@ -53,10 +54,10 @@ CHROME = frozenset(
     }
 )  # fmt: skip
 STYLE_RULES = 900  # about 75 KB of style sheet
-ICONS = 48  # about 20 KB of SVG sprite
+ICONS = 48  # about 13 KB of SVG sprite
 SCRIPT_FUNCTIONS = 220  # about 45 KB of script
-# Per page: the app state's ids and tokens (hex), 6–40 KB, drawn for each article.
-STATE_TOKENS = (240, 700)
+# Per page: how many ids and tokens (hex) the app state holds, drawn for each article.
+STATE_TOKENS = (240, 700)  # 10–25 KB
 RECOMMENDED = 24
 SECTION_LATEST = (10, 24)  # drawn for each article
 SECTIONS_BOX = 6  # the latest of every section, on every page of a day
