@@ -53,6 +53,8 @@ MIRROR_COMMAND = [
     str(ARTICLES),
     "--seed",
     str(SEED),
+    "--weight",
+    "real",
 ]
 
 
@@ -134,7 +136,7 @@ def rss_mib(pid: int) -> float:
 def weighed(base_url: str, count: int = WEIGHED, seed: int = 11) -> list[bytes]:
     """`count` article pages as the mirror serves them, in a seeded order."""
     rng = random.Random(seed)
-    site = Site(articles=ARTICLES, seed=SEED)
+    site = Site(articles=ARTICLES, seed=SEED, weighty=True)
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
     pages = []

@@ -415,7 +415,7 @@ def test_article_pages_weigh_and_compress_as_real_ones() -> None:
     # Real article pages: 100–500 KB, zlib level 6 4–5× smaller, another page of the same site
     # as a zstd dictionary 4–5× smaller again (issue 30; bench mirror measures 200 served
     # pages beside the real ones). A light site serves the article and the header alone.
-    site = Site(articles=600, seed=9)
+    site = Site(articles=600, seed=9, weighty=True)
     pages = [article_page(site, site.article(i)).encode() for i in range(0, 600, 15)]
     sizes = sorted(len(page) for page in pages)
     zlib_ratios = [len(page) / len(zlib.compress(page, 6)) for page in pages]
@@ -427,5 +427,5 @@ def test_article_pages_weigh_and_compress_as_real_ones() -> None:
     assert 200_000 < statistics.median(sizes) < 300_000
     assert 4 <= statistics.median(zlib_ratios) <= 5
     assert 4 <= statistics.median(gains) <= 5.5
-    light = Site(articles=600, seed=9, weighty=False)
+    light = Site(articles=600, seed=9)
     assert len(article_page(light, light.article(0)).encode()) < 30_000

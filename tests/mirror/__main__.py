@@ -32,6 +32,12 @@ def _parser(truth: bool) -> argparse.ArgumentParser:
         choices=("A", "B", "C", "D", "X"),
         help="serve every article in one: D hides dates behind script, X draws markup per article",
     )
+    parser.add_argument(
+        "--weight",
+        choices=("light", "real"),
+        default="light",
+        help="article pages alone, or as heavy as real ones (style, scripts, menus, lists)",
+    )
     if not truth:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -55,6 +61,7 @@ def site_from(args: argparse.Namespace) -> Site:
         edits_per_day=args.edits_per_day,
         sitemaps=getattr(args, "sitemaps", "on") == "on",
         template=args.template,
+        weighty=args.weight == "real",
     )
 
 
