@@ -52,7 +52,7 @@ from archive.vietnamese import one_placement
 from tests.helpers.cli import invoke
 from tests.helpers.fixtures import CrawledArchive
 from tests.helpers.loopback import fetch
-from tests.helpers.records import make_page, make_record
+from tests.helpers.records import make_page, make_record, record_row
 from tests.helpers.search import Truth, folded, ids, plain_fold, text_words, where
 from tests.helpers.web import serving
 from tests.mirror.site import new_placement
@@ -376,10 +376,7 @@ def test_an_archive_of_schema_4_gains_the_narrow_tables_that_tags_and_authors_re
             (3, [], ["Thu Hà"]),
         ):
             record = make_record(post_id=post_id, tags=tags, authors=authors)
-            row = {
-                key: json.dumps(value, ensure_ascii=False) if key in schema.JSON_FIELDS else value
-                for key, value in record.items()
-            }
+            row = record_row(record)
             database.table("articles").insert(
                 row | schema.folded_columns(row, schema.TEXT_FIELDS) | times
             )
@@ -666,10 +663,7 @@ def test_an_archive_from_before_the_index_is_migrated(tmp_path: Path) -> None:
             (3, "Giữ vững hòa bình"),  # the old tone placement
         ):
             record = make_record(post_id=post_id, title=title, sapo=None)
-            row = {
-                k: json.dumps(v, ensure_ascii=False) if k in schema.JSON_FIELDS else v
-                for k, v in record.items()
-            }
+            row = record_row(record)
             times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-01-01T00:00:00+00:00")
             database.table("articles").insert(row | times)
     conn.close()
@@ -1010,10 +1004,7 @@ def test_articles_written_around_the_store_leave_prefixes_to_fts5_until_it_gathe
         archive.save_article(make_record(post_id=1, title="Cột mốc Pò Hèn"), make_page(), None)
     # Another tool writes an article, the triggers index it, and its words are pending.
     record = make_record(post_id=2, title="Pò Hẻo")
-    row = {
-        k: json.dumps(v, ensure_ascii=False) if k in schema.JSON_FIELDS else v
-        for k, v in record.items()
-    }
+    row = record_row(record)
     times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-01-01T00:00:00+00:00")
     with sqlite3.connect(path) as conn:
         Database(conn).table("articles").insert(row | schema.index_columns(row) | times)
@@ -1044,10 +1035,7 @@ def test_an_archive_of_schema_6_gains_the_words_of_its_index(tmp_path: Path) -> 
         times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-03-01")
         for post_id, title in ((1, "Giữ vững hòa bình"), (2, "Biển đảo")):
             record = make_record(post_id=post_id, title=title, sapo=None, body="Đồn Biên phòng")
-            row = {
-                k: json.dumps(v, ensure_ascii=False) if k in schema.JSON_FIELDS else v
-                for k, v in record.items()
-            }
+            row = record_row(record)
             # The copies schema 6 stored.
             copies = schema.spelled_columns(row) | schema.folded_columns(row)
             database.table("articles").insert(row | copies | times)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import unicodedata
@@ -22,7 +21,7 @@ from archive.pages import raw_pages, save_page
 from archive.runs import finish_run, get_runs, record_failure, start_run
 from archive.schema import SCHEMA_VERSION
 from archive.store import WAL_KEPT_BYTES, Archive
-from tests.helpers.records import HTML, RECORD_KEYS, make_page, make_record
+from tests.helpers.records import HTML, RECORD_KEYS, make_page, make_record, record_row
 from tests.helpers.runs import a_run
 
 
@@ -439,10 +438,7 @@ def test_an_archive_of_schema_3_gains_provenance_and_keeps_its_articles(tmp_path
     with sqlite3.connect(path) as conn:
         database = Database(conn)
         schema.migrate_to(database, 3)
-        row = {
-            key: json.dumps(value, ensure_ascii=False) if key in schema.JSON_FIELDS else value
-            for key, value in make_record().items()
-        }
+        row = record_row(make_record())
         times = dict.fromkeys(("first_seen_at", "updated_at", "last_seen_at"), "2025-03-01")
         database.table("articles").insert(row | times)
         database.table("runs").insert(
@@ -489,10 +485,7 @@ def test_an_archive_of_schema_10_credits_each_article_to_the_run_that_last_wrote
         }
         for post_id, updated in written.items():
             record = make_record(post_id=post_id)
-            row = {
-                key: json.dumps(value, ensure_ascii=False) if key in schema.JSON_FIELDS else value
-                for key, value in record.items()
-            }
+            row = record_row(record)
             times = {"first_seen_at": updated, "updated_at": updated, "last_seen_at": updated}
             database.table("articles").insert(row | schema.index_columns(row) | times)
     conn.close()

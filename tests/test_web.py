@@ -29,7 +29,7 @@ from markupsafe import escape
 from archive.store import Archive
 from archive.web import PAGE_SIZE, Site, listen
 from bienphong.cli import cli
-from tests.helpers.crawl import crawl
+from tests.helpers.crawl import crawl, new_or_corrected
 from tests.helpers.fixtures import CrawledArchive, MakeMirror
 from tests.helpers.loopback import Response, fetch
 from tests.helpers.records import make_page, make_record
@@ -294,8 +294,7 @@ def test_a_search_feed_changes_only_when_a_crawl_adds_or_corrects_a_match(
     day_0 = {r["post_id"]: r for r in mirror.site.truth()}
     mirror.set_day(1)
     truth = {r["post_id"]: r for r in mirror.site.truth()}
-    edited = {mirror.site.post_id(index) for index in mirror.site.edits}
-    written = (truth.keys() - day_0.keys()) | edited
+    written = new_or_corrected(mirror, day_0)
     touched = {truth[post_id]["section"] for post_id in written}
     untouched = sorted({r["section"] for r in truth.values()} - touched)[0]
     with serving(db) as base_url:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,13 @@ def assert_archive_holds_the_truth(db: Path, mirror: Mirror) -> dict[int, dict[s
     assert sorted(truth) == sorted(records)
     assert [] == differences(truth, records)[:20]
     return truth
+
+
+def new_or_corrected(mirror: Mirror, before: Collection[int]) -> set[int]:
+    """The articles the mirror's site added or corrected since it held `before` (post ids):
+    what the next crawl writes."""
+    corrected = {mirror.site.post_id(index) for index in mirror.site.edits}
+    return {r["post_id"] for r in mirror.site.truth()} - set(before) | corrected
 
 
 def article_fetches(mirror: Mirror) -> Counter[int]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from archive.pages import RawPage
+from archive.schema import JSON_FIELDS
 from archive.store import Archive
 
 # The article record's keys in order, as shared/article-record.md writes them: the contract
@@ -69,6 +71,15 @@ def make_record(**changes: Any) -> dict[str, Any]:
 
 
 FETCHED_AT = datetime(2025, 2, 15, 1, tzinfo=UTC)
+
+
+def record_row(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as an `articles` row holds it (JSON fields as text), for a test that writes
+    rows around the store, as another tool would."""
+    return {
+        key: json.dumps(value, ensure_ascii=False) if key in JSON_FIELDS else value
+        for key, value in record.items()
+    }
 
 
 def make_page(body: bytes = HTML, fetched_at: datetime = FETCHED_AT) -> RawPage:
