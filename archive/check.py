@@ -26,7 +26,7 @@ def find_damage(archive: Archive, limit: int = 100) -> list[str]:
         for table, read in (
             ("articles", partial(record_of, path=archive.path)),
             ("versions", lambda row: archive.versions(row["post_id"])),
-            ("pages", partial(check_page, path=archive.path)),
+            ("pages", partial(check_page, archive=archive)),
         ):
             problems += _check_rows(archive, table, read, limit - len(problems))
     return problems[:limit]

@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from archive import schema
 from archive.dates import carried, utc_now
 from archive.errors import ArchiveError, DamagedArticle, one_line, sqlite_errors, stored_json
-from archive.pages import RawPage, insert_page
+from archive.pages import PageCodec, RawPage, insert_page, page_figures
 from archive.schema import ARTICLE_FIELDS, CONTENT_FIELDS, JSON_FIELDS
 from archive.site import SECTION_NAMES, SECTION_SLUGS
 from archive.vietnamese import nfc
@@ -188,7 +188,12 @@ class Archive:
                     f" bienphong's {schema.SCHEMA_VERSION}: upgrade it with `bienphong stats"
                     " --rebuild-index` or a crawl (about a minute a 100,000 articles)"
                 )
+            self.page_codec = PageCodec(self.db)
             return
+        if version == 0 and not self.db.table_names():
+            # Space a page rewritten smaller frees goes back to the disk (`recompress`); set
+            # before the first table, or only a VACUUM can set it.
+            self.db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         self.db.enable_wal()
         # WAL with synchronous NORMAL: a commit survives the process being killed and the file
         # never corrupts; only a power cut can undo the last commits (the next crawl fetches
@@ -203,6 +208,7 @@ class Archive:
                 self.db.rollback()
                 raise
             self.db.commit()
+        self.page_codec = PageCodec(self.db)
 
     def _check_schema(self) -> int:
         """The archive's schema version; ArchiveError for a foreign or a newer file."""
@@ -360,7 +366,7 @@ class Archive:
         found = {} if provenance is None else {"provenance": json.dumps(provenance)}
         with self.doing(f"save article {post_id}"), self.db.atomic():
             if page is not None:
-                insert_page(self.db, page, post_id, run_id)
+                insert_page(self, page, post_id, run_id)
             current = self._article_row(post_id)
             if current is None:
                 row = _to_row(record) | {"first_seen_at": now, "updated_at": now, "run_id": run_id}
@@ -466,6 +472,7 @@ class Archive:
                 "by_kind": grouped("kind"),
                 "by_section": grouped("section"),
                 "raw_pages": count("pages"),
+                "raw_page_storage": page_figures(self),
                 "versions": count("versions"),
                 "runs": count("runs"),
                 "db_bytes": self.size_bytes(),

@@ -221,8 +221,25 @@ def format_stats(figures: dict[str, Any]) -> str:
     lines = [f"articles      {figures['articles']}"]
     for key, label in (("by_kind", "by kind"), ("by_section", "by section")):
         lines += [f"  {label:<11} {name}: {count}" for name, count in figures[key].items()]
+    lines += [f"raw pages     {figures['raw_pages']}"]
+    storage = figures["raw_page_storage"]
+    for codec, counted in storage["codecs"].items():
+        pages, received, stored = (
+            counted["pages"],
+            counted["received_bytes"],
+            counted["stored_bytes"],
+        )
+        lines.append(
+            f"  {codec:<11} {pages} pages, {stored / pages / 1e3:,.1f} KB stored a page"
+            f" ({received / pages / 1e3:,.1f} KB received, {received / stored:.1f}× smaller)"
+        )
+    for dictionary in storage["dictionaries"]:
+        lines.append(
+            f"  dictionary  {dictionary['id']}: {dictionary['bytes'] / 1e3:,.0f} KB, trained"
+            f" {dictionary['trained_at']} from {dictionary['trained_on']} pages"
+            f" ({dictionary['ratio']}× on pages held out); {dictionary['pages']} pages use it"
+        )
     lines += [
-        f"raw pages     {figures['raw_pages']}",
         f"versions      {figures['versions']}",
         f"runs          {figures['runs']}",
         f"archive size  {figures['db_bytes'] / 1e6:.1f} MB ({figures['db_bytes']} bytes)",

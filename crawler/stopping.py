@@ -70,7 +70,7 @@ class PromptStop:
         if stats.get_value(keys.INTERRUPTED) is not None:  # the second: stop at once
             for again in HANDLED:
                 signal.signal(again, signal.SIG_IGN)
-            reactor.callFromThread(_stop_reactor)
+            reactor.callFromThread(self.stop_at_once)
             return
         name = signal.Signals(number).name
         stats.set_value(keys.INTERRUPTED, name)
@@ -85,6 +85,13 @@ class PromptStop:
             return
         self.drop_waiting()
         deferred_from_coro(self.crawler.stop_async())
+
+    def stop_at_once(self) -> None:
+        """Stop the reactor. Its shutdown waits for CrawlerProcess's graceful stop of a crawler
+        still crawling, so the graceful stop begins first: a second signal that came in the
+        first one's handler (signal handlers nest) is queued before the first one's stop."""
+        self.stop_gracefully()
+        _stop_reactor()
 
     def engine_started(self) -> None:
         self.started = True

@@ -423,6 +423,10 @@ def test_stats(db: Path) -> None:
         "by_kind": {"article": 2, "video": 1},
         "by_section": {"bien-phong-toan-dan": 1, "kinh-te": 1, "video": 1},
         "raw_pages": 3,
+        "raw_page_storage": {
+            "codecs": {"zlib": {"pages": 3, "received_bytes": 34521, "stored_bytes": 603}},
+            "dictionaries": [],
+        },
         "versions": 0,
         "runs": 1,
         "search_index": {
@@ -436,6 +440,7 @@ def test_stats(db: Path) -> None:
     text = invoke("stats", "--db", str(db)).stdout.splitlines()
     assert ["articles      3", "  by kind     article: 2", "  by kind     video: 1"] == text[:3]
     assert "raw pages     3" in text
+    assert "  zlib        3 pages, 0.2 KB stored a page (11.5 KB received, 57.2× smaller)" in text
 
 
 # crawl

@@ -38,7 +38,7 @@ def assert_no_traceback(result: Result) -> None:
 @pytest.fixture
 def damaged(crawled_archive: CrawledArchive, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """A copy of the crawled archive with the three oldest articles' records damaged thus:
-    the first's authors not JSON, the second's raw page not zlib; the third is left whole."""
+    the first's authors not JSON, the second's raw page not zstd; the third is left whole."""
     db = tmp_path / "damaged.db"
     shutil.copy(crawled_archive.db, db)
     truth = {record["post_id"]: record for record in crawled_archive.site.truth()}
@@ -97,7 +97,7 @@ def test_an_export_leaves_damaged_articles_out_names_them_and_goes_on(
     assert 2 == len(warnings)
     assert f"article {found['second']} is damaged: its raw page" in warnings[1]
     assert (
-        "cannot be read (Error -3 while decompressing data: incorrect header check)"
+        "cannot be read (Unable to decompress Zstandard data: Unknown frame descriptor)"
         in (warnings[1])
     )
     with warc.open("rb") as handle:

@@ -427,5 +427,5 @@ def test_article_pages_weigh_and_compress_as_real_ones() -> None:
     assert 200_000 < statistics.median(sizes) < 300_000
     assert 4 <= statistics.median(zlib_ratios) <= 5
     assert 4 <= statistics.median(gains) <= 5.5
-    light = Site(articles=600, seed=9)
+    light = Site(articles=600, seed=9, weighty=False)
     assert len(article_page(light, light.article(0)).encode()) < 30_000

@@ -631,7 +631,10 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_loses_nothing_committed(
     errors = logged(stderr)
     assert 1 == len(errors), stderr
     assert "ERROR" == errors[0][0]
-    assert errors[0][1].startswith("crawl stopped: cannot save article ")
+    # the write that met the full disk: an article's, or the run's counts between two
+    assert re.match(
+        rf"crawl stopped: cannot (save article \d+|count run 1) in {db}: ", errors[0][1]
+    )
     assert errors[0][1].endswith(("database or disk is full", "disk I/O error"))
     assert "" == stdout
     assert "ok" == integrity(db)
@@ -720,7 +723,8 @@ class Terminal:
             stderr=replica,
             stdin=subprocess.DEVNULL,
             text=True,
-            env=without_proxies(),
+            # SIGABRT dumps every thread's stack to the terminal: what a hang was waiting on
+            env=without_proxies(PYTHONFAULTHANDLER="1"),
             start_new_session=True,
         )
         os.close(replica)
@@ -737,6 +741,19 @@ class Terminal:
                 break
             self.screen += chunk.decode(errors="replace")
         return text in self.screen
+
+    def exit_output(self, timeout: float) -> str:
+        """The crawl's stdout once it exits, the terminal read meanwhile; a crawl still running
+        after `timeout` seconds fails the test with the stacks it was waiting in."""
+        try:
+            stdout, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)
+            self.process.communicate()
+            self.shows("")
+            message = f"the crawl did not exit in {timeout} s:\n{self.screen}"
+            raise AssertionError(message) from None
+        return stdout
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -759,7 +776,7 @@ def test_a_person_sees_progress_and_a_first_ctrl_c_stops_gracefully(
         wait_for(lambda: terminal.shows(stopping_line("SIGINT")))
     finally:
         release.set()
-    stdout, _ = terminal.process.communicate(timeout=120)  # a guard against a hang
+    stdout = terminal.exit_output(timeout=120)  # a guard against a hang
     terminal.close()
 
     assert 0 == terminal.process.returncode
@@ -777,11 +794,12 @@ def test_a_second_ctrl_c_stops_at_once_and_the_run_shows_interrupted(
     terminal = Terminal(db, mirror)
     try:
         wait_for(lambda: terminal.shows(" pages/s"))
+        wait_for(lambda: bool(mirror.article_hits(max(mirror.held))))  # in flight, held
         terminal.process.send_signal(signal.SIGINT)
         wait_for(lambda: terminal.shows(stopping_line("SIGINT")))
         terminal.process.send_signal(signal.SIGINT)
         # Stopped although the held article is still in flight: a graceful stop would wait.
-        stdout, _ = terminal.process.communicate(timeout=120)  # a guard against a hang
+        stdout = terminal.exit_output(timeout=120)  # a guard against a hang
         wait_for(lambda: terminal.shows("stopped at once"))
     finally:
         release.set()

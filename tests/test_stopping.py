@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,60 @@ def test_a_signal_at_any_moment_of_start_up_ends_the_crawl_in_one_line(
         assert [f"WARNING: {stopping_line(stop.name)}"] == lines
         assert logged(stdout)[0][1].startswith(f"Crawl interrupted ({stop.name}) in ")
     assert not any("Traceback" in line or "Aborted" in line for line in lines)
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def get_value(self, key: str) -> object:
+        return self.values.get(key)
+
+    def set_value(self, key: str, value: object) -> None:
+        self.values[key] = value
+
+
+def test_a_second_signal_inside_the_firsts_handler_still_stops_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Signal handlers nest: a second signal landing while the first's handler says "stopping"
+    queues its stop before the first's graceful one. Stopping the reactor then runs Scrapy's
+    graceful stop of a crawler still crawling, which waits for the pages in flight; so the
+    graceful stop must have begun before the reactor is told to stop."""
+    from twisted.internet import reactor
+
+    from crawler import stopping
+
+    done: list[str] = []
+    queued: list[Callable[[], object]] = []
+    signal_module = signal  # the receiver's keyword hides the module
+
+    class Crawler:
+        crawling = True
+        engine = None
+        stats = _Stats()
+
+        class signals:
+            @staticmethod
+            def send_catch_log(signal: object, signal_name: str) -> None:
+                prompt.signalled(int(signal_module.SIGINT), None)  # the second, nested
+
+        async def stop_async(self) -> None:
+            Crawler.crawling = False
+            done.append("graceful stop begun")
+
+    crawler = Crawler()
+    prompt = stopping.PromptStop(crawler)
+    prompt.started = True
+    monkeypatch.setattr(reactor, "callFromThread", lambda call, *args: queued.append(call))
+    monkeypatch.setattr(stopping, "_stop_reactor", lambda: done.append("reactor stopped"))
+    before = {number: signal.getsignal(number) for number in stopping.HANDLED}
+    try:
+        prompt.signalled(int(signal.SIGINT), None)
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+    for call in queued:  # the reactor's turn, in the order the handlers queued them
+        call()
+
+    assert ["graceful stop begun", "reactor stopped"] == done

@@ -413,6 +413,11 @@ def test_stats(archive: Archive) -> None:
         "by_kind": {"article": 1, "video": 1},
         "by_section": {"bien-phong-toan-dan": 2},
         "raw_pages": 2,
+        # too few pages for a dictionary: zlib, 11,507 bytes of HTML in 201
+        "raw_page_storage": {
+            "codecs": {"zlib": {"pages": 2, "received_bytes": 23014, "stored_bytes": 402}},
+            "dictionaries": [],
+        },
         "versions": 1,
         "runs": 0,
     } == figures

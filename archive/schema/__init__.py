@@ -69,6 +69,7 @@ from archive.schema.tables import (
     create_v8,
     create_v9,
     create_v11,
+    create_v12,
 )
 
 __all__ = [
@@ -117,7 +118,7 @@ __all__ = [
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Migration N turns a version N-1 archive into version N.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
@@ -132,6 +133,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     9: create_v9,
     10: create_v10,
     11: create_v11,
+    12: create_v12,
 }
 
 

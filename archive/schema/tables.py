@@ -66,7 +66,7 @@ def create_v1(db: Database) -> None:
             "final_url": str,  # after redirects, as fetched
             "status": int,
             "headers": str,  # JSON object
-            "codec": str,  # how `body` is compressed: see store.CODECS
+            "codec": str,  # how `body` is compressed: see archive.pages
             "body": bytes,
             "size": int,  # uncompressed bytes
             "sha256": str,  # of the uncompressed body
@@ -199,3 +199,28 @@ def create_v11(db: Database) -> None:
     )
     db.execute("CREATE INDEX idx_articles_run_id ON articles (run_id)")
     db.execute("CREATE INDEX idx_articles_updated_at ON articles (updated_at)")
+
+
+def create_v12(db: Database) -> None:
+    """Raw pages compressed with zstd and a dictionary trained on the archive's own pages
+    (`archive.pages`): the dictionaries (`page_dictionaries`: what kind of page each is for,
+    when and from how many pages it was trained, the ratio it gave pages held out of its
+    training, its bytes), and the one each page was written with (`pages.dictionary_id`; none
+    for zlib). Pages written before stay zlib until `bienphong stats --recompress`."""
+    db.table("page_dictionaries").create(
+        {
+            "id": int,
+            "kind": str,  # article: the pages table holds article pages
+            "trained_at": str,
+            "run_id": int,  # the run that wrote the page that prompted it; none for recompress
+            "pages": int,  # trained from
+            "ratio": float,  # received bytes / stored bytes on pages held out of its training
+            "size": int,
+            "content": bytes,
+        },
+        pk="id",
+        not_null=["kind", "trained_at", "pages", "ratio", "size", "content"],
+    )
+    db.execute(
+        "ALTER TABLE pages ADD COLUMN dictionary_id INTEGER REFERENCES page_dictionaries(id)"
+    )

@@ -35,8 +35,11 @@ def _parser(truth: bool) -> argparse.ArgumentParser:
     parser.add_argument(
         "--weight",
         choices=("light", "real"),
-        default="light",
-        help="article pages alone, or as heavy as real ones (style, scripts, menus, lists)",
+        default="real",
+        help="article pages as heavy as real ones (style, scripts, menus, lists), or alone",
+    )
+    parser.add_argument(
+        "--redesign-day", type=int, help="from this day on, pages come in a new design"
     )
     if not truth:
         parser.add_argument("--host", default="127.0.0.1")
@@ -62,6 +65,7 @@ def site_from(args: argparse.Namespace) -> Site:
         sitemaps=getattr(args, "sitemaps", "on") == "on",
         template=args.template,
         weighty=args.weight == "real",
+        redesign_day=args.redesign_day,
     )
 
 

@@ -315,7 +315,8 @@ class Site:
         edits_per_day: int = 3,
         sitemaps: bool = True,
         template: str | None = None,
-        weighty: bool = False,
+        weighty: bool = True,
+        redesign_day: int | None = None,
     ) -> None:
         if not 1 <= articles <= 150_000:
             raise ValueError("articles must be between 1 and 150000")
@@ -326,15 +327,24 @@ class Site:
         self.sitemaps = sitemaps
         self.template = template
         # Article pages at a real page's weight (`weight.py`), or the article and the site's
-        # header alone (the default for now: at real weight a race in a second Ctrl-C's stop
-        # showed, see issue 30's note; `bench mirror` and the weight's own test use it).
+        # header alone (`--weight light`: a quick look at a page's markup).
         self.weighty = weighty
+        # From this day on, every page is served in a new design: another style sheet, icons,
+        # menus, footer and scripts around the same article (a dictionary of the old pages'
+        # markup no longer fits them).
+        self.redesign_day = redesign_day
         self.old_count = min(int(articles * 0.4), OLD_ID_RANGE)
         self._old_mult_inverse = pow(OLD_ID_MULT, -1, OLD_ID_RANGE)
         self.day = 0
         self.set_day(day)
 
     # -- time -------------------------------------------------------------------------------
+
+    @property
+    def design(self) -> str:
+        """The seed of the markup around the article today (`weight.py`)."""
+        redesigned = self.redesign_day is not None and self.day >= self.redesign_day
+        return f"{self.seed}:redesigned" if redesigned else str(self.seed)
 
     def set_day(self, day: int) -> None:
         """Move the site to `day`: new articles on top, some earlier ones edited."""

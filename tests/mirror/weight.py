@@ -68,15 +68,15 @@ COMMENTS = 30  # at most, drawn for each article
 
 def head(site: Site, a: Article) -> str:
     """What the page's <head> gains: the style sheet, and the app's state for this page."""
-    return f"<style>{_style(site.seed)}</style>\n{_state(site, a)}\n"
+    return f"<style>{_style(site.design)}</style>\n{_state(site, a)}\n"
 
 
 def before(site: Site, a: Article) -> str:
     """What comes between the header and the article: the icon sprite, the menu of every
     section and its topics, an ad."""
-    menu = _mega_menu(site.seed)
+    menu = _mega_menu(site.design)
     mobile = menu.replace('class="mega-menu"', 'class="mobile-menu"')  # sites send both
-    return f"{_sprite(site.seed)}{menu}{mobile}{_ad(site, a, 0)}\n"
+    return f"{_sprite(site.design)}{menu}{mobile}{_ad(site, a, 0)}\n"
 
 
 def after(site: Site, a: Article) -> str:
@@ -84,14 +84,14 @@ def after(site: Site, a: Article) -> str:
     ads, the footer's menus and the scripts."""
     return (
         f"{_ad(site, a, 1)}{_comments(site, a)}{_recommended(site, a)}{_section_latest(site, a)}"
-        f"{_most_read(site)}{_sections_box(site)}{_ad(site, a, 2)}{_footer_menus(site.seed)}"
-        f"<script>{_script(site.seed)}</script>\n"
+        f"{_most_read(site)}{_sections_box(site)}{_ad(site, a, 2)}{_footer_menus(site.design)}"
+        f"<script>{_script(site.design)}</script>\n"
     )
 
 
 @lru_cache(maxsize=8)
-def _style(seed: int) -> str:
-    rng = random.Random(f"style:{seed}")
+def _style(design: str) -> str:
+    rng = random.Random(f"style:{design}")
     rules = []
     for k in range(STYLE_RULES):
         selector = ".".join(rng.sample(_WORDS, rng.randint(1, 3)))
@@ -107,8 +107,8 @@ def _style(seed: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _sprite(seed: int) -> str:
-    rng = random.Random(f"sprite:{seed}")
+def _sprite(design: str) -> str:
+    rng = random.Random(f"sprite:{design}")
     symbols = []
     for k in range(ICONS):
         points = " ".join(
@@ -123,8 +123,8 @@ def _sprite(seed: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _mega_menu(seed: int) -> str:
-    rng = random.Random(f"menu:{seed}")
+def _mega_menu(design: str) -> str:
+    rng = random.Random(f"menu:{design}")
     columns = []
     for section in SECTIONS:
         topics = rng.sample(_SUBTOPICS, rng.randint(9, 14))
@@ -141,8 +141,8 @@ def _mega_menu(seed: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _footer_menus(seed: int) -> str:
-    rng = random.Random(f"footer:{seed}")
+def _footer_menus(design: str) -> str:
+    rng = random.Random(f"footer:{design}")
     groups = []
     for section in SECTIONS:
         links = "".join(
@@ -154,8 +154,8 @@ def _footer_menus(seed: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _script(seed: int) -> str:
-    rng = random.Random(f"script:{seed}")
+def _script(design: str) -> str:
+    rng = random.Random(f"script:{design}")
     functions = []
     for k in range(SCRIPT_FUNCTIONS):
         a, b, c = (rng.choice(_WORDS) for _ in range(3))
