@@ -3,9 +3,10 @@ so that re-extraction never needs a recrawl (the `pages` table).
 
 A site's pages share most of their bytes (style sheet, scripts, icons, menus, footer), so each
 page is compressed with zstd and a dictionary trained on the archive's own pages, which holds
-that markup once: a 250 KB page is stored in about a fifth of what zlib makes it
-(docs/benchmarks.md, `bench size`). The dictionaries are rows of `page_dictionaries`, never
-changed, and each page names the one it was written with, so it always reads back.
+that markup once: a 250 KB page of the mirror is stored in about a fifth of what zlib makes it
+(a first measurement; `bench size` is to report it, issue 30). The dictionaries are rows of
+`page_dictionaries`, never changed, and each page names the one it was written with, so it
+always reads back.
 
 - Until the archive holds TRAIN_PAGES pages there is no dictionary: pages are stored with zlib.
   The first dictionary is trained from the newest TRAIN_PAGES pages, which it then rewrites.
@@ -36,7 +37,8 @@ from archive.errors import ArchiveError, DamagedArticle, stored_json
 if TYPE_CHECKING:
     from archive.store import Archive
 
-logger = logging.getLogger(__name__)
+# Under the project's logger: a crawl writes these lines to its log, stamped like its own.
+logger = logging.getLogger("bienphong.archive")
 
 ZLIB_LEVEL = 6  # pages written before dictionaries, or before the archive held enough pages
 ZSTD_LEVEL = 12  # levels 15 and up take ten times as long for 3 % less (bench size)
@@ -70,15 +72,16 @@ class PageCodec:
     """How one archive's pages are compressed and read back: its newest dictionary, the
     ratio of the pages written since, and every dictionary a page was read with."""
 
-    def __init__(self, db: Database) -> None:
-        """Read as the archive opens, outside any transaction: a write transaction that began
-        with a read fails at once ("database is locked") if another connection checkpointed
-        meanwhile, where one that begins with its write waits its turn."""
+    def __init__(self, db: Database, writes: bool) -> None:
+        """A writer reads the current dictionary as the archive opens, outside any transaction:
+        a write transaction that began with a read fails at once ("database is locked") if
+        another connection checkpointed meanwhile, where one that begins with its write waits
+        its turn. A reader (a web request) reads only the dictionaries of the pages it reads."""
         self.db = db
         self._dictionaries: dict[int, zstd.ZstdDict] = {}
         self._current: Dictionary | None = None
         sql = "SELECT id, ratio, content FROM page_dictionaries ORDER BY id DESC LIMIT 1"
-        for id_, ratio, content in _rows(db, sql):
+        for id_, ratio, content in _rows(db, sql) if writes else ():
             self._current = Dictionary(id_, ratio, zstd.ZstdDict(content))
             self._dictionaries[id_] = self._current.content
         self._latest: deque[tuple[int, int]] = deque(maxlen=TRAIN_PAGES)  # (received, stored)
@@ -140,8 +143,9 @@ class PageCodec:
             ratio = sum(r for r, _ in self._latest) / sum(s for _, s in self._latest)
             if ratio < DRIFT * current.ratio:
                 logger.info(
-                    "The newest %d pages compress %.1f× with dictionary %d, which made pages"
-                    " %.1f× smaller: the site's markup changed, a new dictionary is trained",
+                    "The newest %d raw pages compress only %.1f× with page dictionary %d"
+                    " (%.1f× on the pages it was measured on): the site's markup changed, a"
+                    " new dictionary is trained",
                     TRAIN_PAGES,
                     ratio,
                     current.id,
@@ -155,7 +159,7 @@ class PageCodec:
         warning) when zstd cannot train one from them: the pages stay as they are, and the
         next TRAIN_PAGES pages try again."""
         sql = "SELECT id, codec, dictionary_id, body FROM pages ORDER BY id DESC LIMIT ?"
-        rows = self.db.execute(sql, [TRAIN_PAGES]).fetchall()
+        rows = _rows(self.db, sql, [TRAIN_PAGES])
         try:
             bodies = [self.decompress(codec, used, data) for _, codec, used, data in rows]
         except ValueError as error:
@@ -300,19 +304,18 @@ def recompress(
         last = 0
         while True:
             sql = (
-                "SELECT id, post_id, size, sha256, body FROM pages"
+                "SELECT id, sha256, body FROM pages"
                 " WHERE codec = 'zlib' AND id > ? ORDER BY id LIMIT ?"
             )
-            rows = archive.db.execute(sql, [last, RECOMPRESS_BATCH]).fetchall()
+            rows = _rows(archive.db, sql, [last, RECOMPRESS_BATCH])
             if not rows:
                 return done
             with archive.db.atomic():
-                for page_id, _, _, sha256, data in rows:
+                for page_id, sha256, data in rows:
                     try:
-                        body = zlib.decompress(data)
-                    except zlib.error:
-                        done.damaged += 1
-                        continue
+                        body = archive.page_codec.decompress("zlib", None, data)
+                    except ValueError:
+                        body = b""
                     if hashlib.sha256(body).hexdigest() != sha256:
                         done.damaged += 1
                         continue

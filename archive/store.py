@@ -142,6 +142,16 @@ class Archive:
         self.path = Path(path)
         self.readonly = readonly
         self.now = clock  # the archive's own moments, in their stored form
+        making = not readonly and not self.path.exists()
+        try:
+            self._open_file(readonly)
+        except BaseException:
+            if making:  # stopped (a signal) or failed while it made the file: no half-made one
+                for name in ("", "-wal", "-shm", "-journal"):
+                    self.path.with_name(self.path.name + name).unlink(missing_ok=True)
+            raise
+
+    def _open_file(self, readonly: bool) -> None:
         try:
             self._open_with(_connect(self.path, readonly))
         except ArchiveError as error:
@@ -173,7 +183,7 @@ class Archive:
             if "not a database" in str(error):
                 raise ArchiveError(f"{self.path} is not an SQLite database") from error
             raise ArchiveError(f"cannot open archive {self.path}: {error}") from error
-        except ArchiveError:
+        except BaseException:
             conn.close()
             raise
 
@@ -188,7 +198,7 @@ class Archive:
                     f" bienphong's {schema.SCHEMA_VERSION}: upgrade it with `bienphong stats"
                     " --rebuild-index` or a crawl (about a minute a 100,000 articles)"
                 )
-            self.page_codec = PageCodec(self.db)
+            self.page_codec = PageCodec(self.db, writes=False)
             return
         if version == 0 and not self.db.table_names():
             # Space a page rewritten smaller frees goes back to the disk (`recompress`); set
@@ -208,7 +218,7 @@ class Archive:
                 self.db.rollback()
                 raise
             self.db.commit()
-        self.page_codec = PageCodec(self.db)
+        self.page_codec = PageCodec(self.db, writes=True)
 
     def _check_schema(self) -> int:
         """The archive's schema version; ArchiveError for a foreign or a newer file."""
