@@ -166,20 +166,17 @@ class PageCodec:
             logger.warning("No page dictionary trained: a page does not read back (%s)", error)
             self._without = 0
             return None
-        held = bodies[::HELD_OUT]
-        trained_on = [body for index, body in enumerate(bodies) if index % HELD_OUT]
         try:
-            content = zstd.train_dict(trained_on, DICTIONARY_BYTES)
+            content, ratio = trained_dictionary(bodies)
         except zstd.ZstdError as error:
-            logger.warning("No page dictionary trained from %d pages: %s", len(trained_on), error)
+            logger.warning("No page dictionary trained from %d pages: %s", len(bodies), error)
             self._without = 0
             return None
-        stored = sum(len(zstd.compress(body, ZSTD_LEVEL, zstd_dict=content)) for body in held)
-        ratio = sum(len(body) for body in held) / stored
+        trained_on = len(bodies) - len(bodies[::HELD_OUT])
         cursor = self.db.execute(
             "INSERT INTO page_dictionaries (kind, trained_at, run_id, pages, ratio, size,"
             " content) VALUES ('article', ?, ?, ?, ?, ?, ?)",
-            [utc_now(), run_id, len(trained_on), ratio, len(content.dict_content),
+            [utc_now(), run_id, trained_on, ratio, len(content.dict_content),
              content.dict_content],
         )  # fmt: skip
         dictionary = Dictionary(int(cursor.lastrowid or 0), ratio, content)
@@ -194,6 +191,16 @@ class PageCodec:
         self._latest.clear()
         self._without = None
         return dictionary
+
+
+def trained_dictionary(bodies: list[bytes]) -> tuple[zstd.ZstdDict, float]:
+    """A dictionary trained from `bodies` but every HELD_OUT-th, and its ratio (received
+    bytes / stored bytes) on those held out; ZstdError when zstd cannot train one."""
+    held = bodies[::HELD_OUT]
+    trained_on = [body for index, body in enumerate(bodies) if index % HELD_OUT]
+    content = zstd.train_dict(trained_on, DICTIONARY_BYTES)
+    stored = sum(len(zstd.compress(body, ZSTD_LEVEL, zstd_dict=content)) for body in held)
+    return content, sum(len(body) for body in held) / stored
 
 
 def _rows(db: Database, sql: str, parameters: list[Any] | None = None) -> list[Any]:

@@ -45,8 +45,9 @@ class MirrorProcess:
 
 @contextmanager
 def mirror(articles: int, seed: int = 1, *args: str) -> Iterator[MirrorProcess]:
-    """`python -m tests.mirror --port 0 ...` as a subprocess, stopped on exit."""
-    command = [sys.executable, "-m", "tests.mirror", "--port", "0"]
+    """`python -m tests.mirror --port 0 --weight real ...` as a subprocess, stopped on exit:
+    pages as heavy as the real site's (about 250 KB), whatever the mirror's default."""
+    command = [sys.executable, "-m", "tests.mirror", "--port", "0", "--weight", "real"]
     command += ["--articles", str(articles), "--seed", str(seed), *args]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -157,7 +158,8 @@ _FOLDER: list[Path] = []
 INITIAL_CONCURRENCY = 8  # only to build archives faster; the crawl benchmark uses the default
 
 
-def _folder() -> Path:
+def scratch_folder() -> Path:
+    """A folder of this process's, removed at its exit."""
     if not _FOLDER:
         _FOLDER.append(Path(tempfile.mkdtemp(prefix="bench-archives-")))
         atexit.register(shutil.rmtree, _FOLDER[0], True)
@@ -170,7 +172,7 @@ def crawled_archive(articles: int, seed: int = 1) -> tuple[Path, float]:
     Callers copy it before crawling it again."""
     key = (articles, seed)
     if key not in _ARCHIVES:
-        db = _folder() / f"crawled-{articles}-{seed}.db"
+        db = scratch_folder() / f"crawled-{articles}-{seed}.db"
         with mirror(articles, seed, "--edits-per-day", "0", "--no-log-requests") as site:
             finished = timed_process(
                 crawl_command(db, site.base_url, "--concurrency", str(INITIAL_CONCURRENCY))

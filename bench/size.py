@@ -1,25 +1,36 @@
-"""Archive size: bytes per article in records, search index and raw pages, at N = 20,000
-articles, and how the raw pages' compression compares with `gzip -6` and a few alternatives.
+"""Archive size at the real site's weight: bytes per article by part at N = 20,000 and 50,000
+articles, projected to 500,000, and what the raw pages' trained dictionaries make of pages of
+about 250 KB against zlib level 6.
 
-The archive is made by a whole `bienphong crawl` of the mirror (`python -m tests.mirror
---articles N --seed 1`, day 0). Bytes per table come from SQLite's `dbstat` virtual table
-(pages per table and index × page size), grouped: records (`articles` and its indexes,
-`versions`, `runs`, `failures`, `http_validators`, a whole walk's memory: empty once it
-finished), search index (the `articles_fts` tables)
-and raw pages (`pages` and its index). The compression figures re-compress the stored pages'
-bytes: `gzip -6` is Python's gzip at level 6 (the same deflate as the `gzip` tool, checked
-against `gzip -6` itself on a sample), and the alternatives are zlib with a preset dictionary
-and zstd (`backports.zstd`) with and without a dictionary trained on a sample of the pages; a
-dictionary would have to be stored once in the archive. The dictionaries are trained on 200
-pages that are not among those compared; the mirror's text is drawn from small pools, so their
-gains here are an upper bound for the real site's pages. `BENCH_QUICK=1` uses N = 5,000.
+One archive grows: a whole `bienphong crawl` of the mirror (`python -m tests.mirror --articles
+20000 --seed 1`, real weight, day 0) is measured, then the mirror moves to day 1 with 30,000
+new articles and the next crawl brings them in, and it is measured again; the projection to
+500,000 extends the growth per article between the two. Bytes by part come from SQLite's
+`dbstat` (pages per table and index × page size):
+
+- records: `articles` (less its copies below) and its indexes, `versions`, `runs`,
+  `failures`, `http_validators`, the walk's tables (empty once a walk finished);
+- spelled and folded copies: the columns of `articles` the store writes beside the text for the
+  index (schema.STORED_COPIES), their bytes counted from the rows (`length` of each as a blob),
+  and taken off `articles`;
+- search index: the FTS5 tables;
+- narrow tables: `article_facts`, the authors' and tags' tables, the index's words and blocks;
+- raw pages: `pages`, its indexes and `page_dictionaries`;
+- the rest: SQLite's schema, free and pointer-map pages.
+
+Raw pages are measured on every 10th stored page of the 50,000 (5,000 pages): the bytes stored
+against zlib level 6 of the same pages, and the time to compress and read back one page each
+way. The training's peak memory is the growth of this process's resident set while it trains a
+dictionary as the archive does (archive/pages.py); Linux's peak is reset before. Last, whether
+the mirror's gain flatters: zstd at the archive's level with another page of the same site as
+the dictionary, on pairs of real pages of one site (../shared/realpages) and on pairs of mirror
+pages. `BENCH_QUICK=1` uses 2,000 and 5,000 articles.
 """
 
 from __future__ import annotations
 
-import gzip
 import sqlite3
-import subprocess
+import statistics
 import time
 import zlib
 from collections.abc import Callable
@@ -27,123 +38,272 @@ from pathlib import Path
 
 from backports import zstd
 
+from archive.pages import HELD_OUT, TRAIN_PAGES, ZLIB_LEVEL, ZSTD_LEVEL, trained_dictionary
+from archive.schema.fields import STORED_COPIES
+from archive.store import Archive
 from bench import Row
-from bench.processes import crawled_archive, quick
+from bench.mirror import real_pairs
+from bench.processes import (
+    INITIAL_CONCURRENCY,
+    crawl_command,
+    mirror,
+    quick,
+    scratch_folder,
+    timed_process,
+)
 
 SEED = 1
-SAMPLE = 200  # pages checked with the gzip tool, and pages a dictionary is trained on
-EVERY = 10  # the codecs are compared on every 10th stored page (2,000 of 20,000)
-# Tables and indexes by the group they count in; the first prefix that fits wins.
-GROUPS = {
-    "search index": ("articles_fts",),
-    "raw pages": ("pages", "idx_pages_"),
+EVERY = 10  # the raw-page figures read every 10th stored page
+PROJECTED = 500_000
+COPIES = "spelled and folded copies"
+# Tables and indexes by the part they count in; the first prefix that fits wins.
+PARTS = {
+    "search index (FTS5)": ("articles_fts",),
+    "narrow tables": ("article_facts", "article_authors", "article_tags", "author_names",
+                      "tag_names", "index_words", "article_blocks", "idx_article_",
+                      "sqlite_autoindex_author_names", "sqlite_autoindex_tag_names",
+                      "sqlite_autoindex_index_words"),
+    "raw pages": ("pages", "idx_pages_", "page_dictionaries"),
     "records": ("articles", "idx_articles_", "versions", "idx_versions_", "runs", "failures",
                 "idx_failures_", "http_validators", "sqlite_autoindex_http_validators", "walk",
                 "sqlite_autoindex_walk"),
 }  # fmt: skip
+ORDER = ("records", COPIES, "search index (FTS5)", "narrow tables", "raw pages", "the rest")
 
 
-def size() -> int:
-    return 5_000 if quick() else 20_000
+def sizes() -> tuple[int, int]:
+    return (2_000, 5_000) if quick() else (20_000, 50_000)
 
 
-def group_of(name: str) -> str:
-    for group, prefixes in GROUPS.items():
+def part_of(name: str) -> str:
+    for part, prefixes in PARTS.items():
         if any(name.startswith(prefix) for prefix in prefixes):
-            return group
-    return "schema"
+            return part
+    return "the rest"
 
 
-def table_bytes(db: Path) -> dict[str, int]:
-    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as conn:
-        rows = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall()
-    conn.close()
-    found: dict[str, int] = {}
-    for name, total in rows:
-        found[group_of(name)] = found.get(group_of(name), 0) + int(total)
+def _read_only(db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def part_bytes(db: Path) -> dict[str, int]:
+    """Bytes of the archive file by part (ORDER); they add up to the file."""
+    copies = " + ".join(f"coalesce(length(CAST([{c}] AS BLOB)), 0)" for c in STORED_COPIES)
+    conn = _read_only(db)
+    try:
+        tables = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall()
+        copied = conn.execute(f"SELECT SUM({copies}) FROM articles").fetchone()[0] or 0
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    finally:
+        conn.close()
+    found = dict.fromkeys(ORDER, 0)
+    for name, total in tables:
+        found[part_of(name)] += int(total)
+    found["records"] -= copied
+    found[COPIES] = copied
+    found["the rest"] += page_size * pages - sum(found.values())  # free and pointer-map pages
     return found
 
 
-def raw_pages(db: Path) -> list[tuple[bytes, bytes]]:
-    """(stored zlib bytes, the page as received) of every stored page."""
-    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as conn:
-        rows = conn.execute("SELECT codec, body FROM pages ORDER BY id").fetchall()
-    conn.close()
-    assert all(codec == "zlib" for codec, _ in rows)
-    return [(body, zlib.decompress(body)) for _, body in rows]
+def grown_archive(first: int, then: int) -> tuple[Path, dict[int, tuple[dict[str, int], int]]]:
+    """The archive of a whole crawl of `first` articles, grown to `then` by the next day's crawl;
+    its path and, at each size, its bytes by part and its file size."""
+    db = scratch_folder() / f"size-{first}-{then}.db"
+    measured = {}
+    args = ("--new-per-day", str(then - first), "--edits-per-day", "0", "--no-log-requests")
+    with mirror(first, SEED, *args) as site:
+        for day, new in ((0, first), (1, then - first)):
+            site.control(f"day/{day}")
+            command = crawl_command(db, site.base_url, "--concurrency", str(INITIAL_CONCURRENCY))
+            finished = timed_process(command)
+            if f"articles: {new} new" not in finished.stdout:
+                raise RuntimeError(f"the crawl of day {day}: {finished.stdout.strip()}")
+            Archive(db).close()  # folds the write-ahead log into the file
+            measured[first if day == 0 else then] = (part_bytes(db), db.stat().st_size)
+    return db, measured
 
 
-def gzip_tool(page: bytes) -> int:
-    return len(subprocess.run(["gzip", "-6", "-c"], input=page, capture_output=True).stdout)
-
-
-def measured(compress: Callable[[bytes], bytes], found: list[bytes]) -> tuple[int, float]:
-    """Total compressed bytes and milliseconds per page."""
-    began = time.perf_counter()
-    total = sum(len(compress(page)) for page in found)
-    return total, (time.perf_counter() - began) * 1000 / len(found)
-
-
-def run() -> list[Row]:
-    articles = size()
-    db, _ = crawled_archive(articles, SEED)
-    groups = table_bytes(db)
-    stored = raw_pages(db)
-    pages = [page for _, page in stored]
-    raw = sum(len(page) for page in pages)
-    rows = [
-        Row(
-            f"{group} per article",
-            groups.get(group, 0) / articles,
-            "bytes",
-            f"N = {articles:,}, from dbstat",
-        )
-        for group in ("records", "search index", "raw pages", "schema")
-    ]
-    file_size = db.stat().st_size
-    rows.append(Row("archive file per article", file_size / articles, "bytes",
-                    f"{file_size / 1e6:,.0f} MB for {articles:,} articles"))  # fmt: skip
-    rows.append(Row("raw page as received", raw / len(pages), "bytes", "mean, uncompressed"))
-    zlib_total = sum(len(body) for body, _ in stored)
-    # trained on, and checked with the gzip tool: pages the codecs are not compared on
-    sample = pages[EVERY // 2 :: EVERY * max(1, len(pages) // (SAMPLE * EVERY))][:SAMPLE]
-    tool = sum(gzip_tool(page) for page in sample)
-    python_gzip = sum(len(gzip.compress(page, 6, mtime=0)) for page in sample)
-    zdict = b"".join(sample[:20])[-32_768:]
-    trained = zstd.train_dict(sample, 64 * 1024)
-    candidates: dict[str, Callable[[bytes], bytes]] = {
-        "zlib level 6 (stored today)": lambda p: zlib.compress(p, 6),
-        "gzip -6": lambda p: gzip.compress(p, 6, mtime=0),
-        "zlib level 9": lambda p: zlib.compress(p, 9),
-        "zlib level 6, 32 kB preset dictionary": lambda p: _zlib_dict(p, zdict),
-        "zstd level 3": lambda p: zstd.compress(p, 3),
-        "zstd level 19": lambda p: zstd.compress(p, 19),
-        "zstd level 3, 64 kB trained dictionary": lambda p: zstd.compress(p, 3, zstd_dict=trained),
-        "zstd level 19, 64 kB trained dictionary": lambda p: zstd.compress(
-            p, 19, zstd_dict=trained
-        ),
-    }
-    rows.append(Row("stored raw pages (zlib 6)", zlib_total / len(pages), "bytes/page",
-                    f"{raw / zlib_total:.2f}× smaller than received"))  # fmt: skip
-    compared = pages[::EVERY]
-    compared_raw = sum(len(page) for page in compared)
-    baseline = sum(len(body) for body, _ in stored[::EVERY])
-    for name, compress in candidates.items():
-        total, ms = measured(compress, compared)
+def part_rows(measured: dict[int, tuple[dict[str, int], int]]) -> list[Row]:
+    (small, (parts_small, file_small)), (large, (parts_large, file_large)) = sorted(
+        measured.items()
+    )
+    rows = []
+    for part in ORDER:
+        growth = (parts_large[part] - parts_small[part]) / (large - small)
+        projected = parts_large[part] + growth * (PROJECTED - large)
         rows.append(
             Row(
-                f"{name}: size vs stored",
-                total / baseline,
-                "×",
-                f"{total / len(compared):,.0f} bytes/page, {compared_raw / total:.2f}× smaller "
-                f"than received, {ms:.2f} ms/page to compress; {len(compared):,} pages",
+                f"{part} per article",
+                parts_large[part] / large,
+                "bytes",
+                f"N = {large:,}; {parts_small[part] / small:,.0f} at N = {small:,}; grows"
+                f" {growth:,.0f} an article: {projected / PROJECTED:,.0f} at {PROJECTED:,}",
             )
         )
-    rows.append(Row("gzip -6 tool / Python gzip level 6", tool / python_gzip, "×",
-                    f"on {len(sample)} pages: the same deflate"))  # fmt: skip
+    growth = (file_large - file_small) / (large - small)
+    projected = file_large + growth * (PROJECTED - large)
+    rows.append(
+        Row(
+            "archive file per article",
+            file_large / large,
+            "bytes",
+            f"{file_large / 1e6:,.0f} MB for {large:,} articles, {file_small / 1e6:,.0f} MB for"
+            f" {small:,}; projected {projected / 1e9:,.1f} GB for {PROJECTED:,}",
+        )
+    )
     return rows
 
 
-def _zlib_dict(page: bytes, zdict: bytes) -> bytes:
-    compressor = zlib.compressobj(6, zdict=zdict)
-    return compressor.compress(page) + compressor.flush()
+def sampled_pages(db: Path) -> list[tuple[bytes, int, bytes]]:
+    """(stored bytes, dictionary id, page as received) of every EVERY-th stored page."""
+    with Archive(db, readonly=True) as archive:
+        rows = archive.db.execute(
+            "SELECT codec, dictionary_id, body FROM pages WHERE id % ? = 0 ORDER BY id", [EVERY]
+        ).fetchall()
+        return [
+            (data, used, archive.page_codec.decompress(codec, used, data))
+            for codec, used, data in rows
+        ]
+
+
+def per_page_ms(work: Callable[[int], object], count: int) -> float:
+    began = time.perf_counter()
+    for index in range(count):
+        work(index)
+    return (time.perf_counter() - began) * 1000 / count
+
+
+def codec_rows(db: Path, articles: int, file_size: int) -> list[Row]:
+    sample = sampled_pages(db)
+    received = [page for _, _, page in sample]
+    with Archive(db, readonly=True) as archive:
+        dictionaries = {
+            used: zstd.ZstdDict(content)
+            for used, content in archive.db.execute("SELECT id, content FROM page_dictionaries")
+        }
+        stored_by = archive.db.execute(
+            "SELECT codec, count(*), sum(length(body)) FROM pages GROUP BY codec"
+        ).fetchall()
+    zlib_pages = [zlib.compress(page, ZLIB_LEVEL) for page in received]
+    stored = sum(len(data) for data, _, _ in sample)
+    zlib_total = sum(len(data) for data in zlib_pages)
+    count = len(sample)
+    with_dictionary = [(data, dictionaries[used]) for data, used, _ in sample if used is not None]
+
+    pages_with = [(page, dictionaries[used]) for _, used, page in sample if used is not None]
+    zstd_compress = per_page_ms(
+        lambda k: zstd.compress(pages_with[k][0], ZSTD_LEVEL, zstd_dict=pages_with[k][1]),
+        len(pages_with),
+    )
+    zstd_read = per_page_ms(
+        lambda k: zstd.decompress(with_dictionary[k][0], zstd_dict=with_dictionary[k][1]),
+        len(with_dictionary),
+    )
+    zlib_compress = per_page_ms(lambda k: zlib.compress(received[k], ZLIB_LEVEL), count)
+    zlib_read = per_page_ms(lambda k: zlib.decompress(zlib_pages[k]), count)
+    by_codec = ", ".join(f"{codec} {n:,} pages" for codec, n, _ in stored_by)
+    mean_zlib = zlib_total / count
+    return [
+        Row("article page as received", sum(map(len, received)) / count / 1024, "KiB",
+            f"mean of {count:,} pages (every {EVERY}th of {articles:,})"),
+        Row("raw page stored", stored / count, "bytes/page",
+            f"{sum(map(len, received)) / stored:.1f}× smaller than received; {by_codec}"),
+        Row("raw page, zlib level 6 of the same pages", mean_zlib, "bytes/page",
+            f"{sum(map(len, received)) / zlib_total:.1f}× smaller than received"),
+        Row("raw page stored / zlib level 6", stored / zlib_total, "×", "target ≤ 0.25; "
+            + ("met" if stored / zlib_total <= 0.25 else "MISSED")),
+        Row("archive file per article / zlib level 6 page", file_size / articles / mean_zlib,
+            "×", f"{file_size / articles:,.0f} bytes an article against {mean_zlib:,.0f};"
+            " target ≤ 0.6; " + ("met" if file_size / articles <= 0.6 * mean_zlib else "MISSED")),
+        Row("zstd with its dictionary: compress + read back", zstd_compress + zstd_read, "ms/page",
+            f"level {ZSTD_LEVEL}: {zstd_compress:.2f} to compress, {zstd_read:.2f} to read back;"
+            f" {len(pages_with):,} pages; target ≤ zlib's; "
+            + ("met" if zstd_compress + zstd_read <= zlib_compress + zlib_read else "MISSED")),
+        Row("zlib level 6: compress + read back", zlib_compress + zlib_read, "ms/page",
+            f"{zlib_compress:.2f} to compress, {zlib_read:.2f} to read back"),
+    ]  # fmt: skip
+
+
+def training_rows(db: Path) -> list[Row]:
+    """The archive's training, on its newest TRAIN_PAGES pages: time and peak memory growth."""
+    with Archive(db, readonly=True) as archive:
+        rows = archive.db.execute(
+            "SELECT codec, dictionary_id, body FROM pages ORDER BY id DESC LIMIT ?", [TRAIN_PAGES]
+        ).fetchall()
+        bodies = [archive.page_codec.decompress(*row) for row in rows]
+        dictionaries = archive.db.execute(
+            "SELECT id, pages, ratio, size FROM page_dictionaries ORDER BY id"
+        ).fetchall()
+    before = _status_kib("VmRSS")
+    reset = _reset_peak()
+    began = time.perf_counter()
+    _, ratio = trained_dictionary(bodies)
+    seconds = time.perf_counter() - began
+    peak = _status_kib("VmHWM")
+    listed = "; ".join(
+        f"{id_}: {pages} pages, {ratio_:.1f}×, {size / 1024:.0f} KiB"
+        for id_, pages, ratio_, size in dictionaries
+    )
+    return [
+        Row("dictionary training, peak memory growth", (peak - before) / 1024, "MiB",
+            f"{TRAIN_PAGES} pages (every {HELD_OUT}th held out), {seconds:.2f} s; held-out ratio"
+            f" {ratio:.1f}×" + ("" if reset else "; the peak could not be reset: an upper bound")),
+        Row("dictionaries in the archive", len(dictionaries), "", listed),
+    ]  # fmt: skip
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> bool:
+    """Linux's peak resident set (VmHWM) set back to the current one."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def pair_gain(pages: list[bytes]) -> float:
+    """Median over pairs (each page after its pair) of zlib level 6 size / zstd size at the
+    archive's level with the pair's first page as a raw dictionary."""
+    gains = [
+        len(zlib.compress(page, ZLIB_LEVEL))
+        / len(zstd.compress(page, ZSTD_LEVEL, zstd_dict=zstd.ZstdDict(before, is_raw=True)))
+        for before, page in zip(pages[::2], pages[1::2], strict=False)
+    ]
+    return statistics.median(gains)
+
+
+def flattery_rows(db: Path) -> list[Row]:
+    real = real_pairs()
+    mirrored = [page for _, _, page in sampled_pages(db)[:200]]
+    gain = pair_gain(mirrored)
+    if not real:
+        return [Row("same-site page as dictionary, gain over zlib: mirror", gain, "×", "")]
+    real_gain = pair_gain(real)
+    return [
+        Row("same-site page as dictionary, gain over zlib: real pages", real_gain, "×",
+            f"median of {len(real) // 2} pairs of pages of one site (../shared/realpages)"),
+        Row("same-site page as dictionary, gain over zlib: mirror", gain, "×",
+            f"median of {len(mirrored) // 2} pairs; {gain / real_gain:.2f}× the real pages'"),
+    ]  # fmt: skip
+
+
+def run() -> dict[str, list[Row]]:
+    first, then = sizes()
+    db, measured = grown_archive(first, then)
+    file_size = measured[max(measured)][1]
+    return {
+        "bytes by part": part_rows(measured),
+        "raw pages": [
+            *codec_rows(db, max(measured), file_size),
+            *training_rows(db),
+            *flattery_rows(db),
+        ],
+    }

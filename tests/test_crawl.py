@@ -19,7 +19,7 @@ from tests.helpers.mirror_pages import POST_ID
 def test_crawl_archives_every_article_once_equal_to_the_truth(
     make_mirror: MakeMirror, tmp_path: Path, sitemaps: bool
 ) -> None:
-    mirror = make_mirror(articles=500, seed=7, sitemaps=sitemaps)
+    mirror = make_mirror(articles=250, seed=7, sitemaps=sitemaps)
     db = tmp_path / "archive.db"
 
     result = crawl(db, mirror)
@@ -28,7 +28,7 @@ def test_crawl_archives_every_article_once_equal_to_the_truth(
     truth = assert_archive_holds_the_truth(db, mirror)
     assert {post_id: 1 for post_id in truth} == dict(article_fetches(mirror))
     assert [] == [hit.path for hit in mirror.hits if hit.path.startswith("/tim-kiem")]
-    assert "articles: 500 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
+    assert "articles: 250 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
 
 
 def test_a_second_crawl_fetches_only_what_is_new(make_mirror: MakeMirror, tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_pages_in_markup_no_rule_has_seen_extract_to_the_truth(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
     """Template X draws class names, nesting and the element of each field per article."""
-    mirror = make_mirror(articles=300, seed=17, template="X")
+    mirror = make_mirror(articles=150, seed=17, template="X")
     db = tmp_path / "archive.db"
 
     result = crawl(db, mirror)

@@ -40,6 +40,16 @@ def test_a_rare_field_missing_from_a_large_run_is_drift() -> None:
     ] == fill_drift({"modified_at": 0.0}, 200, earlier)
 
 
+def test_a_fall_two_samples_of_their_size_show_by_chance_is_not_drift() -> None:
+    # 28 of 100 articles with a source, then 65 of 400: a z-score of 2.7, the mirror's drawing.
+    assert [] == fill_drift({"source": 0.1625}, 400, runs({"source": 0.28}, new=100, count=1))
+    # The same fall after three such runs (300 articles) is past chance: z = 3.8.
+    assert [
+        "possible markup drift: source found in 16% of new articles, against 28% over the last"
+        " 3 runs"
+    ] == fill_drift({"source": 0.1625}, 400, runs({"source": 0.28}, new=100))
+
+
 def test_a_field_never_found_before_is_not_drift() -> None:
     assert [] == fill_drift({"source": 0.0}, 500, runs({"source": 0.0}, new=500))
 

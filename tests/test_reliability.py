@@ -622,7 +622,7 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_loses_nothing_committed(
 ) -> None:
     mirror = make_mirror(articles=150, seed=38)
     db = tmp_path / "archive.db"
-    small_disk = (sys.executable, "-c", SMALL_DISK, str(400_000))
+    small_disk = (sys.executable, "-c", SMALL_DISK, str(1_500_000))
 
     process = start_crawl(db, mirror, prefix=small_disk)
     stdout, stderr = process.communicate(timeout=600)

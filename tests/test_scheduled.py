@@ -259,7 +259,7 @@ def drift_of(result: subprocess.CompletedProcess[str]) -> list[str]:
 def test_drift_is_silent_over_normal_days_rechecks_and_refetches_of_an_unchanged_site(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=300, seed=66, new_per_day=25, edits_per_day=3)
+    mirror = make_mirror(articles=100, seed=66, new_per_day=15, edits_per_day=3)
     db = tmp_path / "archive.db"
     results = [crawl(db, mirror)]
     for day in (1, 2, 3):
@@ -277,12 +277,12 @@ def test_each_redesign_the_mirror_serves_is_drift_however_the_crawl_meets_it(
     make_mirror: MakeMirror, tmp_path: Path, template: str, met_by: str
 ) -> None:
     db = tmp_path / "archive.db"
-    before = make_mirror(articles=120, seed=67, new_per_day=30, edits_per_day=0)
+    before = make_mirror(articles=60, seed=67, new_per_day=20, edits_per_day=0)
     assert 0 == crawl(db, before).returncode
     before.set_day(1)
     assert 0 == crawl(db, before).returncode
     redesigned = make_mirror(
-        articles=120, seed=67, new_per_day=30, edits_per_day=0, template=template
+        articles=60, seed=67, new_per_day=20, edits_per_day=0, template=template
     )
     redesigned.set_day(2 if met_by == "new articles" else 1)
 
@@ -441,7 +441,7 @@ def test_more_new_articles_than_a_feed_holds_are_found_through_the_listing(
 ) -> None:
     # No sitemaps, and more new articles in some sections than their feed's 20 items: those
     # sections' feeds do not reach back to the archive, so their listings are walked.
-    mirror = make_mirror(articles=300, seed=22, new_per_day=400, edits_per_day=0, sitemaps=False)
+    mirror = make_mirror(articles=100, seed=22, new_per_day=400, edits_per_day=0, sitemaps=False)
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
     mirror.set_day(1)

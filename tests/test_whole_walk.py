@@ -79,7 +79,7 @@ def crawl_in_pieces(db: Path, mirror: Mirror, *args: str) -> list[str | None]:
 def test_a_whole_crawl_in_pieces_reads_each_page_once_and_archives_the_truth(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=400, seed=71)
+    mirror = make_mirror(articles=150, seed=71)
     db = tmp_path / "archive.db"
 
     said = crawl_in_pieces(db, mirror)
@@ -99,7 +99,7 @@ def test_a_whole_crawl_in_pieces_reads_each_page_once_and_archives_the_truth(
 def test_how_far_the_walk_has_come_is_what_the_archive_holds(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=400, seed=72)
+    mirror = make_mirror(articles=150, seed=72)
     db = tmp_path / "archive.db"
 
     # Its feeds first, then some of their articles, not all.
@@ -114,7 +114,7 @@ def test_how_far_the_walk_has_come_is_what_the_archive_holds(
     assert len(archived(db)) == fetched
     assert sum(discovery_reads(mirror).values()) == read
     assert 0 < read < pages
-    assert 0 < fetched < articles <= 400
+    assert 0 < fetched < articles <= 150
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
@@ -151,7 +151,7 @@ def test_a_whole_crawl_stopped_or_killed_goes_on_where_it_stopped(
 def test_a_refetch_in_pieces_fetches_every_article_once_more(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=400, seed=74)
+    mirror = make_mirror(articles=150, seed=74)
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
 
@@ -168,7 +168,7 @@ def test_a_refetch_in_pieces_fetches_every_article_once_more(
 def test_after_a_walk_in_pieces_the_next_run_asks_what_it_asks_after_one_walk(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    at_once, in_pieces = make_mirror(articles=400, seed=75), make_mirror(articles=400, seed=75)
+    at_once, in_pieces = make_mirror(articles=150, seed=75), make_mirror(articles=150, seed=75)
     assert 0 == crawl(tmp_path / "once.db", at_once).returncode
     crawl_in_pieces(tmp_path / "pieces.db", in_pieces)
     since = {at_once: len(at_once.hits), in_pieces: len(in_pieces.hits)}

@@ -9,7 +9,9 @@ share bar, or the words every CMS uses for such boxes.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -75,8 +77,11 @@ def is_box(element: HtmlElement, site_host: str) -> bool:
 BoxKind = Literal["named", "shaped"]
 
 
-def box_kind(element: HtmlElement, site_host: str) -> BoxKind | None:
-    """Whether a block inside the article is not its text, and by which kind of signal."""
+def box_kind(
+    element: HtmlElement, site_host: str, text_of: Callable[[HtmlElement], str] = text_of
+) -> BoxKind | None:
+    """Whether a block inside the article is not its text, and by which kind of signal
+    (`text_of` reads an element's text: `BoxKinds` gives one that reads each part once)."""
     tag = element.tag
     if not isinstance(tag, str) or tag in _NEVER_TEXT or _is_hidden(element):
         return "named"
@@ -90,16 +95,36 @@ def box_kind(element: HtmlElement, site_host: str) -> BoxKind | None:
     shaped = (
         _AD_LABEL.match(text.strip(" :·")) is not None
         or is_share_bar(text)
-        or _is_labelled_list(element, text)
-        or _is_labelled_links(element, text)
+        or _is_labelled_list(element, text, text_of)
+        or _is_labelled_links(element, text, text_of)
         or _is_offsite_media(element, text, site_host)
     )
     if shaped:
         return "shaped"
     # A short article may be mostly links, or open with its own linked headline: these
     # signals are weighed like names.
-    named = _CONTROLS(element) or _is_link_list(element, text) or _is_teaser(element, text)
+    named = (
+        _CONTROLS(element)
+        or _is_link_list(element, text, text_of)
+        or _is_teaser(element, text, text_of)
+    )
     return "named" if named else None
+
+
+class BoxKinds:
+    """`box_kind` of one page's elements, each worked out once: the same menus and footers are
+    asked about from each of their lists, and on a page of real weight they are most of its
+    markup. Only while the tree is unchanged."""
+
+    def __init__(self, site_host: str) -> None:
+        self.site_host = site_host
+        self._found: dict[HtmlElement, BoxKind | None] = {}
+        self._text = partial(text_of, known={})
+
+    def __call__(self, element: HtmlElement) -> BoxKind | None:
+        if element not in self._found:
+            self._found[element] = box_kind(element, self.site_host, self._text)
+        return self._found[element]
 
 
 def _is_hidden(element: HtmlElement) -> bool:
@@ -134,10 +159,10 @@ def is_list_label(text: str) -> bool:
 
 def is_link_list(element: HtmlElement) -> bool:
     """Mostly links, two or more: related articles, tags, a menu."""
-    return _is_link_list(element, text_of(element))
+    return _is_link_list(element, text_of(element), text_of)
 
 
-def _is_link_list(element: HtmlElement, text: str) -> bool:
+def _is_link_list(element: HtmlElement, text: str, text_of: Callable[[Any], str]) -> bool:
     links = _LINKS(element)
     if len(links) < 2 or not text:
         return False
@@ -145,7 +170,7 @@ def _is_link_list(element: HtmlElement, text: str) -> bool:
     return linked >= _LINK_DENSE * len(text)
 
 
-def _is_labelled_links(element: HtmlElement, text: str) -> bool:
+def _is_labelled_links(element: HtmlElement, text: str, text_of: Callable[[Any], str]) -> bool:
     """A label and links, nothing else: `Xem thêm: <a>…</a>`, `<h3>Đọc thêm</h3><div><a>…`."""
     links = _LINKS(element)
     if not links:
@@ -156,7 +181,7 @@ def _is_labelled_links(element: HtmlElement, text: str) -> bool:
     return is_label(rest.strip(" :·-–|"))
 
 
-def _is_labelled_list(element: HtmlElement, text: str) -> bool:
+def _is_labelled_list(element: HtmlElement, text: str, text_of: Callable[[Any], str]) -> bool:
     """A label and a list that is links or empty (filled by script): `Tin liên quan` + `<ul>`."""
     lists = _LISTS(element)
     if not lists or not all(len(_LINKS(x)) >= len(_ITEMS(x)) for x in lists):
@@ -167,7 +192,7 @@ def _is_labelled_list(element: HtmlElement, text: str) -> bool:
     return is_label(rest)
 
 
-def _is_teaser(element: HtmlElement, text: str) -> bool:
+def _is_teaser(element: HtmlElement, text: str, text_of: Callable[[Any], str]) -> bool:
     """Another story's card: a headline that is all a link, then a line or two of its lead
     (`<div><h2><a href=…>Bridge works to close…</a></h2><p>Drivers will…</p></div>`)."""
     first = next((child for child in element if isinstance(child.tag, str)), None)

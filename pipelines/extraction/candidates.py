@@ -256,6 +256,7 @@ def _section_near_title(page: Page, title_text: str) -> str | None:
     headline or, failing that, below it."""
     before: str | None = None
     seen_title = False
+    counted: dict[HtmlElement, int] = {}  # section links per block: a menu's links share it
     for element in page.root.iter("a", "h1", "h2"):
         if element.tag != "a":
             if not seen_title and title_text and text_of(element) == title_text:
@@ -264,25 +265,27 @@ def _section_near_title(page: Page, title_text: str) -> str | None:
                 seen_title = True
             continue
         slug = _section_link(element.get("href", ""))
-        if slug and not _in_menu(element):
+        if slug and not _in_menu(element, counted):
             if seen_title:
                 return slug
             before = slug
     return None
 
 
-def _in_menu(link: HtmlElement) -> bool:
+def _in_menu(link: HtmlElement, counted: dict[HtmlElement, int]) -> bool:
     """A link among several section links in one list or block is a menu, not a breadcrumb:
     within the few blocks around it (a mega menu's column holds one section and its topics;
-    the menu, every section)."""
+    the menu, every section). `counted` keeps each block's count of section links."""
     container = link.getparent()
     for _ in range(_MENU_LEVELS):
         while container is not None and container.tag in ("a", "li", "span"):
             container = container.getparent()
         if container is None or container.tag == "body":
             return False
-        hrefs = [a.get("href", "") for a in container.iter("a")]
-        if sum(1 for href in hrefs if _section_link(href)) >= 3:
+        if container not in counted:
+            hrefs = (a.get("href", "") for a in container.iter("a"))
+            counted[container] = sum(1 for href in hrefs if _section_link(href))
+        if counted[container] >= 3:
             return True
         container = container.getparent()
     return False

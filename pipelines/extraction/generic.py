@@ -28,7 +28,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 
 from . import candidates
-from .boxes import box_kind
+from .boxes import BoxKinds
 from .content import Draft, walk
 from .dates import find_visible, parse_known
 from .page import HtmlElement, Page, clean, text_of
@@ -110,11 +110,11 @@ class ArticleText:
     the page: each element weighted by the length of the kept text it holds."""
 
     page: Page
-    host: str  # the site's: links elsewhere with a picture are ads
     text: str
     output: Any  # trafilatura's own tree of the article (its `body`), or None
     weight: Counter[HtmlElement]
     total: int  # the length of all the kept text found in the page
+    box_kind: BoxKinds  # the site's host decides it: links elsewhere with a picture are ads
 
     @classmethod
     def of(cls, page: Page, host: str) -> ArticleText:
@@ -128,7 +128,8 @@ class ArticleText:
                     weight[owner] += len(key)
                     for ancestor in owner.iterancestors():
                         weight[ancestor] += len(key)
-        return cls(page, host, text, output, weight, weight[body] if body is not None else 0)
+        total = weight[body] if body is not None else 0
+        return cls(page, text, output, weight, total, BoxKinds(host))
 
     def lines(self) -> list[str]:
         """trafilatura's article text, a line per block (paragraph, heading, list item, cell)."""
@@ -161,7 +162,7 @@ class ArticleText:
     def is_box(self, element: HtmlElement) -> bool:
         """A box inside the article (`boxes.box_kind`): shaped as one, or made of such boxes,
         or named as one and not holding much of its text."""
-        kind = box_kind(element, self.host)
+        kind = self.box_kind(element)
         if kind == "shaped" or self._made_of_boxes(element):
             return True
         return kind == "named" and self.weight[element] < _BOX_SHARE * self.total
@@ -170,7 +171,7 @@ class ArticleText:
         """Whether every child holding text trafilatura kept is a box shaped as one (a block of
         each section's latest headlines, whose words the article's sentences may repeat)."""
         held = [c for c in element if isinstance(c.tag, str) and self.weight[c]]
-        return len(held) >= 2 and all(box_kind(c, self.host) == "shaped" for c in held)
+        return len(held) >= 2 and all(self.box_kind(c) == "shaped" for c in held)
 
     def boxed(self) -> int:
         """How much of trafilatura's text lies in boxes shaped as such (a label over a list of
@@ -182,7 +183,7 @@ class ArticleText:
             element = stack.pop()
             if not self.weight[element]:
                 continue
-            if box_kind(element, self.host) == "shaped":
+            if self.box_kind(element) == "shaped":
                 found += self.weight[element]
             else:
                 stack.extend(child for child in element if isinstance(child.tag, str))
@@ -247,6 +248,7 @@ def _lists_out(root: HtmlElement, host: str) -> Iterator[None]:
     reads their leads as text, and on a page with a short article they outweigh it; put back
     after, where they were."""
     body = root.find("body")
+    kind_of = BoxKinds(host)
     found: list[HtmlElement] = []
     for listed in [] if body is None else _LISTS(body):
         if any(listed is box or box in listed.iterancestors() for box in found):
@@ -255,7 +257,7 @@ def _lists_out(root: HtmlElement, host: str) -> Iterator[None]:
         for level, element in enumerate((listed, *listed.iterancestors())):
             if level > _LIST_BOX_LEVELS or element is body:
                 break
-            if box_kind(element, host) == "shaped":
+            if kind_of(element) == "shaped":
                 shaped = element
         if shaped is not None:
             found = [box for box in found if shaped not in box.iterancestors()] + [shaped]

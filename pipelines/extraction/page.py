@@ -52,14 +52,23 @@ def clean(text: str | None) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def text_of(element: HtmlElement) -> str:
-    """The element's visible text, `<br>` read as a space, scripts and comments skipped."""
-    parts: list[str] = []
-    _collect(element, parts)
-    return clean("".join(parts))
+def text_of(element: HtmlElement, known: dict[Any, str] | None = None) -> str:
+    """The element's visible text, `<br>` read as a space, scripts and comments skipped.
+    `known` keeps each element's text as read (before `clean`), so that asking about an
+    element and then about its ancestors reads each part of the page once: only while the
+    tree is unchanged."""
+    if known is None:
+        parts: list[str] = []
+        _collect(element, parts, None)
+        return clean("".join(parts))
+    if element not in known:
+        parts = []
+        _collect(element, parts, known)
+        known[element] = "".join(parts)
+    return clean(known[element])
 
 
-def _collect(element: Any, parts: list[str]) -> None:
+def _collect(element: Any, parts: list[str], known: dict[Any, str] | None) -> None:
     tag = element.tag
     if isinstance(tag, str) and tag not in _SKIP_TEXT:
         if tag == "br":
@@ -67,7 +76,10 @@ def _collect(element: Any, parts: list[str]) -> None:
         elif element.text:
             parts.append(element.text)
         for child in element:
-            _collect(child, parts)
+            if known is not None and child in known:
+                parts.append(known[child])
+            else:
+                _collect(child, parts, known)
             if child.tail:
                 parts.append(child.tail)
 
