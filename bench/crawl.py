@@ -2,7 +2,8 @@
 same articles; the crawl's CPU time per article and its peak resident set at 5,000 and 50,000
 articles.
 
-The mirror runs as its own process (`python -m tests.mirror`, seed 1, request log off). The bare
+The mirror runs as its own process (`python -m tests.mirror`, seed 1, request log off), its
+pages as heavy as the real site's (about 250 KB: `bench mirror`). The bare
 baseline is `python -m bench.crawl bare ...`: a Scrapy spider in its own process that requests
 every article URL of the mirror's truth (in one download slot, at the same concurrency, on the
 same mirror) and does nothing with the answers: no robots, no discovery, no extraction, no

@@ -20,17 +20,21 @@ new articles and the next crawl brings them in, and it is measured again; the pr
 
 Raw pages are measured on every 10th stored page of the 50,000 (5,000 pages): the bytes stored
 against zlib level 6 of the same pages, and the time to compress and read back one page each
-way. The training's peak memory is the growth of this process's resident set while it trains a
-dictionary as the archive does (archive/pages.py); Linux's peak is reset before. Last, whether
-the mirror's gain flatters: zstd at the archive's level with another page of the same site as
-the dictionary, on pairs of real pages of one site (../shared/realpages) and on pairs of mirror
-pages. `BENCH_QUICK=1` uses 2,000 and 5,000 articles.
+way. The training's peak memory is the growth of the resident set of a process of its own
+while it trains a dictionary as the archive does (archive/pages.py); Linux's peak is reset
+before. Last, whether the mirror's gain flatters: zstd at the archive's level with another
+page of the same site as the dictionary, on pairs of real pages of one site
+(../shared/realpages) and on pairs of mirror pages. `BENCH_QUICK=1` uses 2,000 and 5,000
+articles.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import statistics
+import subprocess
+import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -45,6 +49,7 @@ from bench import Row
 from bench.mirror import real_pairs
 from bench.processes import (
     INITIAL_CONCURRENCY,
+    ROOT,
     crawl_command,
     mirror,
     quick,
@@ -132,15 +137,13 @@ def part_rows(measured: dict[int, tuple[dict[str, int], int]]) -> list[Row]:
     for part in ORDER:
         growth = (parts_large[part] - parts_small[part]) / (large - small)
         projected = parts_large[part] + growth * (PROJECTED - large)
-        rows.append(
-            Row(
-                f"{part} per article",
-                parts_large[part] / large,
-                "bytes",
-                f"N = {large:,}; {parts_small[part] / small:,.0f} at N = {small:,}; grows"
-                f" {growth:,.0f} an article: {projected / PROJECTED:,.0f} at {PROJECTED:,}",
-            )
-        )
+        note = f"N = {large:,}; {parts_small[part] / small:,.0f} at N = {small:,}"
+        if part == "the rest":  # the schema and the free pages: not a part of each article
+            note += "; does not grow with the archive"
+        else:
+            note += f"; grows {growth:,.0f} an article"
+            note += f": {projected / PROJECTED:,.0f} at {PROJECTED:,}"
+        rows.append(Row(f"{part} per article", parts_large[part] / large, "bytes", note))
     growth = (file_large - file_small) / (large - small)
     projected = file_large + growth * (PROJECTED - large)
     rows.append(
@@ -155,11 +158,13 @@ def part_rows(measured: dict[int, tuple[dict[str, int], int]]) -> list[Row]:
     return rows
 
 
-def sampled_pages(db: Path) -> list[tuple[bytes, int, bytes]]:
-    """(stored bytes, dictionary id, page as received) of every EVERY-th stored page."""
+def sampled_pages(db: Path, limit: int = -1) -> list[tuple[bytes, int | None, bytes]]:
+    """(stored bytes, dictionary id, page as received) of every EVERY-th stored page (the
+    first `limit` of them)."""
     with Archive(db, readonly=True) as archive:
         rows = archive.db.execute(
-            "SELECT codec, dictionary_id, body FROM pages WHERE id % ? = 0 ORDER BY id", [EVERY]
+            "SELECT codec, dictionary_id, body FROM pages WHERE id % ? = 0 ORDER BY id LIMIT ?",
+            [EVERY, limit],
         ).fetchall()
         return [
             (data, used, archive.page_codec.decompress(codec, used, data))
@@ -226,47 +231,47 @@ def codec_rows(db: Path, articles: int, file_size: int) -> list[Row]:
 
 
 def training_rows(db: Path) -> list[Row]:
-    """The archive's training, on its newest TRAIN_PAGES pages: time and peak memory growth."""
+    """The archive's training on its newest TRAIN_PAGES pages, in a process of its own (this
+    one has held thousands of pages, and the allocator keeps what they took): seconds and the
+    growth of the resident set's peak while it trains."""
+    command = [sys.executable, "-m", "bench.size", "train", str(db)]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    seconds, growth_kib, ratio = json.loads(finished.stdout)
     with Archive(db, readonly=True) as archive:
-        rows = archive.db.execute(
-            "SELECT codec, dictionary_id, body FROM pages ORDER BY id DESC LIMIT ?", [TRAIN_PAGES]
-        ).fetchall()
-        bodies = [archive.page_codec.decompress(*row) for row in rows]
         dictionaries = archive.db.execute(
             "SELECT id, pages, ratio, size FROM page_dictionaries ORDER BY id"
         ).fetchall()
-    before = _status_kib("VmRSS")
-    reset = _reset_peak()
-    began = time.perf_counter()
-    _, ratio = trained_dictionary(bodies)
-    seconds = time.perf_counter() - began
-    peak = _status_kib("VmHWM")
     listed = "; ".join(
         f"{id_}: {pages} pages, {ratio_:.1f}×, {size / 1024:.0f} KiB"
         for id_, pages, ratio_, size in dictionaries
     )
     return [
-        Row("dictionary training, peak memory growth", (peak - before) / 1024, "MiB",
-            f"{TRAIN_PAGES} pages (every {HELD_OUT}th held out), {seconds:.2f} s; held-out ratio"
-            f" {ratio:.1f}×" + ("" if reset else "; the peak could not be reset: an upper bound")),
+        Row("dictionary training, peak memory growth", growth_kib / 1024, "MiB",
+            f"{TRAIN_PAGES} pages (every {HELD_OUT}th held out) read back, then trained in"
+            f" {seconds:.2f} s: VmHWM after less VmRSS before; held-out ratio {ratio:.1f}×"),
         Row("dictionaries in the archive", len(dictionaries), "", listed),
     ]  # fmt: skip
+
+
+def train(db: Path) -> tuple[float, int, float]:
+    """The training's own process: seconds, peak growth (KiB) and held-out ratio."""
+    with Archive(db, readonly=True) as archive:
+        rows = archive.db.execute(
+            "SELECT codec, dictionary_id, body FROM pages ORDER BY id DESC LIMIT ?", [TRAIN_PAGES]
+        ).fetchall()
+        bodies = [archive.page_codec.decompress(*row) for row in rows]
+    before = _status_kib("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM back to VmRSS
+    began = time.perf_counter()
+    _, ratio = trained_dictionary(bodies)
+    return time.perf_counter() - began, _status_kib("VmHWM") - before, ratio
 
 
 def _status_kib(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    return 0
-
-
-def _reset_peak() -> bool:
-    """Linux's peak resident set (VmHWM) set back to the current one."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def pair_gain(pages: list[bytes]) -> float:
@@ -282,7 +287,7 @@ def pair_gain(pages: list[bytes]) -> float:
 
 def flattery_rows(db: Path) -> list[Row]:
     real = real_pairs()
-    mirrored = [page for _, _, page in sampled_pages(db)[:200]]
+    mirrored = [page for _, _, page in sampled_pages(db, limit=200)]
     gain = pair_gain(mirrored)
     if not real:
         return [Row("same-site page as dictionary, gain over zlib: mirror", gain, "×", "")]
@@ -307,3 +312,8 @@ def run() -> dict[str, list[Row]]:
             *flattery_rows(db),
         ],
     }
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["train"]:
+    # the training's own process: python -m bench.size train DB
+    print(json.dumps(train(Path(sys.argv[2]))))

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from pipelines.extraction import explain, extract
+from pipelines.extraction.boxes import BoxKinds, box_kind
+from pipelines.extraction.page import Page, text_of
 from tests.helpers.goldens import PAGES
 from tests.helpers.records import RECORD_KEYS
 from tests.mirror import render
@@ -252,3 +254,21 @@ def test_a_list_of_other_stories_with_their_leads_outweighing_a_short_article_is
 
     assert "\n\n".join(article) == record["body"]
     assert "xa-hoi" == record["section"]
+
+
+def test_each_box_and_text_worked_out_once_a_page_equals_each_worked_out_alone() -> None:
+    """`BoxKinds` keeps each element's kind, and the text it read, while a page is read: asked
+    children first (as lists, then their ancestors, are), every answer is the one `box_kind`
+    and `text_of` give alone, on a heavy page of the unseen template."""
+    site = Site(articles=3, seed=43, template="X")
+    article = site.article(0)
+    page = Page.parse(render.article_page(site, article).encode(), article.url)
+    body = page.root.find("body")
+    elements = [e for e in body.iter() if isinstance(e.tag, str)][::-1]  # children first
+    kinds = BoxKinds("www.bienphong.com.vn")
+    known: dict[Any, str] = {}
+    assert len(elements) > 1_000
+    assert [] == [e for e in elements if text_of(e, known) != text_of(e)]
+    found = [(e, kinds(e), box_kind(e, "www.bienphong.com.vn")) for e in elements]
+    assert [] == [(e.tag, e.get("class"), once, alone) for e, once, alone in found if once != alone]
+    assert {"named", "shaped", None} == {once for _, once, _ in found}
