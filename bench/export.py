@@ -51,7 +51,8 @@ TEN_YEARS = 3600 * 24 * 3650
 START = 1_480_000_000  # late 2016
 
 
-Pool = tuple[list[tuple[dict[str, Any], dict[str, Any]]], bytes]
+# (article row, page row) of each pool article; the dictionary's bytes and held-out ratio
+Pool = tuple[list[tuple[dict[str, Any], dict[str, Any]]], bytes, float]
 
 
 def pool() -> Pool:
@@ -59,7 +60,7 @@ def pool() -> Pool:
     compressed with (id 1)."""
     site = Site(articles=POOL, seed=1)
     pages = [render.article_page(site, site.article(i)).encode("utf-8") for i in range(POOL)]
-    dictionary, _ = trained_dictionary(pages[:TRAIN_PAGES])
+    dictionary, ratio = trained_dictionary(pages[:TRAIN_PAGES])
     found = []
     for index, html in enumerate(pages):
         article = site.article(index)
@@ -76,7 +77,7 @@ def pool() -> Pool:
             "sha256": hashlib.sha256(html).hexdigest(),
         }
         found.append((_to_row(record), page))
-    return found, dictionary.dict_content
+    return found, dictionary.dict_content, ratio
 
 
 def generate(
@@ -105,12 +106,12 @@ def build(path: Path, count: int, source: Pool) -> float:
     """A real archive of `count` synthetic articles, each with its raw page; seconds taken."""
     began = time.perf_counter()
     Archive(path).close()
-    rows, dictionary = source
+    rows, dictionary, ratio = source
     with Archive(path) as archive, archive.db.atomic():
         archive.db.execute(
             "INSERT INTO page_dictionaries (id, kind, trained_at, pages, ratio, size, content)"
-            " VALUES (1, 'article', '2026-01-01T00:00:00Z', ?, 0, ?, ?)",
-            [TRAIN_PAGES, len(dictionary), dictionary],
+            " VALUES (1, 'article', '2026-01-01T00:00:00Z', ?, ?, ?, ?)",
+            [TRAIN_PAGES, ratio, len(dictionary), dictionary],
         )
         batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for pair in generate(count, rows):
