@@ -173,13 +173,8 @@ class PageCodec:
             self._without = 0
             return None
         trained_on = len(bodies) - len(bodies[::HELD_OUT])
-        cursor = self.db.execute(
-            "INSERT INTO page_dictionaries (kind, trained_at, run_id, pages, ratio, size,"
-            " content) VALUES ('article', ?, ?, ?, ?, ?, ?)",
-            [utc_now(), run_id, trained_on, ratio, len(content.dict_content),
-             content.dict_content],
-        )  # fmt: skip
-        dictionary = Dictionary(int(cursor.lastrowid or 0), ratio, content)
+        stored_id = add_dictionary(self.db, content.dict_content, ratio, trained_on, run_id)
+        dictionary = Dictionary(stored_id, ratio, content)
         self._dictionaries[dictionary.id] = content
         for (page_id, *_), body in zip(rows, bodies, strict=True) if rewrite else ():
             data = zstd.compress(body, ZSTD_LEVEL, zstd_dict=content)
@@ -201,6 +196,24 @@ def trained_dictionary(bodies: list[bytes]) -> tuple[zstd.ZstdDict, float]:
     content = zstd.train_dict(trained_on, DICTIONARY_BYTES)
     stored = sum(len(zstd.compress(body, ZSTD_LEVEL, zstd_dict=content)) for body in held)
     return content, sum(len(body) for body in held) / stored
+
+
+def add_dictionary(
+    db: Database,
+    content: bytes,
+    ratio: float,
+    trained_on: int,
+    run_id: int | None,
+    trained_at: str | None = None,
+) -> int:
+    """A row of `page_dictionaries` for article pages (trained now, unless `trained_at`); its
+    id."""
+    cursor = db.execute(
+        "INSERT INTO page_dictionaries (kind, trained_at, run_id, pages, ratio, size, content)"
+        " VALUES ('article', ?, ?, ?, ?, ?, ?)",
+        [trained_at or utc_now(), run_id, trained_on, ratio, len(content), content],
+    )
+    return int(cursor.lastrowid or 0)
 
 
 def _rows(db: Database, sql: str, parameters: list[Any] | None = None) -> list[Any]:

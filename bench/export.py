@@ -30,7 +30,7 @@ from typing import Any
 from backports import zstd
 
 from archive import schema
-from archive.pages import TRAIN_PAGES, ZSTD_LEVEL, trained_dictionary
+from archive.pages import HELD_OUT, TRAIN_PAGES, ZSTD_LEVEL, add_dictionary, trained_dictionary
 from archive.store import Archive, _to_row
 from bench import Row
 from bench.processes import BIENPHONG, timed_process
@@ -108,11 +108,10 @@ def build(path: Path, count: int, source: Pool) -> float:
     Archive(path).close()
     rows, dictionary, ratio = source
     with Archive(path) as archive, archive.db.atomic():
-        archive.db.execute(
-            "INSERT INTO page_dictionaries (id, kind, trained_at, pages, ratio, size, content)"
-            " VALUES (1, 'article', '2026-01-01T00:00:00Z', ?, ?, ?, ?)",
-            [TRAIN_PAGES, ratio, len(dictionary), dictionary],
-        )
+        # the first of a new archive: id 1, as the pool's pages name it
+        trained_on = TRAIN_PAGES - len(range(0, TRAIN_PAGES, HELD_OUT))
+        if add_dictionary(archive.db, dictionary, ratio, trained_on, None) != 1:
+            raise RuntimeError(f"{path} held a page dictionary already")
         batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for pair in generate(count, rows):
             batch.append(pair)

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from backports import zstd
 
 from bench import Row
+from bench.processes import status_mib
 from tests.mirror.site import SECTIONS, Site, all_tags
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,21 +119,6 @@ def drive(base_url: str, work: list[tuple[str, str]], tally: Counter[str]) -> No
 _LOCK = threading.Lock()
 
 
-def peak_rss_mib(pid: int) -> float:
-    """The process's peak resident set (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def weighed(base_url: str, count: int = WEIGHED, seed: int = 11) -> list[bytes]:
     """`count` article pages as the mirror serves them, in a seeded order."""
     rng = random.Random(seed)
@@ -215,7 +201,7 @@ def run() -> list[Row]:
     work = request_mix()
     process, base_url = start_mirror()
     try:
-        started_rss = rss_mib(process.pid)
+        started_rss = status_mib(process.pid, "VmRSS")
         # warm-up: the first listing and tag pages build the mirror's section and tag indexes
         warm = [("warm", "/"), ("warm", "/kinh-te/?page=2"), ("warm", all_tags()[0].path)]
         drive(base_url, warm, Counter())
@@ -228,7 +214,7 @@ def run() -> list[Row]:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
-        peak = peak_rss_mib(process.pid)
+        peak = status_mib(process.pid, "VmHWM")
         pages = weighed(base_url)
     finally:
         process.terminate()

@@ -94,7 +94,7 @@ def timed_process(command: list[str]) -> Finished:
         try:
             while process.poll() is None:
                 for pid in _tree(process.pid):
-                    peaks[pid] = max(peaks.get(pid, 0.0), _high_water_mib(pid))
+                    peaks[pid] = max(peaks.get(pid, 0.0), status_mib(pid, "VmHWM"))
                 time.sleep(POLL)
         except BaseException:
             process.kill()
@@ -134,14 +134,15 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _high_water_mib(pid: int) -> float:
-    """VmHWM of a running process in MiB; 0 once it has gone."""
+def status_mib(pid: int | str, field: str) -> float:
+    """A memory figure of a running process (`field`: VmRSS, VmHWM) in MiB, from
+    /proc/PID/status (`pid` "self" for this one); 0 once it has gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0.0
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 

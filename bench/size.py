@@ -54,6 +54,7 @@ from bench.processes import (
     mirror,
     quick,
     scratch_folder,
+    status_mib,
     timed_process,
 )
 
@@ -236,7 +237,7 @@ def training_rows(db: Path) -> list[Row]:
     growth of the resident set's peak while it trains."""
     command = [sys.executable, "-m", "bench.size", "train", str(db)]
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    seconds, growth_kib, ratio = json.loads(finished.stdout)
+    seconds, growth_mib, ratio = json.loads(finished.stdout)
     with Archive(db, readonly=True) as archive:
         dictionaries = archive.db.execute(
             "SELECT id, pages, ratio, size FROM page_dictionaries ORDER BY id"
@@ -246,32 +247,25 @@ def training_rows(db: Path) -> list[Row]:
         for id_, pages, ratio_, size in dictionaries
     )
     return [
-        Row("dictionary training, peak memory growth", growth_kib / 1024, "MiB",
+        Row("dictionary training, peak memory growth", growth_mib, "MiB",
             f"{TRAIN_PAGES} pages (every {HELD_OUT}th held out) read back, then trained in"
             f" {seconds:.2f} s: VmHWM after less VmRSS before; held-out ratio {ratio:.1f}×"),
         Row("dictionaries in the archive", len(dictionaries), "", listed),
     ]  # fmt: skip
 
 
-def train(db: Path) -> tuple[float, int, float]:
-    """The training's own process: seconds, peak growth (KiB) and held-out ratio."""
+def train(db: Path) -> tuple[float, float, float]:
+    """The training's own process: seconds, peak growth (MiB) and held-out ratio."""
     with Archive(db, readonly=True) as archive:
         rows = archive.db.execute(
             "SELECT codec, dictionary_id, body FROM pages ORDER BY id DESC LIMIT ?", [TRAIN_PAGES]
         ).fetchall()
         bodies = [archive.page_codec.decompress(*row) for row in rows]
-    before = _status_kib("VmRSS")
+    before = status_mib("self", "VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM back to VmRSS
     began = time.perf_counter()
     _, ratio = trained_dictionary(bodies)
-    return time.perf_counter() - began, _status_kib("VmHWM") - before, ratio
-
-
-def _status_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/self/status")
+    return time.perf_counter() - began, status_mib("self", "VmHWM") - before, ratio
 
 
 def pair_gain(pages: list[bytes]) -> float:
