@@ -10,8 +10,10 @@ requests.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from archive.crawl_memory import Validators
 from archive.walk import WalkArticle, WalkPage, WalkSoFar, WalkSteps
@@ -25,6 +27,11 @@ STALE_PAGES = 3
 # month), and no more than SITEMAPS_MAX of them a crawl (the site: a few hundred).
 SITEMAP_DEPTH_MAX = 3
 SITEMAPS_MAX = 5_000
+# Articles handed to Scrapy at a time (queued, downloading, or in the pipelines); the others
+# wait in the crawl's state, a few words each. Listings and sitemaps name nearly every article
+# of the site in a whole crawl's first minute, and as Scrapy requests in its scheduler they
+# held about 1.8 KB each: memory that grew with the site (docs/benchmarks.md, profiling).
+ARTICLES_HANDED_OUT = 128
 
 
 @dataclass
@@ -59,6 +66,16 @@ class Listing:
     held: list[tuple[str, str]] = field(default_factory=list)
 
 
+class WaitingArticle(NamedTuple):
+    """An article the crawl wants, not yet handed to Scrapy: what its request is made of."""
+
+    url: str
+    post_id: int
+    role: str  # "article", or "retry" (an earlier failure, a recheck: asked first)
+    section: str | None = None  # the section whose listing or feed named it
+    listing: str | None = None  # the listing that named it (--since pages it on)
+
+
 @dataclass
 class CrawlState:
     """Where one crawl has got to, beside its plan."""
@@ -75,6 +92,8 @@ class CrawlState:
     sitemaps: int = 0  # sitemaps named by an index and asked
     overflow: Overflow = field(default_factory=Overflow)  # links past what a page is read for
     sitemaps_past_bounds: int = 0  # those not asked: too deep, or too many
+    waiting: deque[WaitingArticle] = field(default_factory=deque)  # wanted, not handed out
+    handed_out: int = 0  # articles handed to Scrapy and not through the pipelines yet
 
     def __post_init__(self) -> None:
         if self.plan.whole_walk:
@@ -140,6 +159,27 @@ class CrawlState:
         self.scheduled.add(link.post_id)
         self.new_articles += new
         return True
+
+    def queue(self, article: WaitingArticle) -> None:
+        """An article wanted (and claimed): handed to Scrapy in its turn (`hand_out`)."""
+        self.waiting.append(article)
+
+    def hand_out(self) -> list[WaitingArticle]:
+        """The waiting articles to hand to Scrapy now, in the order they were wanted: as many
+        as keep `ARTICLES_HANDED_OUT` of them in Scrapy's hands."""
+        count = min(len(self.waiting), ARTICLES_HANDED_OUT - self.handed_out)
+        self.handed_out += max(count, 0)
+        return [self.waiting.popleft() for _ in range(count)]
+
+    def article_done(self) -> None:
+        """An article handed out went through the pipelines, or failed: one more may go."""
+        self.handed_out = max(self.handed_out - 1, 0)
+
+    def idle(self) -> list[WaitingArticle]:
+        """Scrapy has nothing left to do: none of the articles handed out is in its hands
+        any more (whatever the count says), so the next ones go."""
+        self.handed_out = 0
+        return self.hand_out()
 
     @property
     def enough_articles(self) -> bool:

@@ -10,8 +10,10 @@ import pytest
 from archive.pages import raw_pages
 from archive.runs import get_runs
 from archive.store import Archive
+from crawler.state import ARTICLES_HANDED_OUT
 from tests.helpers.crawl import archived, article_fetches, assert_archive_holds_the_truth, crawl
 from tests.helpers.fixtures import Fetch, MakeMirror
+from tests.helpers.held import crawl_counting_held
 from tests.helpers.mirror_pages import POST_ID
 
 
@@ -29,6 +31,23 @@ def test_crawl_archives_every_article_once_equal_to_the_truth(
     assert {post_id: 1 for post_id in truth} == dict(article_fetches(mirror))
     assert [] == [hit.path for hit in mirror.hits if hit.path.startswith("/tim-kiem")]
     assert "articles: 250 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
+
+
+def test_a_whole_crawl_hands_scrapy_its_articles_a_bounded_number_at_a_time(
+    make_mirror: MakeMirror, tmp_path: Path
+) -> None:
+    # The sitemaps name every article of the site in the first seconds; held as Scrapy
+    # requests, they were memory that grew with the site.
+    mirror = make_mirror(articles=400, seed=9)
+    db = tmp_path / "archive.db"
+
+    result, most_held = crawl_counting_held(db, mirror, tmp_path / "held")
+
+    assert 0 == result.returncode, result.stderr
+    truth = assert_archive_holds_the_truth(db, mirror)
+    assert {post_id: 1 for post_id in truth} == dict(article_fetches(mirror))
+    # At most the bound at once, and the bound is what limits: not the site's size.
+    assert ARTICLES_HANDED_OUT // 2 <= most_held <= ARTICLES_HANDED_OUT
 
 
 def test_a_second_crawl_fetches_only_what_is_new(make_mirror: MakeMirror, tmp_path: Path) -> None:

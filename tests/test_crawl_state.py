@@ -8,7 +8,7 @@ from datetime import datetime
 from archive.site import SITE_TZ
 from crawler.discovery import Link
 from crawler.plan import CrawlPlan
-from crawler.state import STALE_PAGES, CrawlState
+from crawler.state import ARTICLES_HANDED_OUT, STALE_PAGES, CrawlState, WaitingArticle
 
 WWW = "https://www.bienphong.com.vn"
 SINCE = datetime(2025, 1, 1, tzinfo=SITE_TZ)
@@ -24,6 +24,26 @@ def test_an_article_is_asked_for_once_whatever_led_to_it() -> None:
     assert [True, False] == [state.wants(link(450001)), state.wants(link(450001))]
     assert not state.claim(450001)  # a retry of it is not asked again either
     assert state.claim(450002)
+
+
+def test_articles_are_handed_out_in_turn_never_more_than_the_bound_at_once() -> None:
+    state = CrawlState(CrawlPlan())
+    for post_id in range(450001, 450001 + ARTICLES_HANDED_OUT + 3):
+        state.queue(WaitingArticle(f"{WWW}/tin-post{post_id}.html", post_id, "article"))
+
+    first = [article.post_id for article in state.hand_out()]
+    none_yet = state.hand_out()
+    state.article_done()
+    state.article_done()
+    next_two = [article.post_id for article in state.hand_out()]
+    # Scrapy idle: nothing is in its hands, whatever the count says (a request without item).
+    last = [article.post_id for article in state.idle()]
+
+    assert list(range(450001, 450001 + ARTICLES_HANDED_OUT)) == first
+    assert [] == none_yet
+    assert [450001 + ARTICLES_HANDED_OUT, 450002 + ARTICLES_HANDED_OUT] == next_two
+    assert [450003 + ARTICLES_HANDED_OUT] == last
+    assert (0, 1) == (len(state.waiting), state.handed_out)
 
 
 def test_max_articles_counts_new_articles_only() -> None:

@@ -51,6 +51,21 @@ def test_the_generic_path_alone_reads_the_article_templates_exactly() -> None:
     assert {} == {key: n for key, n in wrong.items() if key[0] in ("A", "B", "C")}
 
 
+def test_a_lone_tag_link_below_the_text_is_neither_body_nor_byline() -> None:
+    """Found by a crawl test's draw: a tag list of one is no list of links, and the tag's
+    name read as the byline of an article that has none."""
+    site = Site(articles=400, seed=9)
+    article = site.article_by_id(450223)
+    assert article is not None
+    truth = article.truth()
+    html = render.article_page(site, article).encode()
+
+    record = extract(html, article.url, FETCHED, site_rules=False)
+
+    assert (["BĐBP Quảng Ninh"], []) == (truth["tags"], truth["authors"])
+    assert (truth["tags"], [], truth["body"]) == (record["tags"], record["authors"], record["body"])
+
+
 def test_a_site_rule_that_misses_a_field_has_it_filled_by_the_generic_candidates() -> None:
     html = gzip.decompress((PAGES / "template-a.html.gz").read_bytes()).decode()
     meta = json.loads((PAGES / "template-a.meta.json").read_text(encoding="utf-8"))

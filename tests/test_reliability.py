@@ -703,8 +703,9 @@ def test_an_article_link_to_another_host_is_dropped_counted_and_claims_no_post_i
     elsewhere = Link("https://bienphong.com.vn.example.net/tin-post450001.html", 450001)
     on_site = Link("https://www.bienphong.com.vn/tin-post450001.html", 450001)
 
-    assert [] == list(spider.articles([elsewhere]))
-    assert [on_site.url] == [request.url for request in spider.articles([on_site])]
+    assert (False, []) == (spider.article(elsewhere), spider.articles_to_fetch())
+    assert spider.article(on_site)
+    assert [on_site.url] == [request.url for request in spider.articles_to_fetch()]
     assert 1 == crawler.stats.get_value("archive/discovery/offsite_links")
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -55,15 +55,15 @@ from crawler.logs import quiet_the_noise
 from crawler.middlewares import whole
 from crawler.plan import CrawlPlan, load_plan
 from crawler.robots import SLOT
-from crawler.state import CrawlState
+from crawler.state import CrawlState, WaitingArticle
 from crawler.stopping import NotSent
 from pipelines import stats as keys
 from pipelines.items import ExtractedArticle, FailedPage, FetchedPage, PageValidators
 from pipelines.signals import listing_exhausted
 
-# Retries of earlier failures first, then articles, so listings do not pile up requests.
-# Monthly sitemaps come last: by then listings have named most of their articles, so the few
-# they add wait in the queue instead of all of a month's (memory flat as the archive grows).
+# Retries of earlier failures first, then articles, then discovery; monthly sitemaps come
+# last: by then listings have named most of their articles. The articles wanted wait in the
+# crawl's state, a few at a time in Scrapy's hands (`CrawlState.hand_out`).
 PRIORITY = {
     "retry": 30, "article": 20, "sitemap": 10, "feed": 10, "listing": 0,
     "tag": -10, "month-sitemap": -20,
@@ -97,6 +97,7 @@ def discovery_page(read: Reader) -> Reader:
             spider.state.walk_read(response.meta.get("redirect_urls", [response.url])[0])
         spider.note_overflow()
         yield from spider.walk_steps()
+        yield from spider.articles_to_fetch()
 
     return callback
 
@@ -126,6 +127,7 @@ class BienphongSpider(scrapy.Spider):
         spider.state = CrawlState(load_plan(settings, spider.archive))
         crawler.signals.connect(spider.stop_paging, signal=listing_exhausted)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         for done in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.article_done, signal=done)
         return spider
@@ -164,7 +166,9 @@ class BienphongSpider(scrapy.Spider):
         walk = plan.resumes
         # A walk's pages are asked as it asked them, and those it read not at all.
         known = set() if walk is None else walk.read | {page.url for page in walk.waiting}
-        requests = [self.retry_article(url, pid) for url, pid in [*plan.retry, *plan.recheck]]
+        for url, pid in [*plan.retry, *plan.recheck]:
+            self.retry_article(url, pid)
+        retries = self.articles_to_fetch()  # first (the rest wait their turn)
         starts = [(url, self.retry_page) for url in plan.retry_pages]
         for slug in plan.sections or SECTION_SLUGS:
             feeds = plan.feed_urls(slug)
@@ -175,10 +179,12 @@ class BienphongSpider(scrapy.Spider):
                 starts.append((f"{site}/{slug}/", self.section_listing))
         if not plan.sections:
             starts += [(f"{site}/sitemap.xml", self.sitemap), (f"{site}/", self.home)]
-        requests += [ask(url) for url, ask in starts if url not in known]
+        requests = [*retries, *(ask(url) for url, ask in starts if url not in known)]
         if walk is not None:
             requests += [self.resumed_page(page) for page in walk.waiting]
-            requests += [self.resumed_article(article) for article in walk.articles]
+            for article in walk.articles:
+                self.resumed_article(article)
+        requests += self.articles_to_fetch()
         return [r for r in requests if r is not None]
 
     def feed(self, url: str, section: str) -> scrapy.Request:
@@ -193,12 +199,11 @@ class BienphongSpider(scrapy.Spider):
     def home(self, url: str) -> scrapy.Request:
         return self.page(url, self.parse_home, "listing")
 
-    def resumed_article(self, article: WalkArticle) -> scrapy.Request | None:
+    def resumed_article(self, article: WalkArticle) -> None:
         """An article the walk asked for and did not fetch, once per crawl."""
-        if not self.state.claim(article.post_id):
-            return None
-        meta: dict[str, Any] = {"post_id": article.post_id, "section_hint": article.section_hint}
-        return self.page(article.url, self.parse_article, "article", **meta)
+        if self.state.claim(article.post_id):
+            waiting = WaitingArticle(article.url, article.post_id, "article", article.section_hint)
+            self.state.queue(waiting)
 
     def resumed_page(self, page: WalkPage) -> scrapy.Request:
         """A page the walk asked for and did not read, as it was asked."""
@@ -254,38 +259,59 @@ class BienphongSpider(scrapy.Spider):
             return None
         return self.page(url, self.parse_listing, role)
 
-    def retry_article(self, url: str, pid: int) -> scrapy.Request | None:
+    def retry_article(self, url: str, pid: int) -> None:
         """An article asked again first (an earlier failure, a recheck), once per crawl."""
-        if not self.state.claim(pid):
-            return None
-        return self.page(url, self.parse_article, "retry", post_id=pid)
+        if self.state.claim(pid):
+            self.state.queue(WaitingArticle(url, pid, "retry"))
 
     def article(
         self, link: discovery.Link, section: str | None = None, listing: str | None = None
-    ) -> scrapy.Request | None:
-        """The request for an article a page named, when the crawl wants it."""
+    ) -> bool:
+        """Whether the crawl wants the article a page named: if so, it waits its turn to be
+        fetched (`articles_to_fetch`)."""
         if not is_site_url(link.url):  # elsewhere: never fetched, and never claims a post id
             self.crawler.stats.inc_value(keys.OFFSITE_LINKS)
-            return None
+            return False
         if not self.state.wants(link):
-            return None
+            return False
         if self.state.enough_articles:
             # Enough: the feeds, sitemaps and listings still queued are dropped unasked.
             self.crawler.stats.set_value(keys.DISCOVERY_DONE, True)
         self.state.walk_article(WalkArticle(link.url, link.post_id, section))
-        return self.page(
-            link.url,
-            self.parse_article,
-            "article",
-            post_id=link.post_id,
-            section_hint=section,
-            listing=listing,
-        )
+        self.state.queue(WaitingArticle(link.url, link.post_id, "article", section, listing))
+        return True
 
-    def articles(self, links: list[discovery.Link]) -> Iterator[scrapy.Request]:
+    def articles(self, links: list[discovery.Link]) -> None:
         for link in links:
-            if request := self.article(link):
-                yield request
+            self.article(link)
+
+    def articles_to_fetch(self, idle: bool = False) -> list[scrapy.Request]:
+        """The requests of the waiting articles whose turn it is (none once the crawl is
+        stopping: what was not fetched, the next run finds again)."""
+        if self.crawler.stats.get_value(keys.STOPPING):
+            return []
+        turn = self.state.idle() if idle else self.state.hand_out()
+        return [
+            self.page(
+                article.url,
+                self.parse_article,
+                article.role,
+                post_id=article.post_id,
+                section_hint=article.section,
+                listing=article.listing,
+            )
+            for article in turn
+        ]
+
+    def idle(self) -> None:
+        """Scrapy has nothing left to do: the crawl ends, unless articles still wait (handed
+        out as others go through, they may outlast what Scrapy holds, say when a request
+        ended without an item)."""
+        requests = self.articles_to_fetch(idle=True)
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     def tag_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
         """Tag pages, when the plan walks them (`CrawlPlan.follows_tags`)."""
@@ -351,16 +377,16 @@ class BienphongSpider(scrapy.Spider):
                 yield self.page(url, self.parse_sitemap, "month-sitemap", **meta)
             else:
                 self.crawler.stats.set_value(keys.SITEMAPS_UNFOLLOWED, self.state.sitemap_bounds())
-        yield from self.articles(links)
+        self.articles(links)
 
     @discovery_page
     def parse_feed(self, response: Response) -> Iterator[Output]:
         section = feed_section(response)
         links = discovery.feed_links(response.body, response.url, self.state.overflow)
         for link in links:
-            if request := self.article(link, section):
-                yield request
+            self.article(link, section)
         self.feed_read(section, covers=any(link.post_id in self.plan.archived for link in links))
+        return iter(())  # its articles wait their turn (`discovery_page` hands them out)
 
     def feed_read(self, section: str | None, covers: bool) -> None:
         """Incremental: a section's feed that reaches back to an archived article (or did not
@@ -373,7 +399,7 @@ class BienphongSpider(scrapy.Spider):
     @discovery_page
     def parse_home(self, response: Response) -> Iterator[Output]:
         found = discovery.html_links(response.body, response.url, self.state.overflow)
-        yield from self.articles(found.articles)
+        self.articles(found.articles)
         for url in found.sections:
             known = discovery.section_of_listing(url) in SECTION_SLUGS
             if known and self.plan.incremental:  # known ones: their feeds decide
@@ -396,9 +422,8 @@ class BienphongSpider(scrapy.Spider):
                 state.end_listing(listing)
                 break
             state.count_known(listing, link.post_id)
-            if request := self.article(link, section, listing=listing):
+            if self.article(link, section, listing=listing):
                 fetching.add(link.post_id)
-                yield request
         self.walk(listing, response.url, [link.post_id for link in found.articles])
         ended = state.listing(listing).ended
         if found.articles and not ended:
@@ -422,10 +447,14 @@ class BienphongSpider(scrapy.Spider):
             self.crawler.stats.set_value(keys.ENDED_LISTINGS, [*ended_before, (where, ended)])
 
     def article_done(self, item: Any, **_: Any) -> None:
-        """An article fetched from a listing page went through the pipelines (kept, dropped as
-        older than --since, or failed): once all of the page's have, its next page is asked,
-        unless one of them ended the listing."""
+        """An article went through the pipelines (kept, dropped as older than --since, or
+        failed): the next waiting one is handed out; and once all of a listing page's have,
+        its next page is asked, unless one of them ended the listing."""
         page = item.page if isinstance(item, ExtractedArticle | FailedPage) else item
+        if isinstance(page, FetchedPage) or (isinstance(item, FailedPage) and item.post_id):
+            self.state.article_done()
+            for request in self.articles_to_fetch():
+                self.crawler.engine.crawl(request)
         if isinstance(page, FetchedPage) and page.listing:
             self.article_resolved(page.listing, page.post_id)
 
@@ -467,10 +496,11 @@ class BienphongSpider(scrapy.Spider):
         )
         if self.plan.follows_page_links:
             links, tags = discovery.page_links(response.body, response.url, self.state.overflow)
-            yield from self.articles(links)
+            self.articles(links)
             yield from self.tag_pages(tags)
             self.note_overflow()
         yield from self.walk_steps()
+        yield from self.articles_to_fetch()
 
     def note_overflow(self) -> None:
         """Links past what a page is read for, as the run's warning says them (so far)."""

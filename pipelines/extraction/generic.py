@@ -63,11 +63,11 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     lines = text.confirmed(lines, root)
     found = Draft(images=images, via="generic:article-text")
     fill(found, page, base, fetched_at, root)
-    found.lines = _drop_lead(lines, found, root)
+    found.lines = _drop_tag_lines(_drop_lead(lines, found, root), found.tags)
     if _below_floor(found, lines, text):
         # The floor: no container found, or the one chosen (boxes dropped) lost more than
         # half of what trafilatura reads as the article; its paragraphs then, as it reads them.
-        found.lines = _drop_lead(text.lines(), found, None)
+        found.lines = _drop_tag_lines(_drop_lead(text.lines(), found, None), found.tags)
         found.via = "generic:trafilatura-floor"
     return found
 
@@ -387,6 +387,18 @@ def _is_header_line(line: str, title: str) -> bool:
         or len(line.split()) < candidates.LEAD_MIN_WORDS
         or parse_known(line) is not None
     )
+
+
+# The lines below the text where a page prints its tags, its byline among them.
+_TAIL_LINES = 3
+
+
+def _drop_tag_lines(lines: list[str], tags: list[str]) -> list[str]:
+    """A line of the tail that is one of the page's tags is the tag's link, not text: a tag
+    list of one is no list of links, and its name (`BĐBP Quảng Ninh`) reads as a byline."""
+    names = {tag.casefold() for tag in tags}
+    tail = len(lines) - _TAIL_LINES
+    return [line for at, line in enumerate(lines) if at < tail or line.casefold() not in names]
 
 
 def _drop_lead(lines: list[str], found: Draft, root: HtmlElement | None) -> list[str]:
