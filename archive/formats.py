@@ -15,6 +15,7 @@ import html
 import io
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -223,6 +224,10 @@ def _zip_time(record: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
 
 # warc
 
+# zlib's level for the WARC's gzip members: warcio's own is 9, which takes 1.5–1.7× the time of
+# 6 for a file under 1 % smaller (the mirror's pages at real weight: 8.9 against 6.0 ms a
+# page; ../shared/realpages: 6.1 against 3.6).
+WARC_GZIP_LEVEL = 6
 # Headers that described the bytes on the wire, not the decoded body that is stored.
 WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length", "connection"})
 
@@ -236,7 +241,7 @@ def write_warc(
     """A warcinfo record, then every stored response of each record; the responses written."""
     from warcio.warcwriter import WARCWriter
 
-    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    writer = WARCWriter(GzipMembers(out), gzip=False, warc_version="1.1")
     info = {
         "software": f"bienphong-archive/{__version__}",
         "format": "WARC File Format 1.1",
@@ -249,6 +254,28 @@ def write_warc(
             writer.write_record(warc_response(writer, _header_text(record["url"]), page))
             responses += 1
     return responses
+
+
+class GzipMembers:
+    """A stream that gzips what is written to it, one gzip member up to each flush: warcio
+    flushes at the end of every record, so each record is a member of its own, as WARC readers
+    expect (warcio's `gzip=True` does the same at level 9)."""
+
+    def __init__(self, out: BinaryIO, level: int = WARC_GZIP_LEVEL) -> None:
+        self.out = out
+        self.level = level
+        self.member: Any = None  # the compressor of the member being written
+
+    def write(self, data: bytes) -> None:
+        if self.member is None:
+            self.member = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out.write(self.member.compress(data))
+
+    def flush(self) -> None:
+        if self.member is not None:
+            self.out.write(self.member.flush())
+            self.member = None
+        self.out.flush()
 
 
 def warc_response(writer: Any, url: str, page: RawPage) -> Any:

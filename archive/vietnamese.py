@@ -56,6 +56,15 @@ _ENDING = {
 }
 
 
+# What SQL's replace() turns into the new style where a copy keeps the text's case (schema
+# version 13): the lower-case glides, and Ủy as it opens a sentence or a name (Ủy ban). Not
+# every case form: SQLite parses about 25 nested calls at most. A text with another (HÒA)
+# keeps a lower-case copy (`reads_as_written`).
+WRITTEN_PLACEMENTS = PLACEMENTS + tuple(
+    (nfc("u" + tone + "y").capitalize(), nfc("uy" + tone).capitalize()) for tone in _TONES
+)
+
+
 def one_placement(text: str) -> str:
     """`text` lower-cased (NFC) with every oa, oe and uy ending a word in the new tone
     placement: "Thanh Thủy" → "thanh thuỷ". Two spellings of a word compare equal in this
@@ -71,6 +80,18 @@ def old_placement(text: str) -> str:
     replacing each old-style glide wherever it stands: SQL's replace() can do that, which is
     how the archive derives the new-style copies from these (schema.SPELLED_FROM_OLD)."""
     return _ENDING["old"].sub(lambda found: _OLD_STYLE[found[1]], nfc(text).lower())
+
+
+def reads_as_written(text: str) -> bool:
+    """Whether `text` as written serves as its own old-style copy: NFC, every oa, oe and uy
+    ending a word in the old placement already (as the site prints them), and each turned
+    into the new one by WRITTEN_PLACEMENTS (case aside, which the index ignores)."""
+    if nfc(text) != text or old_placement(text) != text.lower():
+        return False
+    spelled = text
+    for old, new in WRITTEN_PLACEMENTS:
+        spelled = spelled.replace(old, new)
+    return spelled.lower() == one_placement(text)
 
 
 def words(text: str) -> Iterator[re.Match[str]]:

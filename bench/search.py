@@ -131,10 +131,11 @@ def sizes(path: Path, count: int) -> list[Row]:
         schema.AUTHOR_NAMES_TABLE,
         schema.TAG_NAMES_TABLE,
     )
-    # The stored copies (schema 10): the new-style spelled ones are virtual, derived from the
-    # old-style ones, and take no bytes in the table.
+    # The stored copies (schema 13): the new-style spelled ones are virtual, derived from the
+    # old-style ones, and those of the text fields are the text itself where it is old-style
+    # already (`*_old_spelling` NULL): neither takes bytes in the table.
     copies = {
-        "spelled copies (old placement)": schema.OLD_SPELLED_FIELDS,
+        "spelled copies (old placement)": (*schema.OLD_SPELLINGS, "tags_spelled_old"),
         "folded copies": schema.FOLDED_FIELDS,
     }
     with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:

@@ -492,11 +492,56 @@ def test_an_archive_of_schema_10_credits_each_article_to_the_run_that_last_wrote
             record = make_record(post_id=post_id)
             row = record_row(record)
             times = {"first_seen_at": updated, "updated_at": updated, "last_seen_at": updated}
-            database.table("articles").insert(row | schema.index_columns(row) | times)
+            copies = schema.old_spelled_columns(row) | schema.folded_columns(row)  # version 10's
+            database.table("articles").insert(row | copies | times)
     conn.close()
     with Archive(path) as archive:
         found = dict(archive.db.execute("SELECT post_id, run_id FROM articles ORDER BY post_id"))
     assert {1: None, 2: 1, 3: 2} == found
+
+
+def test_an_archive_of_schema_12_stores_an_old_style_copy_only_where_the_text_is_not_one(
+    tmp_path: Path,
+) -> None:
+    # The site prints the old tone placement (Hòa, Đảng ủy): the copy was the text again.
+    path = tmp_path / "v12.db"
+    records = {
+        1: make_record(post_id=1, title="Khánh Hòa tuần tra", body="Đảng ủy đồn.\n\nHòa bình."),
+        2: make_record(post_id=2, title="Khánh Hoà tuần tra", sapo="UỶ BAN", body="Sức khoẻ."),
+    }
+    times = dict.fromkeys(schema.ARTICLE_TIMES, "2025-03-01T00:00:00+00:00")
+    with sqlite3.connect(path) as conn:
+        database = Database(conn)
+        schema.migrate_to(database, 12)
+        for record in records.values():
+            row = record_row(record)
+            copies = schema.old_spelled_columns(row) | schema.folded_columns(row)
+            database.table("articles").insert(row | copies | times)
+    conn.close()
+
+    with Archive(path) as archive:
+        stored = archive.db.execute(
+            "SELECT post_id, title_old_spelling, sapo_old_spelling, body_old_spelling"
+            " FROM articles ORDER BY post_id"
+        ).fetchall()
+        spelled = archive.db.execute(
+            "SELECT title_spelled, sapo_spelled, body_spelled, title_spelled_old, sapo_spelled_old,"
+            " body_spelled_old FROM articles WHERE post_id = 2"
+        ).fetchone()
+        table = Database(archive.db.conn).table("articles")
+        # sqlite-utils sends a query as typed: either placement finds both spellings.
+        typed = {query: [r["post_id"] for r in table.search(query)] for query in ("hoà", "hòa")}
+        integrity = archive.check_by_writing(
+            "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+        )
+
+    # Post 1 is read as written; post 2 keeps version 10's copies (lower case).
+    assert [(1, None, None, None), (2, "khánh hòa tuần tra", "ủy ban", "sức khỏe.")] == stored
+    assert (
+        "khánh hoà tuần tra", "uỷ ban", "sức khoẻ.", "khánh hòa tuần tra", "ủy ban", "sức khỏe."
+    ) == spelled  # fmt: skip
+    assert {"hoà": [1, 2], "hòa": [1, 2]} == {q: sorted(found) for q, found in typed.items()}
+    assert None is integrity
 
 
 def test_provenance_is_kept_beside_the_record_not_in_it(archive: Archive) -> None:

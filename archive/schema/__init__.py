@@ -25,6 +25,7 @@ from archive.schema.fields import (
     INDEX_COPIES,
     JSON_FIELDS,
     OLD_SPELLED_FIELDS,
+    OLD_SPELLINGS,
     PAGE_FIELDS,
     SEARCH_FIELDS,
     SPELLED_FIELDS,
@@ -50,6 +51,7 @@ from archive.schema.index import (
     create_v6,
     create_v7,
     create_v10,
+    create_v13,
     fill_blocks,
     fill_narrow,
     fill_words,
@@ -57,6 +59,7 @@ from archive.schema.index import (
     gather_words,
     index_columns,
     old_spelled_columns,
+    old_spellings,
     rebuild_fts,
     searchable,
     spelled_columns,
@@ -89,6 +92,7 @@ __all__ = [
     "MIGRATIONS",
     "MONTHS_INDEX",
     "OLD_SPELLED_FIELDS",
+    "OLD_SPELLINGS",
     "PAGE_FIELDS",
     "PENDING_WORDS_TABLE",
     "SCHEMA_VERSION",
@@ -110,6 +114,7 @@ __all__ = [
     "migrate",
     "migrate_to",
     "old_spelled_columns",
+    "old_spellings",
     "rebuild_fts",
     "searchable",
     "spelled_columns",
@@ -118,7 +123,7 @@ __all__ = [
 
 # "BPHA" (Biên PHòng Archive) as a 32-bit integer, written into the SQLite file header.
 APPLICATION_ID = 0x42504841
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Migration N turns a version N-1 archive into version N.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
@@ -134,6 +139,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     10: create_v10,
     11: create_v11,
     12: create_v12,
+    13: create_v13,
 }
 
 

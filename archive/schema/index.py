@@ -14,12 +14,21 @@ from archive.schema.fields import (
     FOLDED_FIELDS,
     INDEX_COPIES,
     OLD_SPELLED_FIELDS,
+    OLD_SPELLINGS,
     SEARCH_FIELDS,
     SPELLED_FIELDS,
     STORED_COPIES,
     TEXT_FIELDS,
+    V10_STORED_COPIES,
 )
-from archive.vietnamese import PLACEMENTS, fold, old_placement, one_placement
+from archive.vietnamese import (
+    PLACEMENTS,
+    WRITTEN_PLACEMENTS,
+    fold,
+    old_placement,
+    one_placement,
+    reads_as_written,
+)
 
 # The full-text index, in the form sqlite-utils and Datasette detect (`content=[articles]`,
 # triggers `articles_ai`, `_ad`, `_au`), over copies of the text beside it. Version 3 indexed the
@@ -98,18 +107,32 @@ def old_spelled_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
     }
 
 
+def old_spellings(row: Mapping[str, Any]) -> dict[str, str | None]:
+    """The old-style copies of a row's title, sapo and body as schema version 13 stores them:
+    NULL where the text as written serves (SQLite then reads the text), else version 10's
+    copy (lower case)."""
+    copies = {}
+    for name in TEXT_FIELDS:
+        text = searchable(row, name)
+        served = text is None or reads_as_written(text)
+        copies[f"{name}_old_spelling"] = None if served else _derived(old_placement, text)
+    return copies
+
+
 def index_columns(row: Mapping[str, Any]) -> dict[str, str | None]:
     """The copies of a row's text the store writes beside it (schema.STORED_COPIES); SQLite
-    derives the new-style spelled copies from the old-style ones."""
-    return old_spelled_columns(row) | folded_columns(row)
+    derives the others."""
+    tags = {"tags_spelled_old": _derived(old_placement, searchable(row, "tags"))}
+    return old_spellings(row) | tags | folded_columns(row)
 
 
-def spelled_from_old(column: str) -> str:
+def spelled_from_old(column: str, placements: tuple[tuple[str, str], ...] = PLACEMENTS) -> str:
     """The SQL that turns an old-style copy into the new-style one: each marked glide of the
     old placement replaced wherever it stands (it stands nowhere but at a word's end), which is
-    archive.vietnamese.one_placement of the same text."""
+    archive.vietnamese.one_placement of the same text (lower-cased: version 10's copies are;
+    version 13's may be the text as written, and also replace WRITTEN_PLACEMENTS)."""
     sql = f"[{column}]"
-    for old, new in PLACEMENTS:
+    for old, new in placements:
         sql = f"replace({sql}, '{old}', '{new}')"
     return sql
 
@@ -419,11 +442,48 @@ def create_v10(db: Database) -> None:
             f"ALTER TABLE articles ADD COLUMN [{new_style}] TEXT"
             f" GENERATED ALWAYS AS ({spelled_from_old(old_style)}) VIRTUAL"
         )
-    for statement in _fts_statements(INDEX_COPIES, STORED_COPIES):
+    for statement in _fts_statements(INDEX_COPIES, V10_STORED_COPIES):
         db.execute(statement)
     db.execute(
-        f"CREATE TRIGGER [articles_words_au] AFTER UPDATE OF {', '.join(STORED_COPIES)}"
+        f"CREATE TRIGGER [articles_words_au] AFTER UPDATE OF {', '.join(V10_STORED_COPIES)}"
         f" ON [articles] BEGIN {_PENDING} END"
     )
     rebuild_fts(db)
     fill_words(db)
+
+
+def create_v13(db: Database) -> None:
+    """The old-style copies of title, sapo and body stored once: the site prints the old style,
+    so the copy was the text again, lower-cased (about a third of an article's search copies,
+    issue 30). Each becomes a virtual column that reads the text as written, or the stored
+    `<field>_old_spelling` where the text differs from its old-style spelling (NULL
+    elsewhere); the new-style copies derive from them, case kept (the index ignores case).
+    The index is read again (the same words: the words table stands). The space the dropped
+    columns held is free pages; `bienphong stats --recompress` gives them back."""
+    for trigger in ("articles_ai", "articles_ad", "articles_au", "articles_words_au"):
+        db.execute(f"DROP TRIGGER [{trigger}]")
+    db.execute(f"DROP TABLE [{FTS_TABLE}]")
+    for name in TEXT_FIELDS:
+        db.execute(f"ALTER TABLE articles DROP COLUMN [{name}_spelled]")  # reads the next
+        db.execute(f"ALTER TABLE articles DROP COLUMN [{name}_spelled_old]")
+    for name in OLD_SPELLINGS:
+        db.execute(f"ALTER TABLE articles ADD COLUMN [{name}] TEXT")
+    copy_rows(db, old_spellings)
+    for name in TEXT_FIELDS:
+        db.execute(
+            f"ALTER TABLE articles ADD COLUMN [{name}_spelled_old] TEXT"
+            f" GENERATED ALWAYS AS (coalesce([{name}_old_spelling], [{name}])) VIRTUAL"
+        )
+        cased = spelled_from_old(f"{name}_spelled_old", WRITTEN_PLACEMENTS)
+        db.execute(
+            f"ALTER TABLE articles ADD COLUMN [{name}_spelled] TEXT"
+            f" GENERATED ALWAYS AS ({cased}) VIRTUAL"
+        )
+    written = (*TEXT_FIELDS, *STORED_COPIES)  # a text unchanged in its old style, too
+    for statement in _fts_statements(INDEX_COPIES, written):
+        db.execute(statement)
+    db.execute(
+        f"CREATE TRIGGER [articles_words_au] AFTER UPDATE OF {', '.join(written)}"
+        f" ON [articles] BEGIN {_PENDING} END"
+    )
+    rebuild_fts(db)

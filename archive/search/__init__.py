@@ -1,14 +1,14 @@
 """Search the archive the way a Vietnamese reader types.
 
-The index (schema version 10) holds each of title, sapo, body and tags three times in one FTS5
-table, `articles_fts`: spelled (`title_spelled`, ...: lower case, diacritics kept, every oa, oe
-and uy ending a word in the new tone placement), folded (`title_folded`, ...: no diacritics, đ
-as d) and spelled in the old placement (`title_spelled_old`, ..., for the tools that send a
-query as typed: sqlite-utils, Datasette). A word typed without diacritics searches the folded
-copies, one typed with them the spelled copies, respelled in the new placement; nothing is
-expanded at run time. Beside the index, narrow tables (`article_facts`,
-the authors, the tags) hold what a search filters, counts and orders by, and `index_words`
-the index's words (see archive.schema).
+The index (schema version 10; 13 stores the copies once) holds each of title, sapo, body and
+tags three times in one FTS5 table, `articles_fts`: spelled (`title_spelled`, ...: diacritics
+kept, every oa, oe and uy ending a word in the new tone placement), folded (`title_folded`,
+...: no diacritics, đ as d) and spelled in the old placement (`title_spelled_old`, ..., for
+the tools that send a query as typed: sqlite-utils, Datasette). A word typed without
+diacritics searches the folded copies, one typed with them the spelled copies, respelled in
+the new placement; nothing is expanded at run time. Beside the index, narrow tables
+(`article_facts`, the authors, the tags) hold what a search filters, counts and orders by, and
+`index_words` the index's words (see archive.schema).
 
 One module a job; a change goes where its job is:
 
