@@ -454,10 +454,11 @@ def create_v10(db: Database) -> None:
 
 def create_v13(db: Database) -> None:
     """The old-style copies of title, sapo and body stored once: the site prints the old style,
-    so the copy was the text again, lower-cased (about a third of an article's search copies,
-    issue 30). Each becomes a virtual column that reads the text as written, or the stored
-    `<field>_old_spelling` where the text differs from its old-style spelling (NULL
-    elsewhere); the new-style copies derive from them, case kept (the index ignores case).
+    so the copy was the text again, lower-cased (issue 30: 2.2 KB of an article's 5.6 KB of
+    copies on the mirror, which prints both). Each becomes a virtual column that reads the
+    text as written, or the stored `<field>_old_spelling` where the text does not serve
+    (`reads_as_written`; NULL elsewhere); the new-style copies derive from them, case kept
+    (the index ignores case).
     The index is read again (the same words: the words table stands). The space the dropped
     columns held is free pages; `bienphong stats --recompress` gives them back."""
     for trigger in ("articles_ai", "articles_ad", "articles_au", "articles_words_au"):
