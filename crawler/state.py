@@ -168,7 +168,7 @@ class CrawlState:
         """The waiting articles to hand to Scrapy now, in the order they were wanted: as many
         as keep `ARTICLES_HANDED_OUT` of them in Scrapy's hands."""
         count = min(len(self.waiting), ARTICLES_HANDED_OUT - self.handed_out)
-        self.handed_out += max(count, 0)
+        self.handed_out += count
         return [self.waiting.popleft() for _ in range(count)]
 
     def article_done(self) -> None:

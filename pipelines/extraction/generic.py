@@ -63,12 +63,13 @@ def draft(page: Page, base: str, fetched_at: datetime) -> Draft:
     lines = text.confirmed(lines, root)
     found = Draft(images=images, via="generic:article-text")
     fill(found, page, base, fetched_at, root)
-    found.lines = _drop_tag_lines(_drop_lead(lines, found, root), found.tags)
+    found.lines = _drop_lead(lines, found, root)
     if _below_floor(found, lines, text):
         # The floor: no container found, or the one chosen (boxes dropped) lost more than
         # half of what trafilatura reads as the article; its paragraphs then, as it reads them.
-        found.lines = _drop_tag_lines(_drop_lead(text.lines(), found, None), found.tags)
+        found.lines = _drop_lead(text.lines(), found, None)
         found.via = "generic:trafilatura-floor"
+    found.lines = _drop_tag_lines(found.lines, found.tags)
     return found
 
 
