@@ -11,7 +11,7 @@ import re
 from datetime import timedelta, timezone
 from enum import StrEnum
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from archive.vietnamese import fold
 
@@ -91,21 +91,41 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
+def split_url(url: str) -> SplitResult:
+    """`urlsplit`, for any text: an address it rejects (`http://[ccpa-preferences]`, which a
+    real news page links to, or a `[` never closed) splits into nothing, as no address."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return _NO_ADDRESS
+
+
+_NO_ADDRESS = SplitResult("", "", "", "", "")
+
+
+def join_url(base: str, url: str) -> str | None:
+    """`urljoin`, or None for an address it rejects (see `split_url`)."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return None
+
+
 def is_site_url(url: str) -> bool:
-    parts = urlsplit(url)
+    parts = split_url(url)
     return parts.scheme in ("http", "https") and (parts.hostname or "") in SITE_HOSTS
 
 
 @lru_cache(maxsize=16384)  # link scans ask about the same menu and tag links on every page
 def post_id(url: str) -> int | None:
     """The article's identity: the number in `-post{id}.html`, whatever host, slug or query."""
-    found = _ARTICLE.match(urlsplit(url).path)
+    found = _ARTICLE.match(split_url(url).path)
     return int(found.group("id")) if found else None
 
 
 def article_kind(url: str) -> str:
     """`video` under /videos/, `photo` under /tin-anh/, `article` otherwise."""
-    found = _ARTICLE.match(urlsplit(url).path)
+    found = _ARTICLE.match(split_url(url).path)
     prefix = found.group("prefix") if found else None
     return {"/videos": "video", "/tin-anh": "photo"}.get(prefix or "", "article")
 
@@ -113,12 +133,16 @@ def article_kind(url: str) -> str:
 def canonical_url(url: str, base: str = CANONICAL_ORIGIN) -> str:
     """The URL on `https://www.bienphong.com.vn`, without tracking parameters or fragment.
 
-    Relative URLs resolve against `base`. Other hosts are returned resolved but unchanged.
+    Relative URLs resolve against `base`. Other hosts are returned resolved but unchanged, and
+    what is no address (`split_url`) as it is written.
     """
     url = url.strip()
-    if _ABSOLUTE.match(url):
-        return _canonical_absolute(url)
-    return _canonical(urljoin(base, url))
+    try:
+        if _ABSOLUTE.match(url):
+            return _canonical_absolute(url)
+        return _canonical(urljoin(base, url))
+    except ValueError:
+        return url
 
 
 _ABSOLUTE = re.compile(r"https?://[^/]", re.IGNORECASE)
@@ -145,7 +169,7 @@ def _canonical(url: str) -> str:
 
 @lru_cache(maxsize=16384)
 def page_kind(url: str) -> PageKind:
-    path = urlsplit(url).path
+    path = split_url(url).path
     if _ARTICLE.match(path):
         return PageKind.ARTICLE
     if path in ("", "/"):

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import lxml.etree
 import lxml.html
 
 from archive.dates import parse_iso
-from archive.site import SITE_TZ, PageKind, canonical_url, page_kind, post_id
+from archive.site import SITE_TZ, PageKind, canonical_url, page_kind, post_id, split_url
 from pipelines.extraction.page import decode
 
 MORE_TEXT = re.compile(r"^\s*(xem thêm|trang sau|tiếp|sau|next|›|»)\s*$", re.IGNORECASE)
@@ -104,7 +104,7 @@ def parse_date(text: str | None) -> datetime | None:
 
 
 def listing_page_number(url: str) -> int:
-    parts = urlsplit(url)
+    parts = split_url(url)
     found = PAGE_NUMBER.search(parts.path)
     if found:
         return int(found.group(1))
@@ -114,13 +114,13 @@ def listing_page_number(url: str) -> int:
 
 def listing_key(url: str) -> str:
     """The listing a page belongs to, whatever its page number: `/kinh-te/`, `/tag/x-12.html`."""
-    path = urlsplit(url).path
+    path = split_url(url).path
     return PAGE_NUMBER.sub("", path)
 
 
 def section_of_listing(url: str) -> str | None:
     """The section slug a listing page or feed stands for, or None (home, tags, others)."""
-    path = urlsplit(url).path
+    path = split_url(url).path
     if page_kind(url) is PageKind.SECTION:
         return path.strip("/").split("/")[0]
     found = LEGACY_FEED.match(path)

@@ -11,7 +11,7 @@ import re
 from email.utils import parsedate_to_datetime
 from time import time
 from typing import Any, NoReturn, Self
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from OpenSSL import SSL
 from scrapy import Request, signals
@@ -34,7 +34,7 @@ from twisted.internet.error import (
 )
 from twisted.internet.error import TimeoutError as UserTimeoutError
 
-from archive.site import CANONICAL_ORIGIN, SITE_HOSTS
+from archive.site import CANONICAL_ORIGIN, SITE_HOSTS, join_url, split_url
 from crawler.compat import pause_download_slot, widen_connection_pool
 from crawler.stopping import NotSent
 from pipelines import stats as keys
@@ -282,8 +282,8 @@ class SiteRedirectMiddleware(StatsMiddleware):
         location = response.headers.get("Location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
-        target = urljoin(request.url, location.decode("latin-1").strip())
-        host = urlsplit(target).hostname or ""
+        target = join_url(request.url, location.decode("latin-1").strip()) or ""
+        host = split_url(target).hostname or ""
         if host not in SITE_HOSTS:
             self.stats.inc_value(keys.OFFSITE_REDIRECTS)
             raise IgnoreRequest(f"redirect to another host: {host or target}")

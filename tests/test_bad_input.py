@@ -215,6 +215,7 @@ PIECES = [
     "Ảnh: ", "Bài và ảnh: ", "Theo TTXVN", "Nguồn: ", "14/02/2025 16:30", "Cập nhật: ",
     "99/99/9999 99:99", "<img src=\"", "<figcaption>", "\x00", "&#0;", "&#xD800;", "<![CDATA[",
     "]]>", "<?xml version='1.0' encoding='latin-1'?>", "\ufeff", "\u0301", "e\u0302\u0301",
+    '<a href="', "http://[ccpa-preferences]", "http://[::1", '<img src="http://[x]/a.jpg">',
 ]  # fmt: skip
 HTML = st.lists(st.sampled_from(PIECES) | st.text(max_size=12), max_size=60).map("".join)
 

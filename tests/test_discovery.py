@@ -149,6 +149,15 @@ def test_broken_documents_yield_nothing_rather_than_raising() -> None:
     assert [] == html_links(b"", "https://www.bienphong.com.vn/").articles
 
 
+def test_a_link_that_is_no_address_is_skipped_and_the_rest_of_the_page_read() -> None:
+    # Python's urlsplit rejects these (a real news page links to `http://[ccpa-preferences]`).
+    page = """<a href="http://[ccpa-preferences]">Do not sell</a><a href="http://[::1">x</a>
+    <a href="/a-post450001.html">A</a><a href="/tag/bdbp-lao-cai-4355.html">BĐBP Lào Cai</a>"""
+    links, tags = page_links(page.encode(), "https://www.bienphong.com.vn/x-post450010.html")
+    assert [450001] == [link.post_id for link in links]
+    assert ["https://www.bienphong.com.vn/tag/bdbp-lao-cai-4355.html"] == tags
+
+
 def test_page_links_scan_hrefs_for_articles_and_tags() -> None:
     page = """<div class="related"><a href="/a-post450001.html?utm_source=x&amp;utm_medium=y">A</a>
     <a class="x" href='https://bienphong.com.vn/b-post450004.html'>B</a>

@@ -113,6 +113,27 @@ def test_json_ld_text_is_read_with_its_entities_and_only_people_are_authors() ->
     assert ["Nguyễn An"] == extract(page(head, TEXT), URL, FETCHED)["authors"]
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        # WordPress's SEO plugins: the article names its author by reference into the graph
+        ld(
+            {
+                "@graph": [
+                    {"@type": "NewsArticle", "author": {"@id": "https://x.vn/#/person/7"}},
+                    {"@type": ["Person"], "@id": "https://x.vn/#/person/7", "name": "Thu Hà"},
+                ]
+            }
+        ),
+        ld({"@type": "NewsArticle", "author": {"@type": ["Person", "Thing"], "name": "Thu Hà"}}),
+        '<meta name="dc.creator" content="Thu Hà">',
+        '<meta name="byl" content="By Thu Hà">',
+    ],
+)
+def test_an_author_named_by_reference_or_in_dublin_core_is_read(head: str) -> None:
+    assert ["Thu Hà"] == extract(page(head, TEXT), URL, FETCHED)["authors"]
+
+
 def test_a_modification_time_that_repeats_the_publication_is_none() -> None:
     when = "2025-02-26T08:52:00+07:00"
     head = ld({"@type": "NewsArticle", "datePublished": when, "dateModified": when})
@@ -287,3 +308,78 @@ def test_each_box_and_text_worked_out_once_a_page_equals_each_worked_out_alone()
     found = [(e, kinds(e), box_kind(e, "www.bienphong.com.vn")) for e in elements]
     assert [] == [(e.tag, e.get("class"), once, alone) for e, once, alone in found if once != alone]
     assert {"named", "shaped", None} == {once for _, once, _ in found}
+
+
+def test_links_that_are_no_address_leave_the_record_whole() -> None:
+    # Python's urlsplit rejects these; a real news page links to `http://[ccpa-preferences]`.
+    odd = (
+        '<div><a href="http://[ccpa-preferences]"><img src="http://[x]/ad.jpg"></a></div>'
+        '<p><a href="http://[::1">Do not sell my data</a></p>'
+    )
+    html = page("", f"<div class='b'><h1>Hội nghị sơ kết</h1>{PARAGRAPHS}{odd}</div>")
+
+    record = extract(html, URL, FETCHED, site_rules=False)
+
+    assert ("Hội nghị sơ kết", []) == (record["title"], record["images"])
+    assert [
+        "Chiều ngày 14/2, tại huyện Hạ Lang, Đảng ủy BĐBP Cao Bằng tổ chức hội nghị sơ kết thực"
+        " hiện Quy chế phối hợp năm 2024 với các huyện biên giới.",
+        "Năm 2024, Đảng ủy BĐBP tỉnh và Huyện ủy các huyện biên giới đã duy trì thực hiện tốt"
+        " Quy chế phối hợp, thống nhất nội dung chỉ đạo cấp ủy các đồn Biên phòng.",
+    ] == record["body"].split("\n\n")
+
+
+SENTENCES = [
+    f"Đoạn {n}: lực lượng Biên phòng tỉnh đã phối hợp với chính quyền xã {place} tuần tra"
+    f" đường biên, vận động {n * 7} hộ dân giữ gìn an ninh trật tự khu vực biên giới."
+    for n, place in enumerate(
+        ["Hạ Lang", "Trà Lĩnh", "Bảo Lâm", "Thông Nông", "Quảng Uyên", "Hòa An", "Nguyên Bình",
+         "Thạch An", "Phục Hòa", "Trùng Khánh", "Hà Quảng", "Bảo Lạc", "Lý Quốc", "Đình Phong"],
+        start=1,
+    )
+]  # fmt: skip
+
+
+def test_the_free_paragraphs_before_a_paywalls_wrapper_are_body() -> None:
+    # The wrapper holds over 85 % of the text, the two paragraphs before it the rest.
+    free = "".join(f"<p>{line}</p>" for line in SENTENCES[:2])
+    locked = "".join(f"<p>{line}</p>" for line in SENTENCES[2:])
+    html = page("", f"<h1>Tuần tra biên giới</h1><div>{free}<div class='x'>{locked}</div></div>")
+
+    record = extract(html, URL, FETCHED, site_rules=False)
+
+    assert SENTENCES == record["body"].split("\n\n")
+
+
+def test_a_paragraph_that_flows_around_a_picture_is_text_not_its_caption() -> None:
+    paragraphs = (
+        f"<p><img class='alignleft' src='/a.jpg' width='300'>{SENTENCES[0]}</p>"
+        f"<p><img src='/b.jpg' style='float: right'>{SENTENCES[1]}</p>"
+        f"<p>{SENTENCES[2]}</p><p><img src='/c.jpg'>Quang cảnh buổi tuần tra.</p>"
+    )
+    html = page("", f"<h1>Tuần tra biên giới</h1><div class='b'>{paragraphs}</div>")
+
+    record = extract(html, URL, FETCHED, site_rules=False)
+
+    assert SENTENCES[:3] == record["body"].split("\n\n")
+    assert [
+        ("https://www.bienphong.com.vn/a.jpg", None),
+        ("https://www.bienphong.com.vn/b.jpg", None),
+        ("https://www.bienphong.com.vn/c.jpg", "Quang cảnh buổi tuần tra."),
+    ] == [(image["url"], image["caption"]) for image in record["images"]]
+
+
+def test_an_article_in_divs_named_like_a_box_beside_a_sidebar_of_paragraphs_is_read() -> None:
+    # No `<p>` in the article: the sidebar's paragraphs are most of the page's paragraph text,
+    # and trafilatura drops an element whose id opens with `comment` whole.
+    text = "<br><br>".join(SENTENCES[:6])
+    side = "<p>Đăng ký nhận bản tin Biên phòng mỗi sáng.</p>"
+    html = page(
+        "",
+        f"<div><div id='comment-free'><h1>Tuần tra biên giới</h1><div>{text}</div></div>"
+        f"<div class='side'>{side}</div></div>",
+    )
+
+    record = extract(html, URL, FETCHED, site_rules=False)
+
+    assert SENTENCES[:6] == record["body"].split("\n\n")

@@ -32,7 +32,11 @@ _PREFIX = re.compile(
     r"^(?:by|bởi|tác\s+giả|von|por|par|av|af|di|door|oleh|przez|napisał[a]?)\s*:?\s*",
     re.IGNORECASE,
 )
-_META_KEYS = re.compile(r"(?:^|[:._-])authors?$")
+# The meta names publishers give a byline (trafilatura's list): `author`, `article:author`,
+# `parsely-author`, Dublin Core's `dc.creator`, the New York Times' `byl` ("By …").
+_META_KEYS = re.compile(
+    r"(?:^|[:._-])(?:authors?|creator|author_name)(?:\.aut)?$|^(?:byl|rbauthors|atc-metaauthor)$"
+)
 _TEXT_MAX = 120
 _DATE_LINE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}")
 _PERSON_MAX_WORDS = 8
@@ -91,17 +95,27 @@ def _in_author_tag(element: HtmlElement) -> bool:
 
 
 def from_jsonld(page: Page) -> tuple[str, ...]:
-    """The article's JSON-LD authors that are people (never an Organization)."""
+    """The article's JSON-LD authors that are people (never an Organization). An author given
+    by reference alone (`{"@id": …}`, as WordPress's SEO plugins write it) is the graph's
+    object of that id."""
     found = page.article_ld().get("author")
     items = found if isinstance(found, list) else [found]
-    return _unique(name for item in items for name in _person_names(item))
+    known = {item["@id"]: item for item in page.jsonld if isinstance(item.get("@id"), str)}
+    return _unique(name for item in items for name in _person_names(_resolved(item, known)))
+
+
+def _resolved(item: Any, known: dict[str, dict[str, Any]]) -> Any:
+    """A reference (an object of an `@id` alone) replaced by the object it names."""
+    if isinstance(item, dict) and set(item) == {"@id"}:
+        return known.get(item["@id"], item)
+    return item
 
 
 def from_meta(page: Page) -> tuple[str, ...]:
-    """`<meta name="author">` and its kin (`article:author`, `…:authors`), when a name."""
+    """`<meta name="author">` and its kin (`_META_KEYS`), when a name."""
     for key, value in page.meta.items():
         if _META_KEYS.search(key) and not key.startswith("twitter:"):
-            names = names_in(value)
+            names = names_in(_PREFIX.sub("", value))
             if names:
                 return names
     return ()
@@ -125,7 +139,10 @@ def _person_names(item: Any) -> Iterable[str]:
     string may name several people (`A and B`)."""
     if isinstance(item, str):
         return names_in(item)
-    if not isinstance(item, dict) or item.get("@type") not in ("Person", None):
+    if not isinstance(item, dict):
+        return ()
+    kind = item.get("@type")
+    if kind is not None and "Person" not in (kind if isinstance(kind, list) else [kind]):
         return ()
     name = item.get("name")
     if not isinstance(name, str):

@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from lxml import etree
+
+from archive.site import split_url
 
 from .page import HtmlElement, clean, text_of
 from .text import is_share_bar
@@ -210,7 +211,7 @@ def _is_offsite_media(element: HtmlElement, text: str, site_host: str) -> bool:
     """A picture or frame linking to another host with hardly any words: an ad."""
     if len(text.split()) > 3 or not _MEDIA(element):
         return False
-    hosts = {urlsplit(a.get("href", "")).hostname for a in _LINKS(element)}
+    hosts = {split_url(a.get("href", "")).hostname for a in _LINKS(element)}
     return any(host and not _same_site(host, site_host) for host in hosts)
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from archive.site import is_site_url
+from archive.site import is_site_url, join_url, split_url
 
 from .boxes import is_link_list, is_list_label
 from .page import HtmlElement, clean, text_of
@@ -50,6 +49,12 @@ _LAYOUT = etree.XPath(
     "[count(.//p | .//h2 | .//h3 | .//h4 | .//li | .//blockquote) > 1])"
 )
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src")
+# A picture the text flows around (`<p><img class="alignleft">Text…</p>`): the paragraph is
+# text, not the picture's caption, which stands under a picture, not beside it.
+_FLOATED = re.compile(r"(?:^|\s)align(?:left|right)(?:$|\s)|float\s*:\s*(?:left|right)")
+# No caption runs this long; a paragraph that opens with a picture does (the longest of the
+# mirror's captions is 18 words, a long one of a Vietnamese paper's about 40).
+_CAPTION_MAX_WORDS = 60
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def is_furniture(img: HtmlElement, url: str) -> bool:
     sizes = [img.get("width", ""), img.get("height", "")]
     if any(size.isdigit() and int(size) <= _ICON_PIXELS for size in sizes):
         return True
-    path = urlsplit(url).path.lower()
+    path = split_url(url).path.lower()
     if path.endswith((".svg", ".ico")) or _FURNITURE_FILE.search(path):
         return True
     link = next(img.iterancestors("a"), None)
@@ -113,8 +118,8 @@ def image_url(img: HtmlElement, base: str) -> str | None:
 def web_url(href: str | None, base: str) -> str | None:
     """`href` made absolute against `base`, when it is a web address: a record never stores a
     `javascript:`, `data:` or `file:` URL from a page."""
-    url = urljoin(base, href.strip()) if href and href.strip() else ""
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    url = join_url(base, href.strip()) if href and href.strip() else None
+    return url if url and split_url(url).scheme in ("http", "https") else None
 
 
 def same_site(href: str | None, url: str) -> bool:
@@ -126,7 +131,7 @@ def same_site(href: str | None, url: str) -> bool:
         return False
     if is_site_url(url):
         return is_site_url(target)
-    return urlsplit(target).hostname == urlsplit(url).hostname
+    return split_url(target).hostname == split_url(url).hostname
 
 
 def _largest(srcset: str) -> str:
@@ -299,11 +304,21 @@ def _block(element: HtmlElement, base: str, lines: list[str], images: list[Image
     imgs = _IMG(element)
     if not imgs:
         lines.append(text)
-    elif len(imgs) == 1:
+    elif len(imgs) == 1 and not _beside_text(imgs[0], text):
         images += [i for i in [captioned(imgs[0], text, base)] if i]
     else:
         images += [i for img in imgs for i in [captioned(img, "", base)] if i]
         lines.append(text)
+
+
+def _beside_text(img: HtmlElement, text: str) -> bool:
+    """Whether a paragraph's one picture stands beside its text rather than over a caption."""
+    floated = f"{img.get('class', '')} {img.get('style', '')}"
+    return (
+        img.get("align", "").lower() in ("left", "right")
+        or _FLOATED.search(floated) is not None
+        or len(text.split()) > _CAPTION_MAX_WORDS
+    )
 
 
 def _elements(container: HtmlElement) -> Iterable[HtmlElement]:

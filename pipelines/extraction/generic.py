@@ -51,6 +51,8 @@ _NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
 _MATCH_MIN = 12
 # The region holds this share of the matched text; the rest is strays (a quote in a sidebar).
 _REGION_SHARE = 0.85
+# A paragraph of text holds a sentence at least (a date line or a byline, fewer characters).
+_SENTENCE_CHARS = 80
 # A box (related links, an ad) holds less than this share of it.
 _BOX_SHARE = 0.3
 
@@ -152,9 +154,17 @@ class ArticleText:
                 # trafilatura took for text too) does not count against it.
                 boxed = sum(self.weight[c] for c in found if self.weight[c] and self.is_box(c))
                 child = self._holding(found, self.weight[found] - boxed) if boxed else None
-            if child is None:
+            if child is None or self._paragraphs_beside(child):
                 return found
             found = child
+
+    def _paragraphs_beside(self, child: HtmlElement) -> bool:
+        """Whether paragraphs of the article stand beside the element holding most of it: the
+        free paragraphs before a paywall's wrapper. Not a date line or a byline there, nor one
+        paragraph alone: the lead stands so, and is read as the lead."""
+        siblings = [*child.itersiblings(preceding=True), *child.itersiblings()]
+        found = [s for s in siblings if s.tag == "p" and self.weight[s] >= _SENTENCE_CHARS]
+        return len(found) >= 2
 
     def _holding(self, element: HtmlElement, total: int) -> HtmlElement | None:
         """The child of `element` holding nearly all of `total`, if one does."""
@@ -314,8 +324,11 @@ _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
 
 
 def _holding_most(body: HtmlElement) -> list[HtmlElement]:
-    """`<body>` and the elements under it, one a level, each holding more than half of the
-    text of the page's paragraphs (of all its text, on a page without paragraphs)."""
+    """The elements on the way down to the article, by two measures (a measure alone misses
+    some layouts), each element once: down the children holding more than half of the text of
+    the page's paragraphs (of all its text, on a page without paragraphs), and down the
+    children holding more than half of their parent's text outside links (an article written
+    in `div`s and `<br>`s beside a sidebar of paragraphs: a newsletter's pitch, a poll)."""
     weight: Counter[HtmlElement] = Counter()
     sized = [(p, len(p.text_content())) for p in _PARAGRAPHS(body)]
     if not any(size for _, size in sized):
@@ -329,6 +342,27 @@ def _holding_most(body: HtmlElement) -> list[HtmlElement]:
     while chain:
         child = next((c for c in chain[-1] if weight[c] * 2 > total), None)
         if child is None:
+            break
+        chain.append(child)
+    return list(dict.fromkeys([*chain, *_down_the_text(body)]))
+
+
+def _down_the_text(body: HtmlElement) -> list[HtmlElement]:
+    """`<body>` and, a level at a time, the child holding more than half of its parent's
+    text outside links."""
+    linked = {inside for link in body.iter("a") for inside in link.iter()}
+    weight: Counter[HtmlElement] = Counter()
+    for owner, text in _text_nodes(body):
+        if owner not in linked:
+            weight[owner] += len(text)
+    for element in reversed(list(body.iter())):  # each element after everything inside it
+        parent = element.getparent()
+        if parent is not None and element is not body:
+            weight[parent] += weight[element]
+    chain = [body]
+    while weight[chain[-1]]:
+        child = max(chain[-1], key=weight.__getitem__, default=None)
+        if child is None or weight[child] * 2 <= weight[chain[-1]]:
             break
         chain.append(child)
     return chain

@@ -3,8 +3,9 @@ change its article must give the same body, to within 0.01 F1 against the page's
 truth.
 
 The article's container is found from the truth, never from the extractor's output: the
-smallest element holding most (over half) of the truth's words, by descent from `<body>` (the
-texts of siblings are disjoint, so at most one child of an element holds most of them). The
+smallest element holding most (over half) of the truth's words in the text a reader sees (a
+script's JSON may repeat the article whole), by descent from `<body>` (the texts of siblings are
+disjoint, so at most one child of an element holds most of them). The
 mutations, written once and applied to every page:
 
 - `class:WORD@N`: the container (N = 0) or its N-th ancestor gains a class from the box
@@ -90,7 +91,7 @@ def container_path(root: Any, truth: str) -> list[Any] | None:
         return None
 
     def share(element: Any) -> float:
-        return sum((words(element.text_content()) & want).values()) / total
+        return sum((words(shown(element)) & want).values()) / total
 
     if share(body) <= MOST:
         return None
@@ -100,6 +101,21 @@ def container_path(root: Any, truth: str) -> list[Any] | None:
         if not inside:
             return path
         path.append(inside[0])
+
+
+# Text a reader never sees: a script's JSON may repeat the article whole (a page's data for its
+# app), and the container holding that is not where the article stands.
+UNSHOWN = frozenset({"script", "style", "noscript", "template"})
+
+
+def shown(element: Any) -> str:
+    """The text of an element a reader sees, scripts and styles aside."""
+    if not isinstance(element.tag, str) or element.tag in UNSHOWN:
+        return ""
+    parts = [element.text or ""]
+    for child in element:
+        parts += [shown(child), child.tail or ""]
+    return "".join(parts)
 
 
 Change = Callable[[list[Any]], None]  # mutates the tree, given the path down to the container
