@@ -16,6 +16,7 @@ from pipelines.extraction.dates import (
     parse_visible,
 )
 from pipelines.extraction.page import Page
+from pipelines.extraction.record import explain
 from pipelines.extraction.text import is_clock
 
 FETCHED = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
@@ -164,3 +165,21 @@ def test_a_time_setting_is_a_datetime_or_iso_text_on_the_sites_clock() -> None:
 def test_an_articles_dates_are_written_on_the_sites_clock() -> None:
     assert "2024-01-05T08:00:00+07:00" == site_iso(datetime(2024, 1, 5, 1, tzinfo=UTC))
     assert "2024-01-05T08:00:00+07:00" == site_iso(datetime(2024, 1, 5, 8))  # naive: site time
+
+
+@pytest.mark.parametrize(
+    ("url", "meta"),
+    [
+        ("https://www.example.org/2024/03/05/tuan-tra-bien-gioi/", ""),  # the address's date
+        (URL, '<meta name="pubdate" content="2024-03-05">'),
+        (URL, '<meta itemprop="datePublished" content="2024-03-05">'),
+    ],
+)
+def test_a_date_stated_only_where_the_rules_do_not_look_is_htmldates_day(
+    url: str, meta: str
+) -> None:
+    found = explain(page_html(meta=meta), url, FETCHED, site_rules=False)
+    assert ("2024-03-05T00:00:00+07:00", "htmldate") == (
+        found.record["published_at"],
+        found.provenance["published_at"],
+    )

@@ -163,6 +163,56 @@ def test_the_title_is_the_visible_headline_without_a_site_name(
     assert expected == record["title"]
 
 
+def meta(name: str, content: str) -> str:
+    return f'<meta property="{name}" content="{content}">'
+
+
+@pytest.mark.parametrize(
+    ("head", "h1", "expected"),
+    [
+        # a kicker over the headline, in an element of its own, is not the title
+        (
+            meta("og:title", "Tuần tra biên giới mùa lũ"),
+            "<span>Cao Bằng</span> <span>Tuần tra biên giới mùa lũ</span>",
+            "Tuần tra biên giới mùa lũ",
+        ),
+        # a headline shown with the site's name after it
+        (
+            meta("og:site_name", "Báo Lào Cai") + meta("og:title", "Tuần tra biên giới mùa lũ"),
+            "Tuần tra biên giới mùa lũ | Báo Lào Cai",
+            "Tuần tra biên giới mùa lũ",
+        ),
+        # a site's name holding separators of its own, after a JSON-LD headline
+        (
+            meta("og:site_name", "Tin tức - Biên giới - Quê hương")
+            + ld(
+                {"@type": "NewsArticle", "headline": "Tuần tra » Tin tức - Biên giới - Quê hương"}
+            ),
+            "",
+            "Tuần tra",
+        ),
+        # the site's name alone is taken off: the subtitle before it is the headline's
+        (
+            meta("og:site_name", "Báo Lào Cai")
+            + "<title>Hydro xanh – chìa khóa của năng lượng sạch | Báo Lào Cai</title>",
+            "",
+            "Hydro xanh – chìa khóa của năng lượng sạch",
+        ),
+        # the site's name ending a sentence, with no separator before it, is the headline's
+        (
+            meta("og:site_name", "Houzz") + "<title>Những dự án đẹp nhất trên Houzz</title>",
+            "",
+            "Những dự án đẹp nhất trên Houzz",
+        ),
+    ],
+)
+def test_the_title_is_neither_a_kicker_nor_the_sites_name(
+    head: str, h1: str, expected: str
+) -> None:
+    heading = f"<h1>{h1}</h1>" if h1 else ""
+    assert expected == extract(page(head, heading + TEXT), URL, FETCHED)["title"]
+
+
 @pytest.mark.parametrize(
     ("shown", "expected"),
     [
@@ -383,3 +433,25 @@ def test_an_article_in_divs_named_like_a_box_beside_a_sidebar_of_paragraphs_is_r
     record = extract(html, URL, FETCHED, site_rules=False)
 
     assert SENTENCES[:6] == record["body"].split("\n\n")
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # a box's heading (its capitalised words read as a name)
+        "<h4><em>Ähnliche Beiträge</em></h4><div><a href='/a'>Tuần tra mùa lũ</a>"
+        " <a href='/b'>Bảo vệ cột mốc biên giới</a></div>",
+        # the line right over a list
+        "<p><strong>Tin Cùng Chuyên Mục</strong></p><ul><li>Tuần tra mùa lũ</li>"
+        "<li>Bảo vệ cột mốc biên giới</li></ul>",
+        # a button
+        "<div><a class='btn btn-primary' href='/dang-ky'>Đăng Ký Ngay</a></div>",
+    ],
+)
+def test_a_label_after_the_text_is_no_byline(after: str) -> None:
+    text = "".join(f"<p>{line}</p>" for line in SENTENCES[:4])
+    html = page("", f"<h1>Tuần tra biên giới</h1><div class='b'>{text}{after}</div>")
+
+    record = extract(html, URL, FETCHED, site_rules=False)
+
+    assert ([], SENTENCES[:4]) == (record["authors"], record["body"].split("\n\n"))

@@ -37,6 +37,7 @@ _OUTSIDE_ARTICLE = frozenset({"nav", "footer", "aside", "form", "menu"})
 # ` - Báo Biên phòng`, ` | Der Standard`, ` – 毎日新聞`: a site's name after its headlines.
 _SUFFIX = re.compile(r"\s+[-|–—:]\s+(?P<name>[^-|–—]{2,60})$")
 _SUFFIX_WORDS = 5
+_SEPARATORS = "-|–—:»·/"
 _WORD = re.compile(r"\w+")
 # A visible headline is the article's when it shares this share of its words with the metadata's.
 _SAME_HEADLINE = 0.6
@@ -58,7 +59,7 @@ def title(page: Page) -> Found | None:
     title, or the page has none), in the metadata's spacing when only spacing differs; else the
     metadata's title without the site's name."""
     named = [
-        (clean(str(page.article_ld().get("headline") or "")), "jsonld:headline"),
+        (_without_site_name(page, str(page.article_ld().get("headline") or "")), "jsonld:headline"),
         (_unsuffixed(page, page.meta.get("og:title", "")), "meta:og:title"),
         (_unsuffixed(page, page.title_tag), "title-tag"),
     ]
@@ -67,11 +68,29 @@ def title(page: Page) -> Found | None:
         text = text_of(heading)
         agreeing = [(other, via) for other, via in named if _same_headline(text, other)]
         spaced = [found for found in agreeing if _unspaced(found[0]) == _unspaced(text)]
+        spaced = spaced or [
+            found
+            for found in agreeing
+            if _beside_a_kicker(heading, found[0])
+            or _unspaced(_without_site_name(page, text)) == _unspaced(found[0])  # `X | Site`
+        ]
         if spaced:
             return spaced[0]
         if agreeing or not named:
             return text, "generic:headline"
     return named[0] if named else None
+
+
+def _beside_a_kicker(heading: HtmlElement, named: str) -> bool:
+    """Whether the heading shows the metadata's title in an element of its own beside another
+    (`<h1><span>Tunesien</span> <span>Große Aufgaben…</span></h1>`): a kicker over the
+    headline, a topic line, which is not the title."""
+    want = _unspaced(named)
+    return any(
+        _unspaced(text_of(inner)) == want
+        for inner in heading.iterdescendants()
+        if isinstance(inner.tag, str)
+    )
 
 
 def _unspaced(text: str) -> str:
@@ -96,11 +115,23 @@ def _same_headline(visible: str, named: str) -> bool:
 def _unsuffixed(page: Page, text: str) -> str:
     """A metadata title without the site's name: `og:site_name`, or a short last part after a
     separator that the headline itself does not hold."""
-    text = clean(text)
+    text, unnamed = clean(text), _without_site_name(page, text)
+    if unnamed != text:  # the site's name, and only it: what stood before it is the title
+        return unnamed
     site = page.meta.get("og:site_name", "")
     found = _SUFFIX.search(text)
     if found and (found["name"] == site or len(found["name"].split()) <= _SUFFIX_WORDS):
         return text[: found.start()]
+    return text
+
+
+def _without_site_name(page: Page, text: str) -> str:
+    """A title without the site's name (`og:site_name`) after a separator: `X » Site - Its
+    Motto`, where the name holds separators of its own."""
+    text, site = clean(text), page.meta.get("og:site_name", "")
+    head = text[: -len(site)].rstrip() if site and text.endswith(site) else ""
+    if head.endswith(tuple(_SEPARATORS)):  # `X auf Houzz` is a title, `X | Houzz` a suffix
+        return head.rstrip(f" {_SEPARATORS}")
     return text
 
 

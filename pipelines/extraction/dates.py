@@ -1,4 +1,5 @@
-"""An article's own dates: machine-readable first, then the visible date next to the title.
+"""An article's own dates: machine-readable first, then the visible date next to the title,
+then, when the page states neither, htmldate's day (its address, more meta names, markup).
 
 Output is ISO 8601 with the site's offset (`2023-10-02T08:15:00+07:00`). The header clock is
 never a date, nor is the fetch time. The known visible forms go through a regex; dateparser only
@@ -165,9 +166,35 @@ def published_at(page: Page, visible: str | None, fetched_at: datetime) -> tuple
     keys = ("datePublished", _PUBLISHED_KEYS)
     found = _stated(page, keys, visible, fetched_at, parse_visible)
     if found is None:
+        found = _first_carried(_htmldate(page, fetched_at), fetched_at)
+    if found is None:
         return None
     moment, source = found
     return (site_iso(moment) if moment else "", source)
+
+
+def _htmldate(page: Page, fetched_at: datetime) -> Iterator[tuple[datetime, str]]:
+    """When the page states no date we know how to read: htmldate's (trafilatura's own date
+    finder: the address's date, many more meta names, markup, visible dates in many
+    languages), on the day it gives, at midnight on the site's clock."""
+    from htmldate import find_date  # slow to import; most pages never need it
+
+    latest = _as_utc(fetched_at).astimezone(SITE_TZ).replace(tzinfo=None)
+    try:
+        found = find_date(
+            page.root, url=page.url, original_date=True, max_date=latest, extensive_search=False
+        )
+    except Exception:  # htmldate on odd markup: no date, as before it was asked
+        return
+    if found and (day := _day_iso(found)):
+        yield day, "htmldate"
+
+
+def _day_iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=SITE_TZ)
+    except ValueError:
+        return None
 
 
 def modified_at(

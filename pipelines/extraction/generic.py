@@ -216,6 +216,13 @@ class ArticleText:
         if not sure or root is None:
             return []
         kept = [k for k in found if sure[0] <= k <= sure[-1]]
+        # A label trafilatura kept (`MEHR ERFAHREN`, a box's heading) ends no text as a byline.
+        while (
+            len(kept) > 1
+            and parse_byline(lines[kept[-1]]) is not None
+            and _is_label(*_block_of(root, lines[kept[-1]]))
+        ):
+            kept.pop()
         after = next((k for k in range(kept[-1] + 1, len(lines)) if lines[k]), None)
         if (
             after is not None
@@ -384,17 +391,47 @@ def _follows(
     root: HtmlElement, line: str, last: str, is_box: Callable[[HtmlElement], bool]
 ) -> bool:
     """Whether the block showing `line` comes right after the one showing `last` (pictures,
-    boxes and empty blocks between them aside)."""
+    boxes and empty blocks between them aside), and is not a label (`_is_label`)."""
+    shown, block = _block_of(root, line)
+    if block is None or _is_label(shown, block):
+        return False
+    previous = block.getprevious()
+    while previous is not None and (not _shows_text(previous) or is_box(previous)):
+        previous = previous.getprevious()
+    return previous is not None and text_of(previous).endswith(last)
+
+
+def _block_of(root: HtmlElement, line: str) -> tuple[HtmlElement | None, HtmlElement | None]:
+    """The first element showing `line` as all its text, and the block holding it
+    (`<p><strong>Thu Hà</strong></p>`: the paragraph); (None, None) when none does."""
     for element in root.iter("p", "div", "span", "strong", "b", "em", "i", "address", "h5", "h6"):
-        if text_of(element) != line:
-            continue
-        while element.getparent() is not None and element.getprevious() is None:
-            element = element.getparent()  # `<p><strong>Thu Hà</strong></p>`: the paragraph
-        previous = element.getprevious()
-        while previous is not None and (not _shows_text(previous) or is_box(previous)):
-            previous = previous.getprevious()
-        return previous is not None and text_of(previous).endswith(last)
-    return False
+        if text_of(element) == line:
+            shown = element
+            while element.getparent() is not None and element.getprevious() is None:
+                element = element.getparent()
+            return shown, element
+    return None, None
+
+
+def _is_label(shown: HtmlElement | None, block: HtmlElement | None) -> bool:
+    """Whether a short line (`shown` in it, `block` the block that holds it) names what follows
+    or what to do, not who wrote the text above it, though its capitalised words read as names
+    (`Ähnliche Beiträge`, `Further Reading`, `MEHR ERFAHREN`): a heading's, the line right over
+    a list, a button's."""
+    if shown is None or block is None:
+        return False
+    following = block.getnext()
+    return (
+        any(e.tag in _LABEL_HEADINGS for e in (shown, *shown.iterancestors()))
+        or any(True for _ in shown.iter(*_LABEL_HEADINGS))
+        or (following is not None and following.tag in ("ul", "ol"))
+        or any(_BUTTON.search(e.get("class", "")) for e in block.iter("a", "button"))
+    )
+
+
+_LABEL_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+# The class CSS frameworks and CMSes give a link styled as a button (`btn`, `button`, `cta`).
+_BUTTON = re.compile(r"(?:^|[\s_-])(?:btn|button|cta)(?:$|[\s_-])", re.IGNORECASE)
 
 
 def _shows_text(element: HtmlElement) -> bool:
