@@ -282,7 +282,8 @@ class SiteRedirectMiddleware(StatsMiddleware):
         location = response.headers.get("Location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
-        target = join_url(request.url, location.decode("latin-1").strip()) or ""
+        written = location.decode("latin-1").strip()
+        target = join_url(request.url, written) or written  # no address: shown as written
         host = split_url(target).hostname or ""
         if host not in SITE_HOSTS:
             self.stats.inc_value(keys.OFFSITE_REDIRECTS)

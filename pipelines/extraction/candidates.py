@@ -37,6 +37,7 @@ _OUTSIDE_ARTICLE = frozenset({"nav", "footer", "aside", "form", "menu"})
 # ` - Báo Biên phòng`, ` | Der Standard`, ` – 毎日新聞`: a site's name after its headlines.
 _SUFFIX = re.compile(r"\s+[-|–—:]\s+(?P<name>[^-|–—]{2,60})$")
 _SUFFIX_WORDS = 5
+# What stands between a title and the site's name after it (`X » Site`, `X | Site`).
 _SEPARATORS = "-|–—:»·/"
 _WORD = re.compile(r"\w+")
 # A visible headline is the article's when it shares this share of its words with the metadata's.

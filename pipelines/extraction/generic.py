@@ -416,15 +416,15 @@ def _block_of(root: HtmlElement, line: str) -> tuple[HtmlElement | None, HtmlEle
 def _is_label(shown: HtmlElement | None, block: HtmlElement | None) -> bool:
     """Whether a short line (`shown` in it, `block` the block that holds it) names what follows
     or what to do, not who wrote the text above it, though its capitalised words read as names
-    (`Ähnliche Beiträge`, `Further Reading`, `MEHR ERFAHREN`): a heading's, the line right over
-    a list, a button's."""
+    (`Ähnliche Beiträge`, `MEHR ERFAHREN`): a heading's, a button's. (Not the line over a
+    list: a byline may stand right over the tags' list.)"""
     if shown is None or block is None:
         return False
-    following = block.getnext()
+    around = [shown, *shown.iterancestors()]
+    between = around[: around.index(block) + 1] if block in around else [shown]
     return (
-        any(e.tag in _LABEL_HEADINGS for e in (shown, *shown.iterancestors()))
+        any(e.tag in _LABEL_HEADINGS for e in between)
         or any(True for _ in shown.iter(*_LABEL_HEADINGS))
-        or (following is not None and following.tag in ("ul", "ol"))
         or any(_BUTTON.search(e.get("class", "")) for e in block.iter("a", "button"))
     )
 
