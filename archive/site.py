@@ -169,7 +169,10 @@ def _canonical(url: str) -> str:
 
 @lru_cache(maxsize=16384)
 def page_kind(url: str) -> PageKind:
-    path = split_url(url).path
+    parts = split_url(url)
+    if parts is _NO_ADDRESS:
+        return PageKind.OTHER
+    path = parts.path
     if _ARTICLE.match(path):
         return PageKind.ARTICLE
     if path in ("", "/"):

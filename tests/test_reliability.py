@@ -24,6 +24,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 from archive.lock import ArchiveLock
@@ -33,8 +36,10 @@ from archive.store import Archive
 from bienphong.cli import cli
 from crawler import settings
 from crawler.discovery import Link
+from crawler.middlewares import SiteRedirectMiddleware
 from crawler.progress import Progress, progress_line, stopping_line
 from crawler.spiders.bienphong import BienphongSpider
+from pipelines import stats as keys
 from pipelines.extraction import extract
 from tests.helpers.cli import BIENPHONG, logged
 from tests.helpers.crawl import (
@@ -868,3 +873,15 @@ def test_off_a_terminal_progress_is_a_line_of_the_log_a_minute(
         r"pages 5 · articles 0 new, 0 updated, 0 unchanged, 0 failed · [\d.]+ pages/s",
         caplog.records[0].getMessage(),
     )
+
+
+def test_a_redirect_to_an_address_urlsplit_rejects_ends_the_request_as_offsite() -> None:
+    crawler = get_crawler()
+    url = "https://www.bienphong.com.vn/a-post1.html"
+    moved = Response(url, status=302, headers={"Location": "http://[ccpa-preferences]/x"})
+
+    with pytest.raises(IgnoreRequest) as ended:
+        SiteRedirectMiddleware(crawler).process_response(Request(url), moved)
+
+    assert "redirect to another host: http://[ccpa-preferences]/x" == str(ended.value)
+    assert 1 == crawler.stats.get_value(keys.OFFSITE_REDIRECTS)

@@ -99,3 +99,13 @@ def test_article_kind_follows_the_url_prefix() -> None:
 )
 def test_page_kind(url: str, kind: PageKind) -> None:
     assert kind == page_kind(url)
+
+
+@pytest.mark.parametrize("written", ["http://[ccpa-preferences]/a-post1.html", "http://[::1"])
+def test_an_address_urlsplit_rejects_is_no_address(written: str) -> None:
+    assert (False, None, PageKind.OTHER, written) == (
+        is_site_url(written),
+        post_id(written),
+        page_kind(written),
+        canonical_url(written),
+    )
