@@ -103,6 +103,13 @@ def split_url(url: str) -> SplitResult:
 _NO_ADDRESS = SplitResult("", "", "", "", "")
 
 
+def is_address(url: str) -> bool:
+    """Whether `url` is an absolute web address (`split_url` reads it), one a request can go
+    to: a sitemap or robots.txt may name `http://[…]`, which Scrapy refuses to build."""
+    parts = split_url(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def join_url(base: str, url: str) -> str | None:
     """`urljoin`, or None for an address it rejects (see `split_url`)."""
     try:
@@ -170,7 +177,7 @@ def _canonical(url: str) -> str:
 @lru_cache(maxsize=16384)
 def page_kind(url: str) -> PageKind:
     parts = split_url(url)
-    if parts is _NO_ADDRESS:
+    if parts is _NO_ADDRESS:  # not `""`, which is the home page's path
         return PageKind.OTHER
     path = parts.path
     if _ARTICLE.match(path):

@@ -17,7 +17,15 @@ import lxml.etree
 import lxml.html
 
 from archive.dates import parse_iso
-from archive.site import SITE_TZ, PageKind, canonical_url, page_kind, post_id, split_url
+from archive.site import (
+    SITE_TZ,
+    PageKind,
+    canonical_url,
+    is_address,
+    page_kind,
+    post_id,
+    split_url,
+)
 from pipelines.extraction.page import decode
 
 MORE_TEXT = re.compile(r"^\s*(xem thêm|trang sau|tiếp|sau|next|›|»)\s*$", re.IGNORECASE)
@@ -265,6 +273,8 @@ def sitemap_entries(
         target = canonical_url(loc.text or "", url)
         lastmod = parse_date(fields["lastmod"].text) if "lastmod" in fields else None
         if kind == "index":
+            if not is_address(target):
+                continue
             if len(children) < LINKS_PER_SITEMAP:
                 children.append((target, lastmod))
             else:

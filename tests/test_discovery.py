@@ -110,6 +110,16 @@ def test_sitemap_index_names_children_with_lastmod() -> None:
     ] == children
 
 
+def test_a_sitemap_index_naming_no_address_names_only_its_other_children() -> None:
+    # Scrapy refuses to build a request for `http://[…]`: the crawl would stop reading here.
+    index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sitemap><loc>http://[ccpa-preferences]/s.xml</loc></sitemap>
+    <sitemap><loc>https://www.bienphong.com.vn/sitemaps/posts-2024-01.xml</loc></sitemap>
+    </sitemapindex>"""
+    _, _, children = sitemap_entries(index, "https://www.bienphong.com.vn/sitemap.xml")
+    assert [("https://www.bienphong.com.vn/sitemaps/posts-2024-01.xml", None)] == children
+
+
 def test_urlset_gives_articles_with_lastmod_and_news_dates() -> None:
     urlset = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
     xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">

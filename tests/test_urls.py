@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from archive.site import PageKind, article_kind, canonical_url, is_site_url, page_kind, post_id
+from archive.site import (
+    PageKind,
+    article_kind,
+    canonical_url,
+    is_address,
+    is_site_url,
+    page_kind,
+    post_id,
+)
 
 
 @pytest.mark.parametrize(
@@ -109,3 +117,16 @@ def test_an_address_urlsplit_rejects_is_no_address(written: str) -> None:
         page_kind(written),
         canonical_url(written),
     )
+
+
+def test_an_address_is_absolute_on_the_web_and_read_by_urlsplit() -> None:
+    assert [True, True, False, False, False] == [
+        is_address(url)
+        for url in (
+            "https://www.bienphong.com.vn/sitemap.xml",
+            "http://example.com/a",
+            "http://[ccpa-preferences]/s.xml",
+            "/sitemap.xml",
+            "mailto:toasoan@bienphong.com.vn",
+        )
+    ]

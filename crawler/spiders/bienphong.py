@@ -43,6 +43,7 @@ from archive.site import (
     SECTION_SLUGS,
     PageKind,
     canonical_url,
+    is_address,
     is_site_url,
     page_kind,
     post_id,
@@ -360,7 +361,8 @@ class BienphongSpider(scrapy.Spider):
         if self.plan.sections:
             return
         for url in robots_sitemaps(robotparser):
-            if url not in self.state.requested:  # asked already, or read by a walk resumed
+            # not asked already, nor read by a walk resumed
+            if is_address(url) and url not in self.state.requested:
                 self.crawler.engine.crawl(self.page(url, self.parse_sitemap, "sitemap"))
 
     @discovery_page

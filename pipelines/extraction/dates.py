@@ -186,15 +186,8 @@ def _htmldate(page: Page, fetched_at: datetime) -> Iterator[tuple[datetime, str]
         )
     except Exception:  # htmldate on odd markup: no date, as before it was asked
         return
-    if found and (day := _day_iso(found)):
+    if day := parse_iso(found, SITE_TZ):
         yield day, "htmldate"
-
-
-def _day_iso(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=SITE_TZ)
-    except ValueError:
-        return None
 
 
 def modified_at(

@@ -201,9 +201,10 @@ class ArticleText:
         return found
 
     def confirmed(self, lines: list[str], root: HtmlElement | None) -> list[str]:
-        """The lines trafilatura also took for article text (all of them when it took none),
-        and the line right after the last of them when it reads as a byline and stands right
-        after the text's last paragraph, as bylines do (not in a box further down)."""
+        """The lines trafilatura also took for article text (all of them when it took none;
+        a label ending them aside), and the line right after the last of them when it reads as
+        a byline and stands right after the text's last paragraph, as bylines do (not in a box
+        further down)."""
         if not self.text:
             return lines
         found = [
@@ -424,7 +425,7 @@ def _is_label(shown: HtmlElement | None, block: HtmlElement | None) -> bool:
     between = around[: around.index(block) + 1] if block in around else [shown]
     return (
         any(e.tag in _LABEL_HEADINGS for e in between)
-        or any(True for _ in shown.iter(*_LABEL_HEADINGS))
+        or next(shown.iter(*_LABEL_HEADINGS), None) is not None
         or any(_BUTTON.search(e.get("class", "")) for e in block.iter("a", "button"))
     )
 
