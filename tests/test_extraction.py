@@ -263,12 +263,28 @@ def test_caption_and_credit_split(text: str, expected: tuple[str | None, str | N
         ("Nông Văn Tuấn - Thu Hà (theo TTXVN)", ("Nông Văn Tuấn", "Thu Hà"), "TTXVN"),
         ("(TTXVN)", (), "TTXVN"),
         ("PV", ("PV",), None),
+        # `By` in the languages of the pages the generic path is judged on
+        ("By Jane Doe", ("Jane Doe",), None),
+        ("Par Chokri Gharbi", ("Chokri Gharbi",), None),
+        ("Von Cosima Künzel", ("Cosima Künzel",), None),
+        ("By Tatyana Turner.", ("Tatyana Turner",), None),
+        ("Tác giả: Trần V.", ("Trần V.",), None),
     ],
 )
 def test_byline_forms(line: str, authors: tuple[str, ...], source: str | None) -> None:
     byline = parse_byline(line)
     assert byline is not None
     assert (authors, source) == (byline.authors, byline.source)
+
+
+def test_by_before_full_names_is_a_prefixed_byline() -> None:
+    """Under the headline, where only prefixed bylines count: `By` before names, each a full
+    name or an acronym; `Von` also opens a subtitle (`Von Risiken und Nebenwirkungen`)."""
+    byline = parse_byline("By Samya Kullab and Vasilisa Stepanenko, AP", prefixed_only=True)
+    assert byline is not None
+    assert ("Samya Kullab", "Vasilisa Stepanenko", "AP") == byline.authors
+    assert None is parse_byline("Von Risiken und Nebenwirkungen", prefixed_only=True)
+    assert None is parse_byline("Byron Smith", prefixed_only=True)
 
 
 @pytest.mark.parametrize(

@@ -452,3 +452,86 @@ def test_a_label_after_the_text_is_no_byline(after: str) -> None:
     record = extract(html, URL, FETCHED, site_rules=False)
 
     assert ([], SENTENCES[:4]) == (record["authors"], record["body"].split("\n\n"))
+
+
+PERSONS = ld(
+    {
+        "@type": "NewsArticle",
+        "author": [
+            {"@type": "Person", "name": "Samya Kullab"},
+            {"@type": "Person", "name": "Vasilisa Stepanenko"},
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "under_headline", "after_text", "authors"),
+    [
+        # `By` under the headline, no date beside it
+        ("", "<p>By Jane Doe</p>", "", ["Jane Doe"]),
+        # … where the page's data spells the same people better
+        (
+            PERSONS,
+            "<p>By Samya Kullab and Vasilisa Stepanenko The Associated Press</p>"
+            "<p>19/11/2021 08:00</p>",
+            "",
+            ["Samya Kullab", "Vasilisa Stepanenko"],
+        ),
+        # a last line of names alone that the page's data does not name: a label
+        (PERSONS, "", "<h5>Location Details</h5>", ["Samya Kullab", "Vasilisa Stepanenko"]),
+        # … and one it names is the byline
+        (PERSONS, "", "<p><strong>Samya Kullab</strong></p>", ["Samya Kullab"]),
+    ],
+)
+def test_a_byline_read_from_the_text_is_weighed_against_the_pages_data(
+    head: str, under_headline: str, after_text: str, authors: list[str]
+) -> None:
+    text = "".join(f"<p>{line}</p>" for line in SENTENCES[:4])
+    html = page(
+        head, f"<h1>Tuần tra biên giới</h1>{under_headline}<div class='b'>{text}{after_text}</div>"
+    )
+
+    record = extract(html, URL, FETCHED, site_rules=False)
+
+    assert (authors, SENTENCES[:4]) == (record["authors"], record["body"].split("\n\n"))
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # a column's label linking to its writer's page, then the writer's own link
+        "<div><a href='/news/author/julia-korbik/'>Meinung</a>"
+        " <span><a href='/news/author/jane-doe/' rel='author'>Jane Doe</a></span></div>",
+        # the link to the list of authors
+        "<h3><a href='/authors/'>Authors</a></h3><p>Bài viết của"
+        " <a href='/author/jdoe'>Jane Doe</a></p>",
+        # the writer's picture links to the page too, and a date follows the name
+        "<div class='author vcard'><a href='/autoren/jane-doe/'><img src='/jd.jpg'></a>"
+        "<div>Von <strong><a href='/autoren/jane-doe/'>Jane Doe</a></strong>"
+        " Fr, 19. November 2021</div></div>",
+        # the site's menu of its writers comes first
+        "<ul id='menu-authors' class='nav'><li><a href='/author/pierre-puchot/'>Pierre Puchot</a>"
+        "</li><li><a href='/author/mark-alizart/'>Mark Alizart</a></li></ul>"
+        "<p class='meta'><a href='/author/jane-doe/' rel='author'>Jane Doe</a></p>",
+    ],
+)
+def test_the_author_markup_names_the_writer_not_a_label_or_the_sites_menu(markup: str) -> None:
+    html = page("", f"{markup}<h1>Tuần tra biên giới</h1>{TEXT}")
+
+    assert ["Jane Doe"] == extract(html, URL, FETCHED, site_rules=False)["authors"]
+
+
+def test_another_storys_card_of_a_few_paragraphs_beside_the_article_is_not_body() -> None:
+    # Found by varying the metamorphic suite's teaser on the tuning pages: a "next article"
+    # card with a lead of three paragraphs (about 100 words) was read as more of the text.
+    text = "".join(f"<p>{line}</p>" for line in SENTENCES[:10])
+    card = "".join(f"<p>{line}</p>" for line in SENTENCES[10:13])
+    html = page(
+        "",
+        f"<h1>Tuần tra biên giới</h1><div class='b'>{text}</div>"
+        f"<div><h2><a href='/chuyen-khac-post450777.html'>Chuyện khác ở biên giới</a></h2>"
+        f"{card}</div>",
+    )
+
+    assert SENTENCES[:10] == extract(html, URL, FETCHED, site_rules=False)["body"].split("\n\n")

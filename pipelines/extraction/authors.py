@@ -9,29 +9,34 @@ first and is read by the text rules; this module is for the pages whose body has
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
 from .candidates import after_headline
 from .page import HtmlElement, Page, clean, text_of
-from .text import names_in, parse_byline
+from .text import BY_PREFIX, names_in, parse_byline
 
+# The folder of an author's page (`/tac-gia/thu-ha.html`, `/author/jdoe`, `/autoren/x/`).
+_AUTHOR_FOLDERS = ("tac-gia", "author", "authors", "autor", "autoren", "auteur")
+_AUTHOR_PAGE = re.compile(rf"/(?:{'|'.join(_AUTHOR_FOLDERS)})/(?P<slug>[^/?#]*)")
+# Not in a menu: a site's list of its writers links to each one's page.
 _MARKUP = etree.XPath(
-    "//body//*[@rel='author' or @itemprop='author'"
+    "//body//*[not(ancestor::nav or ancestor::ul[contains(concat(@class, ' ', @id), 'menu')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' nav ')])]"
+    "[@rel='author' or @itemprop='author'"
     " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'author')"
     " or contains(translate(@class, 'BYLINE', 'byline'), 'byline')"
-    " or contains(@href, '/tac-gia/') or contains(@href, '/author/')]"
+    + "".join(f" or contains(@href, '/{folder}/')" for folder in _AUTHOR_FOLDERS)
+    + "]"
 )
 _ITEMPROP_NAME = etree.XPath(".//*[@itemprop='name']")
 # Boxes named for authors that are not the article's: commenters, author pages' widgets.
 _NOT_BYLINE = re.compile(r"comment|avatar|image|img|photo|social|follow|bio", re.IGNORECASE)
-_PREFIX = re.compile(
-    r"^(?:by|bởi|tác\s+giả|von|por|par|av|af|di|door|oleh|przez|napisał[a]?)\s*:?\s*",
-    re.IGNORECASE,
-)
 # The meta names publishers give a byline (trafilatura's list): `author`, `article:author`,
 # `parsely-author`, Dublin Core's `dc.creator`, the New York Times' `byl` ("By …").
 _META_KEYS = re.compile(
@@ -69,11 +74,10 @@ def from_markup(page: Page) -> tuple[str, ...]:
     or byline box that holds any."""
     found = [e for e in _MARKUP(page.root) if not _NOT_BYLINE.search(e.get("class", ""))]
     tagged = [e for e in found if _is_author_tag(e) and not _in_author_tag(e)]
-    if tagged:
-        block = tagged[0].getparent()
-        names = _unique(n for e in tagged if e.getparent() is block for n in _names_of(e))
-        if names:
-            return names
+    named = [e for e in tagged if _names_of(e)]  # not the picture linking to the author's page
+    if named:
+        block = named[0].getparent()
+        return _unique(n for e in named if e.getparent() is block for n in _names_of(e))
     for element in found:
         if names := _names_of(element):
             return names
@@ -81,12 +85,10 @@ def from_markup(page: Page) -> tuple[str, ...]:
 
 
 def _is_author_tag(element: HtmlElement) -> bool:
-    href = element.get("href", "")
     return (
         element.get("rel") == "author"
         or element.get("itemprop") == "author"
-        or "/tac-gia/" in href
-        or "/author/" in href
+        or _AUTHOR_PAGE.search(element.get("href", "")) is not None
     )
 
 
@@ -115,23 +117,48 @@ def from_meta(page: Page) -> tuple[str, ...]:
     """`<meta name="author">` and its kin (`_META_KEYS`), when a name."""
     for key, value in page.meta.items():
         if _META_KEYS.search(key) and not key.startswith("twitter:"):
-            names = names_in(_PREFIX.sub("", value))
+            names = names_in(BY_PREFIX.sub("", value))
             if names:
                 return names
     return ()
 
 
 def _names_of(element: HtmlElement) -> tuple[str, ...]:
+    if not _names_its_page(element):
+        return ()
     named = _ITEMPROP_NAME(element)
     texts = [text_of(n) for n in named] if named else [text_of(element)]
     names: list[str] = []
     for text in texts:
-        text = _PREFIX.sub("", text)
+        text = BY_PREFIX.sub("", text)
         if not text or len(text) > _TEXT_MAX:
             continue
         byline = parse_byline(text)
         names += byline.authors if byline else names_in(text, leading=True)
     return _unique(names)
+
+
+def _names_its_page(element: HtmlElement) -> bool:
+    """Whether a link known only by its address, to an author's page, shows that author's
+    name, not a label (`Alle Beiträge`, `More posts`, a column's `Meinung` linking to its
+    writer): a word of its text is in the address (`Thu Hà` → `/tac-gia/thu-ha`, `Jane Doe`
+    → `/author/jdoe`) or in its title. True for `rel=author` (whose address may be an
+    account's name), for what is no such link and for links by number; False for the list of
+    authors."""
+    found = _AUTHOR_PAGE.search(element.get("href", ""))
+    if found is None or element.get("rel") == "author" or element.get("itemprop") == "author":
+        return True
+    slug = _folded(unquote(found.group("slug")))
+    if not any(c.isalpha() for c in slug):
+        return bool(slug)
+    named = _folded(f"{slug} {element.get('title', '')}")
+    return any(word in named for word in _folded(text_of(element)).split() if len(word) > 1)
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, as addresses spell names (`Nguyễn Đức` → `nguyen duc`)."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def _person_names(item: Any) -> Iterable[str]:

@@ -61,9 +61,9 @@ _LABEL_WORDS = 6
 _LABEL_CHARS = 40
 _LINK_DENSE = 0.5
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# A story's card: its linked headline and a short lead.
-_TEASER_BLOCKS = 3
-_TEASER_WORDS = 80
+# A story's card: its linked headline and a lead of a paragraph or a few (a "next article").
+_TEASER_BLOCKS = 5
+_TEASER_WORDS = 160
 
 
 def is_box(element: HtmlElement, site_host: str) -> bool:
@@ -194,7 +194,7 @@ def _is_labelled_list(element: HtmlElement, text: str, text_of: Callable[[Any], 
 
 
 def _is_teaser(element: HtmlElement, text: str, text_of: Callable[[Any], str]) -> bool:
-    """Another story's card: a headline that is all a link, then a line or two of its lead
+    """Another story's card: a headline that is all a link, then a few paragraphs of its lead
     (`<div><h2><a href=…>Bridge works to close…</a></h2><p>Drivers will…</p></div>`)."""
     first = next((child for child in element if isinstance(child.tag, str)), None)
     if first is None or first.tag not in _HEADINGS or len(text.split()) > _TEASER_WORDS:

@@ -20,10 +20,10 @@ from . import authors, bienphong, generic
 from .content import Draft, same_site
 from .dates import OUT_OF_YEARS, modified_at, published_at
 from .page import Page, clean
-from .text import Body, finish_body
+from .text import Body, finish_body, name_words, parse_byline
 
 # Bump when a rule changes what a record holds; re-extraction compares it.
-EXTRACTOR_VERSION = "2.0.1"
+EXTRACTOR_VERSION = "2.1.0"
 
 
 @dataclass(frozen=True)
@@ -155,22 +155,41 @@ def read(page: Page, base: str, fetched_at: datetime, *, site_rules: bool = True
 
 def _authors(page: Page, draft: Draft, body: Body) -> tuple[list[str], str] | None:
     """The byline printed at the end of the body, else one under the headline, else JSON-LD
-    people, author markup, meta tags. A syndicated article (`Theo TTXVN`) names no author."""
+    people, author markup, meta tags. A syndicated article (`Theo TTXVN`) names no author.
+
+    On the generic path the page's JSON-LD people or author markup overrule a byline read from
+    the text when they name the same people, as they spell them better (`By A and B The
+    Associated Press`), and a last line of names alone when they name others: a label's
+    capitalised words read as names too (`Location Details`, `MEHR ERFAHREN`)."""
+    via = draft.source("body")
+    if body.authors and not via.startswith("generic"):
+        return body.authors, via
     if body.authors:
-        via = draft.source("body")
-        return body.authors, "generic:byline" if via.startswith("generic") else via
+        stated = _stated(page)
+        alone = parse_byline(body.byline or "", prefixed_only=True) is None
+        if stated and alone and not name_words(body.authors) & name_words(stated[0]):
+            return stated
+        return body.authors, "generic:byline"
     if body.source:
         return None
+    stated = _stated(page)
     if names := authors.near_title(page, draft.title):
+        if stated and all(name_words((name,)) & name_words(stated[0]) for name in names):
+            return stated
         return list(names), "generic:byline-under-title"
-    finders = (
-        (authors.from_jsonld, "jsonld:author"),
-        (authors.from_markup, "generic:author-markup"),
-        (authors.from_meta, "meta:author"),
-    )
-    for finder, via in finders:
-        if names := finder(page):
-            return list(names), via
+    if stated:
+        return stated
+    if names := authors.from_meta(page):
+        return list(names), "meta:author"
+    return None
+
+
+def _stated(page: Page) -> tuple[list[str], str] | None:
+    """The authors the page's data names: its JSON-LD people, else its author markup."""
+    if names := authors.from_jsonld(page):
+        return list(names), "jsonld:author"
+    if names := authors.from_markup(page):
+        return list(names), "generic:author-markup"
     return None
 
 

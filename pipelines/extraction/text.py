@@ -7,6 +7,7 @@ have never seen.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .page import clean
@@ -59,9 +60,17 @@ _WRITER = re.compile(
     r"^(?:Bài\s+và\s+ảnh|Bài,\s*ảnh|Tin\s+và\s+ảnh|Tin,\s*ảnh|Bài|Tin)\s*:\s*(?P<names>.+)$",
     re.IGNORECASE,
 )
+# "By" in the languages of the pages the generic path is judged on, before a byline's names
+# (`By Jane Doe`, `Par Chokri Gharbi`, `Von Cosima Künzel`, `Tác giả: Thu Hà`).
+BY_PREFIX = re.compile(
+    r"^(?:by|bởi|tác\s+giả|von|por|par|av|af|di|door|oleh|przez|napisał[a]?)(?:\s*:\s*|\s+)",
+    re.IGNORECASE,
+)
 _NAME_SPLIT = re.compile(r"\s+[-–]\s+|\s*[,;/]\s*|\s+(?:và|and|&|und|y|e|et|og|en|i)\s+")
 # What follows a name in a byline and is not one: `Hà Thu (tổng hợp)`, `Minh Anh (TTXVN)`.
 _NAME_NOTE = re.compile(r"\s*\([^()]{1,40}\)\s*$")
+# The full stop after a byline's last word (`By Tatyana Turner.`), not an initial's (`Trần V.`).
+_FULL_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*(?:[-'’][^\W\d_]+)*\.?$")
 _BYLINE_MAX = 80
 _NAME_MAX_WORDS = 5
@@ -107,7 +116,8 @@ def names_in(text: str, *, leading: bool = False) -> tuple[str, ...]:
 
     `leading`: the names before the first part that is not one (`Jon King, News Reporter` keeps
     both; `Povilas A., Mykolo Romerio universiteto profesorius` keeps the first)."""
-    parts = [p for p in _NAME_SPLIT.split(_NAME_NOTE.sub("", clean(text))) if p]
+    text = _FULL_STOP.sub("", _NAME_NOTE.sub("", clean(text)))
+    parts = [p for p in _NAME_SPLIT.split(text) if p]
     if leading:
         kept = []
         for part in parts:
@@ -141,7 +151,7 @@ def parse_byline(line: str, *, prefixed_only: bool = False) -> Byline | None:
     """The byline in a line (the last of a body, or one under the headline), or None when the
     line is ordinary text. An unprefixed line must read as names alone, and one word only when
     it is an abbreviation (`CTV`): `Advertisement` or `Meinung` is not a byline.
-    `prefixed_only`: only `Bài: …`, `Tin, ảnh: …`, `Theo …`, `(TTXVN)` forms count.
+    `prefixed_only`: only `Bài: …`, `Tin, ảnh: …`, `By …`, `Theo …`, `(TTXVN)` forms count.
 
     Vietnamese papers name where a text comes from in the same line: `Theo TTXVN`, `Nguồn:
     Báo Chính phủ` and `(TTXVN)` give the source; `Theo Minh Anh`, a person, the author; and
@@ -162,15 +172,24 @@ def parse_byline(line: str, *, prefixed_only: bool = False) -> Byline | None:
         if writers is None or not writers.authors:
             return None
         return Byline(writers.authors, found.group("source"))
-    if found := _WRITER.match(line):
-        names = names_in(found.group("names"))
-        return Byline(names, None) if names else None
+    if names := _written_by(line):
+        return Byline(names, None)
     if prefixed_only:
         return None
-    names = names_in(line)
+    names = names_in(BY_PREFIX.sub("", line, count=1))
     if len(names) == 1 and " " not in names[0] and not names[0].isupper():
         return None
     return Byline(names, None) if names else None
+
+
+def _written_by(line: str) -> tuple[str, ...]:
+    """The names after `Bài:`, `Tin, ảnh:` and the like, or after `By`, where each must be a
+    full name or an acronym (`Von Risiken und Nebenwirkungen` reads as names too)."""
+    if found := _WRITER.match(line):
+        return names_in(found.group("names"))
+    by = BY_PREFIX.match(line)
+    names = names_in(line[by.end() :]) if by else ()
+    return names if all(" " in name or name.isupper() for name in names) else ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +197,7 @@ class Body:
     text: str
     authors: list[str]
     source: str | None
+    byline: str | None = None  # the line the byline was read from
 
 
 def finish_body(lines: list[str]) -> Body:
@@ -185,10 +205,14 @@ def finish_body(lines: list[str]) -> Body:
     kept = [clean(line) for line in lines]
     kept = [line for line in kept if not is_noise(line)]
     byline = parse_byline(kept[-1]) if kept else None
-    if byline is not None:
-        kept.pop()
     return Body(
-        "\n\n".join(kept),
+        "\n\n".join(kept[:-1] if byline else kept),
         list(byline.authors) if byline else [],
         byline.source if byline else None,
+        kept[-1] if byline else None,
     )
+
+
+def name_words(names: Iterable[str]) -> set[str]:
+    """The words of names, to tell whether two lists name the same people."""
+    return {word.casefold() for name in names for word in name.split()}
