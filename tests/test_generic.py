@@ -214,6 +214,52 @@ def test_the_title_is_neither_a_kicker_nor_the_sites_name(
 
 
 @pytest.mark.parametrize(
+    ("head", "headings", "expected"),
+    [
+        # a kicker over the headline, then the headline as text of the heading's own
+        (
+            meta("og:title", "Tuần tra biên giới mùa lũ"),
+            "<h1><small>Cao Bằng</small><br>Tuần tra biên giới mùa lũ</h1>",
+            "Tuần tra biên giới mùa lũ",
+        ),
+        # what the headline hides from readers (the site's name for screen readers, a label)
+        (
+            meta("og:title", "Tuần tra biên giới mùa lũ"),
+            "<h1><span class='visuallyhidden'>Tiêu đề:</span> Tuần tra biên giới mùa lũ"
+            "<span class='element-invisible'> | Tin Biên Giới</span></h1>",
+            "Tuần tra biên giới mùa lũ",
+        ),
+        # a heading hidden from readers
+        (
+            meta("og:title", "Tuần tra biên giới mùa lũ") + "<title>Tin tức - Báo Lào Cai</title>",
+            "<h1 class='header hidden'>Tin tức</h1><h1>Tuần tra biên giới mùa lũ</h1>",
+            "Tuần tra biên giới mùa lũ",
+        ),
+        # the metadata gives the headline whole: its short last part is no site's name
+        (
+            meta("og:title", "Sông Gâm – mùa nước cạn về"),
+            "<h1>Sông Gâm – mùa nước cạn về</h1>",
+            "Sông Gâm – mùa nước cạn về",
+        ),
+        # the headline opens the metadata's title, the site's name and motto after it
+        (
+            "<title>Sông Gâm mùa nước cạn - Tin Biên Giới - Trang tin của bà con vùng cao</title>",
+            "<h1>Sông Gâm mùa nước cạn</h1>",
+            "Sông Gâm mùa nước cạn",
+        ),
+        # … but not the site's name linking home, opening a title it stands before
+        (
+            "<title>Tin Biên Giới » Sông Gâm mùa nước cạn</title>",
+            "<h1><a href='/'>Tin Biên Giới</a></h1><h2>Sông Gâm mùa nước cạn</h2>",
+            "Sông Gâm mùa nước cạn",
+        ),
+    ],
+)
+def test_the_title_is_the_headline_a_reader_sees(head: str, headings: str, expected: str) -> None:
+    assert expected == extract(page(head, headings + TEXT), URL, FETCHED)["title"]
+
+
+@pytest.mark.parametrize(
     ("shown", "expected"),
     [
         ("26/2/2025", "2025-02-26T00:00:00+07:00"),

@@ -37,7 +37,8 @@ _BOX_NAME = re.compile(
     re.IGNORECASE,
 )
 _HIDDEN_NAME = re.compile(
-    r"(?:^|\s)(?:visually-hidden|visuallyhidden|sr-only|screen-reader-text|hidden)(?:$|\s)"
+    r"(?:^|\s)(?:visually-hidden|visuallyhidden|sr-only|screen-reader-text|element-invisible"
+    r"|hidden)(?:$|\s)"
 )
 # The label of an ad slot, in the languages of the pages the generic path is judged on.
 _AD_LABEL = re.compile(
@@ -84,7 +85,7 @@ def box_kind(
     """Whether a block inside the article is not its text, and by which kind of signal
     (`text_of` reads an element's text: `BoxKinds` gives one that reads each part once)."""
     tag = element.tag
-    if not isinstance(tag, str) or tag in _NEVER_TEXT or _is_hidden(element):
+    if not isinstance(tag, str) or tag in _NEVER_TEXT or is_hidden(element):
         return "named"
     if tag not in _CONTAINERS and tag != "blockquote":
         return None
@@ -128,7 +129,7 @@ class BoxKinds:
         return self._found[element]
 
 
-def _is_hidden(element: HtmlElement) -> bool:
+def is_hidden(element: HtmlElement) -> bool:
     """Not shown to a reader: `hidden`, `aria-hidden`, `display: none`, a screen-reader label."""
     style = element.get("style", "").replace(" ", "").lower()
     return (

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from itertools import islice
 
 from lxml import etree
 
-from archive.site import SECTION_SLUGS, PageKind, page_kind, slugify
+from archive.site import SECTION_SLUGS, PageKind, page_kind, slugify, split_url
 
 from .bienphong import section_slug
-from .boxes import is_link_list
+from .boxes import is_hidden, is_link_list
 from .content import same_site, web_url
 from .dates import parse_known
 from .page import HtmlElement, Page, clean, text_of
@@ -58,21 +59,29 @@ _BLOCK_CHILDREN = frozenset({"p", "div", "ul", "ol", "table", "figure", "section
 def title(page: Page) -> Found | None:
     """The visible headline when it is the article's (it shares most words with the metadata's
     title, or the page has none), in the metadata's spacing when only spacing differs; else the
-    metadata's title without the site's name."""
-    named = [
-        (_without_site_name(page, str(page.article_ld().get("headline") or "")), "jsonld:headline"),
-        (_unsuffixed(page, page.meta.get("og:title", "")), "meta:og:title"),
-        (_unsuffixed(page, page.title_tag), "title-tag"),
+    metadata's title without the site's name. A headline that opens the metadata's title before
+    a separator (`X - Site - Its motto`) is the article's; one the metadata gives whole keeps
+    what reads like a site's name after it (`Viviane Obenauf – Staatsanwaltschaft …`)."""
+    given = [
+        (clean(str(page.article_ld().get("headline") or "")), "jsonld:headline"),
+        (clean(page.meta.get("og:title", "")), "meta:og:title"),
+        (page.title_tag, "title-tag"),
     ]
+    named = [(_without_name(page, text, via), via) for text, via in given]
     named = [(text, via) for text, via in named if text]
     for heading in _headlines(page):
-        text = text_of(heading)
+        text = _shown_text(heading)
+        whole = [(other, via) for other, via in given if _unspaced(other) == _unspaced(text)]
+        if whole:
+            return whole[0]
+        if not _links_home(heading) and any(_opens(text, other) for other, _ in given):
+            return text, "generic:headline"
         agreeing = [(other, via) for other, via in named if _same_headline(text, other)]
         spaced = [found for found in agreeing if _unspaced(found[0]) == _unspaced(text)]
         spaced = spaced or [
             found
             for found in agreeing
-            if _beside_a_kicker(heading, found[0])
+            if _beside_a_kicker(heading, text, found[0])
             or _unspaced(_without_site_name(page, text)) == _unspaced(found[0])  # `X | Site`
         ]
         if spaced:
@@ -82,16 +91,38 @@ def title(page: Page) -> Found | None:
     return named[0] if named else None
 
 
-def _beside_a_kicker(heading: HtmlElement, named: str) -> bool:
-    """Whether the heading shows the metadata's title in an element of its own beside another
-    (`<h1><span>Tunesien</span> <span>Große Aufgaben…</span></h1>`): a kicker over the
-    headline, a topic line, which is not the title."""
-    want = _unspaced(named)
-    return any(
-        _unspaced(text_of(inner)) == want
-        for inner in heading.iterdescendants()
-        if isinstance(inner.tag, str)
-    )
+def _without_name(page: Page, text: str, via: str) -> str:
+    """A metadata title without the site's name; a JSON-LD headline only loses it by name."""
+    return _without_site_name(page, text) if via == "jsonld:headline" else _unsuffixed(page, text)
+
+
+def _opens(headline: str, named: str) -> bool:
+    """Whether the metadata's title is the headline, a separator, then more."""
+    if not headline or not named.startswith(headline):
+        return False
+    rest = named[len(headline) :]
+    return rest[:1] == " " and rest.lstrip()[:1] in tuple(_SEPARATORS)
+
+
+def _links_home(heading: HtmlElement) -> bool:
+    """Whether the heading is the site's name linking to its home page (`seelenradio »
+    Nummer zwei: Leo` opens with it)."""
+    links = heading.findall(".//a[@href]")
+    href = links[0].get("href", "").strip() if len(links) == 1 else ""
+    return bool(href) and not href.startswith("#") and split_url(href).path in ("", "/")
+
+
+def _beside_a_kicker(heading: HtmlElement, text: str, named: str) -> bool:
+    """Whether the heading shows the metadata's title beside an element of its own
+    (`<h1><span>Tunesien</span> <span>Große Aufgaben…</span></h1>`, `<h1><small>Tunesien</small>
+    <br>Große Aufgaben…</h1>`): a kicker over the headline, a topic line, which is not the
+    title."""
+    want, shown = _unspaced(named), _unspaced(text)
+    for inner in heading.iterdescendants():
+        own = _unspaced(text_of(inner)) if isinstance(inner.tag, str) else ""
+        if own and (own == want or shown in (own + want, want + own)):
+            return True
+    return False
 
 
 def _unspaced(text: str) -> str:
@@ -99,9 +130,27 @@ def _unspaced(text: str) -> str:
 
 
 def _headlines(page: Page) -> list[HtmlElement]:
-    """Page headings that may be the article's headline: h1s first, outside menus and footers."""
-    found = [h for h in _HEADINGS(page.root) if text_of(h) and not _outside_article(h)]
+    """Page headings that may be the article's headline: h1s first, outside menus and footers,
+    shown to readers."""
+    found = [
+        h
+        for h in _HEADINGS(page.root)
+        if not is_hidden(h) and _shown_text(h) and not _outside_article(h)
+    ]
     return [h for h in found if h.tag == "h1"] + [h for h in found if h.tag != "h1"]
+
+
+def _shown_text(heading: HtmlElement) -> str:
+    """A heading's text without what it hides from readers (`<span class="visuallyhidden">
+    Headline:</span>`, a site's name for screen readers)."""
+    hidden = [e for e in heading.iterdescendants() if isinstance(e.tag, str) and is_hidden(e)]
+    if not hidden:
+        return text_of(heading)
+    shown = deepcopy(heading)
+    for element in [e for e in shown.iterdescendants() if isinstance(e.tag, str)]:
+        if is_hidden(element) and element.getparent() is not None:
+            element.drop_tree()
+    return text_of(shown)
 
 
 def _outside_article(element: HtmlElement) -> bool:
