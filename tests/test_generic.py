@@ -241,6 +241,13 @@ def test_the_title_is_neither_a_kicker_nor_the_sites_name(
             "<h1>Sông Gâm – mùa nước cạn về</h1>",
             "Sông Gâm – mùa nước cạn về",
         ),
+        # … but the site's name (`og:site_name`) shown after the headline is taken off
+        (
+            meta("og:site_name", "Báo Lào Cai")
+            + "<title>Tuần tra biên giới mùa lũ | Báo Lào Cai</title>",
+            "<h1>Tuần tra biên giới mùa lũ | Báo Lào Cai</h1>",
+            "Tuần tra biên giới mùa lũ",
+        ),
         # the headline opens the metadata's title, the site's name and motto after it
         (
             "<title>Sông Gâm mùa nước cạn - Tin Biên Giới - Trang tin của bà con vùng cao</title>",

@@ -72,7 +72,7 @@ def title(page: Page) -> Found | None:
     for heading in _headlines(page):
         text = _shown_text(heading)
         whole = [(other, via) for other, via in given if _unspaced(other) == _unspaced(text)]
-        if whole:
+        if whole and _without_site_name(page, text) == text:  # not `X | Site` shown whole
             return whole[0]
         if not _links_home(heading) and any(_opens(text, other) for other, _ in given):
             return text, "generic:headline"
