@@ -9,13 +9,14 @@ first and is read by the text rules; this module is for the pages whose body has
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 from urllib.parse import unquote
 
 from lxml import etree
+
+from archive.vietnamese import fold
 
 from .candidates import after_headline
 from .page import HtmlElement, Page, clean, text_of
@@ -148,17 +149,11 @@ def _names_its_page(element: HtmlElement) -> bool:
     found = _AUTHOR_PAGE.search(element.get("href", ""))
     if found is None or element.get("rel") == "author" or element.get("itemprop") == "author":
         return True
-    slug = _folded(unquote(found.group("slug")))
+    slug = fold(unquote(found.group("slug")))
     if not any(c.isalpha() for c in slug):
         return bool(slug)
-    named = _folded(f"{slug} {element.get('title', '')}")
-    return any(word in named for word in _folded(text_of(element)).split() if len(word) > 1)
-
-
-def _folded(text: str) -> str:
-    """Lower case without accents, as addresses spell names (`Nguyễn Đức` → `nguyen duc`)."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
+    named = fold(f"{slug} {element.get('title', '')}")
+    return any(word in named for word in fold(text_of(element)).split() if len(word) > 1)
 
 
 def _person_names(item: Any) -> Iterable[str]:

@@ -157,17 +157,17 @@ def _authors(page: Page, draft: Draft, body: Body) -> tuple[list[str], str] | No
     """The byline printed at the end of the body, else one under the headline, else JSON-LD
     people, author markup, meta tags. A syndicated article (`Theo TTXVN`) names no author.
 
-    On the generic path the page's JSON-LD people or author markup overrule a byline read from
-    the text when they name the same people, as they spell them better (`By A and B The
-    Associated Press`), and a last line of names alone when they name others: a label's
-    capitalised words read as names too (`Location Details`, `MEHR ERFAHREN`)."""
+    On the generic path the page's JSON-LD people or author markup overrule the byline under
+    the headline when they name the same people, as they spell them better (`By A and B The
+    Associated Press`), and a last line of names alone when they name none of its names: a
+    label's capitalised words read as names too (`Location Details`, `MEHR ERFAHREN`)."""
     via = draft.source("body")
     if body.authors and not via.startswith("generic"):
         return body.authors, via
     if body.authors:
-        stated = _stated(page)
         alone = parse_byline(body.byline or "", prefixed_only=True) is None
-        if stated and alone and not name_words(body.authors) & name_words(stated[0]):
+        stated = _stated(page) if alone else None
+        if stated and not name_words(body.authors) & name_words(stated[0]):
             return stated
         return body.authors, "generic:byline"
     if body.source:
