@@ -269,6 +269,17 @@ def test_caption_and_credit_split(text: str, expected: tuple[str | None, str | N
         ("Von Cosima Künzel", ("Cosima Künzel",), None),
         ("By Tatyana Turner.", ("Tatyana Turner",), None),
         ("Tác giả: Trần V.", ("Trần V.",), None),
+        # a degree, a social handle and a credit's prefix are not names (trafilatura's
+        # evaluation pages)
+        ("Grant Tinsley, PhD", ("Grant Tinsley",), None),
+        (
+            "Michael L. Anderson, PhD, Carlos Dobkin, Ph.D.",
+            ("Michael L. Anderson", "Carlos Dobkin"),
+            None,
+        ),
+        ("Williams Perdomo @wperdomod", ("Williams Perdomo",), None),
+        ("Text & Fotos: Ivan Valetny", ("Ivan Valetny",), None),
+        ("Texto y fotos: Isabel Caro", ("Isabel Caro",), None),
     ],
 )
 def test_byline_forms(line: str, authors: tuple[str, ...], source: str | None) -> None:

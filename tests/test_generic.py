@@ -567,6 +567,18 @@ def test_a_byline_read_from_the_text_is_weighed_against_the_pages_data(
         "<ul id='menu-authors' class='nav'><li><a href='/author/pierre-puchot/'>Pierre Puchot</a>"
         "</li><li><a href='/author/mark-alizart/'>Mark Alizart</a></li></ul>"
         "<p class='meta'><a href='/author/jane-doe/' rel='author'>Jane Doe</a></p>",
+        # a reader's comment in the sidebar has its byline box too (Mozilla Readability's
+        # test pages: a Yahoo story)
+        "<div class='sidebar'><ul class='comments-list'><li class='comment'>"
+        "<div class='byline'>Minh Tuấn</div><p>Bài viết rất hay.</p></li></ul></div>"
+        "<div class='byline'>Jane Doe</div>",
+        # ... but a post that has comments is no comment (Readability's Lifehacker page)
+        "<article class='post hentry commented'><span class='author vcard'>Jane Doe</span>"
+        "</article>",
+        # the date runs on after the name, in the box (Readability's LWN and Yahoo pages)
+        "<div class='FeatureByline'> By <b>Jane Doe</b><br>March 25, 2015</div>",
+        "<cite class='byline vcard'><span>By </span><span class='fn'>Jane Doe</span>"
+        "<abbr>March 11, 2015 3:46 PM</abbr></cite>",
     ],
 )
 def test_the_author_markup_names_the_writer_not_a_label_or_the_sites_menu(markup: str) -> None:
@@ -588,3 +600,64 @@ def test_another_storys_card_of_a_few_paragraphs_beside_the_article_is_not_body(
     )
 
     assert SENTENCES[:10] == extract(html, URL, FETCHED, site_rules=False)["body"].split("\n\n")
+
+
+def test_an_article_holding_a_share_button_beside_a_longer_stream_of_stories_is_read() -> None:
+    # Found by the metamorphic suite on Mozilla Readability's test pages (a Yahoo story): with
+    # a share bar's button in it, the article's own section weighed as a box against a stream
+    # of other stories' leads, twice its length, that trafilatura reads as text too; every
+    # child then looked like a box and the walk went down into an empty slot.
+    article = PATROL_PARAGRAPHS[:3]
+    leads = "".join(
+        f'<li><a href="/bai-khac-{n}-post45{n:04d}.html">Bà con vùng biên đón Tết sớm lần {n}</a>'
+        f"<p>Chiều 3/2, tại xã biên giới, đoàn công tác số {n} của Bộ đội Biên phòng tỉnh đã"
+        " trao quà cho các hộ gia đình chính sách và học sinh nghèo vượt khó học giỏi.</p></li>"
+        for n in range(20)
+    )
+    html = page(
+        "<title>Tuần tra song phương</title>",
+        "<div class='page'><div class='breaking-news'><span></span></div>"
+        "<section class='story'><h1>Tuần tra song phương</h1><div class='tools'>"
+        f"{SHARE_BAR} <button>Sao chép liên kết</button></div>"
+        f"{''.join(f'<p>{text}</p>' for text in article)}</section>"
+        f"<div class='stream'><h3>Tin cùng chuyên mục</h3><div><div><ul>{leads}</ul></div></div>"
+        "</div></div>",
+    )
+
+    record = extract(html, "https://example.vn/tuan-tra-post450002.html", FETCHED, site_rules=False)
+
+    assert "\n\n".join(article) == record["body"]
+
+
+def test_a_quotation_of_paragraphs_is_read_a_paragraph_a_line_without_its_share_bar() -> None:
+    # Found by the metamorphic suite on Mozilla Readability's test pages (an Ars Technica story
+    # quoting a blog post): a share bar inside the quotation was read into one line with its
+    # paragraphs, which trafilatura's text then did not confirm.
+    quoted = "".join(f"<p>{text}</p>" for text in PATROL_PARAGRAPHS[2:5])
+    html = page(
+        "<title>Tuần tra song phương</title>",
+        f"<article><h1>Tuần tra song phương</h1><p>{PATROL_PARAGRAPHS[0]}</p>"
+        f"<p>{PATROL_PARAGRAPHS[1]}</p><blockquote><div class='share-tools'>{SHARE_BAR}"
+        f" <button>Sao chép liên kết</button></div>{quoted}</blockquote>"
+        f"<p>{PATROL_PARAGRAPHS[5]}</p></article>",
+    )
+
+    record = extract(html, "https://example.vn/tuan-tra-post450002.html", FETCHED, site_rules=False)
+
+    assert "\n\n".join(PATROL_PARAGRAPHS[:6]) == record["body"]
+
+
+def test_the_writers_linked_in_an_author_box_are_its_names() -> None:
+    # trafilatura's evaluation pages (La Tercera): the box's text runs its last name into the
+    # time after it (`José Miguel WilsonHace 13 horas`), so only the first names read.
+    box = (
+        "<div rel='author'><div class='name'><a href='/autor/isabel-caro'><small>Isabel Caro"
+        "</small></a><span>, </span><a href='/autor/rocio-latorre'><small>Rocío Latorre</small>"
+        "</a><span> y </span><a href='/autor/jose-miguel-wilson'><small>José Miguel Wilson"
+        "</small></a></div><time>Hace 13 horas</time></div>"
+    )
+    html = page("", f"<h1>Tuần tra biên giới</h1>{box}{TEXT}")
+
+    assert ["Isabel Caro", "Rocío Latorre", "José Miguel Wilson"] == extract(
+        html, URL, FETCHED, site_rules=False
+    )["authors"]

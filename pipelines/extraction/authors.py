@@ -20,7 +20,7 @@ from archive.vietnamese import fold
 
 from .candidates import after_headline
 from .page import HtmlElement, Page, clean, text_of
-from .text import BY_PREFIX, names_in, parse_byline
+from .text import BY_PREFIX, HANDLE, names_in, parse_byline
 
 # The folder of an author's page (`/tac-gia/thu-ha.html`, `/author/jdoe`, `/autoren/x/`).
 _AUTHOR_FOLDERS = ("tac-gia", "author", "authors", "autor", "autoren", "auteur")
@@ -36,6 +36,13 @@ _MARKUP = etree.XPath(
     + "]"
 )
 _ITEMPROP_NAME = etree.XPath(".//*[@itemprop='name']")
+_AUTHOR_LINKS = etree.XPath(
+    "|".join(f".//a[contains(@href, '/{folder}/')]" for folder in _AUTHOR_FOLDERS)
+)
+# A list of comments or one of them (`ol.commentlist`, `li.comment`, `ul.comments-list`), not
+# a post that has comments (`article.commented`).
+_COMMENT_TOKEN = re.compile(r"^comments?(?:list|[-_](?:list|item|thread|body))?$", re.IGNORECASE)
+_COMMENT_PARTS = frozenset({"li", "ol", "ul", "article"})
 # Boxes named for authors that are not the article's: commenters, author pages' widgets.
 _NOT_BYLINE = re.compile(r"comment|avatar|image|img|photo|social|follow|bio", re.IGNORECASE)
 # The meta names publishers give a byline (trafilatura's list): `author`, `article:author`,
@@ -73,7 +80,11 @@ def from_markup(page: Page) -> tuple[str, ...]:
     """Names in author markup: every `rel=author`, `itemprop=author` or author-page link in the
     block of the first one (`<a rel=author>A</a> - <a rel=author>B</a>`); else the first author
     or byline box that holds any."""
-    found = [e for e in _MARKUP(page.root) if not _NOT_BYLINE.search(e.get("class", ""))]
+    found = [
+        e
+        for e in _MARKUP(page.root)
+        if not _NOT_BYLINE.search(e.get("class", "")) and not _in_comment(e)
+    ]
     tagged = [e for e in found if _is_author_tag(e) and not _in_author_tag(e)]
     named = [e for e in tagged if _names_of(e)]  # not the picture linking to the author's page
     if named:
@@ -83,6 +94,19 @@ def from_markup(page: Page) -> tuple[str, ...]:
         if names := _names_of(element):
             return names
     return ()
+
+
+def _in_comment(element: HtmlElement) -> bool:
+    """Inside a reader's comment: its byline box names the commenter (`<li class="comment">
+    …<div class="byline">J`)."""
+    return any(
+        ancestor.tag in _COMMENT_PARTS
+        and any(
+            _COMMENT_TOKEN.match(token)
+            for token in f"{ancestor.get('class', '')} {ancestor.get('id', '')}".split()
+        )
+        for ancestor in element.iterancestors()
+    )
 
 
 def _is_author_tag(element: HtmlElement) -> bool:
@@ -127,7 +151,9 @@ def from_meta(page: Page) -> tuple[str, ...]:
 def _names_of(element: HtmlElement) -> tuple[str, ...]:
     if not _names_its_page(element):
         return ()
-    named = _ITEMPROP_NAME(element)
+    # The names themselves when the box marks them (`itemprop=name`, each a link to its
+    # writer's page), not the box's whole text: a date or a reading time runs on after them.
+    named = _ITEMPROP_NAME(element) or [a for a in _AUTHOR_LINKS(element) if _names_its_page(a)]
     texts = [text_of(n) for n in named] if named else [text_of(element)]
     names: list[str] = []
     for text in texts:
@@ -136,7 +162,27 @@ def _names_of(element: HtmlElement) -> tuple[str, ...]:
             continue
         byline = parse_byline(text)
         names += byline.authors if byline else names_in(text, leading=True)
-    return _unique(names)
+    return _unique(names or ([] if named else _opening_names(element)))
+
+
+def _opening_names(element: HtmlElement) -> tuple[str, ...]:
+    """The names after `By` that a byline box opens with when its date or more follows them
+    in it (`By <b>Nathan Willis</b><br>March 25, 2015`): the longest run of its first parts
+    (its text, each child's, each tail) that reads as a prefixed byline. Without the `By`,
+    such a box's first words are as often a source (`CBS News`) or a label."""
+    parts = [element.text or ""]
+    for child in element:
+        parts += [text_of(child), child.tail or ""]
+    if not BY_PREFIX.match(clean(" ".join(parts))):
+        return ()
+    found: tuple[str, ...] = ()
+    for end in range(1, len(parts) + 1):
+        text = clean(" ".join(parts[:end]))
+        if len(text) > _TEXT_MAX:
+            break
+        if (byline := parse_byline(text)) is not None and byline.authors:
+            found = byline.authors
+    return found
 
 
 def _names_its_page(element: HtmlElement) -> bool:
@@ -157,8 +203,8 @@ def _names_its_page(element: HtmlElement) -> bool:
 
 
 def _person_names(item: Any) -> Iterable[str]:
-    """A Person's name as given, without what follows a comma (`X, professor at Y`); a bare
-    string may name several people (`A and B`)."""
+    """A Person's name as given, without what follows a comma (`X, professor at Y`) or a social
+    handle (`X @x`); a bare string may name several people (`A and B`)."""
     if isinstance(item, str):
         return names_in(item)
     if not isinstance(item, dict):
@@ -170,7 +216,7 @@ def _person_names(item: Any) -> Iterable[str]:
     if not isinstance(name, str):
         parts = (item.get("givenName"), item.get("familyName"))
         name = " ".join(p for p in parts if isinstance(p, str))
-    name = clean(name.split(",")[0])
+    name = clean(HANDLE.sub("", name.split(",")[0]))
     return (name,) if 0 < len(name.split()) <= _PERSON_MAX_WORDS else ()
 
 

@@ -241,7 +241,11 @@ def _take(
             lines.append(text_of(element))
     elif tag == "img":
         images += [i for i in [captioned(element, "", base)] if i]
-    elif tag in _WRAPPERS and any(_is_structure(c) for c in element):
+    elif (tag in _WRAPPERS and any(_is_structure(c) for c in element)) or (
+        tag == "blockquote" and any(c.tag in _BLOCKS for c in _elements(element))
+    ):
+        # A quotation of paragraphs is walked as they are: a line each, and a box among them
+        # (a share bar) skipped, not read into one line with them.
         _walk(element, base, lines, images, skip)
     elif tag not in _SKIPPED:
         _block(element, base, lines, images)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,7 +85,7 @@ def _below_floor(found: Draft, lines: list[str], text: ArticleText) -> bool:
     read += [f"{image.caption or ''}{image.credit or ''}" for image in found.images]
     read_chars = len(_compact("".join(read)))
     # The boxes are found only when the text falls short: a walk of the page's boxes.
-    return read_chars * 2 < len(text.text) and read_chars * 2 < len(text.text) - text.boxed()
+    return read_chars * 2 < len(text.text) and read_chars * 2 < len(text.text) - text.boxed
 
 
 def fill(
@@ -167,16 +168,24 @@ class ArticleText:
         return len(found) >= 2
 
     def _holding(self, element: HtmlElement, total: int) -> HtmlElement | None:
-        """The child of `element` holding nearly all of `total`, if one does."""
+        """The child of `element` holding nearly all of `total`, if one does (none of nothing:
+        when every child holding text is a box, the article is not inside one of them)."""
+        if total <= 0:
+            return None
         return next((c for c in element if self.weight[c] >= _REGION_SHARE * total), None)
 
     def is_box(self, element: HtmlElement) -> bool:
         """A box inside the article (`boxes.box_kind`): shaped as one, or made of such boxes,
-        or named as one and not holding much of its text."""
+        or named as one and not holding much of its text. Text in boxes shaped as such counts
+        on neither side (a stream of other stories' leads that trafilatura kept is no part of
+        the article, nor of a named box that holds such lists)."""
         kind = self.box_kind(element)
         if kind == "shaped" or self._made_of_boxes(element):
             return True
-        return kind == "named" and self.weight[element] < _BOX_SHARE * self.total
+        if kind != "named" or self.weight[element] >= _BOX_SHARE * self.total:
+            return False
+        own = self.weight[element] - self._boxed_in(element)
+        return own < _BOX_SHARE * (self.total - self.boxed)
 
     def _made_of_boxes(self, element: HtmlElement) -> bool:
         """Whether every child holding text trafilatura kept is a box shaped as one (a block of
@@ -184,12 +193,17 @@ class ArticleText:
         held = [c for c in element if isinstance(c.tag, str) and self.weight[c]]
         return len(held) >= 2 and all(self.box_kind(c) == "shaped" for c in held)
 
+    @cached_property
     def boxed(self) -> int:
         """How much of trafilatura's text lies in boxes shaped as such (a label over a list of
         another stories' links and leads, which trafilatura keeps as text): not the article's,
-        whatever it weighs."""
+        whatever it weighs. Worked out once, when first asked."""
         body = self.page.root.find("body")
-        found, stack = 0, [] if body is None else [body]
+        return 0 if body is None else self._boxed_in(body)
+
+    def _boxed_in(self, top: HtmlElement) -> int:
+        """How much of trafilatura's text lies in boxes shaped as such within `top`."""
+        found, stack = 0, [top]
         while stack:
             element = stack.pop()
             if not self.weight[element]:

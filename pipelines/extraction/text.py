@@ -57,7 +57,11 @@ OUTLETS = frozenset(
     )
 )
 _WRITER = re.compile(
-    r"^(?:Bài\s+và\s+ảnh|Bài,\s*ảnh|Tin\s+và\s+ảnh|Tin,\s*ảnh|Bài|Tin)\s*:\s*(?P<names>.+)$",
+    r"^(?:Bài\s+và\s+ảnh|Bài,\s*ảnh|Tin\s+và\s+ảnh|Tin,\s*ảnh|Bài|Tin"
+    # The same credit elsewhere: `Text & Fotos:`, `Text und Bild:`, `Texto y fotos:`.
+    r"|(?:Text|Texte|Texto|Testo|Tekst|Words)"
+    r"(?:\s*(?:&|und|and|y|et|e|,)\s*(?:Fotos?|Bilder?|Photos?|Pictures|Fotografías))?"
+    r")\s*:\s*(?P<names>.+)$",
     re.IGNORECASE,
 )
 # "By" in the languages of the pages the generic path is judged on, before a byline's names
@@ -69,6 +73,10 @@ BY_PREFIX = re.compile(
 _NAME_SPLIT = re.compile(r"\s+[-–]\s+|\s*[,;/]\s*|\s+(?:và|and|&|und|y|e|et|og|en|i)\s+")
 # What follows a name in a byline and is not one: `Hà Thu (tổng hợp)`, `Minh Anh (TTXVN)`.
 _NAME_NOTE = re.compile(r"\s*\([^()]{1,40}\)\s*$")
+# A social handle beside a name (`Williams Perdomo @wperdomod`): the same person, not a name.
+HANDLE = re.compile(r"(?<!\S)@[\w.]+")
+# A degree after a name, set off as another name would be (`Grant Tinsley, PhD`).
+_DEGREE = re.compile(r"^(?:Ph\.?\s?D\.?|M\.?D\.?|MPH|MBA|MSc|RDN?|RN|DDS|DVM|PharmD|CSCS)$")
 # The full stop after a byline's last word (`By Tatyana Turner.`), not an initial's (`Trần V.`).
 _FULL_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*(?:[-'’][^\W\d_]+)*\.?$")
@@ -116,8 +124,9 @@ def names_in(text: str, *, leading: bool = False) -> tuple[str, ...]:
 
     `leading`: the names before the first part that is not one (`Jon King, News Reporter` keeps
     both; `Povilas A., Mykolo Romerio universiteto profesorius` keeps the first)."""
-    text = _FULL_STOP.sub("", _NAME_NOTE.sub("", clean(text)))
+    text = _FULL_STOP.sub("", _NAME_NOTE.sub("", clean(HANDLE.sub("", text))))
     parts = [p for p in _NAME_SPLIT.split(text) if p]
+    parts = parts[:1] + [p for p in parts[1:] if not _DEGREE.match(p)]
     if leading:
         kept = []
         for part in parts:
