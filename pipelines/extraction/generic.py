@@ -84,7 +84,8 @@ def _below_floor(found: Draft, lines: list[str], text: ArticleText) -> bool:
     read = [*lines, found.title, found.sapo or ""]
     read += [f"{image.caption or ''}{image.credit or ''}" for image in found.images]
     read_chars = len(_compact("".join(read)))
-    # The boxes are found only when the text falls short: a walk of the page's boxes.
+    # The page's boxes are walked once (`boxed`), and only when the text falls short or a
+    # named box is weighed.
     return read_chars * 2 < len(text.text) and read_chars * 2 < len(text.text) - text.boxed
 
 
@@ -153,7 +154,7 @@ class ArticleText:
             if child is None:
                 # What boxes beside the article hold (another story's card, a link list that
                 # trafilatura took for text too) does not count against it.
-                boxed = sum(self.weight[c] for c in found if self.weight[c] and self.is_box(c))
+                boxed = sum(self.weight[c] for c in found if self.weight[c] and self._beside(c))
                 child = self._holding(found, self.weight[found] - boxed) if boxed else None
             if child is None or self._paragraphs_beside(child):
                 return found
@@ -176,13 +177,21 @@ class ArticleText:
 
     def is_box(self, element: HtmlElement) -> bool:
         """A box inside the article (`boxes.box_kind`): shaped as one, or made of such boxes,
-        or named as one and not holding much of its text. Text in boxes shaped as such counts
-        on neither side (a stream of other stories' leads that trafilatura kept is no part of
-        the article, nor of a named box that holds such lists)."""
+        or named as one and not holding much of its text."""
         kind = self.box_kind(element)
         if kind == "shaped" or self._made_of_boxes(element):
             return True
-        if kind != "named" or self.weight[element] >= _BOX_SHARE * self.total:
+        return kind == "named" and self.weight[element] < _BOX_SHARE * self.total
+
+    def _beside(self, element: HtmlElement) -> bool:
+        """`is_box`, for a block beside others on the way down to the article, where text in
+        boxes shaped as such counts on neither side: a stream of other stories' leads that
+        trafilatura kept is no part of the article, nor of a named box that holds such lists.
+        (Only here: the page's boxes are walked for it, and the walk of the article's own
+        blocks does not need it.)"""
+        if self.box_kind(element) == "shaped" or self._made_of_boxes(element):
+            return True
+        if not self.is_box(element):
             return False
         own = self.weight[element] - self._boxed_in(element)
         return own < _BOX_SHARE * (self.total - self.boxed)
