@@ -364,17 +364,21 @@ def test_the_images_are_the_articles_own_never_the_pages_furniture() -> None:
     assert "\n\n".join(PATROL_PARAGRAPHS) == record["body"]
 
 
+# Twenty other stories, each a linked headline and its lead: more text than a short article.
+OTHER_STORIES = "".join(
+    f'<li><a href="/bai-khac-{n}-post45{n:04d}.html">Bà con vùng biên đón Tết sớm lần {n}</a>'
+    f"<p>Chiều 3/2, tại xã biên giới, đoàn công tác số {n} của Bộ đội Biên phòng tỉnh đã"
+    " trao quà cho các hộ gia đình chính sách và học sinh nghèo vượt khó học giỏi.</p></li>"
+    for n in range(20)
+)
+
+
 def test_a_list_of_other_stories_with_their_leads_outweighing_a_short_article_is_not_it() -> None:
     # A real page's weight: under a short article, "Tin cùng chuyên mục" lists twenty other
     # stories, each with its lead, more text than the article, and a menu of every section
     # stands above the headline.
     article = PATROL_PARAGRAPHS[:2]
-    leads = "".join(
-        f'<li><a href="/bai-khac-{n}-post45{n:04d}.html">Bà con vùng biên đón Tết sớm lần {n}</a>'
-        f"<p>Chiều 3/2, tại xã biên giới, đoàn công tác số {n} của Bộ đội Biên phòng tỉnh đã"
-        " trao quà cho các hộ gia đình chính sách và học sinh nghèo vượt khó học giỏi.</p></li>"
-        for n in range(20)
-    )
+    leads = OTHER_STORIES
     menu = "".join(
         f'<div><a href="/{slug}/">{name}</a><ul><li><a href="/{slug}/?chu-de=1">Tin tức</a>'
         f'</li><li><a href="/{slug}/?chu-de=2">Ảnh</a></li></ul></div>'
@@ -608,12 +612,7 @@ def test_an_article_holding_a_share_button_beside_a_longer_stream_of_stories_is_
     # of other stories' leads, twice its length, that trafilatura reads as text too; every
     # child then looked like a box and the walk went down into an empty slot.
     article = PATROL_PARAGRAPHS[:3]
-    leads = "".join(
-        f'<li><a href="/bai-khac-{n}-post45{n:04d}.html">Bà con vùng biên đón Tết sớm lần {n}</a>'
-        f"<p>Chiều 3/2, tại xã biên giới, đoàn công tác số {n} của Bộ đội Biên phòng tỉnh đã"
-        " trao quà cho các hộ gia đình chính sách và học sinh nghèo vượt khó học giỏi.</p></li>"
-        for n in range(20)
-    )
+    leads = OTHER_STORIES
     html = page(
         "<title>Tuần tra song phương</title>",
         "<div class='page'><div class='breaking-news'><span></span></div>"
