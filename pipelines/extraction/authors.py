@@ -25,20 +25,18 @@ from .text import BY_PREFIX, HANDLE, names_in, parse_byline
 # The folder of an author's page (`/tac-gia/thu-ha.html`, `/author/jdoe`, `/autoren/x/`).
 _AUTHOR_FOLDERS = ("tac-gia", "author", "authors", "autor", "autoren", "auteur")
 _AUTHOR_PAGE = re.compile(rf"/(?:{'|'.join(_AUTHOR_FOLDERS)})/(?P<slug>[^/?#]*)")
+# The same folders as an XPath test on a link.
+_TO_AUTHOR_PAGE = " or ".join(f"contains(@href, '/{folder}/')" for folder in _AUTHOR_FOLDERS)
 # Not in a menu: a site's list of its writers links to each one's page.
 _MARKUP = etree.XPath(
     "//body//*[not(ancestor::nav or ancestor::ul[contains(concat(@class, ' ', @id), 'menu')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' nav ')])]"
     "[@rel='author' or @itemprop='author'"
     " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'author')"
-    " or contains(translate(@class, 'BYLINE', 'byline'), 'byline')"
-    + "".join(f" or contains(@href, '/{folder}/')" for folder in _AUTHOR_FOLDERS)
-    + "]"
+    f" or contains(translate(@class, 'BYLINE', 'byline'), 'byline') or {_TO_AUTHOR_PAGE}]"
 )
 _ITEMPROP_NAME = etree.XPath(".//*[@itemprop='name']")
-_AUTHOR_LINKS = etree.XPath(
-    "|".join(f".//a[contains(@href, '/{folder}/')]" for folder in _AUTHOR_FOLDERS)
-)
+_AUTHOR_LINKS = etree.XPath(f".//a[{_TO_AUTHOR_PAGE}]")
 # A list of comments or one of them (`ol.commentlist`, `li.comment`, `ul.comments-list`), not
 # a post that has comments (`article.commented`).
 _COMMENT_TOKEN = re.compile(r"^comments?(?:list|[-_](?:list|item|thread|body))?$", re.IGNORECASE)

@@ -85,7 +85,7 @@ def _below_floor(found: Draft, lines: list[str], text: ArticleText) -> bool:
     read += [f"{image.caption or ''}{image.credit or ''}" for image in found.images]
     read_chars = len(_compact("".join(read)))
     # The page's boxes are walked once (`boxed`), and only when the text falls short or a
-    # named box is weighed.
+    # named box is weighed on the way down to the article.
     return read_chars * 2 < len(text.text) and read_chars * 2 < len(text.text) - text.boxed
 
 
@@ -189,10 +189,10 @@ class ArticleText:
         trafilatura kept is no part of the article, nor of a named box that holds such lists.
         (Only here: the page's boxes are walked for it, and the walk of the article's own
         blocks does not need it.)"""
-        if self.box_kind(element) == "shaped" or self._made_of_boxes(element):
-            return True
         if not self.is_box(element):
             return False
+        if self.box_kind(element) == "shaped" or self._made_of_boxes(element):
+            return True
         own = self.weight[element] - self._boxed_in(element)
         return own < _BOX_SHARE * (self.total - self.boxed)
 
