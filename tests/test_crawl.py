@@ -38,7 +38,7 @@ def test_a_whole_crawl_hands_scrapy_its_articles_a_bounded_number_at_a_time(
 ) -> None:
     # The sitemaps name every article of the site in the first seconds; held as Scrapy
     # requests, they were memory that grew with the site.
-    mirror = make_mirror(articles=400, seed=9)
+    mirror = make_mirror(articles=400, seed=9, weighty=False)
     db = tmp_path / "archive.db"
 
     result, most_held = crawl_counting_held(db, mirror, tmp_path / "held")
@@ -51,7 +51,7 @@ def test_a_whole_crawl_hands_scrapy_its_articles_a_bounded_number_at_a_time(
 
 
 def test_a_second_crawl_fetches_only_what_is_new(make_mirror: MakeMirror, tmp_path: Path) -> None:
-    mirror = make_mirror(articles=300, seed=11, new_per_day=7, edits_per_day=0)
+    mirror = make_mirror(articles=300, seed=11, new_per_day=7, edits_per_day=0, weighty=False)
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
     mirror.set_day(1)
@@ -118,7 +118,7 @@ def test_pages_in_markup_no_rule_has_seen_extract_to_the_truth(
 def test_since_keeps_every_article_published_since_and_fetches_few_others(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=1500, seed=56)
+    mirror = make_mirror(articles=1500, seed=56, weighty=False)
     truth = sorted(mirror.site.truth(), key=lambda r: r["published_at"], reverse=True)
     day = truth[119]["published_at"][:10]  # about 120 articles on or after that day
     expected = sorted(r["post_id"] for r in truth if r["published_at"][:10] >= day)
@@ -151,7 +151,7 @@ def test_max_articles_stops_discovery_once_it_has_them(
 def test_a_section_bound_keeps_the_crawl_in_its_sections_on_a_new_and_a_walked_archive(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=300, seed=12, new_per_day=40, edits_per_day=0)
+    mirror = make_mirror(articles=300, seed=12, new_per_day=40, edits_per_day=0, weighty=False)
     chosen = {"kinh-te", "quoc-te"}
     bound = [arg for section in sorted(chosen) for arg in ("--section", section)]
     db = tmp_path / "archive.db"

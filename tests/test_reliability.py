@@ -121,7 +121,7 @@ def answered(mirror: Mirror, held: list[int]) -> bool:
 def test_transient_faults_still_archive_every_article_once_equal_to_the_truth(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(TRANSIENT, articles=150, seed=31)
+    mirror = make_mirror(TRANSIENT, articles=80, seed=31)
     db = tmp_path / "archive.db"
 
     result = crawl(db, mirror, *TIMEOUT)
@@ -134,7 +134,7 @@ def test_transient_faults_still_archive_every_article_once_equal_to_the_truth(
     assert sorted(truth) == sorted(records)
     assert [] == differences(truth, records)[:20]
     assert dict.fromkeys(truth, 1) == pages_per_article(db)
-    assert "articles: 150 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
+    assert "articles: 80 new, 0 updated, 0 unchanged, 0 failed" in result.stdout
     assert [] == runs(db)[0]["failures"]
 
 
@@ -375,7 +375,7 @@ def article_url(mirror: Mirror, post_id: int) -> str:
 def test_listings_feeds_and_sitemaps_cut_short_are_asked_again_until_whole(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=200, seed=54)
+    mirror = make_mirror(articles=200, seed=54, weighty=False)
     mirror.faults = Faults.parse("truncate:0.6")  # 60% of first and second answers, any page
     db = tmp_path / "archive.db"
 
@@ -395,7 +395,7 @@ def test_listings_feeds_and_sitemaps_cut_short_are_asked_again_until_whole(
 def test_a_listing_or_feed_that_stays_cut_short_is_a_failure_retried_first_next_run(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=200, seed=55)
+    mirror = make_mirror(articles=200, seed=55, weighty=False)
     section = SECTION_BY_SLUG["kinh-te"]
     broken = [urlsplit(section_url(section, 2)).path, "/rss/kinh-te.rss", "/sitemap.xml"]
     mirror.faults = Faults.parse("cut:" + "+".join(broken))
@@ -431,7 +431,7 @@ def test_a_listing_or_feed_that_stays_cut_short_is_a_failure_retried_first_next_
 def test_an_endless_listing_ends_the_listing_not_the_crawl_and_is_reported(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=200, seed=53)
+    mirror = make_mirror(articles=200, seed=53, weighty=False)
     mirror.faults = Faults.parse("endless:kinh-te")  # page N links page N+1, same articles
     last = mirror.site.section_pages("kinh-te")
     db = tmp_path / "archive.db"
@@ -500,7 +500,7 @@ def test_a_page_served_with_the_wrong_charset_is_read_as_utf8(
 def test_a_crawl_killed_at_any_moment_resumes_to_every_article_once(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=200, seed=36)
+    mirror = make_mirror(articles=200, seed=36, weighty=False)
     db = tmp_path / "archive.db"
     # One article held back, so no run can end before its kill, however fast the machine.
     release = mirror.hold(min(record["post_id"] for record in mirror.site.truth()))
@@ -551,7 +551,7 @@ def test_a_crawl_killed_at_any_moment_resumes_to_every_article_once(
 def test_a_crawl_stopped_by_a_signal_ends_gracefully_and_is_not_taken_for_a_whole_walk(
     make_mirror: MakeMirror, tmp_path: Path, stop: signal.Signals, sent_to: str
 ) -> None:
-    mirror = make_mirror(articles=200, seed=40)
+    mirror = make_mirror(articles=200, seed=40, weighty=False)
     db = tmp_path / "archive.db"
     # The older half held back: the crawl is stopped with articles still to fetch, whatever
     # the machine's speed, and has answered some of the others.

@@ -92,7 +92,7 @@ def test_a_correction_is_one_version_on_recheck_and_an_unchanged_refetch_none(
 def test_sitemap_lastmod_brings_corrections_without_a_recheck(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=150, seed=8, new_per_day=0, edits_per_day=2)
+    mirror = make_mirror(articles=150, seed=8, new_per_day=0, edits_per_day=2, weighty=False)
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
     mirror.set_day(1)
@@ -296,7 +296,7 @@ def test_each_redesign_the_mirror_serves_is_drift_however_the_crawl_meets_it(
 def test_feeds_sitemaps_and_listings_are_asked_conditionally(
     make_mirror: MakeMirror, tmp_path: Path
 ) -> None:
-    mirror = make_mirror(articles=200, seed=12)
+    mirror = make_mirror(articles=200, seed=12, weighty=False)
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
     mirror.clear_hits()
@@ -441,7 +441,9 @@ def test_more_new_articles_than_a_feed_holds_are_found_through_the_listing(
 ) -> None:
     # No sitemaps, and more new articles in some sections than their feed's 20 items: those
     # sections' feeds do not reach back to the archive, so their listings are walked.
-    mirror = make_mirror(articles=100, seed=22, new_per_day=400, edits_per_day=0, sitemaps=False)
+    mirror = make_mirror(
+        articles=100, seed=22, new_per_day=400, edits_per_day=0, sitemaps=False, weighty=False
+    )
     db = tmp_path / "archive.db"
     assert 0 == crawl(db, mirror).returncode
     mirror.set_day(1)
