@@ -280,6 +280,14 @@ def test_caption_and_credit_split(text: str, expected: tuple[str | None, str | N
         ("Williams Perdomo @wperdomod", ("Williams Perdomo",), None),
         ("Text & Fotos: Ivan Valetny", ("Ivan Valetny",), None),
         ("Texto y fotos: Isabel Caro", ("Isabel Caro",), None),
+        # a particle and initials in a name, `Written by`, a date after the names, a label
+        # in a script without case (Postlight parser's test pages)
+        ("By Lisa de Moraes", ("Lisa de Moraes",), None),
+        ("Ursula von der Leyen", ("Ursula von der Leyen",), None),
+        ("By T.C. Sottek", ("T.C. Sottek",), None),
+        ("Written by Michael Larabel", ("Michael Larabel",), None),
+        ("By Lauren Jarvis-Gibson, December 16th 2016", ("Lauren Jarvis-Gibson",), None),
+        ("著者：後藤大地", ("後藤大地",), None),
     ],
 )
 def test_byline_forms(line: str, authors: tuple[str, ...], source: str | None) -> None:
@@ -312,6 +320,9 @@ def test_by_before_full_names_is_a_prefixed_byline() -> None:
         "Theo kế hoạch, cuộc tuần tra kết thúc vào tháng 5.",
         "(Còn nữa)",
         "Theo đó",
+        "By Tuesday Morning, the patrol had left.",  # `By` and words that read like a name
+        "By 2030, every post will have a road.",
+        "de Moraes",  # a particle opens no name
     ],
 )
 def test_ordinary_last_lines_are_not_bylines(line: str) -> None:

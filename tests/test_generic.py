@@ -583,6 +583,12 @@ def test_a_byline_read_from_the_text_is_weighed_against_the_pages_data(
         "<div class='FeatureByline'> By <b>Jane Doe</b><br>March 25, 2015</div>",
         "<cite class='byline vcard'><span>By </span><span class='fn'>Jane Doe</span>"
         "<abbr>March 11, 2015 3:46 PM</abbr></cite>",
+        # a box named for its writer, a box known by its id, an `itemprop=author` in the
+        # article's `nav` (Postlight parser's test pages: CNET Japan, ITmedia, NDTV)
+        "<div class='meta'><span class='writer'>Jane Doe</span></div>",
+        "<div id='byline'>By Jane Doe</div>",
+        "<nav class='pst-by'><span itemprop='author'><span itemprop='name'>Jane Doe</span>"
+        "</span></nav>",
     ],
 )
 def test_the_author_markup_names_the_writer_not_a_label_or_the_sites_menu(markup: str) -> None:

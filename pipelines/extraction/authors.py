@@ -27,13 +27,17 @@ _AUTHOR_FOLDERS = ("tac-gia", "author", "authors", "autor", "autoren", "auteur")
 _AUTHOR_PAGE = re.compile(rf"/(?:{'|'.join(_AUTHOR_FOLDERS)})/(?P<slug>[^/?#]*)")
 # The same folders as an XPath test on a link.
 _TO_AUTHOR_PAGE = " or ".join(f"contains(@href, '/{folder}/')" for folder in _AUTHOR_FOLDERS)
-# Not in a menu: a site's list of its writers links to each one's page.
+# Not in a menu: a site's list of its writers links to each one's page. `itemprop=author` is a
+# byline wherever it stands (`<nav class="pst-by">…<span itemprop="author">`).
 _MARKUP = etree.XPath(
-    "//body//*[not(ancestor::nav or ancestor::ul[contains(concat(@class, ' ', @id), 'menu')"
+    "//body//*[@itemprop='author' or not(ancestor::nav"
+    " or ancestor::ul[contains(concat(@class, ' ', @id), 'menu')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' nav ')])]"
     "[@rel='author' or @itemprop='author'"
     " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'author')"
-    f" or contains(translate(@class, 'BYLINE', 'byline'), 'byline') or {_TO_AUTHOR_PAGE}]"
+    " or contains(translate(@class, 'BYLINE', 'byline'), 'byline')"
+    " or contains(translate(@class, 'WRITE', 'write'), 'writer')"  # `span.writer`
+    f" or contains(translate(@id, 'BYLINE', 'byline'), 'byline') or {_TO_AUTHOR_PAGE}]"
 )
 _ITEMPROP_NAME = etree.XPath(".//*[@itemprop='name']")
 _AUTHOR_LINKS = etree.XPath(f".//a[{_TO_AUTHOR_PAGE}]")

@@ -23,7 +23,7 @@ from .page import Page, clean
 from .text import Body, finish_body, name_words, parse_byline
 
 # Bump when a rule changes what a record holds; re-extraction compares it.
-EXTRACTOR_VERSION = "2.1.3"
+EXTRACTOR_VERSION = "2.1.4"
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ _WRITER = re.compile(
 # "By" in the languages of the pages the generic path is judged on, before a byline's names
 # (`By Jane Doe`, `Par Chokri Gharbi`, `Von Cosima Künzel`, `Tác giả: Thu Hà`).
 BY_PREFIX = re.compile(
-    r"^(?:by|bởi|tác\s+giả|von|por|par|av|af|di|door|oleh|przez|napisał[a]?)(?:\s*:\s*|\s+)",
+    r"^(?:(?:written|posted|reported|words)\s+by|by|bởi|tác\s+giả|von|por|par|av|af|di|door"
+    r"|oleh|przez|napisał[a]?|著者|作者|筆者|記者)(?:\s*[:：]\s*|\s+)",
     re.IGNORECASE,
 )
 _NAME_SPLIT = re.compile(r"\s+[-–]\s+|\s*[,;/]\s*|\s+(?:và|and|&|und|y|e|et|og|en|i)\s+")
@@ -79,7 +80,11 @@ HANDLE = re.compile(r"(?<!\S)@[\w.]+")
 _DEGREE = re.compile(r"^(?:Ph\.?\s?D\.?|M\.?D\.?|MPH|MBA|MSc|RDN?|RN|DDS|DVM|PharmD|CSCS)$")
 # The full stop after a byline's last word (`By Tatyana Turner.`), not an initial's (`Trần V.`).
 _FULL_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
-_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*(?:[-'’][^\W\d_]+)*\.?$")
+_NAME_WORD = re.compile(r"^(?:[^\W\d_]\.){2,3}$|^[^\W\d_][^\W\d_.]*(?:[-'’][^\W\d_]+)*\.?$")
+# The lower-case words inside a name (`Lisa de Moraes`, `Ursula von der Leyen`).
+_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den", "ter"}
+)
 _BYLINE_MAX = 80
 _NAME_MAX_WORDS = 5
 
@@ -138,11 +143,13 @@ def names_in(text: str, *, leading: bool = False) -> tuple[str, ...]:
 
 
 def _is_name(text: str) -> bool:
-    """A clean name as bylines print them: a few capitalised words (`Nhóm PV`, `CTV` too)."""
+    """A clean name as bylines print them: a few capitalised words (`Nhóm PV`, `CTV` too), a
+    particle inside (`Lisa de Moraes`)."""
     words = text.split()
     return 0 < len(words) <= _NAME_MAX_WORDS and all(
-        _NAME_WORD.match(w) and not w[0].islower()
-        for w in words  # 松岡大地: no case at all
+        _NAME_WORD.match(w)
+        and (not w[0].islower() or (0 < at < len(words) - 1 and w in _PARTICLES))
+        for at, w in enumerate(words)  # 松岡大地: no case at all
     )
 
 
@@ -193,12 +200,17 @@ def parse_byline(line: str, *, prefixed_only: bool = False) -> Byline | None:
 
 def _written_by(line: str) -> tuple[str, ...]:
     """The names after `Bài:`, `Tin, ảnh:` and the like, or after `By`, where each must be a
-    full name or an acronym (`Von Risiken und Nebenwirkungen` reads as names too)."""
+    full name or an acronym (`Von Risiken und Nebenwirkungen` reads as names too), before a
+    date or a time that runs on after them."""
     if found := _WRITER.match(line):
         return names_in(found.group("names"))
     by = BY_PREFIX.match(line)
-    names = names_in(line[by.end() :]) if by else ()
-    return names if all(" " in name or name.isupper() for name in names) else ()
+    named = line[by.end() :] if by else ""
+    names = names_in(named)
+    if not names and any(c.isdigit() for c in named):  # `By Jane Doe, December 16th 2016`
+        names = names_in(named, leading=True)
+    # 後藤大地: a script without case writes a full name without a space.
+    return names if all(" " in n or n.isupper() or n.upper() == n.lower() for n in names) else ()
 
 
 @dataclass(frozen=True)
