@@ -323,6 +323,8 @@ def test_by_before_full_names_is_a_prefixed_byline() -> None:
         "By Tuesday Morning, the patrol had left.",  # `By` and words that read like a name
         "By 2030, every post will have a road.",
         "de Moraes",  # a particle opens no name
+        "Alle Artikel von Tanja Karrasch",  # nor stands before more than a last name
+        "By U.S. Customs and Border Protection",  # a country's initials are no person's
     ],
 )
 def test_ordinary_last_lines_are_not_bylines(line: str) -> None:

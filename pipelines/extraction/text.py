@@ -67,7 +67,7 @@ _WRITER = re.compile(
 # "By" in the languages of the pages the generic path is judged on, before a byline's names
 # (`By Jane Doe`, `Par Chokri Gharbi`, `Von Cosima Künzel`, `Tác giả: Thu Hà`).
 BY_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|words)\s+by|by|bởi|tác\s+giả|von|por|par|av|af|di|door"
+    r"^(?:(?:written|reported|words)\s+by|by|bởi|tác\s+giả|von|por|par|av|af|di|door"
     r"|oleh|przez|napisał[a]?|著者|作者|筆者|記者)(?:\s*[:：]\s*|\s+)",
     re.IGNORECASE,
 )
@@ -81,10 +81,13 @@ _DEGREE = re.compile(r"^(?:Ph\.?\s?D\.?|M\.?D\.?|MPH|MBA|MSc|RDN?|RN|DDS|DVM|Pha
 # The full stop after a byline's last word (`By Tatyana Turner.`), not an initial's (`Trần V.`).
 _FULL_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
 _NAME_WORD = re.compile(r"^(?:[^\W\d_]\.){2,3}$|^[^\W\d_][^\W\d_.]*(?:[-'’][^\W\d_]+)*\.?$")
-# The lower-case words inside a name (`Lisa de Moraes`, `Ursula von der Leyen`).
+# The lower-case words before a name's last (`Lisa de Moraes`, `Ursula von der Leyen`); before
+# more words they are a label's (`Alle Artikel von Tanja Karrasch`).
 _PARTICLES = frozenset(
     {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den", "ter"}
 )
+# Initials that are a country's, not a person's (`By U.S. Customs and Border Protection`).
+_PLACE_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "E.U."})
 _BYLINE_MAX = 80
 _NAME_MAX_WORDS = 5
 
@@ -146,9 +149,13 @@ def _is_name(text: str) -> bool:
     """A clean name as bylines print them: a few capitalised words (`Nhóm PV`, `CTV` too), a
     particle inside (`Lisa de Moraes`)."""
     words = text.split()
+    particles = len(words) - 1  # where the particles before the last word begin
+    while particles > 1 and words[particles - 1] in _PARTICLES:
+        particles -= 1
     return 0 < len(words) <= _NAME_MAX_WORDS and all(
         _NAME_WORD.match(w)
-        and (not w[0].islower() or (0 < at < len(words) - 1 and w in _PARTICLES))
+        and w.upper() not in _PLACE_INITIALS
+        and (not w[0].islower() or particles <= at < len(words) - 1)
         for at, w in enumerate(words)  # 松岡大地: no case at all
     )
 
