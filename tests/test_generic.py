@@ -153,6 +153,13 @@ def test_a_modification_time_that_repeats_the_publication_is_none() -> None:
         # another site's name after its headlines
         ("Mưa lũ ở miền Trung | Tuổi Trẻ Online", "", "Mưa lũ ở miền Trung"),
         ("Mưa lũ ở miền Trung – VnExpress", "", "Mưa lũ ở miền Trung"),
+        # a full-width separator with no spaces (Postlight parser's test pages: IPA)
+        ("国境警備隊の新しい任務：毎日新聞", "", "国境警備隊の新しい任務"),
+        (
+            "国境警備隊の新しい任務｜国境新聞 オンライン",
+            "国境警備隊の新しい任務",
+            "国境警備隊の新しい任務",
+        ),
     ],
 )
 def test_the_title_is_the_visible_headline_without_a_site_name(
@@ -589,6 +596,10 @@ def test_a_byline_read_from_the_text_is_weighed_against_the_pages_data(
         "<div id='byline'>By Jane Doe</div>",
         "<nav class='pst-by'><span itemprop='author'><span itemprop='name'>Jane Doe</span>"
         "</span></nav>",
+        # `By` alone in a byline box of its own names nobody (Postlight's Prospect page)
+        "<p class='byline'>By</p><p class='author-name'>Jane Doe</p>",
+        # a block's text does not run into the next one's (Postlight's Deadspin page)
+        "<div class='byline'><span>By</span><div>Jane Doe</div></div>",
     ],
 )
 def test_the_author_markup_names_the_writer_not_a_label_or_the_sites_menu(markup: str) -> None:

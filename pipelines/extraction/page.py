@@ -25,6 +25,15 @@ from w3lib.encoding import (
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
+# Elements a browser shows on lines of their own: their text never runs into the next one's
+# (`<span>By</span><div>Chris Thompson</div>`, `Lindsay Dunsmuir</a></p><div>5 Min Read`).
+_OWN_LINE = frozenset(
+    {
+        "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+        "blockquote", "figure", "figcaption", "table", "tr", "td", "th", "section", "article",
+        "header", "footer", "aside", "nav", "address", "pre", "hr",
+    }
+)  # fmt: skip
 _META = etree.XPath("//meta[@content]")
 _JSONLD = etree.XPath("//script[@type='application/ld+json']/text()")
 _CANONICAL = etree.XPath(
@@ -53,7 +62,8 @@ def clean(text: str | None) -> str:
 
 
 def text_of(element: HtmlElement, known: dict[Any, str] | None = None) -> str:
-    """The element's visible text, `<br>` read as a space, scripts and comments skipped.
+    """The element's visible text, `<br>` and the edges of blocks read as spaces, scripts and
+    comments skipped.
     `known` keeps each element's text as read (before `clean`), so that asking about an
     element and then about its ancestors reads each part of the page once: only while the
     tree is unchanged."""
@@ -71,9 +81,9 @@ def text_of(element: HtmlElement, known: dict[Any, str] | None = None) -> str:
 def _collect(element: Any, parts: list[str], known: dict[Any, str] | None) -> None:
     tag = element.tag
     if isinstance(tag, str) and tag not in _SKIP_TEXT:
-        if tag == "br":
+        if tag == "br" or tag in _OWN_LINE:
             parts.append(" ")
-        elif element.text:
+        if element.text and tag != "br":
             parts.append(element.text)
         for child in element:
             if known is not None and child in known:
@@ -82,6 +92,8 @@ def _collect(element: Any, parts: list[str], known: dict[Any, str] | None) -> No
                 _collect(child, parts, known)
             if child.tail:
                 parts.append(child.tail)
+        if tag in _OWN_LINE:
+            parts.append(" ")
 
 
 def decode(html: bytes | str, content_type: str | None = None) -> str:

@@ -65,10 +65,11 @@ _WRITER = re.compile(
     re.IGNORECASE,
 )
 # "By" in the languages of the pages the generic path is judged on, before a byline's names
-# (`By Jane Doe`, `Par Chokri Gharbi`, `Von Cosima Künzel`, `Tác giả: Thu Hà`).
+# (`By Jane Doe`, `Par Chokri Gharbi`, `Von Cosima Künzel`, `Tác giả: Thu Hà`), or alone in
+# an element of its own (`<span>By</span>`), where it names nobody.
 BY_PREFIX = re.compile(
     r"^(?:(?:written|reported|words)\s+by|by|bởi|tác\s+giả|von|por|par|av|af|di|door"
-    r"|oleh|przez|napisał[a]?|著者|作者|筆者|記者)(?:\s*[:：]\s*|\s+)",
+    r"|oleh|przez|napisał[a]?|著者|作者|筆者|記者)(?:\s*[:：]\s*|\s+|$)",
     re.IGNORECASE,
 )
 _NAME_SPLIT = re.compile(r"\s+[-–]\s+|\s*[,;/]\s*|\s+(?:và|and|&|und|y|e|et|og|en|i)\s+")
