@@ -35,13 +35,16 @@ _LINKS = etree.XPath("//body//a[@href]")
 _VIDEO = etree.XPath("//video//source/@src | //video/@src")
 # An article's own `<header>` holds its headline and lead; these never do.
 _OUTSIDE_ARTICLE = frozenset({"nav", "footer", "aside", "form", "menu"})
-# ` - Báo Biên phòng`, ` | Der Standard`, ` – 毎日新聞`: a site's name after its headlines; a
-# full-width separator needs no spaces (`…注意喚起：IPA 独立行政法人`).
-_SUFFIX = re.compile(r"(?:\s+[-|–—:]\s+|\s*[｜：]\s*)(?P<name>[^-|–—｜：]{2,60})$")
+# A full-width separator needs no spaces around it (`…注意喚起：IPA 独立行政法人`).
+_FULL_WIDTH_SEPARATORS = "｜："
+# ` - Báo Biên phòng`, ` | Der Standard`, ` – 毎日新聞`: a site's name after its headlines.
+_SUFFIX = re.compile(
+    rf"(?:\s+[-|–—:]\s+|\s*[{_FULL_WIDTH_SEPARATORS}]\s*)"
+    rf"(?P<name>[^-|–—{_FULL_WIDTH_SEPARATORS}]{{2,60}})$"
+)
 _SUFFIX_WORDS = 5
 # What stands between a title and the site's name after it (`X » Site`, `X | Site`).
 _SEPARATORS = "-|–—:»·/"
-_FULL_WIDTH_SEPARATORS = "｜："
 _WORD = re.compile(r"\w+")
 # A visible headline is the article's when it shares this share of its words with the metadata's.
 _SAME_HEADLINE = 0.6

@@ -83,7 +83,7 @@ def _collect(element: Any, parts: list[str], known: dict[Any, str] | None) -> No
     if isinstance(tag, str) and tag not in _SKIP_TEXT:
         if tag == "br" or tag in _OWN_LINE:
             parts.append(" ")
-        if element.text and tag != "br":
+        if element.text:
             parts.append(element.text)
         for child in element:
             if known is not None and child in known:
