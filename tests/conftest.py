@@ -4,7 +4,7 @@
   at day 0, no faults. Tests must not change its day or rely on its request log being empty.
 - `make_mirror(faults="", **site_kwargs)`: a fresh mirror for one test, with its own `Site` and
   `Faults.parse(faults)`; every mirror it made is stopped when the test ends. A test of what
-  the crawl asks for (discovery, listings, bounds) rather than of what it reads from a page
+  the crawl asks for (discovery, listings, bounds, stops) rather than of what it reads from a page
   passes `weighty=False`: a page at a real page's weight triples a crawl's time.
 - `fetch(base_url, path, ...)`: `tests.helpers.loopback.fetch`, one HTTP request with no proxies,
   no redirects followed, no retries; the answer as a `Response`.
