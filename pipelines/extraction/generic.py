@@ -178,10 +178,7 @@ class ArticleText:
     def is_box(self, element: HtmlElement) -> bool:
         """A box inside the article (`boxes.box_kind`): shaped as one, or made of such boxes,
         or named as one and not holding much of its text."""
-        kind = self.box_kind(element)
-        if kind == "shaped" or self._made_of_boxes(element):
-            return True
-        return kind == "named" and self.weight[element] < _BOX_SHARE * self.total
+        return self._shaped(element) or self._named_light(element)
 
     def _beside(self, element: HtmlElement) -> bool:
         """`is_box`, for a block beside others on the way down to the article, where text in
@@ -189,12 +186,18 @@ class ArticleText:
         trafilatura kept is no part of the article, nor of a named box that holds such lists.
         (Only here: the page's boxes are walked for it, and the walk of the article's own
         blocks does not need it.)"""
-        if not self.is_box(element):
-            return False
-        if self.box_kind(element) == "shaped" or self._made_of_boxes(element):
+        if self._shaped(element):
             return True
+        if not self._named_light(element):
+            return False
         own = self.weight[element] - self._boxed_in(element)
         return own < _BOX_SHARE * (self.total - self.boxed)
+
+    def _shaped(self, element: HtmlElement) -> bool:
+        return self.box_kind(element) == "shaped" or self._made_of_boxes(element)
+
+    def _named_light(self, element: HtmlElement) -> bool:
+        return self.box_kind(element) == "named" and self.weight[element] < _BOX_SHARE * self.total
 
     def _made_of_boxes(self, element: HtmlElement) -> bool:
         """Whether every child holding text trafilatura kept is a box shaped as one (a block of
